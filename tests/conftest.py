@@ -1,0 +1,42 @@
+"""Fixtures shared by every test package: a real SQLite store in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from webhook_studio.context import AppContext  # noqa: E402
+from webhook_studio.core.clock import FixedClock  # noqa: E402
+from webhook_studio.store import Store, open_store  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "studio.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    s = open_store(db_path)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(1_700_000_000.0)
+
+
+@pytest.fixture
+def ctx(db_path: Path, tmp_path: Path) -> Iterator[AppContext]:
+    c = AppContext.open(db_path, data_dir=tmp_path)
+    yield c
+    c.close()

@@ -1,0 +1,58 @@
+"""Helpers every CLI command shares: options, input, output, error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input; printed as one sentence, exit code 2."""
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH",
+        help="database file or SQLAlchemy URL (default: the per-user data folder)",
+    )
+
+
+def read_body(source: str | None) -> bytes:
+    """Read a body exactly as bytes: a file path, ``-`` for standard input, None for empty."""
+    if source is None:
+        return b""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"Cannot read body file {source!r}: {exc.strerror or exc}.") from exc
+
+
+def parse_pairs(items: list[str] | None, sep: str, what: str) -> list[tuple[str, str]]:
+    """Parse ``NAME=VALUE`` (or ``Name: value``) options into pairs, order kept."""
+    pairs: list[tuple[str, str]] = []
+    for item in items or []:
+        name, found, value = item.partition(sep)
+        if not found or not name.strip():
+            raise UsageError(f"{what} {item!r} is not of the form NAME{sep}VALUE.")
+        pairs.append((name.strip(), value.strip() if sep == ":" else value))
+    return pairs
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    """Print an error sentence to stderr and return the exit code to use."""
+    print(f"webhook-studio: {message}", file=sys.stderr)
+    return code

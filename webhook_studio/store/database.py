@@ -1,0 +1,110 @@
+"""Opening a store: engine, connection pragmas, schema check, sessions.
+
+SQLite is the default (WAL, synchronous=NORMAL, a busy timeout); any SQLAlchemy URL works.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from webhook_studio.store import models  # noqa: F401  (registers every table on Base)
+from webhook_studio.store.errors import StoreUnavailable
+from webhook_studio.store.schema import ensure_schema
+
+APP_NAME = "webhook-studio"
+DB_FILENAME = "studio.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_data_dir() -> Path:
+    """Where the store and other state live by default (per user, per platform)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return default_data_dir() / DB_FILENAME
+
+
+def to_url(db: str | Path | None) -> str:
+    """``--db`` takes a file path or a SQLAlchemy URL; None means the default file."""
+    if db is None:
+        db = default_db_path()
+    text = str(db)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One sentence for a database failure, without a traceback."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    detail = str(orig).strip() or type(orig).__name__
+    low = detail.lower()
+    if "locked" in low or "busy" in low:
+        return f"The database is locked by another program ({detail}); close it and try again."
+    if "full" in low:
+        return f"The disk holding the database is full ({detail}); free some space."
+    if "readonly" in low or "read-only" in low or "permission" in low:
+        return f"The database file cannot be written ({detail}); check its permissions."
+    if "unable to open" in low:
+        return f"The database file cannot be opened ({detail}); check the --db path."
+    return f"The database failed: {detail}."
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn SQLAlchemy/sqlite3 errors into :class:`StoreUnavailable` with a sentence."""
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreUnavailable(describe_db_error(exc)) from exc
+
+
+class Store:
+    """An open database: the engine and a session factory. Build one per process."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {"echo": echo}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        with translate_errors(), self.engine.begin() as conn:
+            self.upgraded_from = ensure_schema(conn)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error, errors translated."""
+        with translate_errors(), self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(db: str | Path | None = None) -> Store:
+    """Open (creating or upgrading) the store at a path, a URL, or the default location."""
+    return Store(to_url(db))

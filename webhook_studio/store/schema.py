@@ -1,0 +1,87 @@
+"""Schema versioning: how the database evolves between releases.
+
+Decision: a small ordered list of migration steps, versioned in a ``studio_meta`` table (and
+mirrored in SQLite's ``PRAGMA user_version`` so ``sqlite3 file 'pragma user_version'`` tells
+it). Alembic was weighed and left out: it adds a second package, script folders and env files
+to freeze into the PyInstaller bundle, for a single-file desktop store whose migrations are few
+and linear. Each step is a function run inside one transaction; a fresh database is created
+from the models at the current version. A file written by a newer version is refused, never
+silently downgraded.
+
+To change the schema: change the models, bump ``SCHEMA_VERSION``, and append a step to
+``MIGRATIONS`` that brings a ``SCHEMA_VERSION - 1`` database up to the new shape. The test
+``tests/store/test_schema.py`` upgrades a database built at every older version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, inspect, text
+
+from webhook_studio.store.base import Base
+from webhook_studio.store.errors import SchemaTooNewError
+
+SCHEMA_VERSION = 1
+
+#: ``MIGRATIONS[n]`` upgrades a database at version ``n`` to version ``n + 1``.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+META_TABLE = "studio_meta"
+
+
+def read_version(conn: Connection) -> int | None:
+    """The schema version of an existing database, or None for an empty one."""
+    if not inspect(conn).has_table(META_TABLE):
+        return None
+    row = conn.execute(text(f"SELECT value FROM {META_TABLE} WHERE key = 'schema_version'"))
+    value = row.scalar()
+    return int(value) if value is not None else None
+
+
+def _write_version(conn: Connection, version: int) -> None:
+    conn.execute(text(f"DELETE FROM {META_TABLE} WHERE key = 'schema_version'"))
+    conn.execute(
+        text(f"INSERT INTO {META_TABLE} (key, value) VALUES ('schema_version', :v)"),
+        {"v": str(version)},
+    )
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"PRAGMA user_version = {int(version)}"))
+
+
+def ensure_schema(
+    conn: Connection,
+    *,
+    target: int = SCHEMA_VERSION,
+    migrations: dict[int, Callable[[Connection], None]] | None = None,
+    create: Callable[[Connection], None] | None = None,
+) -> int:
+    """Create or upgrade the schema to ``target``; return the version found before (0 = new).
+
+    ``migrations`` and ``create`` are parameters so tests can exercise the mechanism with
+    steps of their own.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    conn.execute(
+        text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR(64) PRIMARY KEY, value TEXT)")
+    )
+    found = read_version(conn)
+    if found is None:
+        (create or Base.metadata.create_all)(conn)
+        _write_version(conn, target)
+        return 0
+    if found > target:
+        raise SchemaTooNewError(
+            f"This database was written by a newer Webhook Studio (schema {found}, this version "
+            f"knows {target}). Open it with that version, or choose another file with --db."
+        )
+    for version in range(found, target):
+        step = steps.get(version)
+        if step is None:
+            raise SchemaTooNewError(
+                f"No migration from schema {version} to {version + 1}; this build cannot "
+                "upgrade the file. Please report this."
+            )
+        step(conn)
+        _write_version(conn, version + 1)
+    return found

@@ -1,0 +1,1 @@
+"""Subscriptions, their secrets, events, deliveries and attempts."""
