@@ -1,0 +1,100 @@
+"""Schema versioning: new files are created at the current version, old ones upgraded in order,
+newer ones refused without being touched."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, create_engine, inspect, text
+
+from webhook_studio.store import SchemaTooNewError, StoreUnavailable, open_store
+from webhook_studio.store.base import Base
+from webhook_studio.store.schema import SCHEMA_VERSION, ensure_schema, read_version
+
+
+def test_a_new_file_gets_every_table_and_the_current_version(db_path: Path) -> None:
+    store = open_store(db_path)
+    try:
+        assert store.upgraded_from == 0
+        with store.engine.connect() as conn:
+            assert read_version(conn) == SCHEMA_VERSION
+            tables = set(inspect(conn).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+    finally:
+        store.dispose()
+    raw = sqlite3.connect(db_path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    raw.close()
+
+
+def test_reopening_keeps_data_and_does_not_recreate(db_path: Path) -> None:
+    open_store(db_path).dispose()
+    again = open_store(db_path)
+    assert again.upgraded_from == SCHEMA_VERSION
+    again.dispose()
+
+
+def test_migrations_run_in_order_from_an_old_version(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    ran: list[int] = []
+
+    def create_v1(conn: Connection) -> None:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        conn.execute(text("INSERT INTO notes (body) VALUES ('kept')"))
+
+    def v1_to_v2(conn: Connection) -> None:
+        ran.append(1)
+        conn.execute(text("ALTER TABLE notes ADD COLUMN tag TEXT DEFAULT 'x'"))
+
+    def v2_to_v3(conn: Connection) -> None:
+        ran.append(2)
+        conn.execute(text("UPDATE notes SET tag = 'y'"))
+
+    with engine.begin() as conn:
+        assert ensure_schema(conn, target=1, migrations={}, create=create_v1) == 0
+    with engine.begin() as conn:
+        found = ensure_schema(conn, target=3, migrations={1: v1_to_v2, 2: v2_to_v3})
+        assert found == 1
+        assert read_version(conn) == 3
+        assert conn.execute(text("SELECT body, tag FROM notes")).one() == ("kept", "y")
+    assert ran == [1, 2]
+    engine.dispose()
+
+
+def test_a_file_from_a_newer_version_is_refused_untouched(db_path: Path) -> None:
+    open_store(db_path).dispose()
+    raw = sqlite3.connect(db_path)
+    raw.execute("UPDATE studio_meta SET value = '99' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    with pytest.raises(SchemaTooNewError, match="newer Webhook Studio"):
+        open_store(db_path)
+    raw = sqlite3.connect(db_path)
+    assert raw.execute("SELECT value FROM studio_meta").fetchone() == ("99",)
+    raw.close()
+
+
+def test_a_missing_migration_step_is_a_clear_error(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'gap.sqlite3'}")
+    with engine.begin() as conn:
+        ensure_schema(conn, target=1, migrations={}, create=lambda c: None)
+    with engine.begin() as conn, pytest.raises(SchemaTooNewError, match="No migration from"):
+        ensure_schema(conn, target=2, migrations={})
+    engine.dispose()
+
+
+def test_an_unopenable_path_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises((StoreUnavailable, OSError)):
+        open_store(blocker / "sub" / "db.sqlite3")
+
+
+def test_garbage_file_is_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreUnavailable, match="database"):
+        open_store(bad)
