@@ -10,9 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from webhook_studio.context import AppContext  # noqa: E402
-from webhook_studio.core.clock import FixedClock  # noqa: E402
-from webhook_studio.store import Store, open_store  # noqa: E402
+from webhook_studio.context import AppContext
+from webhook_studio.core.clock import FixedClock
+from webhook_studio.store import Store, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import secrets as _secrets
-import sys
 import time
 from typing import Any
 

@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("section", self.current_section())
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         super().closeEvent(event)
         self.closed.emit()
