@@ -41,6 +41,9 @@ def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None) 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Webhook Studio")
     app.setOrganizationName("Webhook Studio")
+    from webhook_studio.ui.theme import apply_theme
+
+    apply_theme(app)  # type: ignore[arg-type]
     ctx = AppContext.open(db)
     try:
         qasync.run(run_window(ctx, close_after_ms=close_after_ms))

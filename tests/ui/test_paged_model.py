@@ -1,0 +1,71 @@
+"""The paged model shows a huge source while fetching only the pages a view asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pytestqt.qtbot import QtBot
+
+from webhook_studio.ui.models.paged import Column, PagedTableModel
+
+
+class CountingSource:
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.pages: list[tuple[int, int]] = []
+
+    def count(self) -> int:
+        return self.n
+
+    def page(self, offset: int, limit: int) -> Sequence[int]:
+        self.pages.append((offset, limit))
+        return list(range(offset, min(offset + limit, self.n)))
+
+
+COLUMNS = [Column("n", str), Column("double", lambda v: str(v * 2), align_right=True)]
+
+
+def test_a_million_rows_are_counted_not_loaded() -> None:
+    source = CountingSource(1_000_000)
+    model = PagedTableModel(source, COLUMNS)
+    assert model.rowCount() == 1_000_000
+    assert source.pages == []
+    assert model.data(model.index(999_999, 1)) == "1999998"
+    assert source.pages == [(999_800, 200)]
+
+
+def test_pages_are_cached_and_evicted() -> None:
+    source = CountingSource(100_000)
+    model = PagedTableModel(source, COLUMNS)
+    for row in range(0, 400):
+        model.data(model.index(row, 0))
+    assert len(source.pages) == 2
+    for page in range(PagedTableModel.MAX_PAGES + 5):
+        model.data(model.index(page * PagedTableModel.PAGE_SIZE, 0))
+    assert len(model._pages) == PagedTableModel.MAX_PAGES
+
+
+def test_refresh_picks_up_new_rows(qtbot: QtBot) -> None:
+    source = CountingSource(10)
+    model = PagedTableModel(source, COLUMNS)
+    source.n = 15
+    with qtbot.waitSignal(model.modelReset):
+        model.refresh()
+    assert model.rowCount() == 15
+    assert model.data(model.index(14, 0)) == "14"
+
+
+def test_view_scrolled_to_the_end_fetches_only_visible_pages(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    source = CountingSource(1_000_000)
+    model = PagedTableModel(source, COLUMNS)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.scrollToBottom()
+    qtbot.wait(50)
+    assert 1 <= len(source.pages) <= 4

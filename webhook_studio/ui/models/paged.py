@@ -1,0 +1,106 @@
+"""A table model that shows millions of rows without loading them: pages fetched on demand.
+
+The model asks its source for the row count once per refresh and for pages of rows only when
+the view paints them; a small LRU of pages keeps scrolling smooth. New rows are picked up by
+:meth:`refresh` (batched by the caller, e.g. every 100 ms), never per insert.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PageSource(Protocol):
+    """Where rows come from (a store query); rows are any objects the columns understand."""
+
+    def count(self) -> int: ...
+
+    def page(self, offset: int, limit: int) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], str]
+    tooltip: Callable[[Any], str | None] | None = None
+    foreground: Callable[[Any], Any] | None = None
+    align_right: bool = False
+
+
+class PagedTableModel(QAbstractTableModel):
+    PAGE_SIZE = 200
+    MAX_PAGES = 64
+
+    def __init__(self, source: PageSource, columns: Sequence[Column]) -> None:
+        super().__init__()
+        self._source = source
+        self._columns = tuple(columns)
+        self._count = 0
+        self._pages: OrderedDict[int, Sequence[Any]] = OrderedDict()
+        self.pages_fetched = 0
+        self.refresh()
+
+    def set_source(self, source: PageSource) -> None:
+        """Swap the query (a new filter) and reload from the top."""
+        self._source = source
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-count and drop cached pages; the view re-asks for what it shows."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = self._source.count()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def row_object(self, row: int) -> Any | None:
+        if not 0 <= row < self._count:
+            return None
+        number, offset = divmod(row, self.PAGE_SIZE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._source.page(number * self.PAGE_SIZE, self.PAGE_SIZE)
+            self.pages_fetched += 1
+            self._pages[number] = page
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            obj = self.row_object(index.row())
+            return None if obj is None else column.text(obj)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+            obj = self.row_object(index.row())
+            return None if obj is None else column.tooltip(obj)
+        if role == Qt.ItemDataRole.ForegroundRole and column.foreground:
+            obj = self.row_object(index.row())
+            return None if obj is None else column.foreground(obj)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section].title
+        return None
