@@ -25,6 +25,7 @@ class Reason(StrEnum):
     MISSING_URL = "missing_url"
     REPLAYED_NONCE = "replayed_nonce"
     UNSUPPORTED_VERSION = "unsupported_version"
+    MALFORMED_BODY = "malformed_body"
 
 
 class Mistake(StrEnum):
@@ -32,6 +33,7 @@ class Mistake(StrEnum):
 
     BODY_REFORMATTED_COMPACT = "body_reformatted_compact"
     BODY_REFORMATTED_PRETTY = "body_reformatted_pretty"
+    BODY_RESERIALIZED = "body_reserialized"
     TRAILING_NEWLINE_ADDED = "trailing_newline_added"
     TRAILING_NEWLINE_REMOVED = "trailing_newline_removed"
     CRLF_LINE_ENDINGS = "crlf_line_endings"

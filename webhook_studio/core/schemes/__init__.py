@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from webhook_studio.core.errors import SchemeError
 from webhook_studio.core.schemes.base import Scheme, ToleranceRule
+from webhook_studio.core.schemes.generic import GenericHmac
+from webhook_studio.core.schemes.providers import (
+    GitHub,
+    Paddle,
+    Shopify,
+    Slack,
+    Square,
+    Stripe,
+    Twitch,
+    Zoom,
+)
+from webhook_studio.core.schemes.standard import StandardWebhooks
+from webhook_studio.core.schemes.twilio import Twilio
 
 __all__ = ["SCHEME_NAMES", "Scheme", "ToleranceRule", "get_scheme"]
 
-#: Filled by the registry module; the names accepted by ``--scheme``.
-SCHEME_NAMES: tuple[str, ...] = ()
+_FACTORIES: dict[str, Callable[[Mapping[str, Any]], Scheme]] = {
+    "standard-webhooks": lambda o: StandardWebhooks(str(o.get("header_prefix", "webhook"))),
+    "stripe": lambda o: Stripe(),
+    "github": lambda o: GitHub(),
+    "slack": lambda o: Slack(),
+    "shopify": lambda o: Shopify(),
+    "twilio": lambda o: Twilio(),
+    "square": lambda o: Square(),
+    "paddle": lambda o: Paddle(),
+    "zoom": lambda o: Zoom(),
+    "twitch": lambda o: Twitch(),
+    "hmac": GenericHmac,
+}
+
+#: The names accepted by ``--scheme``.
+SCHEME_NAMES: tuple[str, ...] = tuple(_FACTORIES)
 
 
 def get_scheme(name: str, options: Mapping[str, Any] | None = None) -> Scheme:
     """Build the scheme called ``name``; ``options`` configure the generic ``hmac`` scheme."""
-    raise SchemeError(f"Unknown scheme {name!r}.")
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise SchemeError(f"Unknown scheme {name!r}; choose one of: {', '.join(SCHEME_NAMES)}.")
+    if options and name not in ("hmac", "standard-webhooks"):
+        raise SchemeError(f"The {name} scheme takes no options; options are for 'hmac'.")
+    return factory(options or {})

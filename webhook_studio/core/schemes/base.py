@@ -49,6 +49,7 @@ class Scheme(ABC):
         *,
         now: float,
         tolerance: int | None = None,
+        previous_secrets: Sequence[str] = (),
     ) -> Verdict:
         """Verify a request against one or more secrets (newest first) and explain the result.
 
@@ -56,6 +57,10 @@ class Scheme(ABC):
         reason. A malformed configured secret is a verdict too (``Reason.INVALID_SECRET``), so a
         receiver never crashes on its own configuration. ``sign`` raises
         :class:`~webhook_studio.core.errors.SecretError` for a malformed secret instead.
+
+        ``previous_secrets`` are secrets rotated out: never accepted, but when one of them
+        reproduces the signature the verdict says so (the sender has not rotated yet).
+        ``tolerance`` None means the scheme's default; a negative tolerance disables the check.
         """
 
     def generate_secret(self) -> str:

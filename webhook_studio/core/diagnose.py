@@ -1,0 +1,166 @@
+"""The mistakes people really make, as variants to try when no signature matched.
+
+Each generator yields ``(mistake, variant, sentence)``. A scheme recomputes its MAC over each
+variant; the first that reproduces the received signature names the mistake. Variants are only
+computed after a failure, and there are few of them (a dozen bodies, a few keys), so a valid
+request pays nothing and an invalid one a few microseconds per variant.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from webhook_studio.core.verdict import Mistake
+
+Variant = tuple[Mistake, bytes, str]
+
+_ESCAPE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def _escape_non_ascii(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x80:
+            out.append(ch)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+    return "".join(out)
+
+
+def body_variants(body: bytes) -> Iterator[Variant]:
+    """Bodies the sender may have signed instead of the bytes that arrived."""
+    seen = {body}
+
+    def fresh(candidate: bytes) -> bool:
+        if candidate in seen:
+            return False
+        seen.add(candidate)
+        return True
+
+    if body.endswith(b"\n"):
+        stripped = body.rstrip(b"\r\n")
+        if fresh(stripped):
+            yield (Mistake.TRAILING_NEWLINE_REMOVED, stripped,
+                   "the signature matches the body without its trailing newline: the newline "
+                   "was added after signing (or the sender's signer strips it)")
+    if fresh(body + b"\n"):
+        yield (Mistake.TRAILING_NEWLINE_ADDED, body + b"\n",
+               "the signature matches the body with a trailing newline added: the sender "
+               "signed the body plus a newline it did not send")
+    if b"\n" in body and b"\r\n" not in body:
+        crlf = body.replace(b"\n", b"\r\n")
+        if fresh(crlf):
+            yield (Mistake.CRLF_LINE_ENDINGS, crlf,
+                   "the signature matches the body with CRLF line endings: line endings were "
+                   "converted between signing and sending")
+    if b"\r\n" in body:
+        lf = body.replace(b"\r\n", b"\n")
+        if fresh(lf):
+            yield (Mistake.LF_LINE_ENDINGS, lf,
+                   "the signature matches the body with LF line endings: CRLF line endings were "
+                   "converted between signing and sending")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    yield from _text_variants(body, text, fresh)
+    yield from _json_variants(body, fresh)
+
+
+def _text_variants(body: bytes, text: str, fresh: Callable[[bytes], bool]) -> Iterator[Variant]:
+    if any(ord(c) > 0x7F for c in text):
+        escaped = _escape_non_ascii(text).encode("ascii")
+        if fresh(escaped):
+            yield (Mistake.UNICODE_ESCAPED, escaped,
+                   "the signature matches the body with non-ASCII characters written as \\u "
+                   "escapes: the sender signed ASCII-escaped JSON but sent raw UTF-8")
+    if _ESCAPE.search(body):
+        unescaped = _unescape(text)
+        if unescaped is not None and fresh(unescaped):
+            yield (Mistake.UNICODE_UNESCAPED, unescaped,
+                   "the signature matches the body with its \\u escapes written as raw UTF-8: "
+                   "the sender signed unescaped text but sent escaped JSON")
+        swapped = _ESCAPE.sub(
+            lambda m: b"\\u" + (m.group(1).upper() if m.group(1).lower() == m.group(1)
+                                else m.group(1).lower()), body)
+        if fresh(swapped):
+            yield (Mistake.UNICODE_ESCAPE_CASE, swapped,
+                   "the signature matches the body with the other letter case in its \\u "
+                   "escapes (\\u001B vs \\u001b): the JSON was re-serialized by another library")
+
+
+def _json_variants(body: bytes, fresh: Callable[[bytes], bool]) -> Iterator[Variant]:
+    obj = _json(body)
+    if obj is _NOT_JSON:
+        return
+    forms = (
+        (Mistake.BODY_REFORMATTED_COMPACT,
+         json.dumps(obj, separators=(",", ":"), ensure_ascii=False),
+         "compact JSON (no spaces)"),
+        (Mistake.BODY_RESERIALIZED, json.dumps(obj, ensure_ascii=False),
+         "JSON with json.dumps' default spacing (', ' and ': ')"),
+        (Mistake.BODY_REFORMATTED_PRETTY, json.dumps(obj, indent=2, ensure_ascii=False),
+         "pretty-printed JSON (indented)"),
+    )
+    for mistake, text, how in forms:
+        candidate = text.encode("utf-8")
+        if fresh(candidate):
+            yield (mistake, candidate,
+                   f"the signature matches the body re-serialized as {how}: the sender "
+                   "signed a re-formatted copy, not the bytes it sent")
+
+
+def _unescape(text: str) -> bytes | None:
+    """Replace ``\\uXXXX`` escapes by the characters they stand for (pairs joined)."""
+    replaced = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    try:
+        return replaced.encode("utf-16", "surrogatepass").decode("utf-16").encode("utf-8")
+    except UnicodeError:
+        return None
+
+
+def whsec_key(secret: str) -> bytes | None:
+    """The key a ``whsec_`` secret stands for under Standard Webhooks, or None if not base64."""
+    raw = secret[len("whsec_"):] if secret.startswith("whsec_") else secret
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def url_variants(url: str) -> Iterator[tuple[str, str]]:
+    """URLs the provider may have signed instead of the one the receiver saw."""
+    parts = urlsplit(url)
+    seen = {url}
+    other_scheme = "http" if parts.scheme == "https" else "https"
+    path = parts.path
+    toggled_slash = (path.rstrip("/") or "/") if path.endswith("/") else path + "/"
+    candidates = [
+        (urlunsplit((other_scheme, *parts[1:])), f"with {other_scheme}:// instead of {parts.scheme}://"),
+        (urlunsplit((*parts[:2], toggled_slash, *parts[3:])), "with the trailing slash differing"),
+        (urlunsplit((*parts[:3], "", "")), "without its query string"),
+    ]
+    for candidate, how in candidates:
+        if candidate not in seen:
+            seen.add(candidate)
+            yield candidate, how
