@@ -216,7 +216,7 @@ class MacScheme(Scheme):
             late = tolerance_verdict(self.name, parsed.seconds, now, limit,
                                      self.tolerance_rule, matched is not None)
             if late is not None:
-                if parsed.seconds > 10**11 and matched is None:
+                if parsed.seconds > 10**11:
                     return self._ms_verdict(late, parsed)
                 return late
         if matched is not None:
