@@ -68,10 +68,13 @@ def test_multi_signature_schemes_sign_with_every_secret_during_rotation() -> Non
     assert stripe["Stripe-Signature"].count("v1=") == 2
 
 
-@pytest.mark.parametrize("bad", ["whsec_!!notbase64", "whsec_" + base64.b64encode(b"short").decode(),
-                                 "whsec_" + base64.b64encode(b"x" * 65).decode()])
+@pytest.mark.parametrize("bad", [
+    "whsec_!!notbase64",
+    "whsec_" + base64.b64encode(b"short").decode(),
+    "whsec_" + base64.b64encode(b"x" * 65).decode(),
+])
 def test_whsec_secrets_are_validated_strictly(bad: str) -> None:
-    with pytest.raises(SecretError, match="base64|24 to 64 bytes"):
+    with pytest.raises(SecretError, match=r"base64|24 to 64 bytes"):
         get_scheme("standard-webhooks").sign(bad, SignInput(BODY, "m", NOW))
     _, request = signed("standard-webhooks", BODY)
     verdict = check(scheme_for("standard-webhooks"), request, secrets=[bad])
