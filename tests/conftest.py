@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +42,10 @@ def ctx(db_path: Path, tmp_path: Path) -> Iterator[AppContext]:
     c = AppContext.open(db_path, data_dir=tmp_path)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def vectors() -> list[dict[str, Any]]:
+    """Known-answer vectors from ``../shared/vectors/signatures.json``."""
+    data = json.loads((SHARED / "vectors" / "signatures.json").read_text(encoding="utf-8"))
+    return list(data["vectors"])

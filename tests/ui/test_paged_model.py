@@ -37,7 +37,7 @@ def test_a_million_rows_are_counted_not_loaded() -> None:
 def test_pages_are_cached_and_evicted() -> None:
     source = CountingSource(100_000)
     model = PagedTableModel(source, COLUMNS)
-    for row in range(0, 400):
+    for row in range(400):
         model.data(model.index(row, 0))
     assert len(source.pages) == 2
     for page in range(PagedTableModel.MAX_PAGES + 5):

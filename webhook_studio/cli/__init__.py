@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_test:
             from webhook_studio.selftest import run_self_test
 
-            return run_self_test()
+            return int(run_self_test())
         if args.command is None:
             from webhook_studio.app import run_app
 

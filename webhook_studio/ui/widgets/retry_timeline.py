@@ -42,7 +42,7 @@ class RetryTimeline(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.update)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(480, 84)
 
     def set_clock(self, clock: object) -> None:
@@ -72,7 +72,7 @@ class RetryTimeline(QWidget):
         left, right, y = self._axis()
         return QPointF(left + marker.x * (right - left), y)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().windowText().color()
