@@ -1,0 +1,124 @@
+"""The single writer that commits captures in groups.
+
+Requests hand their capture to :meth:`CaptureWriter.submit` and wait; the writer takes whatever
+has queued up, inserts it in one transaction on its own thread (the loop never blocks on disk),
+commits, and only then resolves each waiter. So a 2xx is only ever sent for a committed capture,
+and under load one commit serves many requests (DESIGN.md section 3: grouped commits are both
+faster and safe). A failed commit fails every waiter in the group, who then answer 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from webhook_studio.store import Store, StoreUnavailable
+from webhook_studio.store.receiver_models import Capture
+
+MAX_GROUP = 500
+
+
+@dataclass
+class CaptureRecord:
+    """Everything stored for one request (fields of :class:`Capture`)."""
+
+    fields: dict[str, Any]
+    delivery_id: str | None = None
+    result: tuple[int, int | None] | None = field(default=None)
+
+
+class CaptureWriter:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pending: list[tuple[CaptureRecord, asyncio.Future[tuple[int, int | None]]]] = []
+        self._wake = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-writer")
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.groups = 0
+        self.written = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="capture-writer")
+
+    async def submit(self, record: CaptureRecord) -> tuple[int, int | None]:
+        """Store one capture; returns ``(id, duplicate_of)`` once committed.
+
+        Raises :class:`StoreUnavailable` when the group could not be committed.
+        """
+        future: asyncio.Future[tuple[int, int | None]] = (
+            asyncio.get_running_loop().create_future())
+        self._pending.append((record, future))
+        self._wake.set()
+        return await future
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                group = self._pending[:MAX_GROUP]
+                del self._pending[:MAX_GROUP]
+                try:
+                    results = await loop.run_in_executor(
+                        self._executor, self._write, [r for r, _ in group])
+                except Exception as exc:  # every store failure becomes a 503, not a crash
+                    error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(
+                        f"The capture could not be stored: {exc}")
+                    for _, future in group:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                self.groups += 1
+                self.written += len(group)
+                for (_, future), result in zip(group, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+            if self._closing:
+                return
+
+    def _write(self, records: list[CaptureRecord]) -> list[tuple[int, int | None]]:
+        """Runs on the writer thread: one transaction for the whole group."""
+        rows: list[Capture] = []
+        first_seen: dict[str, int] = {}
+        with self._store.session() as session:
+            wanted = {r.delivery_id for r in records if r.delivery_id}
+            if wanted:
+                found = session.execute(
+                    select(Capture.delivery_id, func.min(Capture.id))
+                    .where(Capture.delivery_id.in_(wanted))
+                    .group_by(Capture.delivery_id)
+                ).all()
+                first_seen = {str(d): int(i) for d, i in found}
+            for record in records:
+                row = Capture(**record.fields, delivery_id=record.delivery_id)
+                rows.append(row)
+                session.add(row)
+            session.flush()
+            results = []
+            for record, row in zip(records, rows, strict=True):
+                duplicate_of = None
+                if record.delivery_id:
+                    earlier = first_seen.get(record.delivery_id)
+                    if earlier is not None and earlier != row.id:
+                        duplicate_of = earlier
+                        row.duplicate_of = earlier
+                    else:
+                        first_seen[record.delivery_id] = row.id
+                results.append((row.id, duplicate_of))
+        return results
+
+    async def close(self) -> None:
+        """Write whatever is queued (and the group in flight), then stop the writer thread."""
+        self._closing = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        self._executor.shutdown(wait=True)
