@@ -1,10 +1,205 @@
-"""CLI commands of the receiving group (filled by its issue)."""
+"""``webhook-studio listen`` and ``webhook-studio captures list|show``.
+
+Contract (other tools depend on it): ``listen`` prints ``listening on http://HOST:PORT`` once
+ready, runs until SIGINT or SIGTERM, then exits 0 after flushing every capture.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 from typing import Any
+
+from webhook_studio.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_db_option,
+    fail,
+    print_json,
+)
+from webhook_studio.context import AppContext
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.store import NotFound
+from webhook_studio.store.receiver_queries import (
+    capture_to_dict,
+    get_capture,
+    iso,
+    list_captures,
+)
+
+#: The ``captures`` sub-command group; other modules add commands to it (export, import).
+captures_commands: argparse._SubParsersAction[Any] | None = None
+
+
+def default_endpoint_from(args: argparse.Namespace) -> Any:
+    from webhook_studio.receiver import EndpointConfig
+
+    scheme_name, options, tolerance = args.scheme, None, args.tolerance
+    profile_name = getattr(args, "profile", None)
+    if profile_name:
+        from webhook_studio.profile_library import ProfileLibrary
+
+        profile = ProfileLibrary.load().get(profile_name)
+        scheme_name, options = profile.scheme, profile.scheme_options
+        if tolerance is None:
+            tolerance = profile.default_tolerance
+    elif scheme_name and scheme_name not in SCHEME_NAMES:
+        raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
+                         f"{', '.join(SCHEME_NAMES)}.")
+    if args.secret and not scheme_name:
+        raise UsageError("--secret needs --scheme or --profile to know how to verify.")
+    try:
+        return EndpointConfig(
+            path=args.path or "/", name="listen", scheme_name=scheme_name,
+            scheme_options=options, profile=profile_name, secrets=tuple(args.secret or ()),
+            tolerance=tolerance, response_status=args.respond_status,
+            max_body_bytes=args.max_body,
+            forward_to=tuple(getattr(args, "forward_to", None) or ()),
+        )
+    except CoreError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+async def run_listen(args: argparse.Namespace) -> int:
+    from webhook_studio.receiver import BindError, Receiver
+
+    endpoint = default_endpoint_from(args)
+    ctx = AppContext.open(args.db)
+    receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
+                        default_endpoint=endpoint)
+    from webhook_studio.wiring import attach_receiver_extras
+
+    extras = attach_receiver_extras(receiver, ctx)
+    try:
+        url = await receiver.start()
+    except BindError as exc:
+        ctx.close()
+        return fail(str(exc), EXIT_FAILED)
+    print(f"listening on {url}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await receiver.stop()
+        await extras.close()
+        ctx.close()
+    return EXIT_OK
+
+
+def _cmd_listen(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number (0 to 65535).")
+    return asyncio.run(run_listen(args))
+
+
+def _verdict_word(valid: bool | None) -> str:
+    return {True: "valid", False: "INVALID", None: "-"}[valid]
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    ctx = AppContext.open(args.db)
+    try:
+        with ctx.store.session() as session:
+            rows = list_captures(session, limit=args.limit, with_body=args.json)
+            if args.json:
+                print_json([capture_to_dict(c) for c in rows])
+                return EXIT_OK
+            print(f"{'ID':>6}  {'RECEIVED (UTC)':<24} {'METHOD':<7} {'STATUS':>6}  "
+                  f"{'VERDICT':<8} {'SIZE':>8}  PATH")
+            for c in rows:
+                dup = f"  (duplicate of #{c.duplicate_of})" if c.duplicate_of else ""
+                print(f"{c.id:>6}  {iso(c.received_at) or '':<24} {c.method:<7} "
+                      f"{c.response_status or 0:>6}  {_verdict_word(c.verify_valid):<8} "
+                      f"{c.body_size:>8}  {c.path}{'?' + c.query if c.query else ''}{dup}")
+            if not rows:
+                print("No captures yet. Start a receiver with: webhook-studio listen")
+    finally:
+        ctx.close()
+    return EXIT_OK
+
+
+def render_capture(data: dict[str, Any], body: bytes) -> str:
+    lines = [f"Capture #{data['id']}  {data['received_at']}  from {data['remote_addr']}",
+             "",
+             f"{data['method']} {data['path']}{'?' + data['query'] if data['query'] else ''}"]
+    lines += [f"{k}: {v}" for k, v in data["headers"]]
+    lines.append("")
+    if body:
+        try:
+            lines.append(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            preview = body[:256]
+            lines.append(f"({len(body)} bytes, not UTF-8; first {len(preview)} as hex)")
+            lines += [preview[i:i + 32].hex(" ") for i in range(0, len(preview), 32)]
+    else:
+        lines.append("(empty body)")
+    v = data["verification"]
+    lines += ["", f"State: {data['state']}" + (f" ({data['error']})" if data["error"] else "")]
+    if v["scheme"]:
+        lines.append(f"Verification ({v['scheme']}): {v['message']}")
+    else:
+        lines.append("Verification: no scheme configured for this endpoint.")
+    if data["duplicate_of"]:
+        lines.append(f"Duplicate of capture #{data['duplicate_of']} (same delivery id).")
+    lines.append(f"Response: {data['response_status']}"
+                 + (f" after {data['duration_ms']:.1f} ms" if data["duration_ms"] else ""))
+    for f in data["forwards"]:
+        lines.append(f"Forwarded to {f.get('url')}: {f.get('status') or f.get('error')}")
+    return "\n".join(lines)
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    ctx = AppContext.open(args.db)
+    try:
+        with ctx.store.session() as session:
+            try:
+                capture = get_capture(session, args.id)
+            except NotFound as exc:
+                return fail(f"{exc} List them with: webhook-studio captures list")
+            print(render_capture(capture_to_dict(capture), capture.body or b""))
+    finally:
+        ctx.close()
+    return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """No commands yet."""
+    global captures_commands
+    listen = sub.add_parser("listen", help="receive webhooks, verify and store them")
+    listen.add_argument("--host", default="127.0.0.1")
+    listen.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    add_db_option(listen)
+    group = listen.add_mutually_exclusive_group()
+    group.add_argument("--scheme", metavar="NAME")
+    group.add_argument("--profile", metavar="NAME")
+    listen.add_argument("--secret", action="append", metavar="S",
+                        help="verification secret; repeat for rotation (newest first)")
+    listen.add_argument("--tolerance", type=int, metavar="SECONDS")
+    listen.add_argument("--path", metavar="PREFIX", help="path the default endpoint claims")
+    listen.add_argument("--respond-status", type=int, default=200, metavar="CODE")
+    listen.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES")
+    listen.add_argument("--forward-to", action="append", metavar="URL",
+                        help="relay each capture to this URL too (repeatable)")
+    listen.set_defaults(func=_cmd_listen)
+
+    captures = sub.add_parser("captures", help="list, show, export and import captures")
+    captures_commands = captures.add_subparsers(dest="captures_command", metavar="COMMAND",
+                                                required=True)
+    lst = captures_commands.add_parser("list", help="newest first")
+    add_db_option(lst)
+    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_cmd_list)
+    show = captures_commands.add_parser("show", help="one capture, readable")
+    show.add_argument("id", type=int)
+    add_db_option(show)
+    show.set_defaults(func=_cmd_show)
+
+
