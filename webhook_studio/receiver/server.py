@@ -89,6 +89,8 @@ class Receiver:
             header_timeout=self.limits.header_timeout, on_malformed=self._on_malformed,
             auto_decompress=False, max_line_size=self.limits.max_line_size,
             max_field_size=self.limits.max_field_size, keepalive_timeout=15.0,
+            # After a 413 the unread body is drained for at most this long, then dropped.
+            lingering_time=1.0,
             access_log=None,
         )
         self._runner = web.ServerRunner(self._server, handle_signals=False, shutdown_timeout=5.0)
