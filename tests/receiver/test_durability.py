@@ -45,7 +45,7 @@ async def test_sigkill_during_a_burst_loses_no_acknowledged_capture(tmp_path: Pa
                     if 200 <= resp.status < 300:
                         reply = await resp.json()
                         acknowledged[int(reply["capture"])] = bodies[i]
-            except (aiohttp.ClientError, ConnectionError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError, ConnectionError):
                 pass
 
     async def killer() -> None:

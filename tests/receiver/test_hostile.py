@@ -84,7 +84,7 @@ async def test_slow_clients_hit_the_deadlines_while_fast_clients_are_served(
 
     async def slowloris() -> float:
         started = time.monotonic()
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"POST /slow HTTP/1.1\r\nHost: x\r\n")
         try:
             for _ in range(40):  # one header byte every 100 ms, never finishing
@@ -134,7 +134,7 @@ async def test_connections_past_the_cap_are_closed(start_receiver: StartReceiver
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     assert await asyncio.wait_for(reader.read(), 2) == b""  # closed at once
     assert receiver.connection_stats["refused"] >= 1
-    for r, w in [*idle, (reader, writer)]:
+    for _r, w in [*idle, (reader, writer)]:
         w.close()
     await asyncio.sleep(0.05)
     async with aiohttp.ClientSession() as session, session.post(
