@@ -157,3 +157,22 @@ async def test_ip_allowlist_refuses_other_clients(
     receiver.reload_endpoints()
     assert (await post(f"{receiver.url}/only-lan", b"x"))[0] == 403
     assert (await post(f"{receiver.url}/only-local", b"x"))[0] == 200
+
+
+async def test_https_with_a_kept_self_signed_certificate(
+        start_receiver: StartReceiver, tmp_path: object, fetch: Callable[[int], Capture]) -> None:
+    import ssl
+    from pathlib import Path
+
+    from webhook_studio.receiver.tls import ensure_certificate, server_context
+
+    folder = Path(str(tmp_path)) / "tls"
+    cert = ensure_certificate(folder)
+    assert ensure_certificate(folder).fingerprint == cert.fingerprint  # kept, not remade
+    assert oct(cert.key_path.stat().st_mode & 0o777) == "0o600"
+    receiver = await start_receiver(ssl_context=server_context(cert))
+    assert receiver.url.startswith("https://")
+    client = ssl.create_default_context(cafile=str(cert.cert_path))
+    status, reply = await post(f"{receiver.url}/secure", b"over tls", ssl=client)
+    assert status == 200
+    assert fetch(int(reply["capture"])).body == b"over tls"

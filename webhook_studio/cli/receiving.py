@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from typing import Any
 
 from webhook_studio.cli.common import (
@@ -68,8 +69,16 @@ async def run_listen(args: argparse.Namespace) -> int:
 
     endpoint = default_endpoint_from(args)
     ctx = AppContext.open(args.db)
+    ssl_context = None
+    if args.tls:
+        from webhook_studio.receiver.tls import ensure_certificate, server_context
+
+        certificate = ensure_certificate(ctx.data_dir / "tls")
+        ssl_context = server_context(certificate)
+        print(f"TLS certificate {certificate.cert_path} (SHA-256 {certificate.fingerprint})",
+              file=sys.stderr, flush=True)
     receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
-                        default_endpoint=endpoint)
+                        default_endpoint=endpoint, ssl_context=ssl_context)
     from webhook_studio.wiring import attach_receiver_extras
 
     extras = attach_receiver_extras(receiver, ctx)
@@ -187,6 +196,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     listen.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES")
     listen.add_argument("--forward-to", action="append", metavar="URL",
                         help="relay each capture to this URL too (repeatable)")
+    listen.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with a self-signed certificate kept in the data folder")
     listen.set_defaults(func=_cmd_listen)
 
     captures = sub.add_parser("captures", help="list, show, export and import captures")
