@@ -88,7 +88,7 @@ def body_variants(body: bytes) -> Iterator[Variant]:
 
 
 def _text_variants(body: bytes, text: str, fresh: Callable[[bytes], bool]) -> Iterator[Variant]:
-    if any(ord(c) > 0x7F for c in text):
+    if not body.isascii():
         escaped = _escape_non_ascii(text).encode("ascii")
         if fresh(escaped):
             yield (Mistake.UNICODE_ESCAPED, escaped,

@@ -12,14 +12,27 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.receiver_models import Capture
 
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
 MAX_GROUP = 500
+
+#: Every column a capture row may leave out, so each group is one uniform executemany.
+ROW_DEFAULTS: dict[str, Any] = {
+    "endpoint_id": None, "query": "", "http_version": "1.1", "headers": [], "body": b"",
+    "body_size": 0, "content_type": None, "content_encoding": None, "remote_addr": None,
+    "state": "captured", "error": None, "verification": None, "verify_valid": None,
+    "duplicate_of": None, "response_status": None, "response_headers": [],
+    "response_body": b"", "duration_ms": None, "forwards": [], "source": "receiver",
+    "edited_from": None,
+}
 
 
 @dataclass
@@ -84,11 +97,16 @@ class CaptureWriter:
                 return
 
     def _write(self, records: list[CaptureRecord]) -> list[tuple[int, int | None]]:
-        """Runs on the writer thread: one transaction for the whole group."""
-        rows: list[Capture] = []
-        first_seen: dict[str, int] = {}
+        """Runs on the writer thread: one Core ``executemany`` insert and one commit per group.
+
+        Core instead of ORM objects: building a mapped object per capture cost more than the
+        insert itself (see docs/benchmarks.md).
+        """
+        table = cast("Table", Capture.__table__)
+        params = [{**ROW_DEFAULTS, **r.fields, "delivery_id": r.delivery_id} for r in records]
         with self._store.session() as session:
             wanted = {r.delivery_id for r in records if r.delivery_id}
+            first_seen: dict[str, int] = {}
             if wanted:
                 found = session.execute(
                     select(Capture.delivery_id, func.min(Capture.id))
@@ -96,22 +114,25 @@ class CaptureWriter:
                     .group_by(Capture.delivery_id)
                 ).all()
                 first_seen = {str(d): int(i) for d, i in found}
-            for record in records:
-                row = Capture(**record.fields, delivery_id=record.delivery_id)
-                rows.append(row)
-                session.add(row)
-            session.flush()
-            results = []
-            for record, row in zip(records, rows, strict=True):
+            ids = [int(i) for i in session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), params
+            ).scalars()]
+            results: list[tuple[int, int | None]] = []
+            updates = []
+            for record, row_id in zip(records, ids, strict=True):
                 duplicate_of = None
                 if record.delivery_id:
                     earlier = first_seen.get(record.delivery_id)
-                    if earlier is not None and earlier != row.id:
+                    if earlier is not None and earlier != row_id:
                         duplicate_of = earlier
-                        row.duplicate_of = earlier
+                        updates.append({"row_id": row_id, "dup": earlier})
                     else:
-                        first_seen[record.delivery_id] = row.id
-                results.append((row.id, duplicate_of))
+                        first_seen[record.delivery_id] = row_id
+                results.append((row_id, duplicate_of))
+            if updates:
+                session.execute(
+                    update(table).where(table.c.id == bindparam("row_id"))
+                    .values(duplicate_of=bindparam("dup")), updates)
         return results
 
     async def close(self) -> None:
