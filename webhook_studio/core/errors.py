@@ -3,7 +3,8 @@
     CoreError
      ├── SecretError       a secret or key is malformed for its scheme
      ├── SchemeError       unknown scheme name or invalid scheme options
-     └── ProfileError      a provider profile file is invalid (names file and field)
+     ├── ProfileError      a provider profile file is invalid (names file and field)
+     └── PolicyError       a retry schedule, policy or event pattern is invalid
 
 Every message is a sentence a user can act on: what was wrong and what to do.
 """
@@ -25,3 +26,7 @@ class SchemeError(CoreError):
 
 class ProfileError(CoreError):
     """A provider profile is invalid; the message names the file, the field and the problem."""
+
+
+class PolicyError(CoreError):
+    """A retry schedule, retry policy or event-type pattern is invalid."""

@@ -1,0 +1,175 @@
+"""Subscriptions, secrets with rotation, deliveries and stats: the sender's reads and writes."""
+
+from __future__ import annotations
+
+import secrets as _secrets
+import time
+from typing import Any
+
+from sqlalchemy import Integer, func, or_, select
+from sqlalchemy.orm import Session, undefer
+
+from webhook_studio.store.database import Store
+from webhook_studio.store.errors import NotFound
+from webhook_studio.store.receiver_queries import iso
+from webhook_studio.store.sender_models import Attempt, Delivery, Subscription, SubscriptionSecret
+
+SUBSCRIPTION_FIELDS = ("url", "description", "events", "headers", "active", "profile", "scheme",
+                       "scheme_options", "retry_policy", "timeout_seconds", "rate_per_minute",
+                       "rate_per_hour", "max_concurrency", "disabled_reason", "adhoc")
+DEFAULT_ROTATION_OVERLAP = 7 * 86400
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{_secrets.token_urlsafe(18).replace('-', 'x').replace('_', 'y')}"
+
+
+def create_subscription(store: Store, *, secret: str, now: float | None = None,
+                        **fields: Any) -> str:
+    unknown = set(fields) - set(SUBSCRIPTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown subscription field {sorted(unknown)[0]!r}.")
+    now = time.time() if now is None else now
+    sub_id = new_id("wh")
+    with store.session() as session:
+        session.add(Subscription(id=sub_id, created_at=now, updated_at=now, **fields))
+        session.add(SubscriptionSecret(subscription_id=sub_id, secret=secret, created_at=now))
+    return sub_id
+
+
+def get_subscription(session: Session, sub_id: str) -> Subscription:
+    sub = session.get(Subscription, sub_id)
+    if sub is None:
+        raise NotFound(f"No subscription with id {sub_id}.")
+    return sub
+
+
+def update_subscription(store: Store, sub_id: str, **fields: Any) -> None:
+    with store.session() as session:
+        sub = get_subscription(session, sub_id)
+        for key, value in fields.items():
+            if key not in SUBSCRIPTION_FIELDS:
+                raise ValueError(f"Unknown subscription field {key!r}.")
+            setattr(sub, key, value)
+        sub.updated_at = time.time()
+
+
+def delete_subscription(store: Store, sub_id: str) -> None:
+    with store.session() as session:
+        session.delete(get_subscription(session, sub_id))
+
+
+def signing_secrets(session: Session, sub_id: str, now: float) -> list[str]:
+    """Secrets that sign at ``now``, newest first: the current one and any rotated-out one
+    still inside its overlap."""
+    rows = session.scalars(
+        select(SubscriptionSecret)
+        .where(SubscriptionSecret.subscription_id == sub_id)
+        .where(or_(SubscriptionSecret.expires_at.is_(None), SubscriptionSecret.expires_at > now))
+        .order_by(SubscriptionSecret.created_at.desc(), SubscriptionSecret.id.desc())
+    ).all()
+    return [r.secret for r in rows]
+
+
+def rotate_secret(store: Store, sub_id: str, new_secret: str, *, now: float | None = None,
+                  overlap: float = DEFAULT_ROTATION_OVERLAP) -> float:
+    """Make ``new_secret`` current; older secrets keep signing until the returned expiry."""
+    now = time.time() if now is None else now
+    expiry = now + overlap
+    with store.session() as session:
+        get_subscription(session, sub_id)
+        for row in session.scalars(select(SubscriptionSecret).where(
+                SubscriptionSecret.subscription_id == sub_id,
+                SubscriptionSecret.expires_at.is_(None))):
+            row.expires_at = expiry
+        session.add(SubscriptionSecret(subscription_id=sub_id, secret=new_secret,
+                                       created_at=now))
+    return expiry
+
+
+def get_delivery(session: Session, delivery_id: str) -> Delivery:
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"No delivery with id {delivery_id}.")
+    return delivery
+
+
+def attempts_of(session: Session, delivery_id: str) -> list[Attempt]:
+    return list(session.scalars(
+        select(Attempt).where(Attempt.delivery_id == delivery_id).order_by(Attempt.number)
+        .options(undefer(Attempt.response_body))))
+
+
+def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
+    """The JSON shape of ``send --json`` and ``deliveries list --json``."""
+    return {
+        "id": delivery.id,
+        "state": delivery.state,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "subscription_id": delivery.subscription_id,
+        "target_url": delivery.target_url,
+        "created_at": iso(delivery.created_at),
+        "next_attempt_at": iso(delivery.next_attempt_at),
+        "reason": delivery.final_reason,
+        "source_capture_id": delivery.source_capture_id,
+        "attempts": [
+            {
+                "number": a.number,
+                "started_at": iso(a.started_at),
+                "status": a.response_status,
+                "duration_ms": round(a.duration_ms, 2) if a.duration_ms is not None else None,
+                "error": a.error_message if a.outcome != "success" and a.response_status is None
+                else None,
+                "outcome": a.outcome,
+                "request_headers": {k: v for k, v in a.request_headers},
+                "next_attempt_at": iso(a.next_attempt_at),
+            }
+            for a in attempts_of(session, delivery.id)
+        ],
+    }
+
+
+def list_deliveries(session: Session, *, subscription_id: str | None = None,
+                    state: str | None = None, limit: int = 50, offset: int = 0
+                    ) -> list[Delivery]:
+    query = select(Delivery).order_by(Delivery.created_at.desc(), Delivery.id)
+    if subscription_id:
+        query = query.where(Delivery.subscription_id == subscription_id)
+    if state:
+        query = query.where(Delivery.state == state)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
+    return {str(state): int(n) for state, n in rows}
+
+
+def event_type_stats(session: Session, since: float = 0.0) -> list[dict[str, Any]]:
+    """Per event type: deliveries, delivered, average attempts, attempt latency percentiles
+    (the monitoring query of seed 004, plus latency)."""
+    rows = session.execute(
+        select(Delivery.event_type, func.count(), func.sum(
+            (Delivery.state == "delivered").cast(Integer)), func.avg(Delivery.attempt_count))
+        .where(Delivery.created_at >= since).group_by(Delivery.event_type)
+        .order_by(Delivery.event_type)).all()
+    stats = []
+    for event_type, total, delivered, avg_attempts in rows:
+        durations = sorted(d for d in session.scalars(
+            select(Attempt.duration_ms).join(Delivery, Attempt.delivery_id == Delivery.id)
+            .where(Delivery.event_type == event_type, Delivery.created_at >= since,
+                   Attempt.duration_ms.is_not(None))) if d is not None)
+        stats.append({
+            "event_type": event_type, "total": int(total), "succeeded": int(delivered or 0),
+            "average_attempts": round(float(avg_attempts or 0), 2),
+            "latency_ms": {p: _percentile(durations, q) for p, q in
+                           (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
+        })
+    return stats
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(q * len(values)))], 2)
