@@ -131,6 +131,7 @@ class Dispatcher:
                     eid = event_id if not event_ids else new_id("evt")
                     body = self.envelope_for(sub.profile)(event_type, data, eid, now)
                     session.add(Event(id=eid, type=event_type, payload=body, created_at=now))
+                    session.flush()  # the event row must exist before its deliveries
                     event_ids[sub.profile] = eid
                 delivery_ids.append(self._new_delivery(
                     session, sub, event_ids[sub.profile], event_type, now, source_capture_id))
@@ -297,19 +298,21 @@ class Dispatcher:
     def _rate_wait(self, session: Any, sub: Subscription, now: float) -> float:
         """Seconds to wait before this subscription may be sent to again (0: now).
 
-        Counts recorded attempts in a sliding window, so limits hold across restarts; an
-        attempt still in flight is not counted yet, so a burst can exceed a limit by the
-        concurrency limit at most.
+        Counts attempts in a sliding window from the store, in-flight ones included (as
+        started at their in-flight mark), so limits hold across concurrency and restarts.
         """
         for limit, window in ((sub.rate_per_minute, 60.0), (sub.rate_per_hour, 3600.0)):
             if not limit:
                 continue
-            recent = list(session.scalars(
+            since = now - window
+            started = list(session.scalars(
                 select(Attempt.started_at).join(Delivery, Attempt.delivery_id == Delivery.id)
-                .where(Delivery.subscription_id == sub.id, Attempt.started_at > now - window)
-                .order_by(Attempt.started_at.desc()).limit(limit)))
-            if len(recent) >= limit:
-                return max(0.001, float(recent[-1]) + window - now)
+                .where(Delivery.subscription_id == sub.id, Attempt.started_at > since)))
+            started += session.scalars(select(Delivery.in_flight_since).where(
+                Delivery.subscription_id == sub.id, Delivery.in_flight_since > since))
+            if len(started) >= limit:
+                started.sort(reverse=True)
+                return max(0.001, float(started[limit - 1]) + window - now)
         return 0.0
 
     async def _send(self, delivery_id: str, number: int, url: str, body: bytes,

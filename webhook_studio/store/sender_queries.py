@@ -33,6 +33,7 @@ def create_subscription(store: Store, *, secret: str, now: float | None = None,
     sub_id = new_id("wh")
     with store.session() as session:
         session.add(Subscription(id=sub_id, created_at=now, updated_at=now, **fields))
+        session.flush()  # no relationship() is declared, so parents are flushed first by hand
         session.add(SubscriptionSecret(subscription_id=sub_id, secret=secret, created_at=now))
     return sub_id
 
