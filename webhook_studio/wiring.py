@@ -24,3 +24,9 @@ class Extras:
 def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     """Hook profile handshakes and forwarding into a receiver, where available."""
     return Extras()
+
+
+def sender_hooks() -> tuple[Any, Any]:
+    """``(envelope_for, header_hook)`` for a Dispatcher: profile envelopes and headers when
+    provider profiles are available, the defaults otherwise."""
+    return None, None
