@@ -15,6 +15,7 @@ class Extras:
 
     def __init__(self) -> None:
         self.closers: list[Any] = []
+        self.forwarder: Any = None
 
     async def close(self) -> None:
         for close in reversed(self.closers):
@@ -22,8 +23,15 @@ class Extras:
 
 
 def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
-    """Hook profile handshakes and forwarding into a receiver, where available."""
-    return Extras()
+    """Hook forwarding (relay) and profile handshakes into a receiver."""
+    from webhook_studio.relay.forward import Forwarder
+
+    extras = Extras()
+    forwarder = Forwarder(ctx.store)
+    receiver.after_capture = forwarder.after_capture
+    extras.closers.append(forwarder.close)
+    extras.forwarder = forwarder
+    return extras
 
 
 def sender_hooks() -> tuple[Any, Any]:

@@ -1,0 +1,207 @@
+"""Replay a capture to any URL: as it was, or re-signed with a fresh id and timestamp.
+
+Every replay is recorded as a delivery (``source_capture_id`` = the capture) with its attempt,
+so it shows on the retry timeline like any other. Edit-and-resend stores the edited request as
+a new capture (``source="edited"``, ``edited_from`` = original) and replays that: the original
+is never modified, and the delivery says which version was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from webhook_studio.core.message import SignInput
+from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.timeline import classify
+from webhook_studio.relay.headers import forwardable
+from webhook_studio.sender.errors import classify_transport_error
+from webhook_studio.sender.transport import make_client
+from webhook_studio.store import NotFound, Store
+from webhook_studio.store.receiver_models import Capture
+from webhook_studio.store.sender_models import Attempt, Delivery, Event, Subscription
+from webhook_studio.store.sender_queries import new_id
+
+BODY_CAP = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Resign:
+    """Re-sign under this scheme and secret with a fresh id and the current time."""
+
+    scheme: str
+    secret: str
+    options: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Changes made before resending; None keeps the captured value."""
+
+    method: str | None = None
+    headers: Sequence[tuple[str, str]] | None = None
+    body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    delivery_id: str
+    capture_id: int
+    status: int | None
+    outcome: str
+    error: str | None
+    duration_ms: float
+    request_headers: list[tuple[str, str]]
+
+
+def resigned_headers(headers: list[tuple[str, str]], body: bytes, url: str, resign: Resign,
+                     now: float) -> list[tuple[str, str]]:
+    """The captured headers with the scheme's own headers replaced by fresh ones."""
+    scheme = get_scheme(resign.scheme, resign.options)
+    fresh = scheme.sign(resign.secret, SignInput(body, new_id("msg"), int(now), url))
+    replaced = {name.lower() for name in fresh}
+    if resign.scheme == "standard-webhooks":  # svix-* and webhook-* both stand for it
+        replaced |= {"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id",
+                     "svix-timestamp", "svix-signature"}
+    kept = [(k, v) for k, v in headers if k.lower() not in replaced]
+    return kept + list(fresh.items())
+
+
+def save_edited_copy(store: Store, capture_id: int, edit: Edit, now: float) -> int:
+    with store.session() as session:
+        original = session.get(Capture, capture_id)
+        if original is None:
+            raise NotFound(f"No capture with id {capture_id}.")
+        body = original.body if edit.body is None else edit.body
+        copy = Capture(
+            endpoint_id=original.endpoint_id, received_at=now,
+            method=(edit.method or original.method).upper(), path=original.path,
+            query=original.query,
+            headers=[list(h) for h in edit.headers] if edit.headers is not None
+            else list(original.headers), body=body, body_size=len(body),
+            content_type=original.content_type, content_encoding=original.content_encoding,
+            remote_addr=None, state="captured", source="edited", edited_from=original.id)
+        session.add(copy)
+        session.flush()
+        return copy.id
+
+
+async def replay_capture(store: Store, capture_id: int, url: str, *,
+                         resign: Resign | None = None, edit: Edit | None = None,
+                         client: httpx.AsyncClient | None = None, timeout_s: float = 15.0,
+                         clock: Callable[[], float] = time.time) -> ReplayResult:
+    now = clock()
+    if edit is not None:
+        capture_id = save_edited_copy(store, capture_id, edit, now)
+    with store.session() as session:
+        capture = session.get(Capture, capture_id)
+        if capture is None:
+            raise NotFound(f"No capture with id {capture_id}.")
+        method, body = capture.method, capture.body or b""
+        headers = forwardable(capture.headers or [])
+    if resign is not None:
+        headers = resigned_headers(headers, body, url, resign, now)
+    own = client is None
+    http = client or make_client()
+    started = time.perf_counter()
+    status: int | None = None
+    response_headers: list[list[str]] = []
+    response_body = b""
+    error = None
+    try:
+        response = await http.request(method, url, content=body, headers=headers,
+                                       timeout=timeout_s)
+        status = response.status_code
+        response_headers = [[k, v] for k, v in response.headers.multi_items()]
+        response_body = response.content[:BODY_CAP]
+        outcome = "success" if 200 <= status < 300 else (
+            "redirect" if 300 <= status < 400 else "http_error")
+    except httpx.HTTPError as exc:
+        outcome, error = classify_transport_error(exc, timeout_s)
+    finally:
+        if own:
+            await http.aclose()
+    duration = (time.perf_counter() - started) * 1000
+    delivery_id = _record(store, capture_id, url, method, headers, body, status,
+                          response_headers, response_body, outcome, error, duration, now,
+                          resign)
+    return ReplayResult(delivery_id, capture_id, status, outcome, error, round(duration, 2),
+                        headers)
+
+
+def _record(store: Store, capture_id: int, url: str, method: str,
+            headers: list[tuple[str, str]], body: bytes, status: int | None,
+            response_headers: list[list[str]], response_body: bytes, outcome: str,
+            error: str | None, duration: float, now: float, resign: Resign | None) -> str:
+    delivery_id = new_id("msg")
+    event_id = new_id("evt")
+    sub_id = new_id("wh")
+    state = "delivered" if outcome == "success" else "failed"
+    with store.session() as session:
+        session.add(Subscription(id=sub_id, url=url, description=f"replay of capture "
+                                 f"#{capture_id}", events=[], headers={}, active=False,
+                                 scheme=resign.scheme if resign else "none", adhoc=True,
+                                 retry_policy={"kind": "schedule", "delays": [0]},
+                                 created_at=now, updated_at=now))
+        session.add(Event(id=event_id, type=f"replay.{method.lower()}", payload=body,
+                          created_at=now))
+        session.flush()
+        session.add(Delivery(id=delivery_id, event_id=event_id, subscription_id=sub_id,
+                             event_type="replay" + (" (re-signed)" if resign else ""),
+                             target_url=url, state=state, attempt_count=1,
+                             source_capture_id=capture_id, created_at=now, updated_at=now,
+                             final_reason=None if state == "delivered" else
+                             (error or f"HTTP {status}")))
+        session.flush()
+        session.add(Attempt(delivery_id=delivery_id, number=1, started_at=now,
+                            finished_at=now + duration / 1000,
+                            request_headers=[list(h) for h in headers], request_body=body,
+                            response_status=status, response_headers=response_headers,
+                            response_body=response_body, duration_ms=duration,
+                            outcome=outcome if status is None else str(classify(status)),
+                            error_class=None, error_message=error))
+    return delivery_id
+
+
+@dataclass
+class BulkProgress:
+    total: int
+    done: int = 0
+    succeeded: int = 0
+    failed: int = 0
+
+
+async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
+                      pacing: float = 0.0, resign: Resign | None = None,
+                      on_progress: Callable[[BulkProgress], None] | None = None,
+                      client: httpx.AsyncClient | None = None) -> BulkProgress:
+    """Replay captures in the order they were received, one at a time, ``pacing`` seconds
+    apart; cancel the task to stop (what was sent stays recorded)."""
+    with store.session() as session:
+        rows = session.query(Capture.id, Capture.received_at).filter(
+            Capture.id.in_(list(capture_ids))).all()
+    ordered = [cid for cid, _ in sorted(rows, key=lambda r: (r[1], r[0]))]
+    progress = BulkProgress(total=len(ordered))
+    own = client is None
+    http = client or make_client()
+    try:
+        for index, capture_id in enumerate(ordered):
+            if index and pacing > 0:
+                await asyncio.sleep(pacing)
+            result = await replay_capture(store, capture_id, url, resign=resign, client=http)
+            progress.done += 1
+            if result.outcome == "success":
+                progress.succeeded += 1
+            else:
+                progress.failed += 1
+            if on_progress is not None:
+                on_progress(progress)
+    finally:
+        if own:
+            await http.aclose()
+    return progress
