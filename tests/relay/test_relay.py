@@ -62,8 +62,8 @@ async def relay_receiver(ctx: AppContext) -> AsyncIterator[tuple[Receiver, Any]]
     await extras.close()
 
 
-async def until(predicate: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
+async def until(predicate: Any, within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
     while not predicate():
         assert time.monotonic() < deadline, "timed out waiting"
         await asyncio.sleep(0.02)
