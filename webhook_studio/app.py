@@ -12,28 +12,52 @@ from pathlib import Path
 from webhook_studio.context import AppContext
 
 
-async def run_window(ctx: AppContext, *, close_after_ms: int | None = None) -> None:
-    """Show the main window and return once it is closed and its tasks are done."""
-    from PySide6.QtCore import QTimer
+async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
+                     host: str | None = None, port: int | None = None) -> None:
+    """Show the main window with live engines; return once it is closed and all is flushed."""
+    from PySide6.QtCore import QSettings, QTimer
 
+    from webhook_studio.receiver import EndpointConfig, Receiver
+    from webhook_studio.sender import Dispatcher
+    from webhook_studio.ui.bridge import EngineBridge
     from webhook_studio.ui.main_window import MainWindow
     from webhook_studio.ui.tasks import TaskRunner
+    from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 
+    settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
+    receiver = Receiver(
+        ctx.store, ctx.clock,
+        host=host or str(settings.value("receiver/host", "127.0.0.1")),
+        port=int(str(settings.value("receiver/port", 8000))) if port is None else port,
+        default_endpoint=EndpointConfig())
+    extras = attach_receiver_extras(receiver, ctx)
+    envelope_for, header_hook = sender_hooks()
+    dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
+                            header_hook=header_hook)
+    bridge = EngineBridge()
+    receiver.hub.subscribe(bridge.on_receiver_event)
+    dispatcher.listeners.append(bridge.on_sender_event)
     runner = TaskRunner()
-    window = MainWindow(ctx, runner)
+    window = MainWindow(ctx, runner, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
     if close_after_ms is not None:
         QTimer.singleShot(close_after_ms, window.close)
     try:
+        await window.start_engines()
         await closed.wait()
     finally:
         await runner.shutdown()
+        await dispatcher.stop()
+        await receiver.stop()
+        await extras.close()
         window.deleteLater()
+        bridge.deleteLater()
 
 
-def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None) -> int:
+def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,
+            port: int | None = None) -> int:
     """Open the desktop app; returns the process exit code once the window is closed."""
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -41,12 +65,14 @@ def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None) 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Webhook Studio")
     app.setOrganizationName("Webhook Studio")
+    # The coroutine decides when to stop (after flushing the engines), not the last window.
+    app.setQuitOnLastWindowClosed(False)  # type: ignore[attr-defined]
     from webhook_studio.ui.theme import apply_theme
 
     apply_theme(app)  # type: ignore[arg-type]
     ctx = AppContext.open(db)
     try:
-        qasync.run(run_window(ctx, close_after_ms=close_after_ms))
+        qasync.run(run_window(ctx, close_after_ms=close_after_ms, port=port))
     finally:
         ctx.close()
     return 0

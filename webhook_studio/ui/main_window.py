@@ -6,20 +6,23 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from typing import Any, cast
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QWidget,
 )
 
 from webhook_studio.context import AppContext
-from webhook_studio.ui.sections.placeholder import PlaceholderSection
+from webhook_studio.ui.bridge import EngineBridge
 from webhook_studio.ui.tasks import TaskRunner
 
 #: (key, title, what the section is for). The order is the sidebar's order.
@@ -36,9 +39,15 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, ctx: AppContext, runner: TaskRunner | None = None) -> None:
+    def __init__(self, ctx: AppContext, runner: TaskRunner | None = None, *,
+                 receiver: Any = None, dispatcher: Any = None,
+                 bridge: EngineBridge | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.receiver = receiver
+        self.dispatcher = dispatcher
+        self.bridge = bridge or EngineBridge(self)
+        self.base_url = "http://127.0.0.1:8000"
         self.runner = runner or TaskRunner()
         self.runner.set_error_handler(self.show_error)
         self.settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -47,7 +56,8 @@ class MainWindow(QMainWindow):
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(180)
+        self.sidebar.setMinimumWidth(150)
+        self.sidebar.setMaximumWidth(260)
         self.pages = QStackedWidget()
         self.sections: dict[str, QWidget] = {}
         for index, (key, title, blurb) in enumerate(SECTIONS):
@@ -66,19 +76,136 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1100])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.receiver_label = QLabel("Receiver: stopped")
-        self.queue_label = QLabel("Queue: 0")
-        self.statusBar().addPermanentWidget(self.receiver_label)
-        self.statusBar().addPermanentWidget(self.queue_label)
+        self.receiver_label = QPushButton("Receiver: stopped")
+        self.receiver_label.setFlat(True)
+        self.receiver_label.setToolTip("Click to copy the receiver's URL")
+        self.receiver_label.clicked.connect(self.copy_url)
+        self.today_label = QLabel("")
+        self.queue_label = QLabel("")
+        for widget in (self.receiver_label, self.today_label, self.queue_label):
+            self.statusBar().addPermanentWidget(widget)
+        self.bridge.captures_arrived.connect(self._captures_arrived)
+        self.bridge.deliveries_changed.connect(self._deliveries_changed)
+        self.inbox.inspector.replay_requested.connect(self.open_replay)
+        self.endpoints.changed.connect(self._endpoints_changed)
+        self.subscriptions.saved.connect(lambda _id: self.composer.reload_targets())
+        self.composer.sent.connect(lambda _ids: self._deliveries_changed())
+        self._counts = QTimer(self)
+        self._counts.setInterval(2000)
+        self._counts.timeout.connect(self.update_counts)
+        self._counts.start()
+        self.update_counts()
         QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
         self._restore_state()
 
     def build_section(self, key: str, title: str, blurb: str) -> QWidget:
-        """The page for one section; later issues replace placeholders with real views."""
-        return PlaceholderSection(title, blurb)
+        from webhook_studio.ui.sections.composer import ComposerSection
+        from webhook_studio.ui.sections.deliveries import DeliveriesSection
+        from webhook_studio.ui.sections.endpoints import EndpointsSection
+        from webhook_studio.ui.sections.inbox import InboxSection
+        from webhook_studio.ui.sections.settings import SettingsSection
+        from webhook_studio.ui.sections.subscriptions import SubscriptionsSection
+
+        store = self.ctx.store
+        if key == "inbox":
+            self.inbox = InboxSection(store, self.base_url)
+            return self.inbox
+        if key == "endpoints":
+            self.endpoints = EndpointsSection(store, self.base_url)
+            return self.endpoints
+        if key == "subscriptions":
+            self.subscriptions = SubscriptionsSection(store)
+            return self.subscriptions
+        if key == "composer":
+            self.composer = ComposerSection(store, self.dispatcher)
+            return self.composer
+        if key == "deliveries":
+            self.deliveries = DeliveriesSection(store, self.dispatcher)
+            return self.deliveries
+        self.settings_page = SettingsSection(self.ctx, self.settings)
+        return self.settings_page
+
+    # -- engines ------------------------------------------------------------------------------
+    async def start_engines(self) -> None:
+        """Start the receiver (falling back to any free port) and the sender."""
+        from webhook_studio.receiver import BindError
+
+        if self.receiver is not None:
+            try:
+                url = await self.receiver.start()
+            except BindError as exc:
+                self.receiver.port = 0
+                url = await self.receiver.start()
+                self.show_error(f"{exc} Listening on {url} instead.")
+            self.set_receiver_url(url)
+        if self.dispatcher is not None:
+            await self.dispatcher.start()
+
+    def set_receiver_url(self, url: str | None) -> None:
+        self.base_url = url or self.base_url
+        self.receiver_label.setText(f"● Receiving on {url}" if url else "○ Receiver stopped")
+        self.endpoints.set_base_url(self.base_url)
+        self.inbox.inspector.base_url = self.base_url
+
+    def copy_url(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        QGuiApplication.clipboard().setText(self.base_url)
+        self.statusBar().showMessage(f"Copied {self.base_url}", 3000)
+
+    def update_counts(self) -> None:
+        import time as _time
+
+        from sqlalchemy import func, select
+
+        from webhook_studio.store.receiver_models import Capture
+        from webhook_studio.store.sender_queries import count_by_state
+
+        midnight = _time.mktime(_time.localtime()[:3] + (0, 0, 0, 0, 0, -1))
+        with self.ctx.store.session() as session:
+            today = session.scalar(select(func.count(Capture.id)).where(
+                Capture.received_at >= midnight)) or 0
+            states = count_by_state(session)
+        self.today_label.setText(f"{today} captured today")
+        self.queue_label.setText(f"{states.get('pending', 0)} queued · "
+                                 f"{states.get('failed', 0)} dead letters")
+
+    def _captures_arrived(self, count: int) -> None:
+        self.inbox.captures_arrived(count)
+
+    def _deliveries_changed(self) -> None:
+        self.deliveries.refresh()
+        self.update_counts()
+
+    def _endpoints_changed(self) -> None:
+        if self.receiver is not None:
+            self.receiver.reload_endpoints()
+        self.inbox.reload_endpoints()
+
+    def open_replay(self, capture_id: int) -> None:
+        from webhook_studio.ui.replay_dialog import ReplayDialog
+
+        dialog = ReplayDialog(capture_id, self)
+        dialog.replay.connect(self._replay)
+        dialog.open()
+
+    def _replay(self, request: object) -> None:
+        from webhook_studio.relay.replay import replay_capture
+
+        capture_id, url, resign = cast(tuple[int, str, Any], request)
+
+        def done(result: Any) -> None:
+            self.statusBar().showMessage(
+                f"Replayed #{capture_id} to {url}: {result.status or result.error} "
+                f"({result.duration_ms} ms)", 10000)
+            self._deliveries_changed()
+
+        self.runner.run(replay_capture(self.ctx.store, capture_id, url, resign=resign),
+                        on_success=done)
 
     def current_section(self) -> str:
         return SECTIONS[max(self.pages.currentIndex(), 0)][0]

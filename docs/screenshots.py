@@ -1,0 +1,148 @@
+"""Render every section of the window with realistic data to PNG (offscreen, no display).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [--out docs/screenshots]
+
+Data is made by the real engines: a receiver verifies signed requests (some with the classic
+mistakes), a dispatcher delivers to a local target that fails twice before succeeding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+async def populate(ctx, receiver, dispatcher) -> None:  # type: ignore[no-untyped-def]
+    import aiohttp
+    from aiohttp import web
+
+    from webhook_studio.core.message import SignInput
+    from webhook_studio.core.retry import parse_policy
+    from webhook_studio.core.schemes import get_scheme
+    from webhook_studio.store.receiver_queries import create_endpoint
+    from webhook_studio.store.sender_queries import create_subscription
+
+    sw = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    create_endpoint(ctx.store, name="GitHub app", path="/hooks/github", scheme="github",
+                    secrets=["It's a Secret to Everybody"])
+    create_endpoint(ctx.store, name="Stripe (test mode)", path="/hooks/stripe", scheme="stripe",
+                    secrets=["whsec_stripe_test_4f9"])
+    create_endpoint(ctx.store, name="Orders service", path="/hooks/orders",
+                    scheme="standard-webhooks", secrets=[sw],
+                    forward_to=["http://localhost:3000/webhooks"])
+    receiver.reload_endpoints()
+    now = int(time.time())
+    events = [
+        ("/hooks/github", "github", "It's a Secret to Everybody",
+         {"action": "opened", "number": 42, "pull_request": {"title": "Add retry timeline"}},
+         {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "7d1e-41aa"}),
+        ("/hooks/stripe", "stripe", "whsec_stripe_test_4f9",
+         {"id": "evt_1QbZ", "type": "payment_intent.succeeded",
+          "data": {"object": {"amount": 2000, "currency": "eur"}}}, {}),
+        ("/hooks/orders", "standard-webhooks", sw,
+         {"type": "order.created", "data": {"id": "ord_93", "total": 48.5}}, {}),
+    ]
+    async with aiohttp.ClientSession() as session:
+        for round_ in range(3):
+            for path, scheme, secret, payload, extra in events:
+                body = json.dumps(payload).encode()
+                headers = get_scheme(scheme).sign(secret, SignInput(body, f"msg_{round_}{path}",
+                                                                    now))
+                sent = body if round_ != 1 else json.dumps(payload, indent=2).encode()
+                async with session.post(receiver.url + path, data=sent,
+                                        headers={**headers, **extra,
+                                                 "Content-Type": "application/json"}):
+                    pass
+        async with session.post(receiver.url + "/anything", data=b"form=1&name=Zo%C3%AB",
+                                headers={"Content-Type": "application/x-www-form-urlencoded"}):
+            pass
+
+    calls = {"n": 0}
+
+    async def flaky(request: web.Request) -> web.Response:
+        calls["n"] += 1
+        return web.Response(status=200 if calls["n"] % 3 == 0 else 503)
+
+    app = web.Application()
+    app.router.add_post("/webhooks", flaky)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    for events_, retry in ((["order.*"], "0,200ms,200ms,1h"), (["user.*"], "0,1h,2h,5h")):
+        create_subscription(ctx.store, secret=sw, url=f"http://127.0.0.1:{port}/webhooks",
+                            events=events_, description="Local orders service",
+                            retry_policy=parse_policy(retry).to_dict(), timeout_seconds=5)
+    await dispatcher.start()
+    for _ in range(2):
+        dispatcher.emit("order.created", {"id": "ord_93", "total": 48.5})
+    dispatcher.emit("user.created", {"id": "usr_1", "email": "ada@example.com"})
+    await asyncio.sleep(1.5)
+    from webhook_studio.store.sender_queries import count_by_state
+    with ctx.store.session() as session:
+        print("deliveries:", count_by_state(session), "target calls:", calls["n"])
+    await runner.cleanup()
+
+
+async def main(out: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from webhook_studio.context import AppContext
+    from webhook_studio.receiver import EndpointConfig, Receiver
+    from webhook_studio.sender import Dispatcher
+    from webhook_studio.ui.bridge import EngineBridge
+    from webhook_studio.ui.main_window import SECTIONS, MainWindow
+    from webhook_studio.ui.theme import apply_theme
+    from webhook_studio.wiring import attach_receiver_extras
+
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app)  # type: ignore[arg-type]
+    folder = Path(tempfile.mkdtemp())
+    ctx = AppContext.open(folder / "demo.sqlite3", data_dir=folder)
+    receiver = Receiver(ctx.store, port=0, default_endpoint=EndpointConfig())
+    extras = attach_receiver_extras(receiver, ctx)
+    dispatcher = Dispatcher(ctx.store)
+    bridge = EngineBridge()
+    receiver.hub.subscribe(bridge.on_receiver_event)
+    dispatcher.listeners.append(bridge.on_sender_event)
+    window = MainWindow(ctx, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
+    window.resize(1360, 820)
+    window.show()
+    await window.start_engines()
+    await populate(ctx, receiver, dispatcher)
+    for _ in range(20):
+        app.processEvents()
+        await asyncio.sleep(0.02)
+    window.inbox.captures_arrived(0)
+    window.inbox.view.selectRow(5)
+    window.deliveries.refresh()
+    window.deliveries.view.selectRow(0)
+    window.subscriptions.list.setCurrentRow(0)
+    window.update_counts()
+    out.mkdir(parents=True, exist_ok=True)
+    for key, _title, _blurb in SECTIONS:
+        window.show_section(key)
+        for _ in range(5):
+            app.processEvents()
+            await asyncio.sleep(0.02)
+        window.grab().save(str(out / f"{key}.png"))
+        print(out / f"{key}.png")
+    await dispatcher.stop()
+    await receiver.stop()
+    await extras.close()
+    window.close()
+    ctx.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "screenshots")
+    asyncio.run(main(parser.parse_args().out))

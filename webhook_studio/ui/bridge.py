@@ -1,0 +1,48 @@
+"""Engine events into Qt signals, batched (DESIGN.md section 2, rule 2; section 3).
+
+Engines call plain callbacks on the loop; these bridges only count what happened and emit one
+signal per batch from a 100 ms timer, so a burst of captures causes one repaint, not thousands.
+
+Signals:
+    captures_arrived(int): this many captures were stored since the last batch.
+    deliveries_changed(): at least one attempt finished or a delivery changed state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+BATCH_MS = 100
+
+
+class EngineBridge(QObject):
+    captures_arrived = Signal(int)
+    deliveries_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._new_captures = 0
+        self._deliveries_dirty = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(BATCH_MS)
+        self._timer.timeout.connect(self._flush)
+        self._timer.start()
+
+    def on_receiver_event(self, event: Any) -> None:
+        from webhook_studio.receiver import CaptureStored
+
+        if isinstance(event, CaptureStored):
+            self._new_captures += 1
+
+    def on_sender_event(self, _event: Any) -> None:
+        self._deliveries_dirty = True
+
+    def _flush(self) -> None:
+        if self._new_captures:
+            count, self._new_captures = self._new_captures, 0
+            self.captures_arrived.emit(count)
+        if self._deliveries_dirty:
+            self._deliveries_dirty = False
+            self.deliveries_changed.emit()

@@ -1,0 +1,74 @@
+"""Text and colour for what the views show: one place, so every list agrees."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from PySide6.QtGui import QColor
+
+VALID, INVALID, NEUTRAL, WARN = "#2e9d57", "#d0453b", "#8b8f96", "#c98a1b"
+
+
+def local_time(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3]
+
+
+def local_datetime(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"
+
+
+def verdict_text(valid: bool | None, state: str, reason: str | None = None) -> str:
+    if state == "rejected":
+        return "rejected"
+    if state == "malformed":
+        return "malformed"
+    if valid is None:
+        return "—"
+    return "✔ valid" if valid else f"✘ {(reason or 'invalid').replace('_', ' ')}"
+
+
+def verdict_colour(valid: bool | None, state: str = "captured") -> QColor:
+    if state != "captured":
+        return QColor(WARN)
+    return QColor({True: VALID, False: INVALID, None: NEUTRAL}[valid])
+
+
+def state_colour(state: str) -> QColor:
+    return QColor({"delivered": VALID, "failed": INVALID, "pending": "#3b82f6",
+                   "disabled": WARN, "cancelled": NEUTRAL}.get(state, NEUTRAL))
+
+
+def pretty_body(body: bytes) -> tuple[str, bool]:
+    """``(text, is_json)``: indented JSON when it parses, else the text, else a note."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"({len(body)} bytes of binary data: see the Hex tab)", False
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False), True
+    except ValueError:
+        return text, False
+
+
+def hex_dump(body: bytes, limit: int = 64 * 1024) -> str:
+    lines = []
+    for offset in range(0, min(len(body), limit), 16):
+        chunk = body[offset:offset + 16]
+        ascii_part = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {chunk.hex(' '):<47}  {ascii_part}")
+    if len(body) > limit:
+        lines.append(f"… {len(body) - limit} more bytes")
+    return "\n".join(lines)

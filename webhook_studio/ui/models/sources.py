@@ -1,0 +1,86 @@
+"""Page sources over the store for the lazy table models (one short session per page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from webhook_studio.store import Store
+from webhook_studio.store.receiver_models import Capture
+from webhook_studio.store.receiver_queries import CaptureFilter
+from webhook_studio.store.sender_models import Delivery
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    id: int
+    received_at: float
+    method: str
+    path: str
+    query: str
+    endpoint_id: int | None
+    verify_valid: bool | None
+    state: str
+    response_status: int | None
+    body_size: int
+    duplicate_of: int | None
+    reason: str | None
+
+
+class CaptureSource:
+    """Newest first; only the columns the list shows (bodies stay on disk)."""
+
+    def __init__(self, store: Store, flt: CaptureFilter | None = None) -> None:
+        self.store = store
+        self.flt = flt or CaptureFilter()
+
+    def count(self) -> int:
+        with self.store.session() as session:
+            return int(session.scalar(self.flt.apply(select(func.count(Capture.id)))) or 0)
+
+    def page(self, offset: int, limit: int) -> Sequence[Any]:
+        cols = (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
+                Capture.endpoint_id, Capture.verify_valid, Capture.state,
+                Capture.response_status, Capture.body_size, Capture.duplicate_of,
+                Capture.verification)
+        query = self.flt.apply(select(*cols)).order_by(Capture.id.desc()).limit(limit).offset(
+            offset)
+        with self.store.session() as session:
+            return [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                               r[10], (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
+                    for r in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: str
+    event_type: str
+    target_url: str
+    state: str
+    attempt_count: int
+    next_attempt_at: float | None
+    created_at: float
+
+
+class DeliverySource:
+    def __init__(self, store: Store, state: str | None = None) -> None:
+        self.store = store
+        self.state = state
+
+    def _filtered(self, query: Any) -> Any:
+        return query.where(Delivery.state == self.state) if self.state else query
+
+    def count(self) -> int:
+        with self.store.session() as session:
+            return int(session.scalar(self._filtered(select(func.count(Delivery.id)))) or 0)
+
+    def page(self, offset: int, limit: int) -> Sequence[Any]:
+        query = self._filtered(select(
+            Delivery.id, Delivery.event_type, Delivery.target_url, Delivery.state,
+            Delivery.attempt_count, Delivery.next_attempt_at, Delivery.created_at)).order_by(
+            Delivery.created_at.desc(), Delivery.id).limit(limit).offset(offset)
+        with self.store.session() as session:
+            return [DeliveryRow(*row) for row in session.execute(query)]

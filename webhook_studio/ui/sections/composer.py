@@ -1,0 +1,173 @@
+"""The composer: an event from a sample payload, validated as you type, signed and sent to a
+subscription or an ad-hoc URL — and the exact signed request shown before it goes out."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from webhook_studio.core.envelope import default_envelope
+from webhook_studio.core.message import SignInput
+from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.validation import url_problem
+from webhook_studio.store import Store
+from webhook_studio.store.sender_models import Subscription
+from webhook_studio.store.sender_queries import create_subscription
+from webhook_studio.ui import format as fmt
+from webhook_studio.ui.sections.inspector import mono
+from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
+
+SAMPLE = {"id": "usr_8f2a", "email": "ada@example.com", "name": "Ada Lovelace",
+          "plan": "pro", "created_at": "2026-11-24T10:00:00Z"}
+
+
+class ComposerSection(QWidget):
+    sent = Signal(list)
+
+    def __init__(self, store: Store, dispatcher: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.dispatcher = dispatcher
+        self.event_type = QLineEdit("user.created")
+        self.target = QComboBox()
+        self.url = QLineEdit(placeholderText="http://localhost:3000/webhook (ad-hoc)")
+        self.scheme = QComboBox()
+        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
+        self.secret = QLineEdit(get_scheme("standard-webhooks").generate_secret())
+        self.data = QPlainTextEdit(json.dumps(SAMPLE, indent=2))
+        self.data.setFont(mono())
+        self.highlight = JsonHighlighter(self.data.document())
+        self.json_state = QLabel("")
+        self.preview = QPlainTextEdit(readOnly=True)
+        self.preview.setFont(mono())
+        self.send_button = QPushButton("Send")
+        self.send_button.setShortcut("Ctrl+Return")
+        self.send_button.clicked.connect(self.send)
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Event type", self.event_type)
+        form.addRow("Send to", self.target)
+        form.addRow("Ad-hoc URL", self.url)
+        form.addRow("Signature", self.scheme)
+        form.addRow("Secret", self.secret)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        heading = QLabel("Compose an event")
+        heading.setProperty("role", "heading")
+        left_layout.addWidget(heading)
+        left_layout.addLayout(form)
+        left_layout.addWidget(QLabel("Data (JSON)"))
+        left_layout.addWidget(self.data, 1)
+        left_layout.addWidget(self.json_state)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.result, 1)
+        bottom.addWidget(self.send_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(QLabel("The signed request that will go out"))
+        right_layout.addWidget(self.preview, 1)
+        right_layout.addLayout(bottom)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(splitter)
+        for signal in (self.event_type.textChanged, self.url.textChanged,
+                       self.secret.textChanged, self.data.textChanged):
+            signal.connect(self.update_preview)
+        self.scheme.currentIndexChanged.connect(self.update_preview)
+        self.target.currentIndexChanged.connect(self.update_preview)
+        self.reload_targets()
+
+    def reload_targets(self) -> None:
+        self.target.blockSignals(True)
+        self.target.clear()
+        self.target.addItem("Ad-hoc URL below", None)
+        self.target.addItem("Every matching subscription", "*")
+        with self.store.session() as session:
+            for sub in session.scalars(select(Subscription).where(Subscription.adhoc.is_(False))):
+                self.target.addItem(f"Subscription {sub.url}", sub.id)
+        self.target.blockSignals(False)
+        self.update_preview()
+
+    def parsed_data(self) -> tuple[Any, str | None]:
+        try:
+            return json.loads(self.data.toPlainText() or "{}"), None
+        except ValueError as exc:
+            return None, f"Not valid JSON: {exc}"
+
+    def update_preview(self) -> None:
+        data, problem = self.parsed_data()
+        adhoc = self.target.currentData() is None
+        self.url.setEnabled(adhoc)
+        self.scheme.setEnabled(adhoc)
+        self.secret.setEnabled(adhoc)
+        if problem:
+            self.json_state.setText(problem)
+            self.json_state.setStyleSheet(f"color: {fmt.INVALID};")
+            self.send_button.setEnabled(False)
+            return
+        self.json_state.setText("✔ Valid JSON")
+        self.json_state.setStyleSheet(f"color: {fmt.VALID};")
+        self.send_button.setEnabled(self.dispatcher is not None)
+        now = time.time()
+        body = default_envelope(self.event_type.text().strip() or "event", data, "evt_preview",
+                                now)
+        lines = [f"POST {self.url.text().strip() or '<subscription URL>'}",
+                 "Content-Type: application/json"]
+        if adhoc:
+            try:
+                headers = get_scheme(self.scheme.currentText()).sign(
+                    self.secret.text(), SignInput(body, "msg_preview", int(now),
+                                                  self.url.text().strip() or None))
+                lines += [f"{k}: {v}" for k, v in headers.items()]
+            except Exception as exc:  # show the problem where the signature would be
+                lines.append(f"(cannot sign: {exc})")
+        else:
+            lines.append("(signed with the subscription's secret(s) at send time)")
+        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        self.preview.setPlainText("\n".join(lines) + "\n\n" + pretty)
+
+    def send(self) -> list[str]:
+        data, problem = self.parsed_data()
+        event_type = self.event_type.text().strip()
+        if problem or not event_type or self.dispatcher is None:
+            self.result.setText(problem or "Give an event type.")
+            return []
+        target = self.target.currentData()
+        if target is None:
+            if url_issue := url_problem(self.url.text()):
+                self.result.setText(url_issue)
+                return []
+            sub_id = create_subscription(
+                self.store, secret=self.secret.text(), url=self.url.text().strip(),
+                events=[event_type], scheme=self.scheme.currentText(), adhoc=True,
+                retry_policy={"kind": "schedule", "delays": [0, 5, 300]})
+            ids = self.dispatcher.emit(event_type, data, subscription_id=sub_id)
+        elif target == "*":
+            ids = self.dispatcher.emit(event_type, data)
+        else:
+            ids = self.dispatcher.emit(event_type, data, subscription_id=target)
+        self.result.setText(f"Queued {len(ids)} delivery(ies): see Deliveries." if ids else
+                            "No active subscription matches this event type.")
+        self.sent.emit(ids)
+        return list(ids)

@@ -1,0 +1,226 @@
+"""Receiver endpoints: path, scheme, secrets, tolerance, response rule, forward targets, and
+the full URL to paste into a provider's dashboard.
+
+Signals:
+    changed(): endpoints were saved or deleted (the receiver reloads them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.core.validation import url_problem
+from webhook_studio.store import Store
+from webhook_studio.store.receiver_models import Endpoint
+from webhook_studio.store.receiver_queries import (
+    create_endpoint,
+    delete_endpoint,
+    list_endpoints,
+    update_endpoint,
+)
+from webhook_studio.ui import format as fmt
+
+
+class EndpointsSection(QWidget):
+    changed = Signal()
+
+    def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.base_url = base_url
+        self.current: int | None = None
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(self._picked)
+        new = QPushButton("New endpoint")
+        new.clicked.connect(self.new)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 0, 8)
+        left_layout.addWidget(new)
+        left_layout.addWidget(self.list)
+        self.name = QLineEdit(placeholderText="GitHub app")
+        self.path = QLineEdit(placeholderText="/hooks/github")
+        self.full_url = QLabel("")
+        self.full_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        copy = QPushButton("Copy URL")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.full_url.text()))
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.full_url, 1)
+        url_row.addWidget(copy)
+        self.path.textChanged.connect(self._update_url)
+        self.scheme = QComboBox()
+        self.scheme.addItem("None (capture only)", None)
+        for name in SCHEME_NAMES:
+            if name != "hmac":
+                self.scheme.addItem(name, name)
+        self.secrets = QPlainTextEdit(placeholderText="one secret per line, newest first")
+        self.secrets.setFixedHeight(56)
+        self.tolerance = QSpinBox(minimum=-1, maximum=86400)
+        self.tolerance.setSpecialValueText("scheme default")
+        self.tolerance.setValue(-1)
+        self.status = QSpinBox(minimum=100, maximum=599, value=200)
+        self.body = QLineEdit(placeholderText='default: {"received": true, "capture": N}')
+        self.delay = QSpinBox(minimum=0, maximum=60000, suffix=" ms")
+        self.reject = QCheckBox("Answer 401 when the signature is invalid")
+        self.forward = QPlainTextEdit(placeholderText="http://localhost:3000/webhook")
+        self.forward.setFixedHeight(48)
+        self.error = QLabel("")
+        self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        form = QFormLayout()
+        for label, widget in (("Name", self.name), ("Path", self.path), ("Full URL", url_row),
+                              ("Signature", self.scheme), ("Secrets", self.secrets),
+                              ("Tolerance (s)", self.tolerance), ("Respond with", self.status),
+                              ("Response body", self.body), ("Delay", self.delay),
+                              ("", self.reject), ("Forward to", self.forward)):
+            form.addRow(label, widget)
+        save = QPushButton("Save")
+        save.clicked.connect(self.save)
+        self.delete = QPushButton("Delete")
+        self.delete.clicked.connect(self.remove)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error, 1)
+        buttons.addWidget(self.delete)
+        buttons.addWidget(save)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        heading = QLabel("Receiver endpoint")
+        heading.setProperty("role", "heading")
+        right_layout.addWidget(heading)
+        right_layout.addLayout(form)
+        right_layout.addStretch(1)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.reload()
+        self.new()
+
+    def _picked(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.load(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def set_base_url(self, url: str) -> None:
+        self.base_url = url
+        self._update_url()
+
+    def _update_url(self) -> None:
+        path = self.path.text().strip() or "/"
+        self.full_url.setText(self.base_url.rstrip("/") + ("" if path.startswith("/") else "/")
+                              + path)
+
+    def reload(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for e in list_endpoints(self.store):
+            item = QListWidgetItem(f"{e.name}\n{e.path} · {e.scheme or 'no signature'}")
+            item.setData(Qt.ItemDataRole.UserRole, e.id)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+
+    def new(self) -> None:
+        self.current = None
+        for widget in (self.name, self.path, self.body):
+            widget.clear()
+        self.secrets.clear()
+        self.forward.clear()
+        self.scheme.setCurrentIndex(0)
+        self.tolerance.setValue(-1)
+        self.status.setValue(200)
+        self.delay.setValue(0)
+        self.reject.setChecked(False)
+        self.delete.setEnabled(False)
+        self.error.clear()
+        self._update_url()
+
+    def load(self, endpoint_id: int) -> None:
+        with self.store.session() as session:
+            e = session.get(Endpoint, endpoint_id)
+            if e is None:
+                return
+            self.current = e.id
+            self.name.setText(e.name)
+            self.path.setText(e.path)
+            self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
+            self.secrets.setPlainText("\n".join(e.secrets or []))
+            self.tolerance.setValue(-1 if e.tolerance is None else e.tolerance)
+            self.status.setValue(e.response_status)
+            self.body.setText((e.response_body or b"").decode("utf-8", "replace"))
+            self.delay.setValue(e.response_delay_ms)
+            self.reject.setChecked(e.reject_invalid)
+            self.forward.setPlainText("\n".join(e.forward_to or []))
+        self.delete.setEnabled(True)
+        self.error.clear()
+
+    def fields(self) -> tuple[dict[str, Any], str | None]:
+        path = self.path.text().strip()
+        if not path.startswith("/") or " " in path:
+            return {}, "The path must start with / and contain no spaces, e.g. /hooks/github."
+        forward = [u.strip() for u in self.forward.toPlainText().splitlines() if u.strip()]
+        for url in forward:
+            if problem := url_problem(url):
+                return {}, f"Forward target {url!r}: {problem}"
+        secrets = [s.strip() for s in self.secrets.toPlainText().splitlines() if s.strip()]
+        if self.scheme.currentData() and not secrets:
+            return {}, "A signature scheme needs at least one secret to verify with."
+        return {
+            "name": self.name.text().strip() or path, "path": path,
+            "scheme": self.scheme.currentData(), "secrets": secrets,
+            "tolerance": None if self.tolerance.value() < 0 else self.tolerance.value(),
+            "response_status": self.status.value(),
+            "response_body": self.body.text().encode("utf-8"),
+            "response_delay_ms": self.delay.value(), "reject_invalid": self.reject.isChecked(),
+            "forward_to": forward,
+        }, None
+
+    def save(self) -> None:
+        fields, problem = self.fields()
+        if problem:
+            self.error.setText(problem)
+            return
+        try:
+            if self.current is None:
+                self.current = create_endpoint(self.store, **fields)
+            else:
+                update_endpoint(self.store, self.current, **fields)
+        except Exception as exc:  # e.g. a path already taken: a sentence, never a traceback
+            from webhook_studio.errors import describe_error
+
+            message = describe_error(exc)[0]
+            self.error.setText("Another endpoint already has this path." if "UNIQUE" in message
+                               else message)
+            return
+        self.error.clear()
+        self.reload()
+        self.changed.emit()
+
+    def remove(self) -> None:
+        if self.current is not None:
+            delete_endpoint(self.store, self.current)
+            self.new()
+            self.reload()
+            self.changed.emit()

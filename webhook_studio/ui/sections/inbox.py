@@ -1,0 +1,148 @@
+"""The inbox: every capture, newest first, filterable, with the inspector beside it.
+
+The list is a lazy paged model (a million rows cost one count and a page or two); new captures
+arrive through the bridge in batches and refresh the model at most every 100 ms.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from webhook_studio.store import Store
+from webhook_studio.store.receiver_queries import CaptureFilter, list_endpoints
+from webhook_studio.ui import format as fmt
+from webhook_studio.ui.models.paged import Column, PagedTableModel
+from webhook_studio.ui.models.sources import CaptureRow, CaptureSource
+from webhook_studio.ui.sections.inspector import Inspector
+
+COLUMNS = [
+    Column("#", lambda r: str(r.id), align_right=True),
+    Column("Time", lambda r: fmt.local_time(r.received_at)),
+    Column("Method", lambda r: r.method),
+    Column("Path", lambda r: r.path + (f"?{r.query}" if r.query else ""),
+           tooltip=lambda r: r.path + (f"?{r.query}" if r.query else "")),
+    Column("Verdict", lambda r: fmt.verdict_text(r.verify_valid, r.state, r.reason),
+           foreground=lambda r: fmt.verdict_colour(r.verify_valid, r.state)),
+    Column("Status", lambda r: str(r.response_status or ""), align_right=True),
+    Column("Size", lambda r: fmt.size(r.body_size), align_right=True),
+    Column("Dup", lambda r: f"of #{r.duplicate_of}" if r.duplicate_of else ""),
+]
+
+
+class InboxSection(QWidget):
+    def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.endpoint = QComboBox()
+        self.method = QComboBox()
+        self.method.addItems(["Any method", "POST", "PUT", "PATCH", "GET", "DELETE"])
+        self.verdict = QComboBox()
+        self.verdict.addItems(["Any verdict", "Valid", "Invalid", "Not verified", "Rejected"])
+        self.duplicates = QCheckBox("Duplicates only")
+        self.search = QLineEdit(placeholderText="Search paths and bodies…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        filters = QHBoxLayout()
+        for widget in (self.endpoint, self.method, self.verdict, self.duplicates):
+            filters.addWidget(widget)
+        filters.addWidget(self.search, 1)
+        self.model = PagedTableModel(CaptureSource(store), COLUMNS)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 44), (1, 92), (2, 58), (4, 150), (5, 50), (6, 64), (7, 50)):
+            self.view.setColumnWidth(col, width)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        self.inspector = Inspector(store, base_url)
+        self.inspector.open_capture.connect(self.select_capture)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 0, 8)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.view)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.inspector)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([700, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._search_timer.start)
+        for combo in (self.endpoint, self.method, self.verdict):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.duplicates.toggled.connect(self.apply_filter)
+        self.reload_endpoints()
+
+    def reload_endpoints(self) -> None:
+        current = self.endpoint.currentData()
+        self.endpoint.blockSignals(True)
+        self.endpoint.clear()
+        self.endpoint.addItem("All endpoints", None)
+        for e in list_endpoints(self.store):
+            self.endpoint.addItem(f"{e.name} ({e.path})", e.id)
+        index = self.endpoint.findData(current)
+        self.endpoint.setCurrentIndex(max(index, 0))
+        self.endpoint.blockSignals(False)
+
+    def current_filter(self) -> CaptureFilter:
+        verdict = self.verdict.currentIndex()
+        return CaptureFilter(
+            endpoint_id=self.endpoint.currentData(),
+            method=None if self.method.currentIndex() == 0 else self.method.currentText(),
+            valid={1: True, 2: False}.get(verdict), unverified=verdict == 3,
+            state="rejected" if verdict == 4 else None,
+            duplicates_only=self.duplicates.isChecked(),
+            text=self.search.text().strip() or None)
+
+    def apply_filter(self) -> None:
+        self.model.set_source(CaptureSource(self.store, self.current_filter()))
+
+    def captures_arrived(self, _count: int) -> None:
+        """Batched: keep the selection on the same capture while new rows push it down."""
+        selected = self.inspector.capture_id
+        self.model.refresh()
+        if selected is not None:
+            self.select_capture(selected, scroll=False)
+
+    def select_capture(self, capture_id: int, scroll: bool = True) -> None:
+        for row in range(min(self.model.rowCount(), 2000)):
+            obj = self.model.row_object(row)
+            if isinstance(obj, CaptureRow) and obj.id == capture_id:
+                self.view.blockSignals(True)
+                self.view.selectRow(row)
+                self.view.blockSignals(False)
+                if scroll:
+                    self.view.scrollTo(self.model.index(row, 0))
+                break
+        self.inspector.show_capture(capture_id)
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if not indexes:
+            return
+        row = self.model.row_object(indexes[0].row())
+        if isinstance(row, CaptureRow):
+            self.inspector.show_capture(row.id)

@@ -1,0 +1,321 @@
+"""The subscription editor: every field validated where it is typed, nothing saved half-valid.
+
+Signals:
+    saved(str): a subscription was created or updated (its id).
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.retry import PRESETS, parse_policy, preview
+from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.timeline import format_duration
+from webhook_studio.core.validation import SubscriptionForm, validate_subscription
+from webhook_studio.store import Store
+from webhook_studio.store.sender_models import Subscription
+from webhook_studio.store.sender_queries import (
+    create_subscription,
+    rotate_secret,
+    signing_secrets,
+    update_subscription,
+)
+from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
+
+FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
+          "rate_per_hour", "headers")
+
+
+def catalog() -> list[tuple[str, list[str]]]:
+    """Event types by category, from the provider profiles when they are available."""
+    try:
+        from webhook_studio.profile_library import ProfileLibrary
+
+        library = ProfileLibrary.load()
+        groups: list[tuple[str, list[str]]] = []
+        for name in library.names():
+            profile = library.get(name)
+            for category, events in profile.categories().items():
+                groups.append((f"{profile.title} · {category}", list(events)))
+        if groups:
+            return groups
+    except Exception:  # profiles are optional here: the editor works without them
+        pass
+    return [("Users", ["user.created", "user.updated", "user.deleted"]),
+            ("Billing", ["payment.succeeded", "payment.failed", "invoice.paid"]),
+            ("Everything", ["*"])]
+
+
+class SubscriptionsSection(QWidget):
+    saved = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.current: str | None = None
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(self._picked)
+        new = QPushButton("New subscription")
+        new.setShortcut("Ctrl+N")
+        new.clicked.connect(self.new)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 0, 8)
+        left_layout.addWidget(new)
+        left_layout.addWidget(self.list)
+
+        self.url = QLineEdit(placeholderText="http://localhost:3000/webhooks")
+        self.description = QLineEdit(placeholderText="What this endpoint is for")
+        self.events = QLineEdit(placeholderText="user.created, payment.*  or  *")
+        self.picker = QComboBox()
+        self.picker.addItem("Add an event type…", None)
+        for category, events in catalog():
+            for event in events:
+                self.picker.addItem(f"{category} › {event}", event)
+        self.picker.activated.connect(self._add_event)
+        self.scheme = QComboBox()
+        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reveal = QPushButton("Reveal")
+        self.reveal.setCheckable(True)
+        self.reveal.toggled.connect(lambda on: self.secret.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        generate = QPushButton("Generate")
+        generate.clicked.connect(self.generate_secret)
+        copy = QPushButton("Copy")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.secret.text()))
+        self.rotate = QPushButton("Rotate…")
+        self.rotate.setToolTip("Make a new secret current; the old one keeps signing 7 days")
+        self.rotate.clicked.connect(self.rotate_secret)
+        secret_row = QHBoxLayout()
+        for widget in (self.secret, self.reveal, generate, copy, self.rotate):
+            secret_row.addWidget(widget)
+        self.retry = QComboBox()
+        self.retry.setEditable(True)
+        self.retry.addItems(sorted(PRESETS))
+        self.retry.setCurrentText("standard-webhooks")
+        self.retry.currentTextChanged.connect(self.update_preview)
+        self.preview = RetryTimeline()
+        self.preview_text = QLabel("")
+        self.preview_text.setProperty("role", "muted")
+        self.preview_text.setWordWrap(True)
+        self.timeout = QLineEdit("15")
+        self.rate_per_minute = QLineEdit(placeholderText="no limit")
+        self.rate_per_hour = QLineEdit(placeholderText="no limit")
+        self.headers = QPlainTextEdit(placeholderText="Authorization: Bearer …\nX-Env: test")
+        self.headers.setFixedHeight(64)
+        self.active = QCheckBox("Active")
+        self.active.setChecked(True)
+        self.errors: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        def row(label: str, widget: QWidget | QHBoxLayout, key: str | None = None) -> None:
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            if isinstance(widget, QHBoxLayout):
+                box.addLayout(widget)
+            else:
+                box.addWidget(widget)
+            if key:
+                error = QLabel("")
+                error.setStyleSheet(f"color: {fmt.INVALID};")
+                error.setWordWrap(True)
+                error.hide()
+                self.errors[key] = error
+                box.addWidget(error)
+            form.addRow(label, box)
+
+        row("Target URL", self.url, "url")
+        row("Description", self.description)
+        events_row = QHBoxLayout()
+        events_row.addWidget(self.events, 2)
+        events_row.addWidget(self.picker, 1)
+        row("Event types", events_row, "events")
+        row("Signature", self.scheme, "scheme")
+        row("Secret", secret_row, "secret")
+        row("Retry policy", self.retry, "retry")
+        row("", self.preview)
+        row("", self.preview_text)
+        row("Timeout (s)", self.timeout, "timeout")
+        row("Per minute", self.rate_per_minute, "rate_per_minute")
+        row("Per hour", self.rate_per_hour, "rate_per_hour")
+        row("Headers", self.headers, "headers")
+        row("", self.active)
+        self.save_button = QPushButton("Save")
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self.status = QLabel("")
+        self.status.setProperty("role", "muted")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.save_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        heading = QLabel("Subscription")
+        heading.setProperty("role", "heading")
+        right_layout.addWidget(heading)
+        right_layout.addLayout(form)
+        right_layout.addStretch(1)
+        right_layout.addLayout(bottom)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.reload()
+        self.new()
+
+    # -- list ---------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        with self.store.session() as session:
+            for sub in session.scalars(select(Subscription).where(
+                    Subscription.adhoc.is_(False)).order_by(Subscription.created_at)):
+                item = QListWidgetItem(f"{sub.url}\n{', '.join(sub.events or [])}"
+                                       + ("" if sub.active else "  (inactive)"))
+                item.setData(Qt.ItemDataRole.UserRole, sub.id)
+                self.list.addItem(item)
+                if sub.id == self.current:
+                    self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def _picked(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.load(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def new(self) -> None:
+        self.current = None
+        self.url.clear()
+        self.description.clear()
+        self.events.setText("*")
+        self.scheme.setCurrentText("standard-webhooks")
+        self.generate_secret()
+        self.retry.setCurrentText("standard-webhooks")
+        self.timeout.setText("15")
+        self.rate_per_minute.clear()
+        self.rate_per_hour.clear()
+        self.headers.clear()
+        self.active.setChecked(True)
+        self.rotate.setEnabled(False)
+        self.show_errors({})
+        self.update_preview()
+
+    def load(self, sub_id: str) -> None:
+        from webhook_studio.core.retry import policy_from_dict
+
+        with self.store.session() as session:
+            sub = session.get(Subscription, sub_id)
+            if sub is None:
+                return
+            self.current = sub.id
+            self.url.setText(sub.url)
+            self.description.setText(sub.description)
+            self.events.setText(", ".join(sub.events or []))
+            self.scheme.setCurrentText(sub.scheme)
+            secrets = signing_secrets(session, sub.id, time.time())
+            self.secret.setText(secrets[0] if secrets else "")
+            self.retry.setCurrentText(policy_from_dict(sub.retry_policy).describe())
+            self.timeout.setText(f"{sub.timeout_seconds:g}")
+            self.rate_per_minute.setText(str(sub.rate_per_minute or ""))
+            self.rate_per_hour.setText(str(sub.rate_per_hour or ""))
+            self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
+                                                (sub.headers or {}).items()))
+            self.active.setChecked(sub.active)
+        self.rotate.setEnabled(True)
+        self.show_errors({})
+        self.update_preview()
+
+    # -- fields -------------------------------------------------------------------------------
+    def _add_event(self, index: int) -> None:
+        event = self.picker.itemData(index)
+        if event:
+            current = [e.strip() for e in self.events.text().split(",") if e.strip()]
+            if event == "*":
+                current = ["*"]
+            elif event not in current:
+                current = [e for e in current if e != "*"] + [event]
+            self.events.setText(", ".join(current))
+        self.picker.setCurrentIndex(0)
+
+    def generate_secret(self) -> None:
+        self.secret.setText(get_scheme(self.scheme.currentText()).generate_secret())
+
+    def update_preview(self) -> None:
+        try:
+            policy = parse_policy(self.retry.currentText() or "0")
+        except CoreError as exc:
+            self.preview.set_delivery([], [])
+            self.preview_text.setText(str(exc))
+            return
+        now = time.time()
+        times = preview(policy, now)
+        self.preview.set_delivery([], times)
+        parts = ["at once" if t - now < 1 else f"+{format_duration(t - now)}" for t in times]
+        self.preview_text.setText(f"{len(times)} attempts if every one fails: "
+                                  + ", ".join(parts))
+
+    def form(self) -> SubscriptionForm:
+        return SubscriptionForm(
+            url=self.url.text(), events=self.events.text(), scheme=self.scheme.currentText(),
+            secret=self.secret.text(), retry=self.retry.currentText(),
+            timeout=self.timeout.text(), rate_per_minute=self.rate_per_minute.text(),
+            rate_per_hour=self.rate_per_hour.text(), headers=self.headers.toPlainText(),
+            description=self.description.text(), active=self.active.isChecked())
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(errors.get(key, ""))
+            label.setVisible(key in errors)
+
+    def save(self) -> str | None:
+        fields, errors = validate_subscription(self.form())
+        self.show_errors(errors)
+        if errors:
+            self.status.setText(f"Not saved: {len(errors)} field(s) need attention.")
+            return None
+        if self.current is None:
+            self.current = create_subscription(self.store, secret=self.secret.text().strip(),
+                                               **fields)
+        else:
+            update_subscription(self.store, self.current, **fields)
+        self.status.setText("Saved.")
+        self.rotate.setEnabled(True)
+        self.reload()
+        self.saved.emit(self.current)
+        return self.current
+
+    def rotate_secret(self) -> None:
+        if self.current is None:
+            return
+        new = get_scheme(self.scheme.currentText()).generate_secret()
+        expiry = rotate_secret(self.store, self.current, new)
+        self.secret.setText(new)
+        self.status.setText(f"Rotated: the previous secret keeps signing until "
+                            f"{fmt.local_datetime(expiry)}.")
