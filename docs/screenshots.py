@@ -127,7 +127,6 @@ async def main(out: Path) -> None:
     window.deliveries.view.selectRow(0)
     window.subscriptions.list.setCurrentRow(0)
     window.update_counts()
-    out.mkdir(parents=True, exist_ok=True)
     for key, _title, _blurb in SECTIONS:
         window.show_section(key)
         for _ in range(5):
@@ -145,4 +144,6 @@ async def main(out: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "screenshots")
-    asyncio.run(main(parser.parse_args().out))
+    target = parser.parse_args().out
+    target.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(target))

@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         from webhook_studio.store.receiver_models import Capture
         from webhook_studio.store.sender_queries import count_by_state
 
-        midnight = _time.mktime(_time.localtime()[:3] + (0, 0, 0, 0, 0, -1))
+        midnight = _time.mktime((*_time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         with self.ctx.store.session() as session:
             today = session.scalar(select(func.count(Capture.id)).where(
                 Capture.received_at >= midnight)) or 0
