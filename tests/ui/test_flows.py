@@ -1,0 +1,145 @@
+"""The main flows, in the real window with real engines on real ports (offscreen)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+from werkzeug import Response
+
+from webhook_studio.context import AppContext
+from webhook_studio.core.message import SignInput
+from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.timeline import Outcome
+from webhook_studio.receiver import EndpointConfig, Receiver
+from webhook_studio.sender import Dispatcher
+from webhook_studio.store.receiver_queries import create_endpoint
+from webhook_studio.store.sender_models import Subscription
+from webhook_studio.ui.bridge import EngineBridge
+from webhook_studio.ui.main_window import MainWindow
+
+GH = "It's a Secret to Everybody"
+
+
+async def pump(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Let Qt (timers, repaints) and asyncio (engines) both run until ``condition``."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the window did not get there in time"
+        QApplication.processEvents()
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def window(qtbot: QtBot, ctx: AppContext) -> AsyncIterator[MainWindow]:
+    receiver = Receiver(ctx.store, port=0, default_endpoint=EndpointConfig())
+    dispatcher = Dispatcher(ctx.store)
+    bridge = EngineBridge()
+    receiver.hub.subscribe(bridge.on_receiver_event)
+    dispatcher.listeners.append(bridge.on_sender_event)
+    win = MainWindow(ctx, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
+    qtbot.addWidget(win)
+    win.show()
+    await win.start_engines()
+    yield win
+    await dispatcher.stop()
+    await receiver.stop()
+    bridge.deleteLater()
+
+
+async def test_a_signed_webhook_shows_a_valid_verdict_in_the_inspector(
+        window: MainWindow, ctx: AppContext) -> None:
+    create_endpoint(ctx.store, name="GitHub", path="/hooks/github", scheme="github",
+                    secrets=[GH])
+    window._endpoints_changed()
+    assert window.receiver_label.text().startswith("● Receiving on http://127.0.0.1:")
+    body = b'{"zen":"Keep it logically awesome."}'
+    async with aiohttp.ClientSession() as session:
+        for signed_body in (body, body + b"\n"):
+            headers = get_scheme("github").sign(GH, SignInput(signed_body))
+            async with session.post(f"{window.base_url}/hooks/github", data=body,
+                                    headers=headers) as resp:
+                assert resp.status == 200
+    await pump(lambda: window.inbox.model.rowCount() == 2)
+    window.inbox.view.selectRow(1)  # the older one: signed over exactly what was sent
+    await pump(lambda: window.inbox.inspector.capture_id is not None)
+    assert window.inbox.inspector.request_line.text() == "POST /hooks/github"
+    assert window.inbox.inspector.verdict.text() == "✔ github: Signature is valid."
+    window.inbox.view.selectRow(0)
+    await pump(lambda: "trailing newline" in window.inbox.inspector.verdict.text())
+    assert window.inbox.model.data(window.inbox.model.index(0, 4)) == \
+        "✘ trailing newline added"
+
+
+async def test_subscription_from_the_editor_shows_attempts_on_the_timeline(
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer) -> None:
+    replies = iter([500, 502, 200])
+    httpserver.expect_request("/orders").respond_with_handler(
+        lambda _r: Response("", status=next(replies)))
+    editor = window.subscriptions
+    window.show_section("subscriptions")
+    editor.url.setText(httpserver.url_for("/orders"))
+    editor.events.setText("order.*")
+    editor.retry.setCurrentText("0,200ms,200ms")
+    assert "3 attempts if every one fails" in editor.preview_text.text()
+    assert len(editor.preview.current_layout().markers) == 3
+    sub_id = editor.save()
+    assert sub_id is not None and editor.status.text() == "Saved."
+    (delivery_id,) = window.dispatcher.emit("order.created", {"id": "ord_1"})
+    window.show_section("deliveries")
+
+    def delivered() -> bool:
+        with ctx.store.session() as session:
+            from webhook_studio.store.sender_queries import get_delivery
+
+            return get_delivery(session, delivery_id).state == "delivered"
+
+    await pump(delivered)
+    await pump(lambda: window.deliveries.model.rowCount() == 1)
+    window.deliveries.view.selectRow(0)
+    await pump(lambda: window.deliveries.delivery_id == delivery_id)
+    markers = window.deliveries.timeline.current_layout().markers
+    assert [m.outcome for m in markers] == [Outcome.SERVER_ERROR, Outcome.SERVER_ERROR,
+                                            Outcome.SUCCESS]
+    assert not any(m.hollow for m in markers)
+    assert window.deliveries.attempts.rowCount() == 3
+
+
+async def test_invalid_input_is_refused_at_the_field(window: MainWindow,
+                                                     ctx: AppContext) -> None:
+    editor = window.subscriptions
+    editor.url.setText("localhost:3000/hook")
+    editor.events.setText("user.")
+    editor.retry.setCurrentText("5 minutes")
+    editor.timeout.setText("nope")
+    assert editor.save() is None
+    assert editor.errors["url"].text() == "Enter a full http:// or https:// URL."
+    assert "not an event pattern" in editor.errors["events"].text()
+    assert "not a delay" in editor.errors["retry"].text()
+    assert editor.errors["timeout"].isVisibleTo(editor)
+    assert editor.status.text() == "Not saved: 4 field(s) need attention."
+    with ctx.store.session() as session:
+        assert session.query(Subscription).count() == 0
+
+
+async def test_replay_from_the_inspector_records_a_delivery(
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/again").respond_with_data("ok")
+    async with aiohttp.ClientSession() as session, session.post(
+            f"{window.base_url}/x", data=b"{}") as resp:
+        capture_id = (await resp.json())["capture"]
+    window.open_replay(capture_id)
+    dialog: Any = window.findChild(__import__("PySide6.QtWidgets", fromlist=["QDialog"]).QDialog)
+    dialog.url.setText(httpserver.url_for("/again"))
+    dialog._confirm()
+    await pump(lambda: len(httpserver.log) == 1)
+    await pump(lambda: window.deliveries.model.rowCount() == 1)
+    assert "Replayed #" in window.statusBar().currentMessage()
