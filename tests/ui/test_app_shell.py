@@ -43,6 +43,6 @@ def test_ctrl_number_switches_sections(qtbot: QtBot, ctx: AppContext) -> None:
 
 def test_run_app_opens_and_closes_on_the_qasync_loop(qapp: object, tmp_path: Path) -> None:
     db = tmp_path / "gui.sqlite3"
-    assert run_app(db, close_after_ms=300) == 0
+    assert run_app(db, close_after_ms=600, port=0) == 0
     assert db.exists()
     assert (tmp_path / "window.ini").exists()
