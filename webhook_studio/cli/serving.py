@@ -1,10 +1,128 @@
-"""CLI commands of the serving group (filled by its issue)."""
+"""``webhook-studio serve`` (receiver + sender + management API, headless) and ``token``.
+
+Contract: ``serve`` prints ``listening on http://HOST:PORT`` (the receiver) and then
+``api on http://HOST:API_PORT`` once both are ready, runs until SIGINT or SIGTERM, then stops
+the API, flushes every capture, stops the sender and exits 0. The API token is never printed by
+``serve``; ``webhook-studio token`` prints it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
+import sys
 from typing import Any
+
+from webhook_studio.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_db_option,
+    fail,
+)
+from webhook_studio.context import AppContext
+
+
+def _check_args(args: argparse.Namespace) -> str:
+    """The API's bind address, after the usage checks (UsageError: exit 2)."""
+    from webhook_studio.api import is_loopback
+
+    for option, port in (("--port", args.port), ("--api-port", args.api_port)):
+        if not 0 <= port <= 65535:
+            raise UsageError(f"{option} {port} is not a port number (0 to 65535).")
+    api_host = args.api_host or args.host
+    if not is_loopback(api_host) and not args.allow_remote:
+        raise UsageError(
+            f"The API would listen on {api_host}, which other machines can reach; pass "
+            "--allow-remote to allow that, or bind it to 127.0.0.1 with --api-host.")
+    if not is_loopback(api_host):
+        print(f"webhook-studio: warning: the management API listens on {api_host} and can be "
+              "reached from other machines; anyone with the token controls this workspace.",
+              file=sys.stderr, flush=True)
+    return str(api_host)
+
+
+async def run_serve(args: argparse.Namespace, api_host: str) -> int:
+    from webhook_studio.api import ApiServer, ApiServices, load_or_create_token, token_path
+    from webhook_studio.receiver import BindError, EndpointConfig, Receiver
+    from webhook_studio.sender import Dispatcher
+    from webhook_studio.wiring import attach_receiver_extras, sender_hooks
+
+    ctx = AppContext.open(args.db)
+    token = load_or_create_token(ctx.data_dir)
+    receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
+                        default_endpoint=EndpointConfig(path="/", name="serve"))
+    extras = attach_receiver_extras(receiver, ctx)
+    envelope_for, header_hook = sender_hooks()
+    dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
+                            header_hook=header_hook)
+    api = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver), token)
+    started: list[Any] = []
+    try:
+        try:
+            url = await receiver.start()
+            started.append(receiver)
+            await dispatcher.start()
+            started.append(dispatcher)
+            api_url = await api.start(api_host, args.api_port)
+            started.append(api)
+        except BindError as exc:
+            return fail(str(exc), EXIT_FAILED)
+        print(f"listening on {url}", flush=True)
+        print(f"api on {api_url}", flush=True)
+        print(f"api token in {token_path(ctx.data_dir)} (print it with: webhook-studio token)",
+              file=sys.stderr, flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+    finally:
+        # API first (no new work), then the receiver (flushes captures), then the sender.
+        for engine in reversed(started):
+            await engine.stop()
+        await extras.close()
+        if dispatcher not in started:
+            await dispatcher.stop()  # closes its HTTP client even if it never started
+        ctx.close()
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    api_host = _check_args(args)
+    return asyncio.run(run_serve(args, api_host))
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from webhook_studio.api import load_or_create_token
+
+    ctx = AppContext.open(args.db)
+    try:
+        print(load_or_create_token(ctx.data_dir))
+    finally:
+        ctx.close()
+    return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """No commands yet."""
+    serve = sub.add_parser(
+        "serve", help="run the receiver, the sender and the management API, headless")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address of the receiver (and of the API unless --api-host)")
+    serve.add_argument("--port", type=int, default=8000, help="receiver port; 0 picks one")
+    serve.add_argument("--api-host", metavar="HOST",
+                       help="address of the management API (default: --host)")
+    serve.add_argument("--api-port", type=int, default=8001, help="API port; 0 picks one")
+    add_db_option(serve)
+    serve.add_argument("--allow-remote", action="store_true",
+                       help="allow the API on an address other machines can reach")
+    serve.set_defaults(func=_cmd_serve)
+
+    token = sub.add_parser("token", help="print the management API's bearer token")
+    add_db_option(token)
+    token.set_defaults(func=_cmd_token)

@@ -1,0 +1,99 @@
+"""The route table: one :class:`Route` per operation, used by the app *and* the OpenAPI document.
+
+A handler gets a :class:`Call` with the validated body and query already in it, and returns
+``(status, payload)``; the wrapper turns that into a JSON response. Validation lives in the
+route's ``body``/``query`` declarations, so the published schema and the checks cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.validation import Param, Schema, parse_query
+
+if TYPE_CHECKING:
+    from webhook_studio.api.app import ApiServices
+
+SERVICES_KEY: web.AppKey[ApiServices] = web.AppKey("services")
+
+
+@dataclass
+class Call:
+    request: web.Request
+    services: ApiServices
+    body: dict[str, Any]
+    query: dict[str, Any]
+
+    def path_str(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    def path_int(self, name: str, what: str) -> int:
+        text = self.request.match_info[name]
+        if not re.fullmatch(r"[0-9]{1,12}", text):
+            raise not_found(f"No {what} with id {text}.")
+        return int(text)
+
+
+Result = tuple[int, Any]
+HandlerFn = Callable[[Call], Awaitable[Result]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # relative to /api/v1, aiohttp syntax: /webhooks/{id}
+    handler: HandlerFn
+    summary: str
+    tag: str
+    body: Schema | None = None
+    partial: bool = False  # PATCH: every field optional
+    body_optional: bool = False  # an absent/empty body is {}
+    query: tuple[Param, ...] = ()
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    errors: tuple[int, ...] = ()
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+async def read_json(request: web.Request, optional: bool) -> Any:
+    raw = await request.read()  # 413 from aiohttp's client_max_size if too large
+    if not raw.strip() and optional:
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ApiError(400, "invalid JSON", str(exc)[:200]) from exc
+
+
+def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        services = request.app[SERVICES_KEY]
+        body: dict[str, Any] = {}
+        query = parse_query(route.query, request.query)
+        if route.body is not None:
+            raw = await read_json(request, route.body_optional)
+            body = route.body.validate(raw, partial=route.partial)
+        status, payload = await route.handler(Call(request, services, body, query))
+        if status == 204:
+            return web.Response(status=204)
+        return web.json_response(payload, status=status,
+                                 dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+    handler.__name__ = route.handler.__name__
+    return handler
+
+
+def check_fields(errors: dict[str, str]) -> None:
+    """Raise the 422 for errors found across fields after the per-field checks."""
+    if errors:
+        raise InvalidInput(errors)

@@ -1,0 +1,260 @@
+"""``/captures`` (read, replay) and ``/endpoints`` (receiver endpoint CRUD): the receiving side.
+
+Endpoint secrets are write-only: reads say how many there are, never what they are. Every change
+to an endpoint is followed by ``receiver.reload_endpoints()`` so it applies to the next request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from webhook_studio.api.errors import InvalidInput, not_found
+from webhook_studio.api.routes import Call, Result, Route
+from webhook_studio.api.validation import (
+    Field,
+    Schema,
+    array,
+    boolean,
+    choice,
+    cidr,
+    header_map,
+    http_url,
+    integer,
+    nested,
+    q_bool,
+    q_int,
+    q_str,
+    string,
+)
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.receiver.endpoints import EndpointConfig
+from webhook_studio.store import NotFound
+from webhook_studio.store.receiver_models import Endpoint
+from webhook_studio.store.receiver_queries import (
+    CaptureFilter,
+    capture_to_dict,
+    count_captures,
+    create_endpoint,
+    delete_endpoint,
+    get_capture,
+    iso,
+    list_captures,
+    update_endpoint,
+)
+from webhook_studio.store.sender_models import Attempt
+
+VERIFY_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+# -- captures ---------------------------------------------------------------------------------
+
+async def list_route(call: Call) -> Result:
+    q = call.query
+    flt = CaptureFilter(endpoint_id=q["endpoint_id"], method=q["method"], valid=q["valid"],
+                        duplicates_only=bool(q["duplicates"]))
+    with call.services.store.session() as session:
+        rows = list_captures(session, limit=q["limit"], offset=q["offset"], flt=flt)
+        items = [capture_to_dict(c, with_body=False) for c in rows]
+        total = count_captures(session, flt)
+    return 200, {"items": items, "total": total, "limit": q["limit"], "offset": q["offset"]}
+
+
+async def get_route(call: Call) -> Result:
+    capture_id = call.path_int("id", "capture")
+    with call.services.store.session() as session:
+        try:
+            return 200, capture_to_dict(get_capture(session, capture_id))
+        except NotFound as exc:
+            raise not_found(str(exc)) from exc
+
+
+RESIGN = Schema("Resign", (
+    Field("scheme", choice(VERIFY_SCHEMES), required=True),
+    Field("secret", string(min_len=1, max_len=500), required=True),
+))
+REPLAY = Schema("Replay", (
+    Field("url", http_url(), required=True),
+    Field("resign", nested(RESIGN), nullable=True,
+          description="re-sign with a fresh id and timestamp under this scheme and secret"),
+    Field("timeout", integer(1, 600), description="seconds (default 15)"),
+))
+
+
+async def replay_route(call: Call) -> Result:
+    from webhook_studio.relay.replay import Resign, replay_capture
+
+    capture_id = call.path_int("id", "capture")
+    resign = call.body.get("resign")
+    with call.services.store.session() as session:
+        try:
+            get_capture(session, capture_id)
+        except NotFound as exc:
+            raise not_found(str(exc)) from exc
+    try:
+        result = await replay_capture(
+            call.services.store, capture_id, call.body["url"],
+            resign=Resign(resign["scheme"], resign["secret"]) if resign else None,
+            timeout_s=float(call.body.get("timeout", 15)), clock=call.services.clock.now)
+    except CoreError as exc:  # a secret the scheme cannot sign with
+        raise InvalidInput({"resign": str(exc)}) from exc
+    with call.services.store.session() as session:
+        attempt = session.scalars(select(Attempt).where(
+            Attempt.delivery_id == result.delivery_id)).first()
+        response_headers = [list(h) for h in attempt.response_headers] if attempt else []
+    return 200, {
+        "delivery_id": result.delivery_id, "capture_id": result.capture_id,
+        "url": call.body["url"], "status": result.status, "outcome": result.outcome,
+        "error": result.error, "duration_ms": result.duration_ms,
+        "request_headers": [list(h) for h in result.request_headers],
+        "response_headers": response_headers,
+    }
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+ENDPOINT = Schema("Endpoint", (
+    Field("path", string(min_len=1, max_len=500, pattern=r"/[^\s?#]*",
+                         pattern_text="must start with / and have no spaces, ? or #"),
+          required=True),
+    Field("name", string(min_len=1, max_len=200)),
+    Field("scheme", choice(VERIFY_SCHEMES), nullable=True),
+    Field("secrets", array(string(min_len=1, max_len=500), max_items=10),
+          description="verification secrets, newest first (write-only)"),
+    Field("tolerance", integer(-1, 30 * 86400), nullable=True,
+          description="seconds of clock skew accepted; -1 disables the check"),
+    Field("public_url", http_url(), nullable=True),
+    Field("response_status", integer(100, 599)),
+    Field("response_headers", header_map()),
+    Field("response_body", string(max_len=1024 * 1024)),
+    Field("response_delay_ms", integer(0, 60_000)),
+    Field("reject_invalid", boolean()),
+    Field("max_body_bytes", integer(0, 100 * 1024 * 1024)),
+    Field("is_active", boolean()),
+    Field("forward_to", array(http_url(), max_items=10)),
+    Field("ip_allowlist", array(cidr(), max_items=100),
+          description="CIDR networks allowed to post (empty: everyone); others get 403"),
+), aliases={"active": "is_active"})
+
+
+def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
+    return {
+        "id": e.id, "path": e.path, "name": e.name, "scheme": e.scheme,
+        "secrets_count": len(e.secrets or []), "tolerance": e.tolerance,
+        "public_url": e.public_url, "response_status": e.response_status,
+        "response_headers": {str(k): str(v) for k, v in e.response_headers or []},
+        "response_body": (e.response_body or b"").decode("utf-8", "replace"),
+        "response_delay_ms": e.response_delay_ms, "reject_invalid": e.reject_invalid,
+        "max_body_bytes": e.max_body_bytes, "is_active": e.active,
+        "forward_to": list(e.forward_to or []), "ip_allowlist": list(e.ip_allowlist or []),
+        "created_at": iso(e.created_at), "updated_at": iso(e.updated_at),
+    }
+
+
+def _to_columns(body: dict[str, Any]) -> dict[str, Any]:
+    out = dict(body)
+    if "is_active" in out:
+        out["active"] = out.pop("is_active")
+    if "response_body" in out:
+        out["response_body"] = out["response_body"].encode("utf-8")
+    if "response_headers" in out:
+        out["response_headers"] = [[k, v] for k, v in out["response_headers"].items()]
+    return out
+
+
+def _load(call: Call, endpoint_id: int | None = None) -> Endpoint:
+    endpoint_id = endpoint_id or call.path_int("id", "endpoint")
+    with call.services.store.session() as session:
+        row: Endpoint | None = session.get(Endpoint, endpoint_id)
+        if row is None:
+            raise not_found(f"No endpoint with id {endpoint_id}.")
+        session.expunge(row)
+        return row
+
+
+def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> None:
+    """Cross-field checks: a free path, and a scheme/secrets pair the receiver can build."""
+    errors: dict[str, str] = {}
+    with call.services.store.session() as session:
+        other = session.scalar(select(Endpoint.id).where(Endpoint.path == row_fields["path"]))
+    if other is not None and other != endpoint_id:
+        errors["path"] = f"is already used by endpoint {other}"
+    if row_fields.get("secrets") and not row_fields.get("scheme"):
+        errors["secrets"] = "need a scheme to verify with"
+    try:
+        EndpointConfig(path=row_fields["path"], scheme_name=row_fields.get("scheme"))
+    except CoreError as exc:
+        errors["scheme"] = str(exc)
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _reload(call: Call) -> None:
+    if call.services.receiver is not None:
+        call.services.receiver.reload_endpoints()
+
+
+async def endpoints_list(call: Call) -> Result:
+    with call.services.store.session() as session:
+        rows = session.scalars(select(Endpoint).order_by(Endpoint.path)).all()
+        return 200, {"items": [endpoint_to_dict(e) for e in rows], "total": len(rows)}
+
+
+async def endpoint_create(call: Call) -> Result:
+    fields = _to_columns(call.body)
+    _check(call, fields, None)
+    endpoint_id = create_endpoint(call.services.store, **fields)
+    _reload(call)
+    return 201, endpoint_to_dict(_load(call, endpoint_id))
+
+
+async def endpoint_get(call: Call) -> Result:
+    return 200, endpoint_to_dict(_load(call))
+
+
+async def endpoint_patch(call: Call) -> Result:
+    row = _load(call)
+    fields = _to_columns(call.body)
+    merged = {"path": row.path, "scheme": row.scheme, "secrets": row.secrets, **fields}
+    _check(call, merged, row.id)
+    if fields:
+        update_endpoint(call.services.store, row.id, **fields)
+        _reload(call)
+    return 200, endpoint_to_dict(_load(call))
+
+
+async def endpoint_delete(call: Call) -> Result:
+    try:
+        delete_endpoint(call.services.store, call.path_int("id", "endpoint"))
+    except NotFound as exc:
+        raise not_found(str(exc)) from exc
+    _reload(call)
+    return 204, None
+
+
+_EP = {"$ref": "#/components/schemas/EndpointOut"}
+
+ROUTES = (
+    Route("GET", "/captures", list_route, "Captures, newest first, without bodies", "captures",
+          query=(q_int("endpoint_id", 0, 10**12), q_str("method", choice(METHODS)),
+                 q_bool("valid", "verification verdict"),
+                 q_bool("duplicates", "only captures that repeat a delivery id"),
+                 q_int("limit", 1, 500, 50), q_int("offset", 0, 10**9, 0)),
+          errors=(422,)),
+    Route("GET", "/captures/{id}", get_route, "One capture with body_base64", "captures",
+          errors=(404,)),
+    Route("POST", "/captures/{id}/replay", replay_route,
+          "Send the capture's raw body and headers to a URL", "captures", body=REPLAY,
+          errors=(404, 422)),
+    Route("GET", "/endpoints", endpoints_list, "Receiver endpoints", "endpoints"),
+    Route("POST", "/endpoints", endpoint_create, "Create a receiver endpoint", "endpoints",
+          body=ENDPOINT, status=201, response=_EP, errors=(422,)),
+    Route("GET", "/endpoints/{id}", endpoint_get, "One receiver endpoint", "endpoints",
+          response=_EP, errors=(404,)),
+    Route("PATCH", "/endpoints/{id}", endpoint_patch, "Change a receiver endpoint",
+          "endpoints", body=ENDPOINT, partial=True, response=_EP, errors=(404, 422)),
+    Route("DELETE", "/endpoints/{id}", endpoint_delete, "Delete a receiver endpoint",
+          "endpoints", status=204, errors=(404,)),
+)

@@ -1,0 +1,307 @@
+"""``/webhooks`` (subscriptions), ``/events`` and ``/deliveries``: the sender side of the API.
+
+Field names follow seed 000 (``url``, ``events``, ``is_active``, ``secret`` ...); the secret is
+returned by create and rotate-secret only, never by a read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhook_studio.api.catalog import available_events
+from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.routes import Call, Result, Route
+from webhook_studio.api.validation import (
+    Field,
+    Invalid,
+    Schema,
+    any_json,
+    array,
+    boolean,
+    choice,
+    core_text,
+    header_map,
+    http_url,
+    integer,
+    number,
+    q_bool,
+    q_int,
+    q_str,
+    string,
+)
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.matching import matches, validate_pattern
+from webhook_studio.core.message import SignInput
+from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
+from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.sender.errors import SenderError
+from webhook_studio.store import NotFound
+from webhook_studio.store.receiver_queries import iso
+from webhook_studio.store.sender_models import Subscription
+from webhook_studio.store.sender_queries import (
+    create_subscription,
+    delete_subscription,
+    delivery_to_dict,
+    get_delivery,
+    get_subscription,
+    list_deliveries,
+    rotate_secret,
+    update_subscription,
+)
+
+#: Schemes a subscription can sign with (``hmac`` needs options the API does not take yet).
+SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
+DELIVERY_STATES = ("pending", "delivered", "failed", "disabled", "cancelled")
+
+_event_pattern = core_text(validate_pattern, {"pattern": r"^(\*|[A-Za-z0-9_.\-]+(\.\*)?)$"},
+                           max_len=200)
+
+
+def _event_type(v: Any) -> str:
+    text = _event_pattern(v)
+    if "*" in text:
+        raise Invalid("must be an exact event type, not a pattern")
+    return str(text)
+
+
+SUBSCRIPTION = Schema("Subscription", (
+    Field("url", http_url(), required=True, description="where deliveries are POSTed"),
+    Field("events", array(_event_pattern, min_items=1, max_items=100, unique=True),
+          required=True, description="event types or patterns: user.created, user.*, *"),
+    Field("description", string(max_len=2000)),
+    Field("headers", header_map(), description="custom headers sent with every delivery"),
+    Field("is_active", boolean()),
+    Field("secret", string(min_len=1, max_len=500), patchable=False,
+          description="signing secret; generated for the scheme when absent"),
+    Field("scheme", choice(SIGNING_SCHEMES), patchable=False),
+    Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
+          description="a preset name or a comma list of delays"),
+    Field("timeout", number(0, 600, exclusive_lo=True), description="seconds per attempt"),
+    Field("rate_per_minute", integer(1, 1_000_000), nullable=True),
+    Field("rate_per_hour", integer(1, 100_000_000), nullable=True),
+), aliases={"active": "is_active"})
+
+ROTATE = Schema("RotateSecret", (
+    Field("secret", string(min_len=1, max_len=500), description="new secret; generated if absent"),
+    Field("overlap_seconds", integer(0, 30 * 86400),
+          description="how long the old secret keeps signing (default 7 days)"),
+))
+
+EVENT = Schema("Event", (
+    Field("type", core_text(_event_type, {}, max_len=200), required=True),
+    Field("data", any_json(), required=True, nullable=True, description="any JSON value"),
+    Field("subscription_id", string(min_len=1, max_len=64),
+          description="deliver to this subscription only, whatever its filter"),
+))
+
+
+def policy_text(stored: dict[str, Any]) -> str:
+    if not stored:
+        return "standard-webhooks"
+    for name, policy in PRESETS.items():
+        if policy.to_dict() == stored:
+            return name
+    if stored.get("kind") == "schedule":
+        return ",".join("0" if float(d) == 0 else format_delay(float(d))
+                        for d in stored.get("delays", []))
+    return str(stored.get("kind"))
+
+
+def subscription_to_dict(sub: Subscription) -> dict[str, Any]:
+    return {
+        "id": sub.id, "url": sub.url, "events": list(sub.events or []),
+        "description": sub.description or "", "headers": dict(sub.headers or {}),
+        "is_active": sub.active, "scheme": sub.scheme,
+        "retry_policy": policy_text(sub.retry_policy or {}),
+        "timeout": sub.timeout_seconds, "rate_per_minute": sub.rate_per_minute,
+        "rate_per_hour": sub.rate_per_hour, "disabled_reason": sub.disabled_reason,
+        "created_at": iso(sub.created_at), "updated_at": iso(sub.updated_at),
+        "last_called_at": iso(sub.last_called_at),
+    }
+
+
+def _store_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """API names to store columns."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if key == "is_active":
+            out["active"] = value
+            if value:
+                out["disabled_reason"] = None
+        elif key == "timeout":
+            out["timeout_seconds"] = value
+        elif key == "retry_policy":
+            out["retry_policy"] = value.to_dict()
+        elif key not in ("secret",):
+            out[key] = value
+    return out
+
+
+def _check_secret(scheme: str, secret: str, field_name: str = "secret") -> None:
+    try:
+        get_scheme(scheme).sign(secret, SignInput(b"", "msg_check", 0, "http://localhost/"))
+    except CoreError as exc:
+        raise InvalidInput({field_name: str(exc)}) from exc
+
+
+def _get(call: Call, sub_id: str | None = None) -> Subscription:
+    with call.services.store.session() as session:
+        try:
+            sub = get_subscription(session, sub_id or call.path_str("id"))
+        except NotFound as exc:
+            raise not_found(str(exc)) from exc
+        session.expunge(sub)
+        return sub
+
+
+async def create(call: Call) -> Result:
+    body = call.body
+    scheme = body.get("scheme", "standard-webhooks")
+    secret = body.get("secret") or get_scheme(scheme).generate_secret()
+    _check_secret(scheme, secret)
+    fields = _store_fields(body)
+    fields.setdefault("retry_policy", parse_policy("standard-webhooks").to_dict())
+    sub_id = create_subscription(call.services.store, secret=secret,
+                                 now=call.services.clock.now(), **fields)
+    return 201, {**subscription_to_dict(_get(call, sub_id)), "secret": secret}
+
+
+async def list_all(call: Call) -> Result:
+    active, event = call.query["active"], call.query["event"]
+    with call.services.store.session() as session:
+        from sqlalchemy import select
+
+        rows = session.scalars(select(Subscription).where(Subscription.adhoc.is_(False))
+                               .order_by(Subscription.created_at, Subscription.id)).all()
+        items = [subscription_to_dict(s) for s in rows
+                 if (active is None or s.active == active)
+                 and (event is None or matches(s.events or [], event))]
+    return 200, {"items": items, "total": len(items)}
+
+
+async def get_one(call: Call) -> Result:
+    return 200, subscription_to_dict(_get(call))
+
+
+async def patch(call: Call) -> Result:
+    _get(call)
+    if call.body:
+        update_subscription(call.services.store, call.path_str("id"),
+                            **_store_fields(call.body))
+        call.services.wake_sender()
+    return 200, subscription_to_dict(_get(call))
+
+
+async def delete(call: Call) -> Result:
+    try:
+        delete_subscription(call.services.store, call.path_str("id"))
+    except NotFound as exc:
+        raise not_found(str(exc)) from exc
+    return 204, None
+
+
+async def send_test(call: Call) -> Result:
+    sub = _get(call)
+    delivery_id = call.services.dispatcher.send_test(sub.id)
+    return 202, {"delivery_id": delivery_id, "subscription_id": sub.id}
+
+
+async def deliveries(call: Call) -> Result:
+    sub = _get(call)
+    with call.services.store.session() as session:
+        rows = list_deliveries(session, subscription_id=sub.id, state=call.query["state"],
+                               limit=call.query["limit"], offset=call.query["offset"])
+        items = [delivery_to_dict(session, d) for d in rows]
+    return 200, {"items": items, "limit": call.query["limit"], "offset": call.query["offset"]}
+
+
+async def events_available(call: Call) -> Result:
+    return 200, available_events(call.services.extra_events)
+
+
+async def rotate(call: Call) -> Result:
+    sub = _get(call)
+    secret = call.body.get("secret") or get_scheme(sub.scheme).generate_secret()
+    _check_secret(sub.scheme, secret)
+    kwargs: dict[str, Any] = {"now": call.services.clock.now()}
+    if "overlap_seconds" in call.body:
+        kwargs["overlap"] = call.body["overlap_seconds"]
+    expiry = rotate_secret(call.services.store, sub.id, secret, **kwargs)
+    return 200, {"id": sub.id, "new_secret": secret, "old_secret_expiry": iso(expiry)}
+
+
+async def emit(call: Call) -> Result:
+    sub_id = call.body.get("subscription_id")
+    if sub_id is not None:
+        with call.services.store.session() as session:
+            if session.get(Subscription, sub_id) is None:
+                raise not_found(f"No subscription with id {sub_id}.")
+    ids = call.services.dispatcher.emit(call.body["type"], call.body["data"],
+                                        subscription_id=sub_id)
+    return 202, {"delivery_ids": ids}
+
+
+def _delivery(call: Call) -> dict[str, Any]:
+    with call.services.store.session() as session:
+        try:
+            return delivery_to_dict(session, get_delivery(session, call.path_str("id")))
+        except NotFound as exc:
+            raise not_found(str(exc)) from exc
+
+
+async def get_delivery_route(call: Call) -> Result:
+    return 200, _delivery(call)
+
+
+async def retry_delivery(call: Call) -> Result:
+    _delivery(call)
+    try:
+        call.services.dispatcher.retry_now(call.path_str("id"))
+    except SenderError as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    return 202, _delivery(call)
+
+
+async def cancel_delivery(call: Call) -> Result:
+    _delivery(call)
+    try:
+        call.services.dispatcher.cancel(call.path_str("id"))
+    except SenderError as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    return 200, _delivery(call)
+
+
+_page = (q_int("limit", 1, 500, 50), q_int("offset", 0, 10**9, 0))
+_SUB = {"$ref": "#/components/schemas/SubscriptionOut"}
+
+ROUTES = (
+    Route("POST", "/webhooks", create, "Create a subscription (returns its secret once)",
+          "webhooks", body=SUBSCRIPTION, status=201, response=_SUB, errors=(422,)),
+    Route("GET", "/webhooks", list_all, "List subscriptions", "webhooks",
+          query=(q_bool("active"), q_str("event", core_text(_event_type, {}, 200),
+                                          "only subscriptions that receive this type")),
+          errors=(422,)),
+    Route("GET", "/webhooks/events/available", events_available,
+          "Event types known, by category", "webhooks"),
+    Route("GET", "/webhooks/{id}", get_one, "One subscription (no secret)", "webhooks",
+          response=_SUB, errors=(404,)),
+    Route("PATCH", "/webhooks/{id}", patch, "Change a subscription", "webhooks",
+          body=SUBSCRIPTION, partial=True, response=_SUB, errors=(404, 422)),
+    Route("DELETE", "/webhooks/{id}", delete, "Delete a subscription", "webhooks",
+          status=204, errors=(404,)),
+    Route("POST", "/webhooks/{id}/test", send_test, "Send a webhook.test event", "webhooks",
+          status=202, errors=(404,)),
+    Route("GET", "/webhooks/{id}/deliveries", deliveries, "Delivery history", "webhooks",
+          query=(q_str("state", choice(DELIVERY_STATES)), *_page), errors=(404, 422)),
+    Route("POST", "/webhooks/{id}/security/rotate-secret", rotate,
+          "Rotate the signing secret; the old one signs until old_secret_expiry", "webhooks",
+          body=ROTATE, body_optional=True, errors=(404, 422)),
+    Route("POST", "/events", emit, "Emit an event to every matching active subscription",
+          "events", body=EVENT, status=202, errors=(404, 422)),
+    Route("GET", "/deliveries/{id}", get_delivery_route, "A delivery with its attempts",
+          "deliveries", errors=(404,)),
+    Route("POST", "/deliveries/{id}/retry", retry_delivery, "Retry a delivery now",
+          "deliveries", status=202, errors=(404, 409)),
+    Route("POST", "/deliveries/{id}/cancel", cancel_delivery, "Cancel a pending delivery",
+          "deliveries", errors=(404, 409)),
+)
