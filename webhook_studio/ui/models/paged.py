@@ -59,6 +59,15 @@ class PagedTableModel(QAbstractTableModel):
         self._count = self._source.count()
         self.endResetModel()
 
+    def insert_top(self, count: int) -> None:
+        """``count`` new rows arrived above the others (newest first): no full re-count."""
+        if count <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), 0, count - 1)
+        self._pages.clear()  # every offset moved down by ``count``
+        self._count += count
+        self.endInsertRows()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 

@@ -41,6 +41,16 @@ class CaptureSource:
         with self.store.session() as session:
             return int(session.scalar(self.flt.apply(select(func.count(Capture.id)))) or 0)
 
+    def newest_id(self) -> int:
+        with self.store.session() as session:
+            return int(session.scalar(select(func.max(Capture.id))) or 0)
+
+    def count_after(self, capture_id: int) -> int:
+        """Matching captures newer than ``capture_id``: a primary-key range, cheap at 1M."""
+        query = self.flt.apply(select(func.count(Capture.id))).where(Capture.id > capture_id)
+        with self.store.session() as session:
+            return int(session.scalar(query) or 0)
+
     def page(self, offset: int, limit: int) -> Sequence[Any]:
         cols = (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
                 Capture.endpoint_id, Capture.verify_valid, Capture.state,

@@ -57,7 +57,9 @@ class InboxSection(QWidget):
         for widget in (self.endpoint, self.method, self.verdict, self.duplicates):
             filters.addWidget(widget)
         filters.addWidget(self.search, 1)
-        self.model = PagedTableModel(CaptureSource(store), COLUMNS)
+        self.source = CaptureSource(store)
+        self.newest = self.source.newest_id()
+        self.model = PagedTableModel(self.source, COLUMNS)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -118,14 +120,24 @@ class InboxSection(QWidget):
             text=self.search.text().strip() or None)
 
     def apply_filter(self) -> None:
-        self.model.set_source(CaptureSource(self.store, self.current_filter()))
+        self.source = CaptureSource(self.store, self.current_filter())
+        self.newest = self.source.newest_id()
+        self.model.set_source(self.source)
 
     def captures_arrived(self, _count: int) -> None:
-        """Batched: keep the selection on the same capture while new rows push it down."""
-        selected = self.inspector.capture_id
-        self.model.refresh()
-        if selected is not None:
-            self.select_capture(selected, scroll=False)
+        """Batched (every 100 ms at most): count only what is newer than the newest row shown,
+        insert it at the top, and keep the selection on the same capture."""
+        newest = self.source.newest_id()
+        added = self.source.count_after(self.newest)
+        self.newest = newest
+        if not added:
+            return
+        selected_rows = self.view.selectionModel().selectedRows()
+        self.model.insert_top(added)
+        if selected_rows:
+            self.view.blockSignals(True)
+            self.view.selectRow(selected_rows[0].row() + added)
+            self.view.blockSignals(False)
 
     def select_capture(self, capture_id: int, scroll: bool = True) -> None:
         for row in range(min(self.model.rowCount(), 2000)):

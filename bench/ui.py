@@ -1,0 +1,161 @@
+"""UI scale and responsiveness with 1,000,000 stored captures.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui.py [--rows 1000000] [--seconds 5]
+
+Measures (offscreen): time to show the Inbox over a million captures and to jump to the end;
+cold start (process start to a shown, filled window, in a fresh process); and the event-loop
+lag on the real qasync loop while wrk drives the receiver at full rate with the window open
+(a 10 ms QTimer records how late each tick fires: p99 and max). Loopback only, bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = Path(__file__).resolve().parent
+
+
+def fill(db: Path, rows: int) -> None:
+    """A million realistic rows, inserted in big Core batches (done once, reused)."""
+    import sqlite3
+
+    from webhook_studio.store import open_store
+
+    store = open_store(db)
+    store.dispose()
+    conn = sqlite3.connect(db)
+    have = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    body = json.dumps({"type": "invoice.paid", "data": {"amount": 1999}}).encode()
+    headers = json.dumps([["Content-Type", "application/json"], ["webhook-id", "msg_x"]])
+    verification = json.dumps({"valid": True, "scheme": "standard-webhooks",
+                               "reason": "valid", "message": "Signature is valid."})
+    start = time.time() - rows
+    batch = []
+    for i in range(have, rows):
+        batch.append((start + i, "POST", f"/hooks/orders/{i % 97}", "", "1.1", headers, body,
+                      len(body), "captured", verification, i % 7 != 0, 200, "[]", b"", "[]",
+                      "receiver"))
+        if len(batch) == 50_000:
+            insert(conn, batch)
+            batch = []
+    if batch:
+        insert(conn, batch)
+    conn.close()
+
+
+def insert(conn: object, batch: list[tuple[object, ...]]) -> None:
+    conn.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO captures (received_at, method, path, query, http_version, headers, body, "
+        "body_size, state, verification, verify_valid, response_status, response_headers, "
+        "response_body, forwards, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    conn.commit()  # type: ignore[attr-defined]
+
+
+async def lag_under_load(db: Path, seconds: int) -> dict[str, float]:
+    from PySide6.QtCore import QTimer
+
+    from webhook_studio.context import AppContext
+    from webhook_studio.receiver import Receiver
+    from webhook_studio.ui.bridge import EngineBridge
+    from webhook_studio.ui.main_window import MainWindow
+
+    ctx = AppContext.open(db)
+    receiver = Receiver(ctx.store, port=0)
+    bridge = EngineBridge()
+    receiver.hub.subscribe(bridge.on_receiver_event)
+    window = MainWindow(ctx, receiver=receiver, bridge=bridge)
+    window.show()
+    await window.start_engines()
+    lateness: list[float] = []
+    last = time.perf_counter()
+
+    def tick() -> None:
+        nonlocal last
+        now = time.perf_counter()
+        lateness.append(max(0.0, (now - last) * 1000 - 10))
+        last = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    lua = HERE / "_post.lua"
+    lua.write_text('wrk.method = "POST"\nwrk.body = \'{"type":"ping"}\'\n')
+    proc = await asyncio.create_subprocess_exec(
+        "wrk", "-t1", "-c16", f"-d{seconds}s", str(receiver.url) + "/hooks/load",
+        "-s", str(lua), stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    timer.stop()
+    lua.unlink()
+    rate = float(out.decode().split("Requests/sec:")[1].split()[0])
+    await receiver.stop()
+    window.close()
+    ctx.close()
+    lateness.sort()
+    return {"ingest_rps": rate, "ticks": len(lateness),
+            "lag_p99_ms": round(lateness[int(0.99 * len(lateness))], 2),
+            "lag_max_ms": round(lateness[-1], 2),
+            "lag_median_ms": round(statistics.median(lateness), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/webhook-studio-bench-ui.sqlite3"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    fill(args.db, args.rows)
+    print(f"store ready with {args.rows} captures ({time.perf_counter() - started:.1f} s)")
+
+    from PySide6.QtWidgets import QApplication
+
+    from webhook_studio.context import AppContext
+    from webhook_studio.ui.sections.inbox import InboxSection
+
+    app = QApplication.instance() or QApplication([])
+    ctx = AppContext.open(args.db)
+    t0 = time.perf_counter()
+    inbox = InboxSection(ctx.store)
+    inbox.resize(1200, 800)
+    inbox.show()
+    app.processEvents()
+    show_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    inbox.view.scrollToBottom()
+    app.processEvents()
+    end_s = time.perf_counter() - t0
+    rows = inbox.model.rowCount()
+    t0 = time.perf_counter()
+    inbox.verdict.setCurrentIndex(2)  # filter to invalid ones over the million
+    app.processEvents()
+    filter_s = time.perf_counter() - t0
+    inbox.close()
+    ctx.close()
+    cold = [float(subprocess.run([sys.executable, str(HERE / "_cold_start.py"), str(args.db),
+                                  str(time.time())], capture_output=True, text=True,
+                                 check=True).stdout) for _ in range(3)]
+    result: dict[str, object] = {
+        "rows": rows, "show_inbox_s": round(show_s, 3), "jump_to_end_s": round(end_s, 3),
+        "filter_invalid_s": round(filter_s, 3), "cold_start_s": sorted(cold)[1],
+        "pages_fetched": inbox.model.pages_fetched,
+    }
+    if shutil.which("wrk"):
+        import qasync
+
+        result.update(qasync.run(lag_under_load(args.db, args.seconds)))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
