@@ -143,3 +143,14 @@ async def test_replay_from_the_inspector_records_a_delivery(
     await pump(lambda: len(httpserver.log) == 1)
     await pump(lambda: window.deliveries.model.rowCount() == 1)
     assert "Replayed #" in window.statusBar().currentMessage()
+
+
+def test_settings_show_the_api_token_hidden_until_revealed(qtbot: QtBot,
+                                                           ctx: AppContext) -> None:
+    from webhook_studio.api.auth import load_or_create_token
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    token_field = win.settings_page.token
+    assert token_field.text() == load_or_create_token(ctx.data_dir)
+    assert token_field.echoMode() == token_field.EchoMode.Password

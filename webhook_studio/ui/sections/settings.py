@@ -6,9 +6,11 @@ Values are kept in the window's settings file; the receiver address applies at n
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,6 +39,22 @@ class SettingsSection(QWidget):
         self.retry = QLineEdit(str(settings.value("defaults/retry", "standard-webhooks")))
         self.timeout = QSpinBox(minimum=1, maximum=300, suffix=" s")
         self.timeout.setValue(int(str(settings.value("defaults/timeout", 15))))
+        from webhook_studio.api.auth import load_or_create_token, token_path
+
+        self.token = QLineEdit(load_or_create_token(ctx.data_dir))
+        self.token.setReadOnly(True)
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setToolTip(f"Stored owner-only in {token_path(ctx.data_dir)}; the API "
+                              "(webhook-studio serve) needs it as a bearer token")
+        reveal = QPushButton("Reveal")
+        reveal.setCheckable(True)
+        reveal.toggled.connect(lambda on: self.token.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        copy = QPushButton("Copy")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.token.text()))
+        token_row = QHBoxLayout()
+        for widget in (self.token, reveal, copy):
+            token_row.addWidget(widget)
         self.note = QLabel("")
         self.note.setProperty("role", "muted")
         save = QPushButton("Save")
@@ -48,6 +66,7 @@ class SettingsSection(QWidget):
         form.addRow("", self.tls)
         form.addRow("Default retry policy", self.retry)
         form.addRow("Default timeout", self.timeout)
+        form.addRow("API token", token_row)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(form)
