@@ -56,3 +56,19 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
     """Print an error sentence to stderr and return the exit code to use."""
     print(f"webhook-studio: {message}", file=sys.stderr)
     return code
+
+
+async def wait_for_stop_signal() -> None:
+    """Return on SIGINT or SIGTERM (the headless commands then flush and exit 0)."""
+    import asyncio
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from typing import Any
 
@@ -19,6 +18,7 @@ from webhook_studio.cli.common import (
     add_db_option,
     fail,
     print_json,
+    wait_for_stop_signal,
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
@@ -88,15 +88,9 @@ async def run_listen(args: argparse.Namespace) -> int:
         ctx.close()
         return fail(str(exc), EXIT_FAILED)
     print(f"listening on {url}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await wait_for_stop_signal()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
         await receiver.stop()
         await extras.close()
         ctx.close()

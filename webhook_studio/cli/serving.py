@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from typing import Any
 
@@ -20,6 +19,7 @@ from webhook_studio.cli.common import (
     UsageError,
     add_db_option,
     fail,
+    wait_for_stop_signal,
 )
 from webhook_studio.context import AppContext
 
@@ -73,15 +73,7 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
         print(f"api on {api_url}", flush=True)
         print(f"api token in {token_path(ctx.data_dir)} (print it with: webhook-studio token)",
               file=sys.stderr, flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        try:
-            await stop.wait()
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+        await wait_for_stop_signal()
     finally:
         # API first (no new work), then the receiver (flushes captures), then the sender.
         for engine in reversed(started):

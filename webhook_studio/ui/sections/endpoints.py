@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from webhook_studio.store.receiver_queries import (
     update_endpoint,
 )
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.editor_page import editor_page
 
 
 class EndpointsSection(QWidget):
@@ -102,21 +102,7 @@ class EndpointsSection(QWidget):
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.delete)
         buttons.addWidget(save)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        heading = QLabel("Receiver endpoint")
-        heading.setProperty("role", "heading")
-        right_layout.addWidget(heading)
-        right_layout.addLayout(form)
-        right_layout.addStretch(1)
-        right_layout.addLayout(buttons)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 3)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        editor_page(self, left, "Receiver endpoint", form, buttons)
         self.reload()
         self.new()
 

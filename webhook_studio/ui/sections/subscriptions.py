@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from webhook_studio.store.sender_queries import (
     update_subscription,
 )
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.editor_page import editor_page
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 
 FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
@@ -173,21 +173,7 @@ class SubscriptionsSection(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.save_button)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        heading = QLabel("Subscription")
-        heading.setProperty("role", "heading")
-        right_layout.addWidget(heading)
-        right_layout.addLayout(form)
-        right_layout.addStretch(1)
-        right_layout.addLayout(bottom)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 3)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        editor_page(self, left, "Subscription", form, bottom)
         self.reload()
         self.new()
 

@@ -1,0 +1,26 @@
+"""The page shape shared by the editors: a list on the left, a titled form on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QLayout, QSplitter, QVBoxLayout, QWidget
+
+
+def editor_page(page: QWidget, left: QWidget, title: str, form: QLayout,
+                bottom: QLayout) -> QSplitter:
+    """Lay ``page`` out as list | heading + form + bottom row; returns the splitter."""
+    right = QWidget()
+    right_layout = QVBoxLayout(right)
+    heading = QLabel(title)
+    heading.setProperty("role", "heading")
+    right_layout.addWidget(heading)
+    right_layout.addLayout(form)
+    right_layout.addStretch(1)
+    right_layout.addLayout(bottom)
+    splitter = QSplitter()
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setStretchFactor(1, 3)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(splitter)
+    return splitter
