@@ -20,6 +20,11 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return str(exc), 2
     if isinstance(exc, StoreError):
         return str(exc), 1
+    from webhook_studio.receiver.errors import ReceiverError
+    from webhook_studio.sender.errors import SenderError
+
+    if isinstance(exc, (ReceiverError, SenderError)):
+        return str(exc), 1
     if isinstance(exc, PermissionError):
         return f"Permission denied: {exc.filename or exc}. Check the file's permissions.", 1
     if isinstance(exc, OSError):

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
 from werkzeug import Request, Response
 
 from tests.sender.conftest import SECRET, subscribe
@@ -292,14 +291,35 @@ async def test_stats_per_event_type(httpserver: HTTPServer, store: Store,
 
 async def test_recover_makes_in_flight_deliveries_due_again(
         store: Store, dispatcher: Dispatcher, clock: FixedClock) -> None:
+    """A crash leaves the in-flight mark: nothing picks the delivery up until recover()."""
     from webhook_studio.store.sender_models import Delivery
 
-    subscribe(store, "http://127.0.0.1:9/x")
+    subscribe(store, "http://127.0.0.1:9/x", retry="0,1m")
     (delivery_id,) = dispatcher.emit("a.b", {})
     with store.session() as session:
         session.get(Delivery, delivery_id).in_flight_since = clock.now()  # type: ignore[union-attr]
-    assert dispatcher._due_ids() == []
+    assert await dispatcher.run_due() == 0
     assert dispatcher.recover() == 1
-    with store.session() as session:
-        ids = list(session.scalars(select(Delivery.id)))
-    assert dispatcher._due_ids() == ids
+    assert await dispatcher.run_due() == 1
+    result = state_of(store, delivery_id)
+    assert result["id"] == delivery_id and result["state"] == "pending"
+    assert [a["number"] for a in result["attempts"]] == [1]  # type: ignore[index]
+
+
+async def test_running_loop_delivers_and_stops_promptly(
+        httpserver: HTTPServer, store: Store) -> None:
+    """The real loop (wall clock): emit wakes it, stop() ends it even right after a wake."""
+    import asyncio
+
+    httpserver.expect_request("/live").respond_with_data("ok")
+    subscribe(store, httpserver.url_for("/live"), now=time.time())
+    seen: list[str] = []
+    live = Dispatcher(store, on_event=lambda e: seen.append(e.state))
+    await live.start()
+    try:
+        (delivery_id,) = live.emit("a.b", {})
+        assert await asyncio.wait_for(live.wait_final(delivery_id), 5) == "delivered"
+        assert seen == ["delivered"]
+        live.wake()
+    finally:
+        await asyncio.wait_for(live.stop(), 5)

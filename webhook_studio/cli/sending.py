@@ -1,9 +1,17 @@
-"""``webhook-studio send``, ``deliveries list`` and ``deliveries resume``.
+"""``webhook-studio send`` and ``webhook-studio deliveries list|show|resume|retry|cancel``.
 
-Contract: ``send URL --event TYPE … [--wait] [--json]``. With ``--wait`` it runs until the
-delivery is delivered or given up and exits 0 if delivered, 1 otherwise. Without ``--wait`` it
-makes the first attempt, leaves any retries pending in the store (``deliveries resume`` or the
-app carries them out), and exits 0 if that attempt delivered, 1 if not.
+Contract (other tools depend on it):
+
+* ``send URL --event TYPE`` records an ad-hoc subscription (``adhoc=True``: it never matches
+  events emitted to stored subscriptions), an event and one delivery, then makes the first
+  attempt if the schedule says it is due now. Without ``--wait`` it exits 0 when the delivery
+  is delivered or still pending (its retries are recorded; ``deliveries resume`` carries them
+  out) and 1 when it already ended otherwise (a final 4xx, 410). With ``--wait`` it works the
+  retries until the delivery ends: 0 if delivered, 1 if not.
+* ``--json`` prints the delivery: ``id``, ``state``, ``attempts`` (``number``, ``started_at``
+  ISO 8601, ``status`` or null, ``duration_ms``, ``error`` or null, ``request_headers`` as an
+  object name -> value) and more fields.
+* Usage errors (bad URL, schedule, data file, JSON, scheme) are one sentence and exit 2.
 """
 
 from __future__ import annotations
@@ -13,21 +21,24 @@ import asyncio
 import json
 import sys
 from typing import Any
-from urllib.parse import urlsplit
+
+import httpx
 
 from webhook_studio.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_db_option,
+    fail,
+    parse_pairs,
     print_json,
     read_body,
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import parse_policy
+from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
-from webhook_studio.store.receiver_queries import iso
+from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
     create_subscription,
     delivery_to_dict,
@@ -35,91 +46,115 @@ from webhook_studio.store.sender_queries import (
     list_deliveries,
 )
 
+#: The ``deliveries`` sub-command group; other modules may add commands to it.
+deliveries_commands: argparse._SubParsersAction[Any] | None = None
+
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{url!r} is not an http(s) URL; give the full target, e.g. "
-                         "http://localhost:3000/webhook.")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise UsageError(f"{url!r} is not a URL ({exc}).") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(f"{url!r} is not an http:// or https:// URL with a host.")
     return url
 
 
-def _load_data(source: str | None) -> Any:
+def _read_data(source: str | None) -> Any:
     if source is None:
         return {}
     raw = read_body(source)
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"The event data is not JSON ({exc}); --data-file takes a JSON "
-                         "document.") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = "standard input" if source == "-" else repr(source)
+        raise UsageError(f"The data in {where} is not JSON ({exc}).") from exc
 
 
-async def _send(args: argparse.Namespace) -> int:
-    from webhook_studio.sender import Dispatcher
-    from webhook_studio.wiring import sender_hooks
-
+def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str, bool]:
+    """``(fields, secret, generated)`` for the ad-hoc subscription, or a UsageError."""
     url = _check_url(args.url)
-    data = _load_data(args.data_file)
-    profile = None
-    scheme_name, options = args.scheme or "standard-webhooks", None
-    retry = args.retry
-    timeout = args.timeout
-    if args.profile:
-        from webhook_studio.profile_library import ProfileLibrary
-
-        profile = ProfileLibrary.load().get(args.profile)
-        scheme_name, options = profile.scheme, profile.scheme_options
-        retry = retry or profile.retry
-        timeout = timeout or profile.timeout
-    elif scheme_name not in SCHEME_NAMES:
+    if args.timeout is not None and not 0 < args.timeout <= 600:
+        raise UsageError("--timeout must be more than 0 and at most 600 seconds.")
+    scheme_name = args.scheme or "standard-webhooks"
+    if scheme_name not in SCHEME_NAMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
                          f"{', '.join(SCHEME_NAMES)}.")
     try:
-        scheme = get_scheme(scheme_name, options)
-        policy = parse_policy(retry or "0")
+        policy = parse_policy("standard-webhooks" if args.retry is None else args.retry)
+        scheme = get_scheme(scheme_name)
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
-    secret = args.secret
+    secret, generated = args.secret, False
     if not secret:
-        secret = scheme.generate_secret()
-        print(f"webhook-studio: signing with a generated secret: {secret}", file=sys.stderr)
+        secret, generated = scheme.generate_secret(), True
+    headers = dict(parse_pairs(args.header, ":", "--header"))
+    fields: dict[str, Any] = {
+        "url": url, "events": [args.event], "headers": headers, "scheme": scheme_name,
+        "profile": args.profile, "retry_policy": policy.to_dict(), "adhoc": True,
+        "description": "ad-hoc send from the command line", "max_concurrency": 1,
+    }
+    if args.timeout is not None:
+        fields["timeout_seconds"] = args.timeout
+    return fields, secret, generated
+
+
+def _summary(data: dict[str, Any]) -> str:
+    lines = [f"delivery {data['id']}: {data['state']}  ({data['event_type']} -> "
+             f"{data['target_url']})"]
+    for a in data["attempts"]:
+        result = f"HTTP {a['status']}" if a["status"] is not None else a["error"]
+        lines.append(f"  attempt {a['number']}  {a['started_at']}  {result}  "
+                     f"{a['duration_ms']:.1f} ms")
+    if data["state"] == "pending" and data["next_attempt_at"]:
+        lines.append(f"  next attempt at {data['next_attempt_at']} "
+                     "(run: webhook-studio deliveries resume --wait)")
+    if data["reason"]:
+        lines.append(f"  {data['reason']}")
+    return "\n".join(lines)
+
+
+def _report(ctx: AppContext, delivery_id: str, as_json: bool) -> str:
+    with ctx.store.session() as session:
+        data = delivery_to_dict(session, get_delivery(session, delivery_id))
+    if as_json:
+        print_json(data)
+    else:
+        print(_summary(data))
+    return str(data["state"])
+
+
+def _dispatcher(ctx: AppContext) -> Any:
+    from webhook_studio.sender import Dispatcher
+    from webhook_studio.wiring import sender_hooks
+
+    envelope_for, header_hook = sender_hooks()
+    return Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for, header_hook=header_hook)
+
+
+async def _send(args: argparse.Namespace) -> int:
+    fields, secret, generated = _subscription_fields(args)
+    data = _read_data(args.data_file)
     ctx = AppContext.open(args.db)
     try:
-        sub_id = create_subscription(
-            ctx.store, secret=secret, url=url, events=[args.event], scheme=scheme_name,
-            scheme_options=options, profile=args.profile, retry_policy=policy.to_dict(),
-            timeout_seconds=timeout or 15.0, adhoc=True, description="webhook-studio send")
-        envelope_for, header_hook = sender_hooks()
-        dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
-                                header_hook=header_hook)
+        sub_id = create_subscription(ctx.store, secret=secret, now=ctx.clock.now(), **fields)
+        if generated:
+            print(f"generated secret: {secret}", file=sys.stderr, flush=True)
+        dispatcher = _dispatcher(ctx)
         try:
-            delivery_id = dispatcher.emit(args.event, data, subscription_id=sub_id)[0]
+            (delivery_id,) = dispatcher.emit(args.event, data, subscription_id=sub_id)
             if args.wait:
-                await dispatcher.start()
-                state = await dispatcher.wait_final(delivery_id)
+                await dispatcher.run_until_final([delivery_id])
             else:
-                await dispatcher.run_due()
-                with ctx.store.session() as session:
-                    state = get_delivery(session, delivery_id).state
+                await dispatcher.run_due([delivery_id])
         finally:
             await dispatcher.stop()
-        with ctx.store.session() as session:
-            result = delivery_to_dict(session, get_delivery(session, delivery_id))
+        state = _report(ctx, delivery_id, args.json)
     finally:
         ctx.close()
-    if args.json:
-        print_json(result)
-    else:
-        for a in result["attempts"]:
-            print(f"attempt {a['number']} at {a['started_at']}: "
-                  f"{a['status'] or a['outcome']} ({a['duration_ms']} ms)"
-                  + (f" - {a['error']}" if a["error"] else ""))
-        print(f"delivery {result['id']}: {state}"
-              + (f" ({result['reason']})" if result["reason"] else "")
-              + (f"; next attempt at {result['next_attempt_at']}"
-                 if result["next_attempt_at"] else ""))
-    return EXIT_OK if state == "delivered" else EXIT_FAILED
+    if args.wait:
+        return EXIT_OK if state == "delivered" else EXIT_FAILED
+    return EXIT_OK if state in ("delivered", "pending") else EXIT_FAILED
 
 
 def _cmd_send(args: argparse.Namespace) -> int:
@@ -130,15 +165,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
     ctx = AppContext.open(args.db)
     try:
         with ctx.store.session() as session:
-            rows = list_deliveries(session, state=args.state, limit=args.limit)
+            rows = list_deliveries(session, state=args.state, limit=args.limit,
+                                   subscription_id=args.subscription)
             if args.json:
                 print_json([delivery_to_dict(session, d) for d in rows])
                 return EXIT_OK
-            print(f"{'DELIVERY':<30} {'STATE':<10} {'TRIES':>5}  {'EVENT':<24} {'NEXT':<25} "
-                  "TARGET")
+            print(f"{'ID':<28} {'STATE':<10} {'TRIES':>5}  {'EVENT':<24} TARGET")
             for d in rows:
-                print(f"{d.id:<30} {d.state:<10} {d.attempt_count:>5}  {d.event_type:<24} "
-                      f"{iso(d.next_attempt_at) or '-':<25} {d.target_url}")
+                print(f"{d.id:<28} {d.state:<10} {d.attempt_count:>5}  {d.event_type:<24} "
+                      f"{d.target_url}")
             if not rows:
                 print("No deliveries yet. Send one with: webhook-studio send URL --event TYPE")
     finally:
@@ -146,61 +181,127 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _resume(args: argparse.Namespace) -> int:
-    """Carry out pending deliveries (after a crash or a send without --wait)."""
-    from sqlalchemy import select
+def _cmd_show(args: argparse.Namespace) -> int:
+    ctx = AppContext.open(args.db)
+    try:
+        _report(ctx, args.id, args.json)
+    except NotFound as exc:
+        return fail(f"{exc} List them with: webhook-studio deliveries list")
+    finally:
+        ctx.close()
+    return EXIT_OK
 
-    from webhook_studio.sender import Dispatcher
-    from webhook_studio.store.sender_models import Delivery
-    from webhook_studio.wiring import sender_hooks
+
+async def _resume(args: argparse.Namespace) -> int:
+    """Recover deliveries left in flight by a crash, then work the queue."""
+    ctx = AppContext.open(args.db)
+    try:
+        dispatcher = _dispatcher(ctx)
+        try:
+            recovered = dispatcher.recover()
+            if recovered:
+                print(f"recovered {recovered} delivery(ies) left in flight", file=sys.stderr)
+            if args.wait:
+                await dispatcher.run_until_final()
+            else:
+                await dispatcher.run_due()
+        finally:
+            await dispatcher.stop()
+        with ctx.store.session() as session:
+            from webhook_studio.store.sender_queries import count_by_state
+
+            counts = count_by_state(session)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(counts)
+    else:
+        print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no deliveries")
+    return EXIT_OK
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    return asyncio.run(_resume(args))
+
+
+def _cmd_control(args: argparse.Namespace) -> int:
+    from webhook_studio.sender import SenderError
+    from webhook_studio.sender.control import cancel_delivery, reschedule_now
 
     ctx = AppContext.open(args.db)
-    envelope_for, header_hook = sender_hooks()
-    dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
-                            header_hook=header_hook)
     try:
-        await dispatcher.start()
         with ctx.store.session() as session:
-            pending = list(session.scalars(select(Delivery.id).where(
-                Delivery.state == "pending")))
-        states = [await dispatcher.wait_final(d) for d in pending] if args.wait else []
+            if args.action == "cancel":
+                cancel_delivery(session, args.id, ctx.clock.now())
+            else:
+                reschedule_now(session, args.id, ctx.clock.now())
+        print(f"delivery {args.id}: {'cancelled' if args.action == 'cancel' else 'due now'}")
+    except (SenderError, NotFound) as exc:
+        return fail(str(exc))
     finally:
-        await dispatcher.stop()
         ctx.close()
-    print(f"resumed {len(pending)} pending deliveries"
-          + (f": {states.count('delivered')} delivered" if args.wait else ""))
-    return EXIT_OK if all(s == "delivered" for s in states) else EXIT_FAILED
+    return EXIT_OK
+
+
+def _positive_delay(text: str) -> float:
+    try:
+        return parse_delay(text)
+    except CoreError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
+    global deliveries_commands
     send = sub.add_parser("send", help="send one signed event to a URL, with retries")
-    send.add_argument("url")
-    send.add_argument("--event", required=True, metavar="TYPE")
-    send.add_argument("--data-file", metavar="PATH|-", help="event data as JSON (default {})")
+    send.add_argument("url", metavar="URL")
+    send.add_argument("--event", required=True, metavar="TYPE", help="event type")
+    send.add_argument("--data-file", metavar="PATH", help="JSON for the data field; - = stdin")
     group = send.add_mutually_exclusive_group()
-    group.add_argument("--scheme", metavar="NAME", help="default: standard-webhooks")
-    group.add_argument("--profile", metavar="NAME")
-    send.add_argument("--secret", metavar="S", help="default: a generated one, printed")
+    group.add_argument("--scheme", metavar="NAME", help="signature scheme "
+                       "(default standard-webhooks)")
+    group.add_argument("--profile", metavar="NAME",
+                       help="provider profile (recorded; its envelope applies once profiles "
+                       "are installed)")
+    send.add_argument("--secret", metavar="S", help="signing secret (generated if omitted)")
     send.add_argument("--retry", metavar="SCHEDULE",
-                      help="delays like 0,1s,5m,1h or a preset (svix, seed-004, …); default 0")
-    send.add_argument("--timeout", type=float, metavar="SECONDS", help="per attempt (15)")
+                      help="comma list of delays (0,1s,5m,1h) or a preset name "
+                      "(default standard-webhooks)")
+    send.add_argument("--timeout", type=_positive_delay, metavar="SECONDS",
+                      help="per-attempt timeout (default 15)")
+    send.add_argument("--header", action="append", metavar="NAME:VALUE",
+                      help="extra request header (repeatable)")
     add_db_option(send)
-    send.add_argument("--wait", action="store_true", help="run until delivered or given up")
+    send.add_argument("--wait", action="store_true",
+                      help="keep retrying until delivered or given up; exit 1 unless delivered")
     send.add_argument("--json", action="store_true")
     send.set_defaults(func=_cmd_send)
 
-    deliveries = sub.add_parser("deliveries", help="list or resume deliveries")
-    commands = deliveries.add_subparsers(dest="deliveries_command", metavar="COMMAND",
-                                         required=True)
-    lst = commands.add_parser("list")
+    deliveries = sub.add_parser("deliveries", help="list, show, resume, retry, cancel")
+    deliveries_commands = deliveries.add_subparsers(dest="deliveries_command",
+                                                    metavar="COMMAND", required=True)
+    lst = deliveries_commands.add_parser("list", help="newest first")
     add_db_option(lst)
     lst.add_argument("--state", choices=["pending", "delivered", "failed", "disabled",
                                          "cancelled"])
+    lst.add_argument("--subscription", metavar="ID")
     lst.add_argument("--limit", type=int, default=50)
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_cmd_list)
-    resume = commands.add_parser("resume", help="carry out pending deliveries")
+    show = deliveries_commands.add_parser("show", help="one delivery with its attempts")
+    show.add_argument("id")
+    add_db_option(show)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=_cmd_show)
+    resume = deliveries_commands.add_parser(
+        "resume", help="after a crash or quit: make due attempts (all retries with --wait)")
     add_db_option(resume)
     resume.add_argument("--wait", action="store_true",
-                        help="until each is delivered or given up")
-    resume.set_defaults(func=lambda args: asyncio.run(_resume(args)))
+                        help="run until no delivery is pending")
+    resume.add_argument("--json", action="store_true")
+    resume.set_defaults(func=_cmd_resume)
+    for action, text in (("retry", "make a delivery due now (dead letters too)"),
+                         ("cancel", "stop retrying a pending delivery")):
+        cmd = deliveries_commands.add_parser(action, help=text)
+        cmd.add_argument("id")
+        add_db_option(cmd)
+        cmd.set_defaults(func=_cmd_control, action=action)

@@ -41,7 +41,8 @@ def format_delay(seconds: float) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    text = f"{seconds:.3f}".rstrip("0").rstrip(".")  # never exponent notation: 1e+06 won't parse
+    return f"{text}s"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class SchedulePolicy:
     """``delays[i]`` is the wait before attempt ``i + 1`` (the first is usually 0)."""
 
     delays: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.delays) <= MAX_ATTEMPTS:
+            raise PolicyError(f"A schedule needs 1 to {MAX_ATTEMPTS} attempts.")
+        if any(not 0 <= d <= 30 * 86400 for d in self.delays):
+            raise PolicyError("Schedule delays must be from 0 to 30 days.")
 
     @property
     def max_attempts(self) -> int:
@@ -59,6 +66,9 @@ class SchedulePolicy:
         if not 1 <= attempt <= len(self.delays):
             return None
         return self.delays[attempt - 1]
+
+    def preview(self, start: float, rng: random.Random | None = None) -> list[float]:
+        return preview(self, start, rng)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "schedule", "delays": list(self.delays)}
@@ -98,6 +108,9 @@ class ExponentialPolicy:
             delay *= 1 + rng.uniform(-self.jitter, self.jitter)
         return max(0.0, delay)
 
+    def preview(self, start: float, rng: random.Random | None = None) -> list[float]:
+        return preview(self, start, rng)
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "exponential", "initial": self.initial, "multiplier": self.multiplier,
                 "cap": self.cap, "max_attempts": self.max_attempts, "jitter": self.jitter}
@@ -118,14 +131,20 @@ def schedule(*delays: str) -> SchedulePolicy:
 PRESETS: dict[str, Policy] = {
     "standard-webhooks": schedule("0", "5s", "5m", "30m", "2h", "5h", "10h", "10h"),
     "svix": schedule("0", "5s", "5m", "30m", "2h", "5h", "10h", "10h"),
+    # Seed 000 lists five retries (1m … 1h) but also says "after 5 failed attempts we stop";
+    # we follow the listed retries: 6 attempts in all.
     "paissive": schedule("0", "1m", "5m", "10m", "30m", "1h"),
-    "envoyou": schedule("0", "0", "1s", "2s", "4s", "8s"),
+    # Seed 001: attempt 1 immediate, then 1, 2, 4, 8 s (max_attempts 5, multiplier 2).
+    "envoyou": schedule("0", "1s", "2s", "4s", "8s"),
     "brainsait": schedule("0", "5m", "30m", "2h", "12h", "24h"),
+    # Seed 003: 1 s doubling, 5 retries after the immediate attempt (1, 2, 4, 8, 16 s).
     "leads": ExponentialPolicy(initial=1, multiplier=2, cap=3600, max_attempts=6),
+    # Seed 004 says "up to 6 retries" but lists five delays; the listed delays win.
     "ops-center": schedule("0", "1m", "5m", "15m", "1h", "2h"),
     # Stripe retries for up to three days with exponential back-off; its exact intervals are
-    # not published, so this is an approximation that spans the same three days.
-    "stripe": ExponentialPolicy(initial=60, multiplier=2.6, cap=12 * 3600, max_attempts=12),
+    # not published, so this is an approximation (1 m growing x2.6 to a 12 h cap, 13 attempts,
+    # about 68 h in all) that spans roughly the same three days.
+    "stripe": ExponentialPolicy(initial=60, multiplier=2.6, cap=12 * 3600, max_attempts=13),
     "none": schedule("0"),
 }
 ALIASES = {"seed-000": "paissive", "seed-001": "envoyou", "seed-002": "brainsait",

@@ -1,12 +1,15 @@
 """The dispatcher: a durable queue of deliveries in the store, worked on the running loop.
 
 The queue *is* the ``deliveries`` table: a delivery is due when it is pending and its
-``next_attempt_at`` has come. Before each send the delivery is marked in flight in the store;
-after the response the attempt and the next due time are written in one transaction. A crash
-between the two leaves the in-flight mark, and :meth:`recover` makes such deliveries due again
-at start: at-least-once, with at most that one attempt repeated, and always the same delivery
-id. Each attempt is signed afresh (new timestamp, new signature) with every secret that is
-current at that moment, so a rotated-out secret keeps signing until its expiry.
+``next_attempt_at`` has come. Due deliveries are claimed (marked in flight) in one transaction,
+sent concurrently, and their attempts recorded in group commits (``sender/queue.py``). A crash
+between claim and record leaves the in-flight mark, and :meth:`recover` makes such deliveries
+due again at start: at-least-once, with at most that one attempt repeated, always with the
+same delivery id. Each attempt is signed afresh (new timestamp, new signature) with every
+secret current at that moment, so a rotated-out secret keeps signing until its expiry.
+
+Time comes from the injected clock; the loop sleeps until the next due time or until
+:meth:`wake` (an ``asyncio.Event``). Tests call :meth:`run_due` with a ``FixedClock`` instead.
 """
 
 from __future__ import annotations
@@ -15,37 +18,45 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import insert, select, update
 
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.envelope import Envelope, default_envelope
 from webhook_studio.core.matching import matches
 from webhook_studio.core.message import SignInput
-from webhook_studio.core.responses import Decision, judge_error, judge_status
+from webhook_studio.core.responses import Decision, Judgement, judge_error, judge_status
 from webhook_studio.core.retry import policy_from_dict
-from webhook_studio.core.schemes import get_scheme
-from webhook_studio.sender.errors import DeliveryStateError, classify_transport_error
+from webhook_studio.core.schemes import Scheme, get_scheme
+from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry_dead_letters
+from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.events import AttemptFinished, DeliveryChanged, SenderEvent
+from webhook_studio.sender.queue import Job, Result, claim_due, next_due, options_key
+from webhook_studio.sender.queue import record_results as _record_results
 from webhook_studio.sender.transport import make_client
-from webhook_studio.store import Store
-from webhook_studio.store.sender_models import Attempt, Delivery, Event, Subscription
-from webhook_studio.store.sender_queries import get_delivery, new_id, signing_secrets
+from webhook_studio.store import NotFound, Store
+from webhook_studio.store.sender_models import Delivery, Event, Subscription
+from webhook_studio.store.sender_queries import get_delivery, new_id
 
 RESPONSE_BODY_CAP = 64 * 1024
 FINAL_STATES = frozenset({"delivered", "failed", "disabled", "cancelled"})
+IDLE_RECHECK_S = 30.0  # another process (the CLI) may add work without waking us
 #: ``(profile, event_type, delivery_id, timestamp) -> extra headers`` for provider profiles.
 HeaderHook = Callable[[str | None, str, str, int], dict[str, str]]
 
 
 class Dispatcher:
+    """Signals (plain callbacks in ``listeners``): :class:`AttemptFinished` after each
+    recorded attempt, :class:`DeliveryChanged` after a manual retry or cancel."""
+
     def __init__(self, store: Store, clock: Clock | None = None, *,
                  client: httpx.AsyncClient | None = None, rng: random.Random | None = None,
                  envelope_for: Callable[[str | None], Envelope] | None = None,
-                 header_hook: HeaderHook | None = None, max_in_flight: int = 64) -> None:
+                 header_hook: HeaderHook | None = None, max_in_flight: int = 64,
+                 on_event: Callable[[SenderEvent], None] | None = None) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
@@ -53,21 +64,27 @@ class Dispatcher:
         self.client = client or make_client()
         self.envelope_for = envelope_for or (lambda _profile: default_envelope)
         self.header_hook = header_hook
-        self.listeners: list[Callable[[SenderEvent], None]] = []
+        self.listeners: list[Callable[[SenderEvent], None]] = [on_event] if on_event else []
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[str] = set()
         self._per_sub: dict[str, asyncio.Semaphore] = {}
         self._global = asyncio.Semaphore(max_in_flight)
+        self._schemes: dict[tuple[str, str], Scheme] = {}
+        self._results: list[tuple[Result, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
+        self._stopping = False
         self.recover()
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="sender")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -75,6 +92,8 @@ class Dispatcher:
             self._loop_task = None
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
         if self._owns_client:
             await self.client.aclose()
 
@@ -95,28 +114,31 @@ class Dispatcher:
             listener(event)
 
     async def _loop(self) -> None:
-        while True:
-            self._spawn_due()
-            delay = self._seconds_until_next_due()
+        while not self._stopping:
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 30.0))
+            self._spawn_due()
+            with self.store.session() as session:
+                nxt, _ = next_due(session)
+            delay = IDLE_RECHECK_S if nxt is None else max(0.0, nxt - self.clock.now())
+            await self._sleep(delay)
 
-    def _seconds_until_next_due(self) -> float:
-        with self.store.session() as session:
-            nxt = session.scalar(select(func.min(Delivery.next_attempt_at)).where(
-                Delivery.state == "pending", Delivery.in_flight_since.is_(None)))
-        if nxt is None:
-            return 30.0
-        return max(0.0, float(nxt) - self.clock.now())
+    async def _sleep(self, delay: float) -> None:
+        """Until ``delay`` passes or :meth:`wake`. ``asyncio.timeout``, not ``wait_for``: on
+        3.11 ``wait_for`` swallows a cancel that lands as the event fires (stop() hung)."""
+        if delay <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(delay, IDLE_RECHECK_S)):
+                await self._wake.wait()
 
     # -- creating deliveries ------------------------------------------------------------------
     def emit(self, event_type: str, data: Any, *, subscription_id: str | None = None,
              source_capture_id: int | None = None) -> list[str]:
-        """One delivery per matching active subscription (or for the one given)."""
+        """One delivery per matching active subscription (or for the one given, whatever its
+        filter and flags), all written in one transaction before this returns."""
         now = self.clock.now()
-        event_id = new_id("evt")
-        delivery_ids: list[str] = []
+        events: list[dict[str, Any]] = []
+        deliveries: list[dict[str, Any]] = []
         with self.store.session() as session:
             if subscription_id is not None:
                 subs = [s for s in [session.get(Subscription, subscription_id)] if s]
@@ -128,26 +150,23 @@ class Dispatcher:
             event_ids: dict[str | None, str] = {}
             for sub in subs:
                 if sub.profile not in event_ids:
-                    eid = event_id if not event_ids else new_id("evt")
+                    eid = new_id("evt")
                     body = self.envelope_for(sub.profile)(event_type, data, eid, now)
-                    session.add(Event(id=eid, type=event_type, payload=body, created_at=now))
-                    session.flush()  # the event row must exist before its deliveries
+                    events.append({"id": eid, "type": event_type, "payload": body,
+                                   "created_at": now})
                     event_ids[sub.profile] = eid
-                delivery_ids.append(self._new_delivery(
-                    session, sub, event_ids[sub.profile], event_type, now, source_capture_id))
+                first = policy_from_dict(sub.retry_policy).delay_before(1, self.rng) or 0.0
+                deliveries.append({
+                    "id": new_id("msg"), "event_id": event_ids[sub.profile],
+                    "subscription_id": sub.id, "event_type": event_type,
+                    "target_url": sub.url, "state": "pending", "attempt_count": 0,
+                    "next_attempt_at": now + first, "source_capture_id": source_capture_id,
+                    "created_at": now, "updated_at": now})
+            if events:
+                session.execute(insert(Event), events)
+                session.execute(insert(Delivery), deliveries)
         self.wake()
-        return delivery_ids
-
-    def _new_delivery(self, session: Any, sub: Subscription, event_id: str, event_type: str,
-                      now: float, source_capture_id: int | None) -> str:
-        policy = policy_from_dict(sub.retry_policy)
-        delivery_id = new_id("msg")
-        session.add(Delivery(
-            id=delivery_id, event_id=event_id, subscription_id=sub.id, event_type=event_type,
-            target_url=sub.url, state="pending",
-            next_attempt_at=now + (policy.delay_before(1, self.rng) or 0.0),
-            source_capture_id=source_capture_id, created_at=now, updated_at=now))
-        return delivery_id
+        return [d["id"] for d in deliveries]
 
     def send_test(self, subscription_id: str) -> str:
         """A test event to one subscription, whatever its event filter (seed 004's /test)."""
@@ -155,52 +174,34 @@ class Dispatcher:
                                          "message": "Test event from Webhook Studio"},
                         subscription_id=subscription_id)
         if not ids:
-            from webhook_studio.store import NotFound
-
             raise NotFound(f"No subscription with id {subscription_id}.")
         return ids[0]
 
-    # -- manual control -----------------------------------------------------------------------
+    # -- manual control (the store functions do the work; the CLI uses them directly) ------
     def retry_now(self, delivery_id: str) -> None:
         """Make a pending delivery due now, or bring back a failed/cancelled/disabled one."""
         with self.store.session() as session:
-            delivery = get_delivery(session, delivery_id)
-            if delivery.state == "delivered":
-                raise DeliveryStateError(f"Delivery {delivery_id} was already delivered.")
-            delivery.state = "pending"
-            delivery.next_attempt_at = self.clock.now()
-            delivery.final_reason = None
-            delivery.updated_at = self.clock.now()
+            reschedule_now(session, delivery_id, self.clock.now())
         self._notify(DeliveryChanged(delivery_id, "pending"))
         self.wake()
 
     def retry_dead_letter(self, delivery_id: str) -> None:
         with self.store.session() as session:
-            state = get_delivery(session, delivery_id).state
-        if state != "failed":
-            raise DeliveryStateError(
-                f"Delivery {delivery_id} is {state}, not a dead letter; use retry now instead.")
-        self.retry_now(delivery_id)
+            reschedule_now(session, delivery_id, self.clock.now(), dead_letter_only=True)
+        self._notify(DeliveryChanged(delivery_id, "pending"))
+        self.wake()
 
     def bulk_retry_dead_letters(self, subscription_id: str) -> int:
         with self.store.session() as session:
-            ids = list(session.scalars(select(Delivery.id).where(
-                Delivery.subscription_id == subscription_id, Delivery.state == "failed")))
+            ids = retry_dead_letters(session, subscription_id, self.clock.now())
         for delivery_id in ids:
-            self.retry_now(delivery_id)
+            self._notify(DeliveryChanged(delivery_id, "pending"))
+        self.wake()
         return len(ids)
 
     def cancel(self, delivery_id: str) -> None:
         with self.store.session() as session:
-            delivery = get_delivery(session, delivery_id)
-            if delivery.state != "pending":
-                raise DeliveryStateError(
-                    f"Delivery {delivery_id} is {delivery.state}; only pending ones can be "
-                    "cancelled.")
-            delivery.state = "cancelled"
-            delivery.next_attempt_at = None
-            delivery.final_reason = "cancelled by hand"
-            delivery.updated_at = self.clock.now()
+            cancel_delivery(session, delivery_id, self.clock.now())
         self._notify(DeliveryChanged(delivery_id, "cancelled"))
 
     async def wait_final(self, delivery_id: str) -> str:
@@ -222,171 +223,142 @@ class Dispatcher:
         finally:
             self.listeners.remove(listener)
 
-    # -- attempts -----------------------------------------------------------------------------
-    def _due_ids(self) -> list[str]:
+    # -- working the queue --------------------------------------------------------------------
+    def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
         with self.store.session() as session:
-            ids = session.scalars(
-                select(Delivery.id).where(Delivery.state == "pending",
-                                          Delivery.in_flight_since.is_(None),
-                                          Delivery.next_attempt_at <= self.clock.now())
-                .order_by(Delivery.next_attempt_at).limit(500)).all()
-        return [i for i in ids if i not in self._in_flight]
-
-    def _spawn_due(self) -> list[asyncio.Task[None]]:
+            jobs = claim_due(session, self.clock.now(), only, exclude=self._in_flight)
         tasks = []
-        for delivery_id in self._due_ids():
-            self._in_flight.add(delivery_id)
-            task = asyncio.get_running_loop().create_task(self._attempt(delivery_id))
+        for job in jobs:
+            self._in_flight.add(job.delivery_id)
+            task = asyncio.get_running_loop().create_task(self._attempt(job))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             tasks.append(task)
         return tasks
 
-    async def run_due(self) -> int:
-        """Make every attempt due now and wait for them (tests drive time with a clock)."""
-        tasks = self._spawn_due()
-        if tasks:
+    async def run_due(self, only: Collection[str] | None = None) -> int:
+        """Make every attempt due now and wait until each is recorded (tests drive time with
+        a clock). Returns how many attempts were made."""
+        total = 0
+        while tasks := self._spawn_due(only):
+            total += len(tasks)
             await asyncio.gather(*tasks)
-        return len(tasks)
+            if len(tasks) < 100:  # a short batch: nothing more was waiting
+                break
+        return total
 
-    async def _attempt(self, delivery_id: str) -> None:
-        try:
-            prepared = self._prepare(delivery_id)
-            if prepared is None:
-                return
-            sub_id, limit = prepared[0], prepared[1]
-            semaphore = self._per_sub.setdefault(sub_id, asyncio.Semaphore(limit))
-            async with self._global, semaphore:
-                await self._send(delivery_id, *prepared[2:])
-        finally:
-            self._in_flight.discard(delivery_id)
-            self.wake()
+    async def run_until_final(self, only: Collection[str] | None = None) -> None:
+        """Work the queue (all of it, or just ``only``) until nothing in it is pending.
 
-    def _prepare(self, delivery_id: str) -> tuple[Any, ...] | None:
-        """Load, apply the rate limit, mark in flight and sign: all in one transaction."""
-        now = self.clock.now()
-        with self.store.session() as session:
-            delivery = session.get(Delivery, delivery_id)
-            if delivery is None or delivery.state != "pending":
-                return None
-            sub = session.get(Subscription, delivery.subscription_id)
-            if sub is None or not sub.active:
-                delivery.state = "disabled"
-                delivery.next_attempt_at = None
-                delivery.final_reason = "the subscription is disabled"
-                return None
-            wait = self._rate_wait(session, sub, now)
-            if wait > 0:
-                delivery.next_attempt_at = now + wait
-                return None
-            event = session.get(Event, delivery.event_id)
-            body = event.payload if event is not None else b""
-            number = delivery.attempt_count + 1
-            delivery.in_flight_since = now
-            secrets = signing_secrets(session, sub.id, now)
-            scheme = get_scheme(sub.scheme, sub.scheme_options)
-            timestamp = int(now)
-            headers = {"Content-Type": "application/json", **(sub.headers or {})}
-            if self.header_hook is not None:
-                headers.update(self.header_hook(sub.profile, delivery.event_type, delivery.id,
-                                                timestamp))
-            headers.update(scheme.sign(secrets, SignInput(body, delivery.id, timestamp,
-                                                          delivery.target_url)))
-            return (sub.id, max(1, sub.max_concurrency), number, delivery.target_url, body,
-                    headers, sub.timeout_seconds, sub.retry_policy)
-
-    def _rate_wait(self, session: Any, sub: Subscription, now: float) -> float:
-        """Seconds to wait before this subscription may be sent to again (0: now).
-
-        Counts attempts in a sliding window from the store, in-flight ones included (as
-        started at their in-flight mark), so limits hold across concurrency and restarts.
+        For the CLI's ``--wait`` and ``resume``: sleeps on the real loop until the next due
+        time, so it is meant for a wall clock (tests use :meth:`run_due` with a fixed one).
         """
-        for limit, window in ((sub.rate_per_minute, 60.0), (sub.rate_per_hour, 3600.0)):
-            if not limit:
-                continue
-            since = now - window
-            started = list(session.scalars(
-                select(Attempt.started_at).join(Delivery, Attempt.delivery_id == Delivery.id)
-                .where(Delivery.subscription_id == sub.id, Attempt.started_at > since)))
-            started += session.scalars(select(Delivery.in_flight_since).where(
-                Delivery.subscription_id == sub.id, Delivery.in_flight_since > since))
-            if len(started) >= limit:
-                started.sort(reverse=True)
-                return max(0.001, float(started[limit - 1]) + window - now)
-        return 0.0
+        while True:
+            self._wake.clear()
+            await self.run_due(only)
+            with self.store.session() as session:
+                nxt, left = next_due(session, only)
+            if not left:
+                return
+            await self._sleep(0.0 if nxt is None else nxt - self.clock.now())
 
-    async def _send(self, delivery_id: str, number: int, url: str, body: bytes,
-                    headers: dict[str, str], timeout_s: float, policy_data: Any) -> None:
+    def _scheme(self, job: Job) -> Scheme:
+        key = (job.scheme, options_key(job.scheme_options))
+        if key not in self._schemes:
+            self._schemes[key] = get_scheme(job.scheme, job.scheme_options)
+        return self._schemes[key]
+
+    def _sign(self, job: Job) -> dict[str, str]:
+        timestamp = int(self.clock.now())
+        headers = {"Content-Type": "application/json", **job.headers}
+        if self.header_hook is not None:
+            headers.update(self.header_hook(job.profile, job.event_type, job.delivery_id,
+                                            timestamp))
+        headers.update(self._scheme(job).sign(
+            job.secrets, SignInput(job.body, job.delivery_id, timestamp, job.url)))
+        return headers
+
+    async def _attempt(self, job: Job) -> None:
+        try:
+            semaphore = self._per_sub.setdefault(job.subscription_id,
+                                                 asyncio.Semaphore(job.max_concurrency))
+            async with self._global, semaphore:
+                result = await self._send(job)
+            await self._persist(result)
+        finally:
+            self._in_flight.discard(job.delivery_id)
+
+    async def _send(self, job: Job) -> Result:
         started_at = self.clock.now()
         started = time.perf_counter()
         status: int | None = None
         response_headers: list[list[str]] = []
         response_body = b""
+        error_class: str | None = None
+        headers: dict[str, str] = {}
         try:
-            response = await self.client.post(url, content=body, headers=headers,
-                                              timeout=timeout_s)
+            headers = self._sign(job)
+            response = await self.client.post(job.url, content=job.body, headers=headers,
+                                              timeout=job.timeout)
             status = response.status_code
             response_headers = [[k, v] for k, v in response.headers.multi_items()]
             response_body = response.content[:RESPONSE_BODY_CAP]
             judgement = judge_status(status, response.headers.get("Retry-After"),
                                      self.clock.now())
-            error_class = None
         except httpx.HTTPError as exc:
-            outcome, sentence = classify_transport_error(exc, timeout_s)
-            judgement = judge_error(outcome, sentence)
+            judgement = judge_error(*classify_transport_error(exc, job.timeout))
+            error_class = type(exc).__name__
+        except Exception as exc:  # a bad secret or scheme: record it, do not kill the loop
+            judgement = Judgement(Decision.GIVE_UP, "signing_error",
+                                  f"Could not sign the request: {exc}")
             error_class = type(exc).__name__
         duration_ms = (time.perf_counter() - started) * 1000
-        self._record(delivery_id, number, started_at, duration_ms, headers, body, status,
-                     response_headers, response_body, judgement, error_class, policy_data)
+        state, next_at, reason = self._decide(job, judgement)
+        return Result(job, started_at, self.clock.now(), [[k, v] for k, v in headers.items()],
+                      status, response_headers, response_body, duration_ms, judgement.outcome,
+                      error_class, None if state == "delivered" else judgement.reason, state,
+                      next_at, reason)
 
-    def _record(self, delivery_id: str, number: int, started_at: float, duration_ms: float,
-                headers: dict[str, str], body: bytes, status: int | None,
-                response_headers: list[list[str]], response_body: bytes, judgement: Any,
-                error_class: str | None, policy_data: Any) -> None:
-        now = self.clock.now()
-        next_at: float | None = None
-        state = "pending"
-        reason = judgement.reason
+    def _decide(self, job: Job, judgement: Judgement) -> tuple[str, float | None, str | None]:
+        """``(state, next attempt time, reason)`` after this attempt."""
         if judgement.decision is Decision.DELIVERED:
-            state = "delivered"
-        elif judgement.decision is Decision.DISABLE:
-            state = "disabled"
-        elif judgement.decision is Decision.GIVE_UP:
-            state = "failed"
-        else:
-            delay = policy_from_dict(policy_data).delay_before(number + 1, self.rng)
-            if delay is None:
-                state = "failed"
-                reason = f"Gave up after {number} attempt(s); last: {judgement.reason}"
-            else:
-                if judgement.retry_after is not None:
-                    delay = max(delay, judgement.retry_after)
-                next_at = now + delay
-        with self.store.session() as session:
-            delivery = session.get(Delivery, delivery_id)
-            if delivery is None:
-                return
-            session.add(Attempt(
-                delivery_id=delivery_id, number=number, started_at=started_at, finished_at=now,
-                request_headers=[[k, v] for k, v in headers.items()], request_body=body,
-                response_status=status, response_headers=response_headers,
-                response_body=response_body, duration_ms=duration_ms,
-                outcome=judgement.outcome, error_class=error_class,
-                error_message=None if state == "delivered" else judgement.reason,
-                next_attempt_at=next_at))
-            delivery.attempt_count = number
-            delivery.in_flight_since = None
-            delivery.updated_at = now
-            if delivery.state == "pending":  # not cancelled meanwhile
-                delivery.state = state
-                delivery.next_attempt_at = next_at
-                delivery.final_reason = None if state in ("pending", "delivered") else reason
-            sub = session.get(Subscription, delivery.subscription_id)
-            if sub is not None:
-                sub.last_called_at = now
-                if state == "disabled":
-                    sub.active = False
-                    sub.disabled_reason = reason
-            final_state = delivery.state
-        self._notify(AttemptFinished(delivery_id, number, status, judgement.outcome,
-                                     final_state, next_at))
+            return "delivered", None, None
+        if judgement.decision is Decision.DISABLE:
+            return "disabled", None, judgement.reason
+        if judgement.decision is Decision.GIVE_UP:
+            return "failed", None, judgement.reason
+        delay = policy_from_dict(job.retry_policy).delay_before(job.number + 1, self.rng)
+        if delay is None:
+            return "failed", None, (f"Gave up after {job.number} attempt(s); last: "
+                                    f"{judgement.reason}")
+        if judgement.retry_after is not None:
+            delay = max(delay, judgement.retry_after)
+        return "pending", self.clock.now() + delay, None
+
+    async def _persist(self, result: Result) -> None:
+        """Queue the result for the next group commit and wait until it is written."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._results.append((result, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_groups())
+        await done
+
+    async def _write_groups(self) -> None:
+        await asyncio.sleep(0)  # let attempts finishing in the same loop turn join the group
+        while self._results:
+            group, self._results = self._results, []
+            try:
+                with self.store.session() as session:
+                    states = _record_results(session, [r for r, _ in group], self.clock.now())
+            except Exception as exc:
+                for _, done in group:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for result, done in group:
+                done.set_result(None)
+                self._notify(AttemptFinished(
+                    result.job.delivery_id, result.job.number, result.status, result.outcome,
+                    states.get(result.job.delivery_id, result.state), result.next_attempt_at))
+            self.wake()
+            await asyncio.sleep(0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ssl
 
+import aiohttp
 import httpx
 
 
@@ -20,15 +21,39 @@ class DeliveryStateError(SenderError):
     pass
 
 
-def classify_transport_error(exc: BaseException, timeout: float) -> tuple[str, str]:
-    """``(outcome, sentence)`` for a failed request: timeout, tls_error or connection_error."""
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout", f"No response within {timeout:g} s ({type(exc).__name__})."
+def _chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
     cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ssl.SSLError):
-            return "tls_error", f"TLS failed: {cause}."
+    while cause is not None and cause not in chain:
+        chain.append(cause)
         cause = cause.__cause__ or cause.__context__
-    if isinstance(exc, httpx.ConnectError):
-        return "connection_error", f"Could not connect: {exc or 'connection refused'}."
-    return "connection_error", f"{type(exc).__name__}: {exc or 'the connection failed'}."
+    return chain
+
+
+def classify_transport_error(exc: BaseException, timeout: float) -> tuple[str, str]:
+    """``(outcome, sentence)`` for a failed request: timeout, tls_error or connection_error.
+
+    Looks through the whole cause chain, not just the httpx class: httpx-aiohttp maps every
+    aiohttp connection error (refused included) to ``httpx.ConnectTimeout``, so the aiohttp
+    exception underneath is the one that tells what really happened.
+    """
+    chain = _chain(exc)
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError | aiohttp.ClientSSLError):
+            return "tls_error", f"TLS failed: {cause}. Check the certificate of the target."
+    root: BaseException | None = next(
+        (c for c in chain if isinstance(c, aiohttp.ClientError)), None)
+    if root is None:
+        root = next((c for c in chain if not isinstance(c, httpx.HTTPError)), exc)
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            return "timeout", f"No response within {timeout:g} s ({type(exc).__name__})."
+    if any(isinstance(c, TimeoutError | httpx.ConnectTimeout) for c in chain) and not \
+            isinstance(root, aiohttp.ClientConnectorError | ConnectionError):
+        return "timeout", f"No response within {timeout:g} s ({type(root).__name__})."
+    if isinstance(root, aiohttp.ClientConnectorError | ConnectionRefusedError) or \
+            isinstance(exc, httpx.ConnectError):
+        return "connection_error", f"Could not connect: {root or 'connection refused'}."
+    if isinstance(root, aiohttp.ServerDisconnectedError | httpx.RemoteProtocolError):
+        return "connection_error", ("The target closed the connection before answering "
+                                    f"({type(root).__name__}).")
+    return "connection_error", f"{type(root).__name__}: {root or 'the connection failed'}."
