@@ -154,3 +154,46 @@ def test_settings_show_the_api_token_hidden_until_revealed(qtbot: QtBot,
     token_field = win.settings_page.token
     assert token_field.text() == load_or_create_token(ctx.data_dir)
     assert token_field.echoMode() == token_field.EchoMode.Password
+
+
+async def test_export_import_and_bulk_replay_show_progress_and_finish(
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer, tmp_path: Any) -> None:
+    import json as _json
+
+    httpserver.expect_request("/bulk").respond_with_data("ok")
+    async with aiohttp.ClientSession() as session:
+        for i in range(3):
+            async with session.post(f"{window.base_url}/p/{i}", data=f"#{i}".encode()):
+                pass
+    await pump(lambda: window.inbox.model.rowCount() == 3)
+    target = tmp_path / "out.har"
+    task = window.export_har(str(target))
+    await pump(task.done)
+    entries = _json.loads(target.read_text())["log"]["entries"]
+    assert [e["request"]["postData"]["text"] for e in entries] == ["#0", "#1", "#2"]
+    task = window.import_har(str(target))
+    await pump(task.done)
+    await pump(lambda: window.inbox.model.rowCount() == 6)
+    task = window.bulk_replay(httpserver.url_for("/bulk"))
+    await pump(task.done)
+    # in received order: the imported copies keep their original times, so they interleave
+    assert [r.get_data() for r, _ in httpserver.log] == [b"#0", b"#0", b"#1", b"#1", b"#2",
+                                                          b"#2"]
+    assert "6 succeeded" in window.statusBar().currentMessage()
+
+
+async def test_a_long_bulk_replay_can_be_cancelled(
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/slow").respond_with_data("ok")
+    async with aiohttp.ClientSession() as session:
+        for i in range(5):
+            async with session.post(f"{window.base_url}/c/{i}", data=b"x"):
+                pass
+    await pump(lambda: window.inbox.model.rowCount() == 5)
+    task = window.bulk_replay(httpserver.url_for("/slow"), pacing=0.5)
+    await pump(lambda: len(httpserver.log) >= 1)
+    task.cancel()
+    await pump(task.done)
+    await asyncio.sleep(0.6)
+    assert task.cancelled()
+    assert len(httpserver.log) < 5

@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self.bridge.captures_arrived.connect(self._captures_arrived)
         self.bridge.deliveries_changed.connect(self._deliveries_changed)
         self.inbox.inspector.replay_requested.connect(self.open_replay)
+        self.inbox.export_action.triggered.connect(self.export_har)
+        self.inbox.import_action.triggered.connect(self.import_har)
+        self.inbox.bulk_action.triggered.connect(self.bulk_replay)
         self.endpoints.changed.connect(self._endpoints_changed)
         self.subscriptions.saved.connect(lambda _id: self.composer.reload_targets())
         self.composer.sent.connect(lambda _ids: self._deliveries_changed())
@@ -185,6 +188,81 @@ class MainWindow(QMainWindow):
         if self.receiver is not None:
             self.receiver.reload_endpoints()
         self.inbox.reload_endpoints()
+
+    # -- long operations (progress + cancel) ---------------------------------------------------
+    def export_har(self, path: str | None = None) -> Any:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from webhook_studio.relay.batch import export_har
+        from webhook_studio.ui.long_task import run_with_progress
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export captures", "captures.har",
+                                                  "HAR files (*.har)")
+        if not path:
+            return None
+        flt = self.inbox.current_filter()
+        return run_with_progress(
+            self, self.runner, "Exporting captures",
+            lambda progress: export_har(self.ctx.store, flt, Path(path), self.base_url,
+                                        progress),
+            lambda n: self.statusBar().showMessage(f"Exported {n} capture(s) to {path}",
+                                                   10000))[1]
+
+    def import_har(self, path: str | None = None) -> Any:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from webhook_studio.relay.batch import import_har_file
+        from webhook_studio.ui.long_task import run_with_progress
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import HAR", "", "HAR files (*.har)")
+        if not path:
+            return None
+
+        def done(ids: list[int]) -> None:
+            self.inbox.apply_filter()
+            self.statusBar().showMessage(f"Imported {len(ids)} capture(s) from {path}", 10000)
+
+        return run_with_progress(
+            self, self.runner, "Importing captures",
+            lambda progress: import_har_file(self.ctx.store, Path(path), progress), done)[1]
+
+    def bulk_replay(self, url: str | None = None, pacing: float | None = None) -> Any:
+        from PySide6.QtWidgets import QInputDialog
+
+        from webhook_studio.core.validation import url_problem
+        from webhook_studio.relay.replay import bulk_replay
+        from webhook_studio.store.receiver_queries import list_captures
+        from webhook_studio.ui.long_task import run_with_progress
+
+        if url is None:
+            url, ok = QInputDialog.getText(self, "Replay shown captures",
+                                           "Send every shown capture, oldest first, to:")
+            if not ok:
+                return None
+        if problem := url_problem(url or ""):
+            self.show_error(problem)
+            return None
+        with self.ctx.store.session() as session:
+            ids = [c.id for c in list_captures(session, limit=10_000,
+                                               flt=self.inbox.current_filter())]
+
+        async def work(progress: Any) -> Any:
+            return await bulk_replay(self.ctx.store, ids, str(url), pacing=pacing or 0.0,
+                                     on_progress=lambda p: progress(p.done, p.total))
+
+        def done(result: Any) -> None:
+            self.statusBar().showMessage(
+                f"Replayed {result.done} capture(s): {result.succeeded} succeeded, "
+                f"{result.failed} failed", 10000)
+            self._deliveries_changed()
+
+        return run_with_progress(self, self.runner, "Replaying captures", work, done)[1]
 
     def open_replay(self, capture_id: int) -> None:
         from webhook_studio.ui.replay_dialog import ReplayDialog

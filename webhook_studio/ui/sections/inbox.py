@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +59,15 @@ class InboxSection(QWidget):
         for widget in (self.endpoint, self.method, self.verdict, self.duplicates):
             filters.addWidget(widget)
         filters.addWidget(self.search, 1)
+        self.more = QToolButton()
+        self.more.setText("Actions")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more)
+        self.export_action = menu.addAction("Export shown captures as HAR…")
+        self.import_action = menu.addAction("Import HAR…")
+        self.bulk_action = menu.addAction("Replay shown captures in order…")
+        self.more.setMenu(menu)
+        filters.addWidget(self.more)
         self.source = CaptureSource(store)
         self.newest = self.source.newest_id()
         self.model = PagedTableModel(self.source, COLUMNS)
