@@ -67,9 +67,13 @@ def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,
     app.setOrganizationName("Webhook Studio")
     # The coroutine decides when to stop (after flushing the engines), not the last window.
     app.setQuitOnLastWindowClosed(False)  # type: ignore[attr-defined]
+    from PySide6.QtGui import QIcon
+
+    from webhook_studio.resources import resource_path
     from webhook_studio.ui.theme import apply_theme
 
     apply_theme(app)  # type: ignore[arg-type]
+    app.setWindowIcon(QIcon(str(resource_path("icons", "webhook-studio.png"))))  # type: ignore[attr-defined]
     ctx = AppContext.open(db)
     try:
         qasync.run(run_window(ctx, close_after_ms=close_after_ms, port=port))
