@@ -4,7 +4,10 @@ or unexpected stderr.
 
     .venv/bin/python packaging/build.py [--onefile] [--skip-gui-smoke]
 
-Needs (Debian): xvfb xdotool imagemagick x11-utils for the GUI smoke test.
+Needs (Debian): xvfb xdotool imagemagick x11-utils for the GUI smoke test, and the X11 client
+libraries Qt's xcb plugin loads (every X11 desktop has them; a bare server does not):
+libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-xkb1
+libxkbcommon-x11-0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ HARMLESS = (
     "This plugin does not support propagateSizeHints",  # Xvfb has no window manager
     "QStandardPaths: XDG_RUNTIME_DIR not set",  # a bare Xvfb session has none
     "QStandardPaths: runtime directory",
+    "XGetInputFocus returned the focused window of 1",  # xdotool, no window manager
 )
 
 
@@ -46,10 +50,11 @@ def ensure_pyinstaller() -> None:
 
 
 def size_report(folder: Path) -> float:
-    files = [p for p in folder.rglob("*") if p.is_file()]
+    # Symlinks (PyInstaller links duplicate shared libraries) take no space: skip them.
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
     total = sum(p.stat().st_size for p in files) / 1e6
     print(f"bundle {folder}: {total:.1f} MB in {len(files)} files; largest:")
-    for p in sorted(files, key=lambda p: p.stat().st_size, reverse=True)[:10]:
+    for p in sorted(files, key=lambda p: p.stat().st_size, reverse=True)[:15]:
         print(f"  {p.stat().st_size / 1e6:7.1f} MB  {p.relative_to(folder)}")
     return total
 
@@ -58,7 +63,7 @@ def gui_smoke(exe: Path, shot: Path) -> None:
     missing = [t for t in ("Xvfb", "xdotool", "import") if shutil.which(t) is None]
     if missing:
         raise SystemExit(f"GUI smoke test needs {', '.join(missing)}: apt-get install xvfb "
-                         "xdotool imagemagick x11-utils (or pass --skip-gui-smoke)")
+                         "xdotool imagemagick x11-utils libxcb-cursor0 (or --skip-gui-smoke)")
     display = ":97"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24", "-nolisten",
                              "tcp"], stderr=subprocess.DEVNULL)
@@ -68,14 +73,25 @@ def gui_smoke(exe: Path, shot: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             app = subprocess.Popen([str(exe), "--db", str(Path(tmp) / "gui.sqlite3")], env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
-                                    "Webhook Studio"], env=env, capture_output=True,
-                                   text=True, timeout=60)
-            window = found.stdout.split()[0]
+            window = ""
+            deadline = time.time() + 60
+            while not window:
+                if app.poll() is not None:
+                    raise SystemExit(f"the GUI exited {app.returncode} before showing a "
+                                     f"window:\n{app.communicate()[1]}")
+                if time.time() > deadline:
+                    app.kill()
+                    raise SystemExit("no window titled 'Webhook Studio' within 60 s")
+                found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name",
+                                        "Webhook Studio"], env=env, capture_output=True,
+                                       text=True, check=False)
+                window = found.stdout.split()[0] if found.stdout.strip() else ""
+                time.sleep(0.3)
             time.sleep(2.0)
             subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True)
-            subprocess.run(["xdotool", "key", "--window", window, "ctrl+q"], env=env,
-                           check=True)
+            # No window manager under Xvfb: give the window focus ourselves, then Ctrl+Q.
+            subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=True)
+            subprocess.run(["xdotool", "key", "ctrl+q"], env=env, check=True)
             _out, err = app.communicate(timeout=30)
             if app.returncode != 0:
                 raise SystemExit(f"GUI exited {app.returncode}: {err}")
