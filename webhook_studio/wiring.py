@@ -31,10 +31,16 @@ def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     receiver.after_capture = forwarder.after_capture
     extras.closers.append(forwarder.close)
     extras.forwarder = forwarder
+    from webhook_studio.profile_library import ProfileLibrary, handshake_for
+
+    receiver.handshake = handshake_for(ProfileLibrary.load(), ctx.clock.now)
     return extras
 
 
 def sender_hooks() -> tuple[Any, Any]:
-    """``(envelope_for, header_hook)`` for a Dispatcher: profile envelopes and headers when
-    provider profiles are available, the defaults otherwise."""
-    return None, None
+    """``(envelope_for, header_hook)`` for a Dispatcher: each subscription's provider profile
+    shapes its body and adds its headers (the defaults when it has none)."""
+    from webhook_studio.profile_library import ProfileLibrary
+    from webhook_studio.profile_library import sender_hooks as profile_hooks
+
+    return profile_hooks(ProfileLibrary.load())
