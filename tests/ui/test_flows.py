@@ -197,3 +197,23 @@ async def test_a_long_bulk_replay_can_be_cancelled(
     await asyncio.sleep(0.6)
     assert task.cancelled()
     assert len(httpserver.log) < 5
+
+
+def test_composer_starts_from_a_profile_sample_and_previews_the_signed_request(
+        qtbot: QtBot, ctx: AppContext) -> None:
+    import json as _json
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    composer = win.composer
+    composer.profile.setCurrentIndex(composer.profile.findData("envoyou"))
+    assert composer.event_type.text() == "user.created"
+    assert _json.loads(composer.data.toPlainText())["email"] == "john.doe@example.com"
+    composer.url.setText("http://localhost:3000/hooks")
+    preview = composer.preview.toPlainText()
+    assert "X-EnvoyOU-Event-Type: user.created" in preview
+    assert "X-EnvoyOU-Signature: v1," in preview
+    assert '"object": {' in preview  # EnvoyOU's data.object envelope
+    composer.data.setPlainText("{ not json")
+    assert composer.json_state.text().startswith("Not valid JSON")
+    assert not composer.send_button.isEnabled()

@@ -45,6 +45,16 @@ class ComposerSection(QWidget):
         super().__init__(parent)
         self.store = store
         self.dispatcher = dispatcher
+        from webhook_studio.profile_library import ProfileLibrary
+
+        self.library = ProfileLibrary.load()
+        self.profile = QComboBox()
+        self.profile.addItem("No profile (default envelope)", None)
+        for name in self.library.names():
+            self.profile.addItem(self.library.get(name).title, name)
+        self.profile.currentIndexChanged.connect(self._profile_chosen)
+        self.catalog = QComboBox()
+        self.catalog.activated.connect(self._event_chosen)
         self.event_type = QLineEdit("user.created")
         self.target = QComboBox()
         self.url = QLineEdit(placeholderText="http://localhost:3000/webhook (ad-hoc)")
@@ -63,6 +73,8 @@ class ComposerSection(QWidget):
         self.result = QLabel("")
         self.result.setWordWrap(True)
         form = QFormLayout()
+        form.addRow("Provider profile", self.profile)
+        form.addRow("Catalog", self.catalog)
         form.addRow("Event type", self.event_type)
         form.addRow("Send to", self.target)
         form.addRow("Ad-hoc URL", self.url)
@@ -98,6 +110,34 @@ class ComposerSection(QWidget):
         self.target.currentIndexChanged.connect(self.update_preview)
         self.reload_targets()
 
+    def current_profile(self) -> Any:
+        name = self.profile.currentData()
+        return self.library.get(name) if name else None
+
+    def _profile_chosen(self) -> None:
+        profile = self.current_profile()
+        self.catalog.clear()
+        if profile is None:
+            self.update_preview()
+            return
+        for category, events in profile.categories().items():
+            for event in events:
+                self.catalog.addItem(f"{category} › {event}", event)
+        index = self.scheme.findText(profile.scheme)
+        if index >= 0:
+            self.scheme.setCurrentIndex(index)
+        self.secret.setText(profile.make_scheme().generate_secret())
+        self._event_chosen(0)
+
+    def _event_chosen(self, index: int) -> None:
+        profile = self.current_profile()
+        event = self.catalog.itemData(index)
+        if profile is None or not event:
+            return
+        self.event_type.setText(event)
+        self.data.setPlainText(json.dumps(profile.sample_data(event), indent=2,
+                                          ensure_ascii=False))
+
     def reload_targets(self) -> None:
         self.target.blockSignals(True)
         self.target.clear()
@@ -130,13 +170,20 @@ class ComposerSection(QWidget):
         self.json_state.setStyleSheet(f"color: {fmt.VALID};")
         self.send_button.setEnabled(self.dispatcher is not None)
         now = time.time()
-        body = default_envelope(self.event_type.text().strip() or "event", data, "evt_preview",
-                                now)
+        profile = self.current_profile()
+        event_type = self.event_type.text().strip() or "event"
+        envelope = profile.envelope if profile else default_envelope
+        body = envelope(event_type, data, "evt_preview", now)
         lines = [f"POST {self.url.text().strip() or '<subscription URL>'}",
                  "Content-Type: application/json"]
+        if profile:
+            lines += [f"{k}: {v}" for k, v in profile.delivery_headers(
+                event_type, "msg_preview", int(now)).items()]
         if adhoc:
             try:
-                headers = get_scheme(self.scheme.currentText()).sign(
+                scheme = profile.make_scheme() if profile else get_scheme(
+                    self.scheme.currentText())
+                headers = scheme.sign(
                     self.secret.text(), SignInput(body, "msg_preview", int(now),
                                                   self.url.text().strip() or None))
                 lines += [f"{k}: {v}" for k, v in headers.items()]
@@ -144,8 +191,11 @@ class ComposerSection(QWidget):
                 lines.append(f"(cannot sign: {exc})")
         else:
             lines.append("(signed with the subscription's secret(s) at send time)")
-        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        self.preview.setPlainText("\n".join(lines) + "\n\n" + pretty)
+        try:
+            shown = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        except ValueError:  # a form-encoded profile (Twilio)
+            shown = body.decode("utf-8", "replace")
+        self.preview.setPlainText("\n".join(lines) + "\n\n" + shown)
 
     def send(self) -> list[str]:
         data, problem = self.parsed_data()
@@ -158,9 +208,13 @@ class ComposerSection(QWidget):
             if url_issue := url_problem(self.url.text()):
                 self.result.setText(url_issue)
                 return []
+            profile = self.current_profile()
             sub_id = create_subscription(
                 self.store, secret=self.secret.text(), url=self.url.text().strip(),
-                events=[event_type], scheme=self.scheme.currentText(), adhoc=True,
+                events=[event_type], adhoc=True,
+                scheme=profile.scheme if profile else self.scheme.currentText(),
+                scheme_options=profile.scheme_options if profile else None,
+                profile=profile.name if profile else None,
                 retry_policy={"kind": "schedule", "delays": [0, 5, 300]})
             ids = self.dispatcher.emit(event_type, data, subscription_id=sub_id)
         elif target == "*":
