@@ -125,8 +125,13 @@ async def main(out: Path) -> None:
     window.inbox.view.selectRow(5)
     window.deliveries.refresh()
     window.deliveries.view.selectRow(0)
+    window.subscriptions.reload()
     window.subscriptions.list.setCurrentRow(0)
+    window.composer.reload_targets()
     window.update_counts()
+    composer = window.composer
+    composer.profile.setCurrentIndex(composer.profile.findData("stripe"))
+    composer.url.setText("http://localhost:3000/webhooks/stripe")
     for key, _title, _blurb in SECTIONS:
         window.show_section(key)
         for _ in range(5):

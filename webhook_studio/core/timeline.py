@@ -6,6 +6,7 @@ widget in ``ui/widgets/retry_timeline.py`` only paints what this computes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -111,22 +112,22 @@ def _tooltip(point: AttemptPoint, outcome: Outcome) -> str:
 def layout(
     attempts: Sequence[AttemptPoint], scheduled: Sequence[float], now: float
 ) -> TimelineLayout:
-    """Place past attempts and scheduled ones on one linear axis from the first to the last.
+    """Place past attempts and scheduled ones on one axis from the first to the last.
 
-    The axis spans first event to last scheduled time (or now, if later), with a small margin so
-    markers are never cut at the edges. With nothing to show the layout is empty.
+    The axis is logarithmic in the time since the first attempt: retry schedules grow
+    geometrically (5 s, 5 min, 30 min, 2 h …), and on a linear axis the early attempts would
+    sit on top of each other. A small margin keeps markers inside the edges.
     """
     times = [a.at for a in attempts] + list(scheduled)
     if not times:
         return TimelineLayout((), now, now, None, None)
     start = min(times)
     end = max([*times, now]) if scheduled else max(times)
-    span = end - start
-    margin = span * 0.04 if span > 0 else 1.0
-    lo, hi = start - margin, end + margin
+    scale = math.log1p(max(end - start, 1.0))
+    lo, hi = start, end
 
     def pos(t: float) -> float:
-        return (t - lo) / (hi - lo)
+        return 0.04 + 0.92 * math.log1p(max(t - start, 0.0)) / scale
 
     markers: list[Marker] = []
     for point in attempts:
@@ -145,5 +146,5 @@ def layout(
         wait = min(scheduled) - now
         countdown = (f"next attempt in {format_duration(wait)}" if wait > 0
                      else "next attempt due now")
-    now_x = pos(now) if lo <= now <= hi else None
+    now_x = pos(now) if start <= now <= end else None
     return TimelineLayout(tuple(markers), lo, hi, now_x, countdown)

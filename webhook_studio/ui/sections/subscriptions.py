@@ -118,6 +118,7 @@ class SubscriptionsSection(QWidget):
         self.retry.setCurrentText("standard-webhooks")
         self.retry.currentTextChanged.connect(self.update_preview)
         self.preview = RetryTimeline()
+        self.preview.show_countdown = False  # a plan, not a live delivery
         self.preview_text = QLabel("")
         self.preview_text.setProperty("role", "muted")
         self.preview_text.setWordWrap(True)

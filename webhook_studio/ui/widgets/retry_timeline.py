@@ -38,6 +38,7 @@ class RetryTimeline(QWidget):
         self._attempts: tuple[AttemptPoint, ...] = ()
         self._scheduled: tuple[float, ...] = ()
         self._clock = time.time
+        self.show_countdown = True
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.update)
@@ -86,7 +87,7 @@ class RetryTimeline(QWidget):
             return
         painter.setPen(QPen(muted, 2))
         painter.drawLine(QPointF(left, y), QPointF(right, y))
-        if plan.now_x is not None:
+        if plan.now_x is not None and self.show_countdown:
             x = left + plan.now_x * (right - left)
             painter.setPen(QPen(muted, 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, y - 18), QPointF(x, y + 18))
@@ -99,7 +100,7 @@ class RetryTimeline(QWidget):
             painter.setPen(text)
             painter.drawText(QRectF(centre.x() - 20, y + 10, 40, 18),
                              Qt.AlignmentFlag.AlignCenter, marker.label)
-        if plan.countdown:
+        if plan.countdown and self.show_countdown:
             painter.setPen(text)
             painter.drawText(QRectF(left, 0, right - left, 18),
                              Qt.AlignmentFlag.AlignRight, plan.countdown)
