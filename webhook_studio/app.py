@@ -49,6 +49,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         await closed.wait()
     finally:
         await runner.shutdown()
+        await window.stop_engines()
         await dispatcher.stop()
         await receiver.stop()
         await extras.close()

@@ -217,3 +217,20 @@ def test_composer_starts_from_a_profile_sample_and_previews_the_signed_request(
     composer.data.setPlainText("{ not json")
     assert composer.json_state.text().startswith("Not valid JSON")
     assert not composer.send_button.isEnabled()
+
+
+async def test_the_gui_can_expose_the_management_api(window: MainWindow,
+                                                     ctx: AppContext) -> None:
+    from webhook_studio.api import load_or_create_token
+
+    url = await window.start_api(0)
+    try:
+        token = load_or_create_token(ctx.data_dir)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{url}/api/v1/webhooks") as resp:
+                assert resp.status == 401
+            async with session.get(f"{url}/api/v1/webhooks",
+                                   headers={"Authorization": f"Bearer {token}"}) as resp:
+                assert resp.status == 200
+    finally:
+        await window.stop_engines()

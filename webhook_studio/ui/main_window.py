@@ -147,6 +147,23 @@ class MainWindow(QMainWindow):
             self.set_receiver_url(url)
         if self.dispatcher is not None:
             await self.dispatcher.start()
+        if str(self.settings.value("api/enabled", "false")) == "true":
+            await self.start_api(int(str(self.settings.value("api/port", 8001))))
+
+    async def start_api(self, port: int) -> str:
+        """Serve the management API from the GUI too (Settings → "Expose the API"), on
+        loopback only, with the same token as ``webhook-studio serve``."""
+        from webhook_studio.api import ApiServer, ApiServices, load_or_create_token
+
+        self.api = ApiServer(ApiServices(self.ctx.store, self.ctx.clock, self.dispatcher,
+                                         self.receiver), load_or_create_token(self.ctx.data_dir))
+        url = await self.api.start("127.0.0.1", port)
+        self.statusBar().showMessage(f"Management API on {url}", 10000)
+        return url
+
+    async def stop_engines(self) -> None:
+        if getattr(self, "api", None) is not None:
+            await self.api.stop()
 
     def set_receiver_url(self, url: str | None) -> None:
         self.base_url = url or self.base_url
