@@ -42,3 +42,15 @@ class JSONText(TypeDecorator[Any]):
         if value is None:
             return None
         return json.loads(value)
+
+
+def apply_fields(row: Any, fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    """Set ``fields`` on a row, refusing names outside ``allowed``; stamps ``updated_at``."""
+    import time
+
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValueError(f"Unknown {what} field {unknown[0]!r}.")
+    for key, value in fields.items():
+        setattr(row, key, value)
+    row.updated_at = time.time()

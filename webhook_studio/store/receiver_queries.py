@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
+from webhook_studio.store.base import apply_fields
 from webhook_studio.store.database import Store
 from webhook_studio.store.errors import NotFound
 from webhook_studio.store.receiver_models import Capture, Endpoint
@@ -135,11 +136,7 @@ def update_endpoint(store: Store, endpoint_id: int, **fields: Any) -> None:
         row = session.get(Endpoint, endpoint_id)
         if row is None:
             raise NotFound(f"No endpoint with id {endpoint_id}.")
-        for key, value in fields.items():
-            if key not in ENDPOINT_FIELDS:
-                raise ValueError(f"Unknown endpoint field {key!r}.")
-            setattr(row, key, value)
-        row.updated_at = time.time()
+        apply_fields(row, fields, ENDPOINT_FIELDS, "endpoint")
 
 
 def delete_endpoint(store: Store, endpoint_id: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Integer, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
+from webhook_studio.store.base import apply_fields
 from webhook_studio.store.database import Store
 from webhook_studio.store.errors import NotFound
 from webhook_studio.store.receiver_queries import iso
@@ -48,11 +49,7 @@ def get_subscription(session: Session, sub_id: str) -> Subscription:
 def update_subscription(store: Store, sub_id: str, **fields: Any) -> None:
     with store.session() as session:
         sub = get_subscription(session, sub_id)
-        for key, value in fields.items():
-            if key not in SUBSCRIPTION_FIELDS:
-                raise ValueError(f"Unknown subscription field {key!r}.")
-            setattr(sub, key, value)
-        sub.updated_at = time.time()
+        apply_fields(sub, fields, SUBSCRIPTION_FIELDS, "subscription")
 
 
 def delete_subscription(store: Store, sub_id: str) -> None:
