@@ -23,7 +23,7 @@ class Extras:
 
 
 def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
-    """Hook forwarding (relay) and profile handshakes into a receiver."""
+    """Hook forwarding (relay), profile rules and profile handshakes into a receiver."""
     from webhook_studio.relay.forward import Forwarder
 
     extras = Extras()
@@ -33,7 +33,11 @@ def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     extras.forwarder = forwarder
     from webhook_studio.profile_library import ProfileLibrary, handshake_for
 
-    receiver.handshake = handshake_for(ProfileLibrary.load(), ctx.clock.now)
+    library = ProfileLibrary.load()
+    receiver.handshake = handshake_for(library, ctx.clock.now)
+    receiver.profile_lookup = library.profiles.get  # tolerance, duplicate-id and nonce rules
+    if receiver.url is not None:  # already running: apply the profiles now
+        receiver.reload_endpoints()
     return extras
 
 

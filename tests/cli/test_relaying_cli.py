@@ -60,3 +60,46 @@ def test_export_then_import_har(tmp_path: Path, capsys: pytest.CaptureFixture[st
     bad.write_text('{"not": "har"}')
     assert main(["captures", "import", str(bad), "--db", str(other)]) == 2
     assert "Not a HAR file" in capsys.readouterr().err
+
+
+def test_replay_resigned_as_a_profile_renews_signature_and_nonce(
+        tmp_path: Path, httpserver: HTTPServer) -> None:
+    """A stale EnvoyOU capture, re-signed with --profile, passes an EnvoyOU check today: fresh
+    timestamp, signature over the canonical JSON, and a nonce the receiver has not seen."""
+    from webhook_studio.core.message import IncomingRequest
+    from webhook_studio.profile_library import ProfileLibrary
+
+    profile = ProfileLibrary.load().get("envoyou")
+    db = tmp_path / "e.sqlite3"
+    old = int(time.time()) - 3600
+    body = b'{"id":"evt_1","type":"user.created","data":{"object":{}}}'
+    headers = profile.make_scheme().sign("env-secret", SignInput(body, "evt_1", old))
+    headers |= {"X-EnvoyOU-Nonce": "old-nonce", "X-EnvoyOU-Event-Type": "user.created"}
+    store = open_store(db)
+    with store.session() as session:
+        session.add(Capture(received_at=old, method="POST", path="/h", query="",
+                            headers=[[k, v] for k, v in headers.items()], body=body,
+                            body_size=len(body), state="captured", response_status=200))
+    store.dispose()
+    httpserver.expect_request("/t").respond_with_data("ok")
+    assert main(["replay", "1", "--to", httpserver.url_for("/t"), "--db", str(db), "--resign",
+                 "--profile", "envoyou", "--secret", "env-secret"]) == 0
+    (request, _), = httpserver.log
+    sent = list(request.headers.items())
+    lower = {k.lower(): v for k, v in sent}
+    assert lower["x-envoyou-nonce"] not in ("", "old-nonce")
+    assert lower["x-envoyou-event-type"] == "user.created"
+    verdict = profile.make_scheme().verify(IncomingRequest(request.get_data(), tuple(sent)),
+                                           ["env-secret"], now=time.time())
+    assert verdict.valid, verdict.message
+
+
+def test_replay_profile_needs_resign_and_a_known_profile(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "r.sqlite3"
+    seed(db)
+    assert main(["replay", "1", "--to", "http://x", "--profile", "envoyou", "--db", str(db)]) == 2
+    assert "--profile only applies with --resign" in capsys.readouterr().err
+    assert main(["replay", "1", "--to", "http://x", "--resign", "--profile", "nope",
+                 "--secret", "s", "--db", str(db)]) == 2
+    assert "No profile named 'nope'" in capsys.readouterr().err

@@ -20,9 +20,20 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     from webhook_studio.relay.replay import Resign, replay_capture
 
     resign = None
-    if args.resign:
+    if args.profile and not args.resign:
+        raise UsageError("--profile only applies with --resign (it says how to re-sign).")
+    if args.resign and args.profile:
+        if not args.secret:
+            raise UsageError("--resign needs --secret S to sign with.")
+        from webhook_studio.profile_library import ProfileLibrary
+
+        try:
+            resign = Resign.for_profile(ProfileLibrary.load().get(args.profile), args.secret)
+        except CoreError as exc:
+            raise UsageError(str(exc)) from exc
+    elif args.resign:
         if not args.scheme or not args.secret:
-            raise UsageError("--resign needs --scheme NAME and --secret S.")
+            raise UsageError("--resign needs --scheme NAME (or --profile NAME) and --secret S.")
         if args.scheme not in SCHEME_NAMES:
             raise UsageError(f"Unknown scheme {args.scheme!r}; choose one of: "
                              f"{', '.join(SCHEME_NAMES)}.")
@@ -117,7 +128,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     replay.add_argument("--to", required=True, metavar="URL")
     replay.add_argument("--resign", action="store_true",
                         help="fresh id, timestamp and signature (passes today's tolerance)")
-    replay.add_argument("--scheme", metavar="NAME")
+    how = replay.add_mutually_exclusive_group()
+    how.add_argument("--scheme", metavar="NAME", help="re-sign under this scheme")
+    how.add_argument("--profile", metavar="NAME",
+                     help="re-sign as this provider profile (its scheme, nonce and id headers)")
     replay.add_argument("--secret", metavar="S")
     add_db_option(replay)
     replay.add_argument("--json", action="store_true")

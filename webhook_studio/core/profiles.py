@@ -17,6 +17,8 @@ parsed and validated here from text — no file I/O in the core. The format::
                                         # zoom_url_validation | twitch_callback_verification
     duplicate_header = "…"              # where the delivery id is, for duplicate detection
     rotation_overlap = "7d"             # optional; rate_per_minute / rate_per_hour optional
+    replay_protection = { kind = "nonce", header = "X-Nonce", window = 600 }
+                                        # optional: the receiver refuses a nonce seen twice
     [headers]                           # sent with every delivery; values are templates
     "X-GitHub-Event" = "$type"
     [envelope]                          # the body; strings "$id" "$type" "$data" "$created_iso"
@@ -133,6 +135,15 @@ class Profile:
         return headers
 
 
+    def fresh_attempt_headers(self, delivery_id: str, timestamp: int) -> dict[str, str]:
+        """Only the headers that change per attempt (nonce, delivery id): what a re-signed
+        replay must renew while keeping the captured ones (event type…)."""
+        per_attempt = {"$nonce", "$delivery_id"}
+        names = {k for k, v in self.headers.items() if v in per_attempt}
+        return {k: v for k, v in self.delivery_headers("", delivery_id, timestamp).items()
+                if k in names}
+
+
 def _fill(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, str):
         return values.get(template, template)
@@ -209,9 +220,7 @@ def parse_profile(text: str, source: str) -> Profile:
     if "envelope" not in data:
         raise _fail(source, "envelope", "is missing (use envelope = \"$data\" for a raw body)")
     events = _events(data.get("events", []), source)
-    protection = data.get("replay_protection", {})
-    if not isinstance(protection, dict):
-        raise _fail(source, "replay_protection", "must be a table")
+    protection = _replay_protection(data.get("replay_protection", {}), source)
     return Profile(
         name=name, title=_text(data, "title", source, name), scheme=scheme,
         scheme_options=options, retry=retry, timeout=float(timeout),
@@ -223,6 +232,24 @@ def parse_profile(text: str, source: str) -> Profile:
         duplicate_header=data.get("duplicate_header"), rotation_overlap=overlap,
         rate_per_minute=rates["rate_per_minute"], rate_per_hour=rates["rate_per_hour"],
         replay_protection=protection)
+
+
+def _replay_protection(raw: Any, source: str) -> dict[str, Any]:
+    """``{kind = "nonce", header = "X-Nonce", window = 600}``: each nonce is accepted once per
+    window (seconds, default 600)."""
+    if not isinstance(raw, dict):
+        raise _fail(source, "replay_protection", "must be a table")
+    if not raw:
+        return {}
+    if raw.get("kind") != "nonce":
+        raise _fail(source, "replay_protection.kind", 'must be "nonce" (the only kind known)')
+    header = raw.get("header")
+    if not isinstance(header, str) or not header.strip():
+        raise _fail(source, "replay_protection.header", "must name the nonce header")
+    window = raw.get("window", 600)
+    if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
+        raise _fail(source, "replay_protection.window", "must be a number of seconds above 0")
+    return {"kind": "nonce", "header": header.strip(), "window": float(window)}
 
 
 def _events(raw: Any, source: str) -> tuple[CatalogEvent, ...]:

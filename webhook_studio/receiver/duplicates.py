@@ -20,11 +20,13 @@ DELIVERY_ID_HEADERS: tuple[str, ...] = (
 _LOWER = tuple(h.lower() for h in DELIVERY_ID_HEADERS)
 
 
-def delivery_id(headers: Sequence[tuple[str, str]]) -> str | None:
+def delivery_id(headers: Sequence[tuple[str, str]], preferred: str | None = None) -> str | None:
     """The delivery id of a request, qualified by its header so ids from two providers never
-    collide (``webhook-id:msg_1``), or None."""
+    collide (``webhook-id:msg_1``), or None. ``preferred`` (a profile's duplicate-id header) is
+    looked for first."""
     found = {k.lower(): v for k, v in reversed(headers)}
-    for name in _LOWER:
+    names = _LOWER if preferred is None else (preferred.lower(), *_LOWER)
+    for name in names:
         value = found.get(name)
         if value and value.strip():
             return f"{name}:{value.strip()}"[:200]

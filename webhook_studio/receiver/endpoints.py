@@ -1,18 +1,24 @@
 """Endpoint rules as the server uses them: immutable, routed by the longest path prefix.
 
 Built from store rows (or from the CLI's flags for the default endpoint); the scheme object is
-built once here, not per request.
+built once here, not per request. An endpoint that names a provider profile takes the profile's
+scheme and options, its tolerance unless the endpoint sets one, its duplicate-id header and its
+replay protection.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import Scheme, get_scheme
 from webhook_studio.store.receiver_models import DEFAULT_MAX_BODY, Endpoint
+
+#: Finds a provider profile by name (None when there is no such profile).
+ProfileLookup = Callable[[str], Profile | None]
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,11 @@ class EndpointConfig:
     forward_to: tuple[str, ...] = ()
     forward_mode: str = "async"
     ip_allowlist: tuple[str, ...] = ()
+    #: Header whose value identifies a delivery for duplicate flagging (profile's choice first).
+    duplicate_header: str | None = None
+    #: Header carrying a one-time nonce; a nonce seen again within ``nonce_window`` s is refused.
+    nonce_header: str | None = None
+    nonce_window: float = 600.0
     scheme: Scheme | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -44,9 +55,13 @@ class EndpointConfig:
             object.__setattr__(self, "scheme", get_scheme(self.scheme_name, self.scheme_options))
 
     @classmethod
-    def from_row(cls, row: Endpoint) -> EndpointConfig:
-        return cls(
-            path=row.path, id=row.id, name=row.name, scheme_name=row.scheme,
+    def from_row(cls, row: Endpoint, lookup: ProfileLookup | None = None) -> EndpointConfig:
+        """The endpoint as it runs: with its profile's rules when it names a known profile
+        (the row's own scheme is then only a label)."""
+        profile = lookup(row.profile) if lookup is not None and row.profile else None
+        config = cls(
+            path=row.path, id=row.id, name=row.name,
+            scheme_name=row.scheme if profile is None else None,
             scheme_options=row.scheme_options, profile=row.profile,
             secrets=tuple(row.secrets or ()), tolerance=row.tolerance,
             public_url=row.public_url, response_status=row.response_status,
@@ -56,6 +71,7 @@ class EndpointConfig:
             forward_to=tuple(row.forward_to or ()), forward_mode=row.forward_mode,
             ip_allowlist=tuple(row.ip_allowlist or ()),
         )
+        return config if profile is None else apply_profile(config, profile)
 
     def claims(self, path: str) -> bool:
         prefix = self.path.rstrip("/")
@@ -73,6 +89,28 @@ class EndpointConfig:
             return False
         return any(address in ipaddress.ip_network(net, strict=False)
                    for net in self.ip_allowlist)
+
+
+def apply_profile(config: EndpointConfig, profile: Profile) -> EndpointConfig:
+    protection = profile.replay_protection
+    nonce_header = protection.get("header") if protection.get("kind") == "nonce" else None
+    return replace(
+        config,
+        scheme_name=profile.scheme, scheme_options=profile.scheme_options, scheme=None,
+        tolerance=config.tolerance if config.tolerance is not None
+        else profile.default_tolerance,
+        duplicate_header=config.duplicate_header or profile.duplicate_header,
+        nonce_header=config.nonce_header or nonce_header,
+        nonce_window=float(protection.get("window", config.nonce_window)),
+    )
+
+
+def resolve(config: EndpointConfig, lookup: ProfileLookup | None) -> EndpointConfig:
+    """The endpoint as it runs: with its profile's rules when it names a known profile."""
+    if lookup is None or not config.profile:
+        return config
+    profile = lookup(config.profile)
+    return config if profile is None else apply_profile(config, profile)
 
 
 class Router:

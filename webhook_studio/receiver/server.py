@@ -21,12 +21,13 @@ from sqlalchemy import select
 
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.message import IncomingRequest
-from webhook_studio.core.verdict import Verdict
+from webhook_studio.core.verdict import Reason, Verdict
 from webhook_studio.receiver.duplicates import delivery_id
-from webhook_studio.receiver.endpoints import EndpointConfig, Router
+from webhook_studio.receiver.endpoints import EndpointConfig, ProfileLookup, Router, resolve
 from webhook_studio.receiver.errors import BindError
 from webhook_studio.receiver.events import CaptureStored, EndpointsChanged, EventHub
 from webhook_studio.receiver.guard import GuardedServer
+from webhook_studio.receiver.nonces import NonceGuard
 from webhook_studio.receiver.writer import CaptureRecord, CaptureWriter
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.receiver_models import Endpoint
@@ -72,6 +73,9 @@ class Receiver:
         self.hub = hub or EventHub()
         self.default_endpoint = default_endpoint or EndpointConfig()
         self.router = Router([], self.default_endpoint)
+        #: Finds the provider profile an endpoint names (set by the composition root).
+        self.profile_lookup: ProfileLookup | None = None
+        self.nonces = NonceGuard()
         self.writer = CaptureWriter(store)
         self.handshake: Handshake | None = None
         self.after_capture: AfterCapture | None = None
@@ -83,6 +87,7 @@ class Receiver:
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> str:
         self.reload_endpoints()
+        self._seed_nonces()
         self.writer.start()
         self._server = GuardedServer(
             self._handle, max_connections=self.limits.max_connections,
@@ -133,8 +138,8 @@ class Receiver:
         with self.store.session() as session:
             rows: Sequence[Endpoint] = session.scalars(
                 select(Endpoint).where(Endpoint.active.is_(True))).all()
-            configs = [EndpointConfig.from_row(r) for r in rows]
-        self.router = Router(configs, self.default_endpoint)
+            configs = [EndpointConfig.from_row(r, self.profile_lookup) for r in rows]
+        self.router = Router(configs, resolve(self.default_endpoint, self.profile_lookup))
         self.hub.emit(EndpointsChanged(len(configs)))
 
     # -- requests -----------------------------------------------------------------------------
@@ -179,6 +184,9 @@ class Receiver:
         url = self._verification_url(endpoint, request)
         incoming = IncomingRequest(body, tuple(headers), url=url, method=request.method)
         verdict = self._verify(endpoint, incoming)
+        nonce = None
+        if endpoint.nonce_header and verdict is not None and verdict.valid:
+            verdict, nonce = self._check_nonce(endpoint, incoming, verdict)
         status, out_headers, out_body = self._response(endpoint, verdict, incoming)
         fields.update(body=body, body_size=len(body), state="captured",
                       verification=verdict.to_dict() if verdict else None,
@@ -188,10 +196,14 @@ class Receiver:
                       duration_ms=(time.perf_counter() - started) * 1000)
         try:
             capture_id, duplicate_of = await self.writer.submit(
-                CaptureRecord(fields, delivery_id(headers)))
+                CaptureRecord(fields, delivery_id(headers, endpoint.duplicate_header)))
         except StoreUnavailable as exc:
+            if nonce is not None:  # not stored, so not accepted: the sender may try it again
+                self.nonces.forget(endpoint.id, nonce)
             return web.json_response({"error": "capture not stored", "detail": str(exc)},
                                      status=503)
+        if nonce is not None:
+            self.nonces.remember(endpoint.id, nonce, fields["received_at"], capture_id)
         if self.after_capture is not None:
             proxied = await self.after_capture(capture_id, endpoint, fields, body)
             if proxied is not None:
@@ -233,6 +245,48 @@ class Receiver:
             return None
         return endpoint.scheme.verify(incoming, list(endpoint.secrets), now=self.clock.now(),
                                       tolerance=endpoint.tolerance)
+
+    def _check_nonce(self, endpoint: EndpointConfig, incoming: IncomingRequest,
+                     verdict: Verdict) -> tuple[Verdict, str | None]:
+        """A valid signature with a nonce already accepted becomes an invalid verdict."""
+        header = endpoint.nonce_header or ""
+        nonce = (incoming.header(header) or "").strip()
+        now = self.clock.now()
+        if not nonce:
+            return Verdict(False, verdict.scheme, Reason.MISSING_HEADER,
+                           f"The signature matched, but the {header} header is missing; this "
+                           "provider sends a fresh nonce with every request and receivers "
+                           "refuse requests without one.", verdict.matched_secret), None
+        earlier = self.nonces.seen(endpoint.id, nonce, now, endpoint.nonce_window)
+        if earlier is not None:
+            first_at, capture_id = earlier
+            where = f" (capture #{capture_id})" if capture_id else ""
+            return Verdict(
+                False, verdict.scheme, Reason.REPLAYED_NONCE,
+                f"The signature matched, but nonce {nonce} in {header} was already accepted "
+                f"{max(0.0, now - first_at):.0f} s ago{where}. Receivers refuse a nonce seen "
+                f"within {endpoint.nonce_window:g} s: a replayed request, or a sender that "
+                "reused a nonce instead of making a fresh one per attempt.",
+                verdict.matched_secret,
+                details={"nonce": nonce, "first_capture": capture_id,
+                         "window_seconds": endpoint.nonce_window}), None
+        # Taken now, before the commit, so a copy racing this one is refused.
+        self.nonces.remember(endpoint.id, nonce, now)
+        return verdict, nonce
+
+    def _seed_nonces(self) -> None:
+        """Nonces accepted before a restart stay refused for the rest of their window."""
+        from webhook_studio.store.receiver_queries import accepted_headers_since
+
+        guarded = [e for e in (*self.router.endpoints, self.router.default) if e.nonce_header]
+        for endpoint in guarded:
+            since = self.clock.now() - endpoint.nonce_window
+            header = (endpoint.nonce_header or "").lower()
+            for capture_id, at, headers in accepted_headers_since(
+                    self.store, endpoint.id, since):
+                for name, value in headers:
+                    if name.lower() == header and value.strip():
+                        self.nonces.remember(endpoint.id, value.strip(), at, capture_id)
 
     def _response(self, endpoint: EndpointConfig, verdict: Verdict | None,
                   incoming: IncomingRequest) -> tuple[int, list[tuple[str, str]], bytes]:

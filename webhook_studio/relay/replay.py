@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from webhook_studio.core.message import SignInput
+from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import classify
 from webhook_studio.relay.headers import forwardable
@@ -32,11 +33,21 @@ BODY_CAP = 64 * 1024
 
 @dataclass(frozen=True)
 class Resign:
-    """Re-sign under this scheme and secret with a fresh id and the current time."""
+    """Re-sign under this scheme and secret with a fresh id and the current time.
+
+    With a provider ``profile``, its scheme and options are used, and the profile's per-attempt
+    headers (a nonce, a delivery id) are made fresh too, so the replay passes a receiver that
+    refuses a nonce twice.
+    """
 
     scheme: str
     secret: str
     options: dict[str, Any] | None = None
+    profile: Profile | None = None
+
+    @classmethod
+    def for_profile(cls, profile: Profile, secret: str) -> Resign:
+        return cls(profile.scheme, secret, profile.scheme_options, profile)
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,10 @@ def resigned_headers(headers: list[tuple[str, str]], body: bytes, url: str, resi
                      now: float) -> list[tuple[str, str]]:
     """The captured headers with the scheme's own headers replaced by fresh ones."""
     scheme = get_scheme(resign.scheme, resign.options)
-    fresh = scheme.sign(resign.secret, SignInput(body, new_id("msg"), int(now), url))
+    message_id = new_id("msg")
+    fresh = scheme.sign(resign.secret, SignInput(body, message_id, int(now), url))
+    if resign.profile is not None:
+        fresh = {**resign.profile.fresh_attempt_headers(message_id, int(now)), **fresh}
     replaced = {name.lower() for name in fresh}
     if resign.scheme == "standard-webhooks":  # svix-* and webhook-* both stand for it
         replaced |= {"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id",

@@ -150,3 +150,18 @@ def delete_endpoint(store: Store, endpoint_id: int) -> None:
 def list_endpoints(store: Store) -> Sequence[Endpoint]:
     with store.session() as session:
         return list(session.scalars(select(Endpoint).order_by(Endpoint.path)))
+
+
+def accepted_headers_since(store: Store, endpoint_id: int | None, since: float
+                           ) -> list[tuple[int, float, list[tuple[str, str]]]]:
+    """``(id, received_at, headers)`` of the endpoint's captures with a valid verdict received
+    at or after ``since`` (newest last): what a restarted receiver must still remember."""
+    owner = (Capture.endpoint_id.is_(None) if endpoint_id is None
+             else Capture.endpoint_id == endpoint_id)
+    with store.session() as session:
+        rows = session.execute(
+            select(Capture.id, Capture.received_at, Capture.headers)
+            .where(owner, Capture.received_at >= since, Capture.verify_valid.is_(True))
+            .order_by(Capture.id)).all()
+    return [(int(i), float(at), [(str(k), str(v)) for k, v in headers or ()])
+            for i, at, headers in rows]
