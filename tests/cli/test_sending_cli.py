@@ -203,3 +203,27 @@ def test_sigkill_with_retries_pending_then_resume(
         assert [(n, s) for n, s, _ in attempts] == [(1, 500), (2, 500), (3, 200)]
     gaps = [b[2] - a[2] for a, b in itertools.pairwise(attempts)]
     assert all(g >= 0.95 for g in gaps), f"the 1 s schedule was kept: {gaps}"
+
+
+def test_send_with_a_profile_signs_and_shapes_as_that_provider(
+        httpserver: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from webhook_studio.profile_library import ProfileLibrary
+
+    profile = ProfileLibrary.load().get("envoyou")
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    code = main(["send", httpserver.url_for("/hook"), "--event", "user.created", "--profile",
+                 "envoyou", "--secret", "env-secret", "--db", str(tmp_path / "s.db"),
+                 "--json"])
+    assert code == 0, capsys.readouterr()
+    request = httpserver.log[0][0]
+    body = request.get_json()
+    assert body["type"] == "user.created" and "object" in body["data"]
+    assert request.headers["X-EnvoyOU-Signature"].startswith("v1,")
+    assert request.headers["X-EnvoyOU-Nonce"]
+    verdict = profile.make_scheme().verify(
+        IncomingRequest(request.get_data(), tuple(request.headers.items())), ["env-secret"],
+        now=time.time())
+    assert verdict.valid, verdict.message
+    assert main(["send", "http://x/h", "--event", "e", "--profile", "nope",
+                 "--db", str(tmp_path / "s.db")]) == 2
+    assert "No profile named 'nope'" in capsys.readouterr().err

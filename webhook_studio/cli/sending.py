@@ -76,13 +76,23 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     url = _check_url(args.url)
     if args.timeout is not None and not 0 < args.timeout <= 600:
         raise UsageError("--timeout must be more than 0 and at most 600 seconds.")
-    scheme_name = args.scheme or "standard-webhooks"
-    if scheme_name not in SCHEME_NAMES:
+    scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
+                                            "standard-webhooks", None)
+    if args.profile:  # the profile signs, shapes, retries and times out as its provider does
+        from webhook_studio.profile_library import ProfileLibrary
+
+        try:
+            profile = ProfileLibrary.load().get(args.profile)
+        except CoreError as exc:
+            raise UsageError(str(exc)) from exc
+        scheme_name, options = profile.scheme, profile.scheme_options
+        retry, timeout = profile.retry, profile.timeout
+    elif scheme_name not in SCHEME_NAMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
                          f"{', '.join(SCHEME_NAMES)}.")
     try:
-        policy = parse_policy("standard-webhooks" if args.retry is None else args.retry)
-        scheme = get_scheme(scheme_name)
+        policy = parse_policy(retry if args.retry is None else args.retry)
+        scheme = get_scheme(scheme_name, options)
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
     secret, generated = args.secret, False
@@ -91,11 +101,12 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     headers = dict(parse_pairs(args.header, ":", "--header"))
     fields: dict[str, Any] = {
         "url": url, "events": [args.event], "headers": headers, "scheme": scheme_name,
-        "profile": args.profile, "retry_policy": policy.to_dict(), "adhoc": True,
+        "scheme_options": options, "profile": args.profile,
+        "retry_policy": policy.to_dict(), "adhoc": True,
         "description": "ad-hoc send from the command line", "max_concurrency": 1,
     }
-    if args.timeout is not None:
-        fields["timeout_seconds"] = args.timeout
+    if args.timeout is not None or timeout is not None:
+        fields["timeout_seconds"] = args.timeout if args.timeout is not None else timeout
     return fields, secret, generated
 
 
@@ -260,8 +271,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     group.add_argument("--scheme", metavar="NAME", help="signature scheme "
                        "(default standard-webhooks)")
     group.add_argument("--profile", metavar="NAME",
-                       help="provider profile (recorded; its envelope applies once profiles "
-                       "are installed)")
+                       help="provider profile: its scheme, envelope, headers, retry schedule "
+                       "and timeout (profiles list)")
     send.add_argument("--secret", metavar="S", help="signing secret (generated if omitted)")
     send.add_argument("--retry", metavar="SCHEDULE",
                       help="comma list of delays (0,1s,5m,1h) or a preset name "

@@ -1,5 +1,8 @@
-"""Receiver endpoints: path, scheme, secrets, tolerance, response rule, forward targets, and
-the full URL to paste into a provider's dashboard.
+"""Receiver endpoints: path, provider profile or scheme, secrets, tolerance, response rule,
+forward targets, and the full URL to paste into a provider's dashboard.
+
+Choosing a provider profile makes the endpoint verify, flag duplicates, refuse replayed nonces
+and answer handshakes the way that provider's consumers must; the scheme then follows the profile.
 
 Signals:
     changed(): endpoints were saved or deleted (the receiver reloads them).
@@ -69,6 +72,12 @@ class EndpointsSection(QWidget):
         url_row.addWidget(self.full_url, 1)
         url_row.addWidget(copy)
         self.path.textChanged.connect(self._update_url)
+        self.profile = QComboBox()
+        self.profile.addItem("None (pick a scheme below)", None)
+        self.profiles = _load_profiles()
+        for name, profile in sorted(self.profiles.items(), key=lambda p: p[1].title.lower()):
+            self.profile.addItem(profile.title, name)
+        self.profile.currentIndexChanged.connect(self._profile_changed)
         self.scheme = QComboBox()
         self.scheme.addItem("None (capture only)", None)
         for name in SCHEME_NAMES:
@@ -89,7 +98,8 @@ class EndpointsSection(QWidget):
         self.error.setStyleSheet(f"color: {fmt.INVALID};")
         form = QFormLayout()
         for label, widget in (("Name", self.name), ("Path", self.path), ("Full URL", url_row),
-                              ("Signature", self.scheme), ("Secrets", self.secrets),
+                              ("Provider", self.profile), ("Signature", self.scheme),
+                              ("Secrets", self.secrets),
                               ("Tolerance (s)", self.tolerance), ("Respond with", self.status),
                               ("Response body", self.body), ("Delay", self.delay),
                               ("", self.reject), ("Forward to", self.forward)):
@@ -134,6 +144,7 @@ class EndpointsSection(QWidget):
             widget.clear()
         self.secrets.clear()
         self.forward.clear()
+        self.profile.setCurrentIndex(0)
         self.scheme.setCurrentIndex(0)
         self.tolerance.setValue(-1)
         self.status.setValue(200)
@@ -152,6 +163,7 @@ class EndpointsSection(QWidget):
             self.name.setText(e.name)
             self.path.setText(e.path)
             self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
+            self.profile.setCurrentIndex(max(0, self.profile.findData(e.profile)))
             self.secrets.setPlainText("\n".join(e.secrets or []))
             self.tolerance.setValue(-1 if e.tolerance is None else e.tolerance)
             self.status.setValue(e.response_status)
@@ -171,17 +183,34 @@ class EndpointsSection(QWidget):
             if problem := url_problem(url):
                 return {}, f"Forward target {url!r}: {problem}"
         secrets = [s.strip() for s in self.secrets.toPlainText().splitlines() if s.strip()]
-        if self.scheme.currentData() and not secrets:
+        profile = self.profiles.get(self.profile.currentData() or "")
+        scheme = profile.scheme if profile else self.scheme.currentData()
+        if scheme and not secrets:
             return {}, "A signature scheme needs at least one secret to verify with."
         return {
             "name": self.name.text().strip() or path, "path": path,
-            "scheme": self.scheme.currentData(), "secrets": secrets,
+            "profile": profile.name if profile else None, "scheme": scheme,
+            "scheme_options": profile.scheme_options if profile else None, "secrets": secrets,
             "tolerance": None if self.tolerance.value() < 0 else self.tolerance.value(),
             "response_status": self.status.value(),
             "response_body": self.body.text().encode("utf-8"),
             "response_delay_ms": self.delay.value(), "reject_invalid": self.reject.isChecked(),
             "forward_to": forward,
         }, None
+
+    def _profile_changed(self) -> None:
+        profile = self.profiles.get(self.profile.currentData() or "")
+        self.scheme.setEnabled(profile is None)
+        if profile is not None:
+            index = self.scheme.findData(profile.scheme)
+            self.scheme.setCurrentIndex(index)  # -1 (blank) for the seeds' own hmac variants
+            tolerance = profile.default_tolerance
+            self.tolerance.setSpecialValueText(
+                f"profile default ({tolerance} s)" if tolerance else "profile default (none)")
+        else:
+            self.tolerance.setSpecialValueText("scheme default")
+            if self.scheme.currentIndex() < 0:
+                self.scheme.setCurrentIndex(0)
 
     def save(self) -> None:
         fields, problem = self.fields()
@@ -210,3 +239,12 @@ class EndpointsSection(QWidget):
             self.new()
             self.reload()
             self.changed.emit()
+
+
+def _load_profiles() -> dict[str, Any]:
+    try:
+        from webhook_studio.profile_library import ProfileLibrary
+
+        return dict(ProfileLibrary.load().profiles)
+    except Exception:  # profiles are optional here: schemes still work without them
+        return {}
