@@ -234,3 +234,15 @@ async def test_the_gui_can_expose_the_management_api(window: MainWindow,
                 assert resp.status == 200
     finally:
         await window.stop_engines()
+
+
+async def test_the_status_bar_counts_captures_without_blocking_the_window(
+        window: MainWindow) -> None:
+    """The counts are read on a worker thread; the labels catch up shortly after."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(3):
+            async with session.post(f"{window.base_url}/anything", data=b"{}") as resp:
+                assert resp.status == 200
+    window.update_counts()
+    await pump(lambda: window.today_label.text() == "3 captured today")
+    assert window.queue_label.text() == "0 queued · 0 dead letters"

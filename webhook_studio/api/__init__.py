@@ -11,8 +11,26 @@ Routes are declared in ``routes_webhooks`` and ``routes_captures``; ``/api/v1/op
 generated from the same tables.
 """
 
-from webhook_studio.api.app import ApiServer, ApiServices, all_routes, build_app
-from webhook_studio.api.auth import is_loopback, load_or_create_token, token_path
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from webhook_studio.api.app import ApiServer, ApiServices, all_routes, build_app
+    from webhook_studio.api.token import is_loopback, load_or_create_token, token_path
+
+_HOME = {"ApiServer": "app", "ApiServices": "app", "all_routes": "app", "build_app": "app",
+         "is_loopback": "token", "load_or_create_token": "token", "token_path": "token"}
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy: the window's Settings page reads the token without loading the whole server."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = ["ApiServer", "ApiServices", "all_routes", "build_app", "is_loopback",
            "load_or_create_token", "token_path"]

@@ -8,50 +8,16 @@ which another user could read it).
 from __future__ import annotations
 
 import hmac
-import ipaddress
-import os
-import secrets
-from pathlib import Path
 
 from aiohttp import web
 
 from webhook_studio.api.errors import ApiError, Handler
+from webhook_studio.api.token import TOKEN_FILE, is_loopback, load_or_create_token, token_path
 
-TOKEN_FILE = "api-token"
+__all__ = ["TOKEN_FILE", "TOKEN_KEY", "auth_middleware", "is_loopback", "load_or_create_token",
+           "token_path"]
+
 TOKEN_KEY: web.AppKey[str] = web.AppKey("api_token")
-
-
-def token_path(data_dir: Path) -> Path:
-    return data_dir / TOKEN_FILE
-
-
-def load_or_create_token(data_dir: Path) -> str:
-    """The stored token, or a new ``secrets.token_urlsafe(32)`` written with mode 0600."""
-    path = token_path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        token = path.read_text(encoding="ascii").strip()
-        if token:
-            if os.name == "posix" and path.stat().st_mode & 0o077:
-                path.chmod(0o600)
-            return token
-        path.unlink()
-        return load_or_create_token(data_dir)
-    token = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(token + "\n")
-    return token
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 _UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="webhook-studio"'}

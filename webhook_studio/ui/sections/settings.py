@@ -39,7 +39,7 @@ class SettingsSection(QWidget):
         self.retry = QLineEdit(str(settings.value("defaults/retry", "standard-webhooks")))
         self.timeout = QSpinBox(minimum=1, maximum=300, suffix=" s")
         self.timeout.setValue(int(str(settings.value("defaults/timeout", 15))))
-        from webhook_studio.api.auth import load_or_create_token, token_path
+        from webhook_studio.api.token import load_or_create_token, token_path
 
         self.token = QLineEdit(load_or_create_token(ctx.data_dir))
         self.token.setReadOnly(True)
