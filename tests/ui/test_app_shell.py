@@ -19,6 +19,9 @@ def test_window_shows_every_section_and_remembers_the_last_one(
     window.show()
     titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
     assert titles == [title for _, title, _ in SECTIONS]
+    default = window.inbox.splitter.sizes()
+    window.inbox.splitter.setSizes([900, 300])  # list wide, inspector narrow
+    qtbot.wait(10)
     window.show_section("deliveries")
     assert window.current_section() == "deliveries"
     with qtbot.waitSignal(window.closed):
@@ -27,6 +30,13 @@ def test_window_shows_every_section_and_remembers_the_last_one(
     reopened = MainWindow(ctx)
     qtbot.addWidget(reopened)
     assert reopened.current_section() == "deliveries"
+    reopened.show()
+    reopened.resize(window.size())  # the offscreen platform restores a smaller geometry
+    reopened.show_section("inbox")
+    qtbot.wait(10)
+    # Inner splitters come back too (as shares: the restored window may differ in width).
+    left, right = reopened.inbox.splitter.sizes()
+    assert left / (left + right) > 0.7 > default[0] / sum(default)
 
 
 def test_ctrl_number_switches_sections(qtbot: QtBot, ctx: AppContext) -> None:

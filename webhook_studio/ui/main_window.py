@@ -347,6 +347,10 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        for name, inner in self._section_splitters():
+            state = self.settings.value(name)
+            if isinstance(state, QByteArray):
+                inner.restoreState(state)
         section = self.settings.value("section", "inbox")
         keys = [k for k, _, _ in SECTIONS]
         self.sidebar.setCurrentRow(keys.index(section) if section in keys else 0)
@@ -354,8 +358,16 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
+        for name, inner in self._section_splitters():
+            self.settings.setValue(name, inner.saveState())
         self.settings.setValue("section", self.current_section())
         self.settings.sync()
+
+    def _section_splitters(self) -> list[tuple[str, QSplitter]]:
+        """Every splitter inside a section (list/editor, inbox/inspector…), with a settings key
+        made of the section and the splitter's order in it."""
+        return [(f"splitters/{key}/{i}", inner) for key, page in self.sections.items()
+                for i, inner in enumerate(page.findChildren(QSplitter))]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
