@@ -246,3 +246,28 @@ async def test_the_status_bar_counts_captures_without_blocking_the_window(
     window.update_counts()
     await pump(lambda: window.today_label.text() == "3 captured today")
     assert window.queue_label.text() == "0 queued · 0 dead letters"
+
+
+async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: Any) -> None:
+    import json
+
+    body = b'{"caf\xc3\xa9": 1}\n'
+    async with aiohttp.ClientSession() as session, session.post(
+            f"{window.base_url}/hooks/x", data=body,
+            headers={"Content-Type": "application/json"}) as resp:
+        assert resp.status == 200
+    await pump(lambda: window.inbox.model.rowCount() == 1)
+    window.inbox.view.selectRow(0)
+    inspector = window.inbox.inspector
+    await pump(lambda: inspector.capture_id is not None)
+    assert inspector.export_capture(str(tmp_path / "one.har"))
+    har = json.loads((tmp_path / "one.har").read_text())
+    (entry,) = har["log"]["entries"]
+    assert entry["request"]["url"].endswith("/hooks/x")
+    assert "Saved one.har" in inspector.export_note.text()
+    assert inspector.export_capture(str(tmp_path / "body.bin"))
+    assert (tmp_path / "body.bin").read_bytes() == body
+    assert inspector.export_capture(str(tmp_path / "again.sh"))
+    assert "curl" in (tmp_path / "again.sh").read_text()
+    assert not inspector.export_capture(str(tmp_path / "missing-folder" / "x.har"))
+    assert "Could not write x.har" in inspector.export_note.text()

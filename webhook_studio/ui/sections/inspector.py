@@ -88,8 +88,15 @@ class Inspector(QWidget):
         self.replay.setToolTip("Send this capture again, as it was or re-signed (Ctrl+R)")
         self.replay.clicked.connect(lambda: self.capture_id and self.replay_requested.emit(
             self.capture_id))
+        self.export = QPushButton("Export…")
+        self.export.setToolTip("Save this capture as HAR, JSON Lines, a cURL script or the raw "
+                               "body (by the file's extension)")
+        self.export.clicked.connect(self._ask_export)
+        self.export_note = QLabel("")
         actions.addWidget(self.copy_curl)
         actions.addWidget(self.replay)
+        actions.addWidget(self.export)
+        actions.addWidget(self.export_note)
         actions.addStretch(1)
         self.tabs = QTabWidget()
         self.body = QPlainTextEdit(readOnly=True)
@@ -117,6 +124,7 @@ class Inspector(QWidget):
     def set_enabled(self, enabled: bool) -> None:
         self.copy_curl.setEnabled(enabled)
         self.replay.setEnabled(enabled)
+        self.export.setEnabled(enabled)
 
     def show_capture(self, capture_id: int) -> None:
         with self.store.session() as session:
@@ -128,6 +136,7 @@ class Inspector(QWidget):
 
         self.capture_id = c.id
         self.set_enabled(True)
+        self.export_note.clear()
         query = f"?{c.query}" if c.query else ""
         self.request_line.setText(f"{c.method} {c.path}{query}")
         self.meta.setText(f"#{c.id} · {fmt.local_datetime(c.received_at)} · from "
@@ -168,6 +177,49 @@ class Inspector(QWidget):
             f"{f.get('url')}: {f.get('status') or f.get('error')} "
             f"({f.get('duration_ms')} ms)" for f in c.forwards or []) or "Not forwarded.")
         self._curl = to_curl(c, self.base_url)
+
+    def _ask_export(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.capture_id is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export capture", f"capture-{self.capture_id}.har",
+            "HAR (*.har);;JSON Lines (*.jsonl);;cURL script (*.sh);;Raw body (*.bin)")
+        if path:
+            self.export_capture(path)
+
+    def export_capture(self, path: str) -> bool:
+        """Write the shown capture to ``path`` in the format its extension names (.har,
+        .jsonl, .sh/.curl, anything else: the raw body bytes). Says what happened next to the
+        button; a failure is a sentence there, never a traceback."""
+        import json
+        from pathlib import Path
+
+        from webhook_studio.relay.export import to_curl, to_har, to_jsonl
+
+        if self.capture_id is None:
+            return False
+        target = Path(path)
+        with self.store.session() as session:
+            capture = get_capture(session, self.capture_id)
+            suffix = target.suffix.lower()
+            if suffix == ".har":
+                data = json.dumps(to_har([capture], self.base_url), indent=2).encode("utf-8")
+            elif suffix == ".jsonl":
+                data = to_jsonl([capture]).encode("utf-8")
+            elif suffix in (".sh", ".curl"):
+                data = ("#!/bin/sh\n" + to_curl(capture, self.base_url) + "\n").encode("utf-8")
+            else:
+                data = capture.body or b""
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            self.export_note.setText(f"Could not write {target.name}: {exc.strerror or exc}. "
+                                     "Pick another folder.")
+            return False
+        self.export_note.setText(f"Saved {target.name} ({fmt.size(len(data))})")
+        return True
 
     def _copy_curl(self) -> None:
         QGuiApplication.clipboard().setText(self._curl)
