@@ -8,6 +8,8 @@ In the same run, on a plain asyncio loop in this process:
 * ``bare aiohttp``: an ``aiohttp.ClientSession`` posting the same ~1 KB body ``count`` times
   with ``concurrency`` requests in flight; nothing signed, nothing stored. The baseline.
 * ``bare httpx`` / ``bare httpx-aiohttp``: the same loop through each httpx transport.
+* ``httpx client alone``: httpx with a transport that answers at once, no network: what the
+  httpx layer itself costs per request, the sender's ceiling whatever the transport.
 * ``dispatcher (…)``: ``Dispatcher.emit`` ``count`` events to one subscription (Standard Webhooks
   signature, retry ``0``), then ``run_until_final``: every attempt signed afresh, marked in
   flight, sent, and recorded (attempt row with headers, body, response) in the SQLite store
@@ -87,6 +89,29 @@ async def bare_httpx(url: str, body: bytes, count: int, concurrency: int, backen
         return await fan_out(count, concurrency, one)
 
 
+async def httpx_alone(count: int) -> float:
+    """httpx's own cost: the same client API with a transport that answers at once (no network,
+    no server). However fast the transport, an httpx-based sender cannot post faster."""
+    import httpx
+
+    body = b"x" * 1100
+    headers = {"Content-Type": "application/json", "webhook-id": "msg_x",
+               "webhook-timestamp": "1", "webhook-signature": "v1,x"}
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"received": true}')
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer),
+                                 follow_redirects=False) as client:
+        started = time.perf_counter()
+        for _ in range(count):
+            response = await client.post("http://127.0.0.1:9/hook", content=body,
+                                          headers=headers, timeout=10)
+            assert response.status_code == 200
+            response.content  # noqa: B018 - read as the dispatcher does
+        return count / (time.perf_counter() - started)
+
+
 async def dispatcher_run(url: str, count: int, concurrency: int, backend: str,
                          tmp: Path) -> tuple[float, float, int]:
     """``(deliveries/s delivery phase, deliveries/s end to end, attempts stored)``."""
@@ -148,6 +173,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, float]:
                 results[f"dispatcher ({backend}) emit + delivery"] = total
             results["bare aiohttp (again)"] = await bare_aiohttp(url, body, args.count,
                                                                  args.concurrency)
+            results["httpx client alone, no network"] = await httpx_alone(args.count)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -168,6 +194,11 @@ def main() -> None:
     print(f"{args.count} requests, concurrency {args.concurrency}, loopback")
     for name, rate in results.items():
         print(f"{name:<42} {rate:8.0f} /s  {rate / baseline:6.0%} of bare aiohttp")
+    alone = results["httpx client alone, no network"]
+    ceiling = 1 / (1 / alone + 1 / baseline)
+    print(f"an httpx-based sender adds httpx's own {1e6 / alone:.0f} us to the bare loop's "
+          f"{1e6 / baseline:.0f} us per request: at most {ceiling:.0f} /s = "
+          f"{ceiling / baseline:.0%} of bare aiohttp, before signing or storing anything")
 
 
 if __name__ == "__main__":

@@ -205,10 +205,17 @@ class CaptureWriter:
         self._executor.shutdown(wait=True)
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _json(value: Any) -> str | None:
-    """As :class:`JSONText` stores it (compact, order kept)."""
-    return None if value is None else json.dumps(value, separators=(",", ":"),
-                                                 ensure_ascii=False)
+    """As :class:`JSONText` stores it (compact, order kept); one kept encoder, and the empty
+    lists most rows carry without encoding (this runs holding the GIL the loop needs)."""
+    if value is None:
+        return None
+    if isinstance(value, list) and not value:
+        return "[]"
+    return _ENCODE(value)
 
 
 _COLUMNS: tuple[list[str], frozenset[str]] | None = None
