@@ -133,3 +133,14 @@ async def test_qa_flow_through_the_api_alone(api: Api, httpserver) -> None:
     request, _ = httpserver.log[1]
     assert request.headers["webhook-id"] != dict(
         (k.lower(), v) for k, v in full["headers"])["webhook-id"]
+
+
+async def test_an_endpoint_can_name_a_provider_profile(api: Api) -> None:
+    status, ep = await api.call("POST", "/endpoints", {
+        "path": "/envoyou", "profile": "envoyou", "secrets": ["s"]})
+    assert status == 201, ep
+    assert (ep["profile"], ep["scheme"]) == ("envoyou", "hmac")
+    status, body = await api.call("POST", "/endpoints", {"path": "/x", "profile": "nope"})
+    assert status == 422 and body["fields"]["profile"].startswith("no profile named 'nope'")
+    status, ep = await api.call("PATCH", f"/endpoints/{ep['id']}", {"profile": "github"})
+    assert status == 200 and (ep["profile"], ep["scheme"]) == ("github", "github")

@@ -17,7 +17,7 @@ class CountingSource:
     def count(self) -> int:
         return self.n
 
-    def page(self, offset: int, limit: int) -> Sequence[int]:
+    def page(self, offset: int, limit: int, total: int) -> Sequence[int]:
         self.pages.append((offset, limit))
         return list(range(offset, min(offset + limit, self.n)))
 
@@ -69,3 +69,25 @@ def test_view_scrolled_to_the_end_fetches_only_visible_pages(qtbot: QtBot) -> No
     view.scrollToBottom()
     qtbot.wait(50)
     assert 1 <= len(source.pages) <= 4
+
+
+def test_capture_pages_past_the_middle_match_the_newest_first_order(tmp_path: object) -> None:
+    """Pages near the end are read from the oldest side; they must be exactly the rows the
+    newest-first order has there, including the short last page."""
+    from pathlib import Path
+
+    from webhook_studio.store import open_store
+    from webhook_studio.store.receiver_models import Capture
+    from webhook_studio.ui.models.sources import CaptureSource
+
+    store = open_store(Path(str(tmp_path)) / "p.sqlite3")
+    with store.session() as session:
+        session.add_all(Capture(received_at=float(i), method="POST", path=f"/{i}", query="",
+                                headers=[], body=b"", state="captured") for i in range(1050))
+    source = CaptureSource(store)
+    total = source.count()
+    newest_first = list(range(1050, 0, -1))
+    for offset in (0, 400, 600, 800, 1000):
+        ids = [row.id for row in source.page(offset, 200, total)]
+        assert ids == newest_first[offset:offset + 200], offset
+    store.dispose()

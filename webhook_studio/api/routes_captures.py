@@ -121,6 +121,10 @@ ENDPOINT = Schema("Endpoint", (
           required=True),
     Field("name", string(min_len=1, max_len=200)),
     Field("scheme", choice(VERIFY_SCHEMES), nullable=True),
+    Field("profile", string(min_len=1, max_len=64), nullable=True,
+          description="a provider profile (GET /profiles is not needed: `webhook-studio "
+                      "profiles list`); its scheme, tolerance, duplicate-id header and "
+                      "nonce rules apply, and it overrides scheme"),
     Field("secrets", array(string(min_len=1, max_len=500), max_items=10),
           description="verification secrets, newest first (write-only)"),
     Field("tolerance", integer(-1, 30 * 86400), nullable=True,
@@ -141,7 +145,7 @@ ENDPOINT = Schema("Endpoint", (
 
 def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
     return {
-        "id": e.id, "path": e.path, "name": e.name, "scheme": e.scheme,
+        "id": e.id, "path": e.path, "name": e.name, "scheme": e.scheme, "profile": e.profile,
         "secrets_count": len(e.secrets or []), "tolerance": e.tolerance,
         "public_url": e.public_url, "response_status": e.response_status,
         "response_headers": {str(k): str(v) for k, v in e.response_headers or []},
@@ -154,7 +158,17 @@ def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
 
 
 def _to_columns(body: dict[str, Any]) -> dict[str, Any]:
+    """Request fields as columns; a named profile sets the scheme and its options."""
     out = dict(body)
+    if out.get("profile"):
+        from webhook_studio.profile_library import ProfileLibrary
+
+        library = ProfileLibrary.load()
+        profile = library.profiles.get(out["profile"])
+        if profile is None:
+            raise InvalidInput({"profile": f"no profile named {out['profile']!r}; known: "
+                                           f"{', '.join(library.names())}"})
+        out["scheme"], out["scheme_options"] = profile.scheme, profile.scheme_options
     if "is_active" in out:
         out["active"] = out.pop("is_active")
     if "response_body" in out:
@@ -184,7 +198,8 @@ def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> N
     if row_fields.get("secrets") and not row_fields.get("scheme"):
         errors["secrets"] = "need a scheme to verify with"
     try:
-        EndpointConfig(path=row_fields["path"], scheme_name=row_fields.get("scheme"))
+        EndpointConfig(path=row_fields["path"], scheme_name=row_fields.get("scheme"),
+                       scheme_options=row_fields.get("scheme_options"))
     except CoreError as exc:
         errors["scheme"] = str(exc)
     if errors:
@@ -217,7 +232,8 @@ async def endpoint_get(call: Call) -> Result:
 async def endpoint_patch(call: Call) -> Result:
     row = _load(call)
     fields = _to_columns(call.body)
-    merged = {"path": row.path, "scheme": row.scheme, "secrets": row.secrets, **fields}
+    merged = {"path": row.path, "scheme": row.scheme, "scheme_options": row.scheme_options,
+              "secrets": row.secrets, **fields}
     _check(call, merged, row.id)
     if fields:
         update_endpoint(call.services.store, row.id, **fields)

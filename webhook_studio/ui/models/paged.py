@@ -22,7 +22,8 @@ class PageSource(Protocol):
 
     def count(self) -> int: ...
 
-    def page(self, offset: int, limit: int) -> Sequence[Any]: ...
+    def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
+        """Rows ``offset`` … ``offset + limit`` of the ``total`` the model shows."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class PagedTableModel(QAbstractTableModel):
         number, offset = divmod(row, self.PAGE_SIZE)
         page = self._pages.get(number)
         if page is None:
-            page = self._source.page(number * self.PAGE_SIZE, self.PAGE_SIZE)
+            page = self._source.page(number * self.PAGE_SIZE, self.PAGE_SIZE, self._count)
             self.pages_fetched += 1
             self._pages[number] = page
             while len(self._pages) > self.MAX_PAGES:

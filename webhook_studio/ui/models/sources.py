@@ -51,17 +51,28 @@ class CaptureSource:
         with self.store.session() as session:
             return int(session.scalar(query) or 0)
 
-    def page(self, offset: int, limit: int) -> Sequence[Any]:
+    def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
+        """Newest first. Past the middle, the page is read from the oldest end (ascending,
+        small offset) and reversed: an OFFSET of a million walks a million index entries,
+        5 s with a cold cache, where the mirrored query walks a few."""
         cols = (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
                 Capture.endpoint_id, Capture.verify_valid, Capture.state,
                 Capture.response_status, Capture.body_size, Capture.duplicate_of,
                 Capture.verification)
-        query = self.flt.apply(select(*cols)).order_by(Capture.id.desc()).limit(limit).offset(
-            offset)
+        query = self.flt.apply(select(*cols))
+        if offset > total // 2:
+            start = total - offset - limit  # the same rows, counted from the oldest
+            count = limit + min(0, start)
+            query = query.order_by(Capture.id.asc()).limit(max(0, count)).offset(max(0, start))
+        else:
+            query = query.order_by(Capture.id.desc()).limit(limit).offset(offset)
         with self.store.session() as session:
-            return [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+            rows = [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
                                r[10], (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
                     for r in session.execute(query)]
+        if offset > total // 2:
+            rows.reverse()
+        return rows
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,7 @@ class DeliverySource:
         with self.store.session() as session:
             return int(session.scalar(self._filtered(select(func.count(Delivery.id)))) or 0)
 
-    def page(self, offset: int, limit: int) -> Sequence[Any]:
+    def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
         query = self._filtered(select(
             Delivery.id, Delivery.event_type, Delivery.target_url, Delivery.state,
             Delivery.attempt_count, Delivery.next_attempt_at, Delivery.created_at)).order_by(
