@@ -37,6 +37,9 @@ async def populate(ctx, receiver, dispatcher) -> None:  # type: ignore[no-untype
     create_endpoint(ctx.store, name="Orders service", path="/hooks/orders",
                     scheme="standard-webhooks", secrets=[sw],
                     forward_to=["http://localhost:3000/webhooks"])
+    create_endpoint(ctx.store, name="EnvoyOU notifications", path="/hooks/envoyou",
+                    scheme="hmac", profile="envoyou", secrets=["envoyou_live_7f3a91"],
+                    reject_invalid=True, forward_to=["http://localhost:3000/envoyou"])
     receiver.reload_endpoints()
     now = int(time.time())
     events = [
@@ -128,6 +131,8 @@ async def main(out: Path) -> None:
     window.subscriptions.reload()
     window.subscriptions.list.setCurrentRow(0)
     window.composer.reload_targets()
+    window.endpoints.reload()
+    window.endpoints.list.setCurrentRow(0)  # by path: /hooks/envoyou comes first
     window.update_counts()
     composer = window.composer
     composer.profile.setCurrentIndex(composer.profile.findData("stripe"))

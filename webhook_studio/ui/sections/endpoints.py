@@ -133,7 +133,8 @@ class EndpointsSection(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for e in list_endpoints(self.store):
-            item = QListWidgetItem(f"{e.name}\n{e.path} · {e.scheme or 'no signature'}")
+            how = f"{e.profile} profile" if e.profile else e.scheme or "no signature"
+            item = QListWidgetItem(f"{e.name}\n{e.path} · {how}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
             self.list.addItem(item)
         self.list.blockSignals(False)
@@ -203,7 +204,9 @@ class EndpointsSection(QWidget):
         self.scheme.setEnabled(profile is None)
         if profile is not None:
             index = self.scheme.findData(profile.scheme)
-            self.scheme.setCurrentIndex(index)  # -1 (blank) for the seeds' own hmac variants
+            # The seeds' own HMAC variants are not in the list: say where the rule comes from.
+            self.scheme.setPlaceholderText(f"set by the profile ({profile.scheme})")
+            self.scheme.setCurrentIndex(index)
             tolerance = profile.default_tolerance
             self.tolerance.setSpecialValueText(
                 f"profile default ({tolerance} s)" if tolerance else "profile default (none)")
