@@ -17,7 +17,8 @@ from webhook_studio.core.clock import FixedClock
 from webhook_studio.store import Store, open_store
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+#: Copied from ``../shared/vectors/signatures.json`` so a clone anywhere runs the same tests.
+VECTORS = REPO / "tests" / "core" / "fixtures" / "signatures.json"
 
 
 @pytest.fixture
@@ -46,6 +47,6 @@ def ctx(db_path: Path, tmp_path: Path) -> Iterator[AppContext]:
 
 @pytest.fixture(scope="session")
 def vectors() -> list[dict[str, Any]]:
-    """Known-answer vectors from ``../shared/vectors/signatures.json``."""
-    data = json.loads((SHARED / "vectors" / "signatures.json").read_text(encoding="utf-8"))
+    """Known-answer vectors from the providers' docs and SDK tests (see the file's ``about``)."""
+    data = json.loads(VECTORS.read_text(encoding="utf-8"))
     return list(data["vectors"])
