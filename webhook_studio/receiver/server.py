@@ -87,7 +87,6 @@ class Receiver:
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> str:
         self.reload_endpoints()
-        self._seed_nonces()
         self.writer.start()
         self._server = GuardedServer(
             self._handle, max_connections=self.limits.max_connections,
@@ -140,6 +139,7 @@ class Receiver:
                 select(Endpoint).where(Endpoint.active.is_(True))).all()
             configs = [EndpointConfig.from_row(r, self.profile_lookup) for r in rows]
         self.router = Router(configs, resolve(self.default_endpoint, self.profile_lookup))
+        self._seed_nonces()
         self.hub.emit(EndpointsChanged(len(configs)))
 
     # -- requests -----------------------------------------------------------------------------
@@ -275,7 +275,8 @@ class Receiver:
         return verdict, nonce
 
     def _seed_nonces(self) -> None:
-        """Nonces accepted before a restart stay refused for the rest of their window."""
+        """Nonces accepted before a restart (or before an endpoint took a profile with
+        one-time nonces) stay refused for the rest of their window."""
         from webhook_studio.store.receiver_queries import accepted_headers_since
 
         guarded = [e for e in (*self.router.endpoints, self.router.default) if e.nonce_header]
