@@ -141,12 +141,14 @@ class CaptureWriter:
                 results.append((row_id, earlier))
             conn.commit()
             return results
-        except sqlite3.Error as exc:
+        except BaseException as exc:  # never leave the kept connection inside a transaction
             try:
                 conn.rollback()
             except sqlite3.Error:
                 self._drop_raw()
-            raise StoreUnavailable(describe_db_error(exc)) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(describe_db_error(exc)) from exc
+            raise
 
     def _drop_raw(self) -> None:
         if self._raw is not None:
