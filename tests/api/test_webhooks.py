@@ -170,3 +170,15 @@ async def test_emit_validation_and_unknown_subscription(api: Api) -> None:
     assert status == 404
     status, body = await api.call("POST", "/events", {"type": "nobody.listens", "data": []})
     assert status == 202 and body["delivery_ids"] == []
+
+
+async def test_create_as_a_provider_profile(api: Api) -> None:
+    """The profile signs (its scheme and options), retries and times out as its provider."""
+    body = await create(api, profile="envoyou", secret="env-secret")
+    assert (body["profile"], body["scheme"]) == ("envoyou", "hmac")
+    assert body["retry_policy"] == "envoyou" and body["timeout"] == 30.0
+    status, rotated = await api.call(
+        "POST", f"/webhooks/{body['id']}/security/rotate-secret", {})
+    assert status == 200, rotated
+    status, bad = await api.call("POST", "/webhooks", {**NEW, "profile": "nope"})
+    assert status == 422 and bad["fields"]["profile"].startswith("no profile named 'nope'")

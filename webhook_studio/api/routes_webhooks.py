@@ -74,6 +74,9 @@ SUBSCRIPTION = Schema("Subscription", (
     Field("secret", string(min_len=1, max_len=500), patchable=False,
           description="signing secret; generated for the scheme when absent"),
     Field("scheme", choice(SIGNING_SCHEMES), patchable=False),
+    Field("profile", string(min_len=1, max_len=64), patchable=False,
+          description="a provider profile (webhook-studio profiles list): deliveries are "
+                      "signed, shaped and retried as that provider's; overrides scheme"),
     Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
           description="a preset name or a comma list of delays"),
     Field("timeout", number(0, 600, exclusive_lo=True), description="seconds per attempt"),
@@ -111,7 +114,7 @@ def subscription_to_dict(sub: Subscription) -> dict[str, Any]:
     return {
         "id": sub.id, "url": sub.url, "events": list(sub.events or []),
         "description": sub.description or "", "headers": dict(sub.headers or {}),
-        "is_active": sub.active, "scheme": sub.scheme,
+        "is_active": sub.active, "scheme": sub.scheme, "profile": sub.profile,
         "retry_policy": policy_text(sub.retry_policy or {}),
         "timeout": sub.timeout_seconds, "rate_per_minute": sub.rate_per_minute,
         "rate_per_hour": sub.rate_per_hour, "disabled_reason": sub.disabled_reason,
@@ -137,9 +140,10 @@ def _store_fields(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_secret(scheme: str, secret: str, field_name: str = "secret") -> None:
+def _check_secret(scheme: str, secret: str, field_name: str = "secret",
+                  options: dict[str, Any] | None = None) -> None:
     try:
-        get_scheme(scheme).sign(secret, SignInput(b"", "msg_check", 0, "http://localhost/"))
+        get_scheme(scheme, options).sign(secret, SignInput(b"{}", "msg_check", 0, "http://localhost/"))
     except CoreError as exc:
         raise InvalidInput({field_name: str(exc)}) from exc
 
@@ -156,11 +160,22 @@ def _get(call: Call, sub_id: str | None = None) -> Subscription:
 
 async def create(call: Call) -> Result:
     body = call.body
-    scheme = body.get("scheme", "standard-webhooks")
-    secret = body.get("secret") or get_scheme(scheme).generate_secret()
-    _check_secret(scheme, secret)
+    scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
-    fields.setdefault("retry_policy", parse_policy("standard-webhooks").to_dict())
+    if body.get("profile"):
+        from webhook_studio.profile_library import ProfileLibrary
+
+        library = ProfileLibrary.load()
+        profile = library.profiles.get(body["profile"])
+        if profile is None:
+            raise InvalidInput({"profile": f"no profile named {body['profile']!r}; known: "
+                                           f"{', '.join(library.names())}"})
+        scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
+        fields.update(scheme=scheme, scheme_options=options)
+        fields.setdefault("timeout_seconds", profile.timeout)
+    secret = body.get("secret") or get_scheme(scheme, options).generate_secret()
+    _check_secret(scheme, secret, options=options)
+    fields.setdefault("retry_policy", parse_policy(retry).to_dict())
     sub_id = create_subscription(call.services.store, secret=secret,
                                  now=call.services.clock.now(), **fields)
     return 201, {**subscription_to_dict(_get(call, sub_id)), "secret": secret}
@@ -221,8 +236,9 @@ async def events_available(call: Call) -> Result:
 
 async def rotate(call: Call) -> Result:
     sub = _get(call)
-    secret = call.body.get("secret") or get_scheme(sub.scheme).generate_secret()
-    _check_secret(sub.scheme, secret)
+    secret = (call.body.get("secret")
+              or get_scheme(sub.scheme, sub.scheme_options).generate_secret())
+    _check_secret(sub.scheme, secret, options=sub.scheme_options)
     kwargs: dict[str, Any] = {"now": call.services.clock.now()}
     if "overlap_seconds" in call.body:
         kwargs["overlap"] = call.body["overlap_seconds"]
