@@ -218,7 +218,10 @@ def test_har_round_trip_is_exact(store: Store, tmp_path: Path) -> None:
     binary = bytes(range(256))
     ids = [_stored_capture(store, BODY, {"Content-Type": "application/json", "X-Dup": "1"},
                            1_700_000_000.5),
-           _stored_capture(store, binary, {"X-Dup": "a", "x-dup": "b"}, 1_700_000_001.0)]
+           _stored_capture(store, binary, {"X-Dup": "a", "x-dup": "b"}, 1_700_000_001.0),
+           # two captures in the same millisecond keep their order through an import
+           _stored_capture(store, b"#a", {}, 1_700_000_001.0004),
+           _stored_capture(store, b"#b", {}, 1_700_000_001.0007)]
     with store.session() as session:
         first = to_har([get_capture(session, i) for i in ids], "http://127.0.0.1:8000")
     fresh = AppContext.open(tmp_path / "fresh.sqlite3", data_dir=tmp_path)
@@ -232,6 +235,8 @@ def test_har_round_trip_is_exact(store: Store, tmp_path: Path) -> None:
     for a, b in zip(first["log"]["entries"], second["log"]["entries"], strict=True):
         assert a["request"] == b["request"]
         assert a["startedDateTime"] == b["startedDateTime"]
+    times = [e["startedDateTime"] for e in second["log"]["entries"]]
+    assert times[1] < times[2] < times[3], times
 
 
 def test_a_browser_har_imports(store: Store) -> None:

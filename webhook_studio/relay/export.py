@@ -12,7 +12,7 @@ import json
 import shlex
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -21,7 +21,7 @@ from webhook_studio import __version__
 from webhook_studio.relay.headers import HOP_BY_HOP, redact
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture
-from webhook_studio.store.receiver_queries import capture_to_dict, iso
+from webhook_studio.store.receiver_queries import capture_to_dict
 
 
 class HarImportError(ValueError):
@@ -83,7 +83,7 @@ def to_har(captures: Sequence[Capture], base: str, *, redacted: bool = False) ->
         status = c.response_status or 0
         response_body = c.response_body or b""
         entries.append({
-            "startedDateTime": iso(c.received_at),
+            "startedDateTime": _har_time(c.received_at),
             "time": round(c.duration_ms or 0, 3),
             "request": request,
             "response": {
@@ -116,6 +116,13 @@ def to_jsonl(captures: Iterable[Capture], *, redacted: bool = False) -> str:
             data["headers"] = redact(data["headers"])
         lines.append(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _har_time(ts: float) -> str:
+    """ISO 8601 with microseconds (HAR allows any fraction): an import keeps the order of
+    captures that arrived within the same millisecond."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds").replace(
+        "+00:00", "Z")
 
 
 def _parse_time(text: Any) -> float:
