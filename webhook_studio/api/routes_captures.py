@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webhook_studio.api.errors import InvalidInput, not_found
+from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route
 from webhook_studio.api.validation import (
     Field,
@@ -161,13 +162,7 @@ def _to_columns(body: dict[str, Any]) -> dict[str, Any]:
     """Request fields as columns; a named profile sets the scheme and its options."""
     out = dict(body)
     if out.get("profile"):
-        from webhook_studio.profile_library import ProfileLibrary
-
-        library = ProfileLibrary.load()
-        profile = library.profiles.get(out["profile"])
-        if profile is None:
-            raise InvalidInput({"profile": f"no profile named {out['profile']!r}; known: "
-                                           f"{', '.join(library.names())}"})
+        profile = named_profile(out["profile"])
         out["scheme"], out["scheme_options"] = profile.scheme, profile.scheme_options
     if "is_active" in out:
         out["active"] = out.pop("is_active")

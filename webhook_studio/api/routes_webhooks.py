@@ -10,6 +10,7 @@ from typing import Any
 
 from webhook_studio.api.catalog import available_events
 from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route
 from webhook_studio.api.validation import (
     Field,
@@ -163,13 +164,7 @@ async def create(call: Call) -> Result:
     scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
     if body.get("profile"):
-        from webhook_studio.profile_library import ProfileLibrary
-
-        library = ProfileLibrary.load()
-        profile = library.profiles.get(body["profile"])
-        if profile is None:
-            raise InvalidInput({"profile": f"no profile named {body['profile']!r}; known: "
-                                           f"{', '.join(library.names())}"})
+        profile = named_profile(body["profile"])
         scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)
