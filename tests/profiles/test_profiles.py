@@ -159,6 +159,22 @@ def test_a_malformed_user_profile_is_named_and_skipped(tmp_path: Path) -> None:
         library.get("nope")
 
 
+@pytest.mark.parametrize(("value", "field"), [
+    ('"yes"', "replay_protection"),
+    ('{ kind = "token", header = "X-N" }', "replay_protection.kind"),
+    ('{ kind = "nonce" }', "replay_protection.header"),
+    ('{ kind = "nonce", header = "X-N", window = 0 }', "replay_protection.window"),
+    ('{ kind = "nonce", header = "X-N", window = true }', "replay_protection.window"),
+])
+def test_replay_protection_is_checked_field_by_field(value: str, field: str) -> None:
+    text = ('name = "n"\nscheme = "github"\nenvelope = "$data"\n'
+            f"replay_protection = {value}\n")
+    with pytest.raises(ProfileError, match=f"n.toml: field '{field}': "):
+        parse_profile(text, "n.toml")
+    good = parse_profile(text.replace(value, '{ kind = "nonce", header = " X-N " }'), "n.toml")
+    assert good.replay_protection == {"kind": "nonce", "header": "X-N", "window": 600.0}
+
+
 def test_a_user_profile_overrides_and_imports(tmp_path: Path) -> None:
     source = tmp_path / "mine.toml"
     source.write_text('name = "github"\ntitle = "My GitHub"\nscheme = "github"\n'
