@@ -37,29 +37,32 @@ captures_commands: argparse._SubParsersAction[Any] | None = None
 
 def default_endpoint_from(args: argparse.Namespace) -> Any:
     from webhook_studio.receiver import EndpointConfig
+    from webhook_studio.receiver.endpoints import apply_profile
 
-    scheme_name, options, tolerance = args.scheme, None, args.tolerance
+    scheme_name = args.scheme
     profile_name = getattr(args, "profile", None)
+    profile = None
     if profile_name:
         from webhook_studio.profile_library import ProfileLibrary
 
         profile = ProfileLibrary.load().get(profile_name)
-        scheme_name, options = profile.scheme, profile.scheme_options
-        if tolerance is None:
-            tolerance = profile.default_tolerance
+        scheme_name = profile.scheme
     elif scheme_name and scheme_name not in SCHEME_NAMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
                          f"{', '.join(SCHEME_NAMES)}.")
     if args.secret and not scheme_name:
         raise UsageError("--secret needs --scheme or --profile to know how to verify.")
     try:
-        return EndpointConfig(
-            path=args.path or "/", name="listen", scheme_name=scheme_name,
-            scheme_options=options, profile=profile_name, secrets=tuple(args.secret or ()),
-            tolerance=tolerance, response_status=args.respond_status,
-            max_body_bytes=args.max_body,
+        config = EndpointConfig(
+            path=args.path or "/", name="listen",
+            scheme_name=None if profile else scheme_name, profile=profile_name,
+            secrets=tuple(args.secret or ()), tolerance=args.tolerance,
+            response_status=args.respond_status, max_body_bytes=args.max_body,
             forward_to=tuple(getattr(args, "forward_to", None) or ()),
         )
+        # The profile's scheme, tolerance, duplicate-id header and nonce rules, as for stored
+        # endpoints.
+        return config if profile is None else apply_profile(config, profile)
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
 

@@ -1,9 +1,9 @@
 """One-time nonces: a nonce accepted once is refused when it comes again within the window.
 
 Kept in memory (the receiver decides before answering, on the loop, so two copies racing each
-other cannot both pass) and seeded from the store at start, so a restart does not reopen the
-window. A nonce is remembered only for a request whose signature verified: unsigned junk cannot
-burn a sender's nonces.
+other cannot both pass) and seeded from the store whenever endpoints reload, so a restart does
+not reopen the window. A nonce is remembered only for a request whose signature verified:
+unsigned junk cannot burn a sender's nonces.
 """
 
 from __future__ import annotations
@@ -47,6 +47,3 @@ class NonceGuard:
             if at >= oldest:
                 return
             del self._seen[key]
-
-    def __len__(self) -> int:
-        return len(self._seen)

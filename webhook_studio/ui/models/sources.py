@@ -60,7 +60,8 @@ class CaptureSource:
                 Capture.response_status, Capture.body_size, Capture.duplicate_of,
                 Capture.verification)
         query = self.flt.apply(select(*cols))
-        if offset > total // 2:
+        mirrored = offset > total // 2
+        if mirrored:
             start = total - offset - limit  # the same rows, counted from the oldest
             count = limit + min(0, start)
             query = query.order_by(Capture.id.asc()).limit(max(0, count)).offset(max(0, start))
@@ -70,7 +71,7 @@ class CaptureSource:
             rows = [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
                                r[10], (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
                     for r in session.execute(query)]
-        if offset > total // 2:
+        if mirrored:
             rows.reverse()
         return rows
 
