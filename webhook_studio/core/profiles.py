@@ -19,6 +19,9 @@ parsed and validated here from text — no file I/O in the core. The format::
     rotation_overlap = "7d"             # optional; rate_per_minute / rate_per_hour optional
     replay_protection = { kind = "nonce", header = "X-Nonce", window = 600 }
                                         # optional: the receiver refuses a nonce seen twice
+    family = "hmac-body-hex"            # the scheme family (FAMILIES), for grouping
+    proof = "official-vector"           # official-vector | sdk-interop | docs: how the
+    proof_source = "owner/repo@commit path"  # profile was proven, and where
     [headers]                           # sent with every delivery; values are templates
     "X-GitHub-Event" = "$type"
     [envelope]                          # the body; strings "$id" "$type" "$data" "$created_iso"
@@ -54,7 +57,14 @@ HANDSHAKES = ("none", "slack_url_verification", "zoom_url_validation",
 FIELDS = {"name", "title", "description", "docs_url", "scheme", "scheme_options",
           "secret_format", "retry", "timeout", "format", "handshake", "duplicate_header",
           "rotation_overlap", "rate_per_minute", "rate_per_hour", "headers", "envelope",
-          "events", "replay_protection"}
+          "events", "replay_protection", "family", "proof", "proof_source"}
+#: Scheme families, as in the provider research table (F1-F12); a profile names one.
+FAMILIES = ("standard-webhooks", "timestamped-header", "composite-string", "hmac-body-hex",
+            "hmac-body-base64", "hmac-sha512", "digest-sha1-md5", "url-bound", "in-body",
+            "jwt", "asymmetric", "static-token", "custom")
+#: How a profile was proven: a vector published by the provider or its official SDK, a
+#: round trip against the official SDK, or the documented construction only.
+PROOFS = ("official-vector", "sdk-interop", "docs")
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,9 @@ class Profile:
     rate_per_minute: int | None = None
     rate_per_hour: int | None = None
     replay_protection: dict[str, Any] = field(default_factory=dict)
+    family: str = "custom"
+    proof: str = "docs"
+    proof_source: str = ""
 
     # -- signing ------------------------------------------------------------------------------
     def make_scheme(self) -> Scheme:
@@ -197,7 +210,7 @@ def parse_profile(text: str, source: str) -> Profile:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
         raise _fail(source, "timeout", "must be seconds from 1 to 300")
     choices = {"secret_format": ("literal", "whsec"), "format": ("json", "form"),
-               "handshake": HANDSHAKES}
+               "handshake": HANDSHAKES, "family": FAMILIES, "proof": PROOFS}
     for key, allowed in choices.items():
         if key in data and data[key] not in allowed:
             raise _fail(source, key, f"must be one of {', '.join(allowed)}")
@@ -231,7 +244,8 @@ def parse_profile(text: str, source: str) -> Profile:
         body_format=data.get("format", "json"), handshake=data.get("handshake", "none"),
         duplicate_header=data.get("duplicate_header"), rotation_overlap=overlap,
         rate_per_minute=rates["rate_per_minute"], rate_per_hour=rates["rate_per_hour"],
-        replay_protection=protection)
+        replay_protection=protection, family=data.get("family", "custom"),
+        proof=data.get("proof", "docs"), proof_source=_text(data, "proof_source", source, ""))
 
 
 def _replay_protection(raw: Any, source: str) -> dict[str, Any]:
