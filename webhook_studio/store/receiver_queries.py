@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from webhook_studio.store.base import apply_fields
@@ -76,6 +76,46 @@ def get_capture(session: Session, capture_id: int) -> Capture:
     if capture is None:
         raise NotFound(f"No capture with id {capture_id}.")
     return capture
+
+
+#: Ids per DELETE statement: well under SQLite's bound-variable limit on every build.
+_DELETE_CHUNK = 500
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_captures(store: Store, ids: Sequence[int] | None) -> int:
+    """Delete the captures with these ids (None: every capture); returns how many went.
+
+    One transaction: all of them or none. Nothing else is touched: deliveries replayed from a
+    capture keep their ``source_capture_id``, and captures that name a deleted one as
+    ``duplicate_of``/``edited_from`` keep the number; readers say "capture deleted" when it
+    points nowhere (see :func:`existing_capture_ids`). Ids that do not exist are not an error
+    (deleting twice is harmless); the count says what was actually removed.
+    """
+    with store.session() as session:
+        if ids is None:
+            return _rowcount(session.execute(delete(Capture)))
+        unique = sorted(set(int(i) for i in ids))
+        deleted = 0
+        for start in range(0, len(unique), _DELETE_CHUNK):
+            chunk = unique[start:start + _DELETE_CHUNK]
+            deleted += _rowcount(session.execute(
+                delete(Capture).where(Capture.id.in_(chunk))))
+        return deleted
+
+
+def existing_capture_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    """Which of ``ids`` still exist: a reader of ``source_capture_id`` or ``duplicate_of``
+    shows "capture deleted" for the others."""
+    unique = sorted(set(int(i) for i in ids))
+    found: set[int] = set()
+    for start in range(0, len(unique), _DELETE_CHUNK):
+        chunk = unique[start:start + _DELETE_CHUNK]
+        found.update(session.scalars(select(Capture.id).where(Capture.id.in_(chunk))))
+    return found
 
 
 def capture_to_dict(c: Capture, *, with_body: bool = True) -> dict[str, Any]:
