@@ -157,3 +157,40 @@ def test_export_while_a_receiver_ingests_lists_each_capture_once(
     assert len(growth) == 12 and growth[-1] > 1200 + 12 * 3 - 1
     assert not list(tmp_path.glob(".live.har.*"))  # the temporary file was renamed into place
     store.dispose()
+
+
+def test_the_export_command_on_a_live_inbox_lists_each_capture_once(tmp_path: Path) -> None:
+    """The real ``captures export`` process while a real ``listen`` process commits captures:
+    the file holds every capture present when the export began, each once, oldest first."""
+    db = tmp_path / "cli-live.sqlite3"
+    store = open_store(db)
+    seeded = seed(store, 1200)
+    listen = subprocess.Popen(
+        [sys.executable, "-m", "webhook_studio", "listen", "--port", "0", "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    poster = None
+    target = tmp_path / "cli-live.har"
+    try:
+        assert listen.stdout is not None
+        poster = Poster(listen.stdout.readline().decode().split()[-1])
+        poster.start()
+        wait_for(lambda: poster is not None and poster.sent >= 5)
+        export = subprocess.run(
+            [sys.executable, "-m", "webhook_studio", "captures", "export", "--format", "har",
+             "--limit", "100000", "--out", str(target), "--db", str(db)],
+            capture_output=True, text=True, timeout=60)
+        sent_after = poster.sent
+    finally:
+        if poster is not None:
+            poster.stop.set()
+            poster.join(30)
+        listen.terminate()
+        listen.communicate(timeout=30)
+    assert export.returncode == 0, export.stderr
+    ids = exported_ids(target.read_text(encoding="utf-8"))
+    assert len(ids) == len(set(ids)) and ids == sorted(ids)
+    assert ids[:1200] == seeded and len(ids) >= 1205
+    assert export.stdout.strip() == f"exported {len(ids)} capture(s) to {target}"
+    with store.session() as session:
+        assert count_captures(session) >= len(ids) and sent_after > len(ids) - 1200
+    store.dispose()
