@@ -86,3 +86,13 @@ def test_captures_delete_from_the_command_line(
     assert capsys.readouterr().out == "deleted 1 capture(s)\n"
     assert main(["captures", "list", "--db", db]) == 0
     assert "No captures yet" in capsys.readouterr().out
+
+
+def test_the_delete_routes_are_in_the_openapi_document() -> None:
+    from webhook_studio.api.app import all_routes
+    from webhook_studio.api.openapi import build_document
+
+    paths = build_document(all_routes())["paths"]
+    assert set(paths["/api/v1/captures/{id}"]["delete"]["responses"]) >= {"204", "404"}
+    bulk = paths["/api/v1/captures"]["delete"]
+    assert {p["name"] for p in bulk["parameters"]} == {"ids", "all"}
