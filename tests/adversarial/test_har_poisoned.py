@@ -159,6 +159,8 @@ def test_rows_left_by_an_old_import_are_read_and_deleted(
     assert [(r["received_at"], r["duration_ms"]) for r in poisoned] == \
         [(None, None), (None, 5.0), (None, None)]
     first, second, third = (r["id"] for r in poisoned)
+    assert main(["captures", "show", str(first), "--db", str(served.db)]) == 0
+    assert f"Capture #{first}  (time unreadable)" in capsys.readouterr().out
     assert served.call("DELETE", f"/captures/{first}") == (204, None)
     assert served.call("DELETE", f"/captures/{first}")[0] == 404
     status, body = served.call("DELETE", f"/captures?ids={second},{first}")

@@ -134,7 +134,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def render_capture(data: dict[str, Any], body: bytes) -> str:
-    lines = [f"Capture #{data['id']}  {data['received_at']}  from {data['remote_addr']}",
+    lines = [f"Capture #{data['id']}  {data['received_at'] or '(time unreadable)'}  "
+             f"from {data['remote_addr']}",
              "",
              f"{data['method']} {data['path']}{'?' + data['query'] if data['query'] else ''}"]
     lines += [f"{k}: {v}" for k, v in data["headers"]]
