@@ -224,8 +224,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     imp.set_defaults(func=_cmd_import)
     delete = captures.add_parser(
         "delete", help="delete captures by id, or all of them",
-        description="Deliveries replayed from a deleted capture are kept; they show "
-                    "'capture deleted'.")
+        description="Ids are deleted at once; --all asks first (or takes --yes). Deliveries "
+                    "replayed from a deleted capture are kept.")
     delete.add_argument("ids", type=int, nargs="*", metavar="ID")
     delete.add_argument("--all", action="store_true", help="every capture")
     delete.add_argument("--yes", action="store_true", help="do not ask before --all")
