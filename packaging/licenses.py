@@ -23,6 +23,9 @@ from importlib import metadata
 from pathlib import Path
 
 RULE = "=" * 78
+SYSTEM_LIB_DIR = re.compile(r"^/(usr/)?lib(64)?(/[a-z0-9_]+-linux-gnu[a-z]*)?/[^/]+$")
+#: Full texts for licences a distribution names without shipping the text (PySide6 wheels).
+COMMON_LICENCES = {"LGPL-3.0": "LGPL-3", "GPL-3.0": "GPL-3", "GPL-2.0": "GPL-2"}
 LICENSE_FILE = re.compile(r"(^|/)(licen[cs]e|copying|notice|authors)[^/]*$", re.IGNORECASE)
 
 
@@ -64,6 +67,17 @@ def _licence_texts(dist: metadata.Distribution) -> list[tuple[str, str]]:
     return texts
 
 
+def _named_licence_texts(declared: str) -> list[tuple[str, str]]:
+    """The full text of each SPDX licence named in ``declared``, from the system's copy
+    (Debian's /usr/share/common-licenses), for wheels that name a licence without its text."""
+    texts = []
+    for spdx, file_name in COMMON_LICENCES.items():
+        path = Path("/usr/share/common-licenses") / file_name
+        if spdx in declared and path.exists():
+            texts.append((f"{spdx} (full text)", path.read_text(encoding="utf-8")))
+    return texts
+
+
 def python_section() -> str:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     licence = stdlib / "LICENSE.txt"
@@ -77,13 +91,17 @@ def system_library_packages(bundle: Path) -> dict[str, set[str]]:
     """Debian package -> bundled library names, for libraries the build copied from the
     system (found by name under the system library folders and owned by a package)."""
     owners: dict[str, set[str]] = {}
-    names = {p.name for p in bundle.rglob("*.so*") if p.is_file() and not p.is_symlink()}
+    # PyInstaller puts libraries it copied from the system at the top of the bundle's library
+    # folder; files inside package folders (PySide6/, cryptography/) came with their wheels.
+    folders = [bundle, bundle / "_internal"]
+    names = {p.name for folder in folders if folder.is_dir() for p in folder.glob("*.so*")
+             if p.is_file() and not p.is_symlink()}
     for name in sorted(names):
         found = subprocess.run(["dpkg", "-S", f"*/{name}"], capture_output=True, text=True,
                                check=False)
         for line in found.stdout.splitlines():
             package, _sep, path = line.partition(": ")
-            if path.startswith(("/usr/lib", "/lib")):
+            if SYSTEM_LIB_DIR.match(path):
                 owners.setdefault(package.split(":")[0], set()).add(name)
                 break
     return owners
@@ -113,7 +131,7 @@ def collect(bundle: Path | None) -> str:
             declared = declared[:200].rsplit(" ", 1)[0] + " …"
         out.append(f"{RULE}\n{name} {ver}" + (f" ({declared})" if declared else "") + "\n")
         out.append(f"{RULE}\n")
-        texts = _licence_texts(dist)
+        texts = _licence_texts(dist) or _named_licence_texts(declared)
         if not texts:
             out.append(f"Licence: {declared or 'see the project page'}; "
                        f"{dist.metadata.get('Home-page') or ''}\n\n")

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -252,15 +253,16 @@ def main(argv: list[str] | None = None) -> int:
                                                              ).resolve():
         (args.out / "THIRD_PARTY_LICENSES").write_text(licence_text)
     icons = icon_pngs()
-    work = ROOT / "build" / "installers"
-    work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     names = info.artefact_names(version)
     deb = args.out / names["deb"]
-    build_deb(stage_deb(args.bundle, work, version, icons, licence_text), deb, epoch)
     tarball = args.out / names["tarball"]
-    build_tarball(stage_tarball(args.bundle, work, version, icons, licence_text), tarball,
-                  epoch)
+    # A staging folder of its own: two packagings (tests, the upgrade check) may run at once.
+    with tempfile.TemporaryDirectory(prefix="ws-package-") as staging:
+        work = Path(staging)
+        build_deb(stage_deb(args.bundle, work, version, icons, licence_text), deb, epoch)
+        build_tarball(stage_tarball(args.bundle, work, version, icons, licence_text), tarball,
+                      epoch)
     sums = write_checksums(args.out, [deb, tarball])
     for artefact in (deb, tarball):
         print(f"{artefact}: {artefact.stat().st_size / 1e6:.1f} MB")
