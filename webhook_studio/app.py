@@ -13,7 +13,8 @@ from webhook_studio.context import AppContext
 
 
 async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
-                     host: str | None = None, port: int | None = None) -> None:
+                     host: str | None = None, port: int | None = None,
+                     notice: str | None = None) -> None:
     """Show the main window with live engines; return once it is closed and all is flushed."""
     from PySide6.QtCore import QSettings, QTimer
 
@@ -42,6 +43,10 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    if notice:  # e.g. the result of ``open FILE.har``: a person who double-clicked sees it
+        from webhook_studio.ui.about_dialog import show_notice
+
+        show_notice(window, notice)
     if close_after_ms is not None:
         QTimer.singleShot(close_after_ms, window.close)
     try:
@@ -58,7 +63,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
 
 
 def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,
-            port: int | None = None) -> int:
+            port: int | None = None, notice: str | None = None) -> int:
     """Open the desktop app; returns the process exit code once the window is closed."""
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -77,7 +82,8 @@ def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,
     app.setWindowIcon(QIcon(str(resource_path("icons", "webhook-studio.png"))))  # type: ignore[attr-defined]
     ctx = AppContext.open(db)
     try:
-        qasync.run(run_window(ctx, close_after_ms=close_after_ms, port=port))
+        qasync.run(run_window(ctx, close_after_ms=close_after_ms, port=port,
+                              notice=notice))
     finally:
         ctx.close()
     return 0

@@ -1,20 +1,23 @@
-"""Where bundled resources (profiles, icons, stylesheets) are, frozen or not.
+"""Where bundled resources (provider profiles, icons) are: installed, editable or frozen.
 
-In a PyInstaller bundle they sit under ``sys._MEIPASS/resources``; from a source checkout
-(editable install) they are the repository's top-level ``resources/`` folder.
+The top-level ``resources/`` folder of the repository ships inside the package as
+``webhook_studio.bundled`` (``pyproject.toml`` maps it with ``package-dir``; the PyInstaller
+spec puts it at the same place in the bundle), so one ``importlib.resources`` look-up finds it
+in a wheel, an editable checkout and a frozen build alike.
 """
 
 from __future__ import annotations
 
-import sys
+from importlib.resources import files
 from pathlib import Path
+
+PACKAGE = "webhook_studio.bundled"
 
 
 def resources_dir() -> Path:
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    # A real folder in all three cases (wheels are installed unpacked; PyInstaller collects
+    # data files next to the frozen package), so a Path is safe to hand to Qt and tomllib.
+    return Path(str(files(PACKAGE)))
 
 
 def resource_path(*parts: str) -> Path:

@@ -39,10 +39,14 @@ def test_no_excluded_qt_module_is_imported_by_the_app() -> None:
 
 def test_resources_are_bundled_where_the_app_looks_for_them() -> None:
     source = SPEC.read_text(encoding="utf-8")
-    assert 'datas=[(str(ROOT / "resources"), "resources")]' in source
-    resources = (ROOT / "webhook_studio" / "resources.py").read_text(encoding="utf-8")
-    assert '"_MEIPASS"' in resources and '/ "resources"' in resources
-    assert (ROOT / "resources" / "icons" / "webhook-studio.png").is_file()
+    # The same place as in a wheel: the package webhook_studio.bundled (pyproject's package-dir).
+    assert 'datas=[(str(ROOT / "resources"), "webhook_studio/bundled")]' in source
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert pyproject["package-dir"]["webhook_studio.bundled"] == "resources"
+    from webhook_studio.resources import resource_path
+
+    assert resource_path("icons", "webhook-studio.png").is_file()
+    assert resource_path("profiles", "github.toml").is_file()
 
 
 def test_entry_point_runs_the_cli() -> None:

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "webhook_studio.cli.relaying",
     "webhook_studio.cli.profiles",
     "webhook_studio.cli.serving",
+    "webhook_studio.cli.opening",
 )
 
 

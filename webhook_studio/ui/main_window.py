@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         self.update_counts()
         QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
         self._restore_state()
+        from webhook_studio.ui.about_dialog import install_help_menu
+
+        self.about_action = install_help_menu(self, ctx)
 
     def build_section(self, key: str, title: str, blurb: str) -> QWidget:
         from webhook_studio.ui.sections.composer import ComposerSection
