@@ -21,6 +21,7 @@ from webhook_studio.cli.common import (
     print_json,
     wait_for_stop_signal,
 )
+from webhook_studio.cli.public import add_public_options, parse_public, start_public
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES
@@ -92,9 +93,15 @@ async def run_listen(args: argparse.Namespace) -> int:
         ctx.close()
         return fail(str(exc), EXIT_FAILED)
     print(f"listening on {url}", flush=True)
+    tunnel = None
     try:
+        if (spec := parse_public(args)) is not None:
+            tunnel = start_public(spec, receiver, ctx, int(url.rsplit(":", 1)[1]),
+                                  args.trust_new_host_key)
         await wait_for_stop_signal()
     finally:
+        if tunnel is not None:
+            await tunnel.stop()
         await receiver.stop()
         await extras.close()
         ctx.close()
@@ -104,6 +111,7 @@ async def run_listen(args: argparse.Namespace) -> int:
 def _cmd_listen(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535).")
+    parse_public(args)  # a bad --public is a usage error before anything starts
     return asyncio.run(run_listen(args))
 
 
@@ -199,6 +207,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                         help="relay each capture to this URL too (repeatable)")
     listen.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a self-signed certificate kept in the data folder")
+    add_public_options(listen)
     listen.set_defaults(func=_cmd_listen)
 
     captures = sub.add_parser("captures", help="list, show, export and import captures")

@@ -15,12 +15,14 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from sqlalchemy import select
 
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.message import IncomingRequest
+from webhook_studio.core.tunnels import client_ip
 from webhook_studio.core.verdict import Reason, Verdict
 from webhook_studio.receiver.duplicates import delivery_id
 from webhook_studio.receiver.endpoints import EndpointConfig, ProfileLookup, Router, resolve
@@ -76,6 +78,11 @@ class Receiver:
         #: Finds the provider profile an endpoint names (set by the composition root).
         self.profile_lookup: ProfileLookup | None = None
         self.nonces = NonceGuard()
+        #: Set while a tunnel is up (webhook_studio.tunnel): requests whose Host is the public
+        #: one are verified against the public URL, and their client address is read from the
+        #: tunnel's header (the only requests for which that header is trusted).
+        self.public_url: str | None = None
+        self.client_ip_header: str | None = None
         self.writer = CaptureWriter(store)
         self.handshake: Handshake | None = None
         self.after_capture: AfterCapture | None = None
@@ -165,6 +172,10 @@ class Receiver:
             "content_encoding": request.headers.get("Content-Encoding"),
             "remote_addr": request.remote,
         }
+        via_tunnel = self._via_tunnel(request)
+        if via_tunnel and self.client_ip_header:
+            fields["remote_addr"] = client_ip(request.headers.get(self.client_ip_header)) \
+                or request.remote
         if not endpoint.allows(request.remote):
             return await self._reject(fields, 403, "The client address is not in the "
                                       "endpoint's IP allowlist.", started)
@@ -233,11 +244,17 @@ class Receiver:
                 chunks.append(chunk)
         return b"".join(chunks)
 
+    def _via_tunnel(self, request: web.BaseRequest) -> bool:
+        public = urlsplit(self.public_url).netloc.lower() if self.public_url else ""
+        return bool(public) and request.host.lower() == public
+
     def _verification_url(self, endpoint: EndpointConfig, request: web.BaseRequest) -> str:
         if endpoint.public_url:
             query = request.raw_path.partition("?")[2]
             return endpoint.public_url + (f"?{query}" if query and "?" not in
                                           endpoint.public_url else "")
+        if self.public_url and self._via_tunnel(request):  # the URL the provider signed
+            return self.public_url.rstrip("/") + request.raw_path
         return f"{request.scheme}://{request.host}{request.raw_path}"
 
     def _verify(self, endpoint: EndpointConfig, incoming: IncomingRequest) -> Verdict | None:

@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         self.receiver_label.clicked.connect(self.copy_url)
         self.today_label = QLabel("")
         self.queue_label = QLabel("")
+        from webhook_studio.ui.widgets.public_url import install as install_public_url
+
+        self.public_url = install_public_url(self)  # tunnels: a public URL for the receiver
         for widget in (self.receiver_label, self.today_label, self.queue_label):
             self.statusBar().addPermanentWidget(widget)
         self.bridge.captures_arrived.connect(self._captures_arrived)
@@ -167,6 +170,7 @@ class MainWindow(QMainWindow):
         return url
 
     async def stop_engines(self) -> None:
+        await self.public_url.stop()  # what we started (cloudflared, SSH) stops with us
         if getattr(self, "api", None) is not None:
             await self.api.stop()
 
