@@ -28,9 +28,12 @@ from webhook_studio.api.validation import (
     q_int,
     q_str,
     string,
+    within,
 )
+from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.core.validation import secret_problem
 from webhook_studio.receiver.endpoints import EndpointConfig
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Endpoint
@@ -126,19 +129,19 @@ ENDPOINT = Schema("Endpoint", (
           description="a provider profile (GET /profiles is not needed: `webhook-studio "
                       "profiles list`); its scheme, tolerance, duplicate-id header and "
                       "nonce rules apply, and it overrides scheme"),
-    Field("secrets", array(string(min_len=1, max_len=500), max_items=10),
+    Field("secrets", array(string(min_len=1, max_len=500), max_items=limits.MAX_ENDPOINT_SECRETS),
           description="verification secrets, newest first (write-only)"),
-    Field("tolerance", integer(-1, 30 * 86400), nullable=True,
+    Field("tolerance", within(limits.TOLERANCE_SECONDS), nullable=True,
           description="seconds of clock skew accepted; -1 disables the check"),
     Field("public_url", http_url(), nullable=True),
-    Field("response_status", integer(100, 599)),
+    Field("response_status", within(limits.RESPONSE_STATUS)),
     Field("response_headers", header_map()),
     Field("response_body", string(max_len=1024 * 1024)),
-    Field("response_delay_ms", integer(0, 60_000)),
+    Field("response_delay_ms", within(limits.RESPONSE_DELAY_MS)),
     Field("reject_invalid", boolean()),
-    Field("max_body_bytes", integer(0, 100 * 1024 * 1024)),
+    Field("max_body_bytes", within(limits.ENDPOINT_BODY_BYTES)),
     Field("is_active", boolean()),
-    Field("forward_to", array(http_url(), max_items=10)),
+    Field("forward_to", array(http_url(), max_items=limits.MAX_FORWARD_TARGETS)),
     Field("ip_allowlist", array(cidr(), max_items=100),
           description="CIDR networks allowed to post (empty: everyone); others get 403"),
 ), aliases={"active": "is_active"})
@@ -197,6 +200,12 @@ def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> N
                        scheme_options=row_fields.get("scheme_options"))
     except CoreError as exc:
         errors["scheme"] = str(exc)
+    if row_fields.get("scheme") and "scheme" not in errors:
+        for index, secret in enumerate(row_fields.get("secrets") or []):
+            if problem := secret_problem(row_fields["scheme"], secret,
+                                         row_fields.get("scheme_options"), verify_only=True):
+                errors["secrets"] = f"item {index}: {problem}"
+                break
     if errors:
         raise InvalidInput(errors)
 

@@ -24,17 +24,17 @@ from webhook_studio.api.validation import (
     header_map,
     http_url,
     integer,
-    number,
     q_bool,
     q_int,
     q_str,
     string,
+    within,
 )
-from webhook_studio.core.errors import CoreError
+from webhook_studio.core import limits
 from webhook_studio.core.matching import matches, validate_pattern
-from webhook_studio.core.message import SignInput
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.validation import secret_problem
 from webhook_studio.sender.errors import SenderError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import iso
@@ -80,9 +80,9 @@ SUBSCRIPTION = Schema("Subscription", (
                       "signed, shaped and retried as that provider's; overrides scheme"),
     Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
           description="a preset name or a comma list of delays"),
-    Field("timeout", number(0, 600, exclusive_lo=True), description="seconds per attempt"),
-    Field("rate_per_minute", integer(1, 1_000_000), nullable=True),
-    Field("rate_per_hour", integer(1, 100_000_000), nullable=True),
+    Field("timeout", within(limits.TIMEOUT_SECONDS), description="seconds per attempt"),
+    Field("rate_per_minute", within(limits.RATE_PER_MINUTE), nullable=True),
+    Field("rate_per_hour", within(limits.RATE_PER_HOUR), nullable=True),
 ), aliases={"active": "is_active"})
 
 ROTATE = Schema("RotateSecret", (
@@ -143,10 +143,8 @@ def _store_fields(body: dict[str, Any]) -> dict[str, Any]:
 
 def _check_secret(scheme: str, secret: str, field_name: str = "secret",
                   options: dict[str, Any] | None = None) -> None:
-    try:
-        get_scheme(scheme, options).sign(secret, SignInput(b"{}", "msg_check", 0, "http://localhost/"))
-    except CoreError as exc:
-        raise InvalidInput({field_name: str(exc)}) from exc
+    if problem := secret_problem(scheme, secret, options):
+        raise InvalidInput({field_name: problem})
 
 
 def _get(call: Call, sub_id: str | None = None) -> Subscription:

@@ -38,6 +38,7 @@ from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.validation import secret_problem, timeout_problem
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
     create_subscription,
@@ -74,8 +75,8 @@ def _read_data(source: str | None) -> Any:
 def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str, bool]:
     """``(fields, secret, generated)`` for the ad-hoc subscription, or a UsageError."""
     url = _check_url(args.url)
-    if args.timeout is not None and not 0 < args.timeout <= 600:
-        raise UsageError("--timeout must be more than 0 and at most 600 seconds.")
+    if args.timeout is not None and (problem := timeout_problem(args.timeout)):
+        raise UsageError(f"--timeout: {problem}")
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
@@ -98,6 +99,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     secret, generated = args.secret, False
     if not secret:
         secret, generated = scheme.generate_secret(), True
+    elif problem := secret_problem(scheme_name, secret, options):
+        raise UsageError(f"--secret: {problem}")
     headers = dict(parse_pairs(args.header, ":", "--header"))
     fields: dict[str, Any] = {
         "url": url, "events": [args.event], "headers": headers, "scheme": scheme_name,
