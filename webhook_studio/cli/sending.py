@@ -41,6 +41,8 @@ from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import secret_problem, timeout_problem
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
+    DEAD_LETTER,
+    DELIVERY_KINDS,
     create_subscription,
     delivery_to_dict,
     get_delivery,
@@ -180,14 +182,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
     try:
         with ctx.store.session() as session:
             rows = list_deliveries(session, state=args.state, limit=args.limit,
-                                   subscription_id=args.subscription)
+                                   subscription_id=args.subscription, kind=args.kind)
             if args.json:
                 print_json([delivery_to_dict(session, d) for d in rows])
                 return EXIT_OK
             print(f"{'ID':<28} {'STATE':<10} {'TRIES':>5}  {'EVENT':<24} TARGET")
             for d in rows:
-                print(f"{d.id:<28} {d.state:<10} {d.attempt_count:>5}  {d.event_type:<24} "
+                state = d.state + ("*" if d.source_capture_id is not None else "")
+                print(f"{d.id:<28} {state:<10} {d.attempt_count:>5}  {d.event_type:<24} "
                       f"{d.target_url}")
+            if any(d.source_capture_id is not None for d in rows):
+                print("* a one-off replay of a capture: never retried, not a dead letter")
             if not rows:
                 print("No deliveries yet. Send one with: webhook-studio send URL --event TYPE")
     finally:
@@ -244,6 +249,8 @@ def _cmd_control(args: argparse.Namespace) -> int:
 
     ctx = AppContext.open(args.db)
     try:
+        if args.action == "retry" and _is_replay(ctx, args.id):
+            return _replay_again(ctx, args.id)
         with ctx.store.session() as session:
             if args.action == "cancel":
                 cancel_delivery(session, args.id, ctx.clock.now())
@@ -255,6 +262,25 @@ def _cmd_control(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     return EXIT_OK
+
+
+def _is_replay(ctx: AppContext, delivery_id: str) -> bool:
+    from webhook_studio.store.sender_models import Delivery
+
+    with ctx.store.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        return delivery is not None and delivery.source_capture_id is not None
+
+
+def _replay_again(ctx: AppContext, delivery_id: str) -> int:
+    """A replay is retried by replaying its capture again, as a new replay record."""
+    from webhook_studio.relay.replay import replay_again
+
+    result = asyncio.run(replay_again(ctx.store, delivery_id))
+    print(f"delivery {delivery_id} was a replay of capture #{result.capture_id}: replayed it "
+          f"again as delivery {result.delivery_id}: "
+          f"{result.status if result.status is not None else result.error}")
+    return EXIT_OK if result.outcome == "success" else EXIT_FAILED
 
 
 def _positive_delay(text: str) -> float:
@@ -296,10 +322,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     lst = deliveries_commands.add_parser("list", help="newest first")
     add_db_option(lst)
     lst.add_argument("--state", choices=["pending", "delivered", "failed", "disabled",
-                                         "cancelled"])
-    lst.add_argument("--subscription", metavar="ID")
-    lst.add_argument("--limit", type=int, default=50)
-    lst.add_argument("--json", action="store_true")
+                                         "cancelled", DEAD_LETTER],
+                     help=f"only this state; {DEAD_LETTER}: failed subscription deliveries "
+                     "(replays are never dead letters)")
+    lst.add_argument("--kind", choices=DELIVERY_KINDS,
+                     help="only a subscription's deliveries, or only replays of captures")
+    lst.add_argument("--subscription", metavar="ID", help="only this subscription's")
+    lst.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    lst.add_argument("--json", action="store_true", help="print them as JSON")
     lst.set_defaults(func=_cmd_list)
     show = deliveries_commands.add_parser("show", help="one delivery with its attempts")
     show.add_argument("id")
@@ -313,7 +343,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                         help="run until no delivery is pending")
     resume.add_argument("--json", action="store_true")
     resume.set_defaults(func=_cmd_resume)
-    for action, text in (("retry", "make a delivery due now (dead letters too)"),
+    for action, text in (("retry", "make a delivery due now (dead letters too); a replay "
+                                   "is replayed again as a new replay"),
                          ("cancel", "stop retrying a pending delivery")):
         cmd = deliveries_commands.add_parser(action, help=text)
         cmd.add_argument("id")
