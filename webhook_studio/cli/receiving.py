@@ -226,7 +226,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     captures = sub.add_parser("captures", help="list, show, export and import captures")
     captures_commands = captures.add_subparsers(dest="captures_command", metavar="COMMAND",
-                                                required=True)
+                                                required=True, help="one of these")
     lst = captures_commands.add_parser("list", help="newest first")
     add_db_option(lst)
     lst.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")

@@ -260,10 +260,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     captures = receiving.captures_commands
     assert captures is not None, "the receiving commands register first"
     export = captures.add_parser("export", help="as HAR 1.2, JSON Lines or cURL")
-    export.add_argument("--format", choices=["har", "jsonl", "curl"], required=True)
-    export.add_argument("--ids", type=int, nargs="+", metavar="ID")
+    export.add_argument("--format", choices=["har", "jsonl", "curl"], required=True,
+                        help="HAR 1.2 (browsers, HTTP Toolkit), JSON Lines, or cURL commands")
+    export.add_argument("--ids", type=int, nargs="+", metavar="ID",
+                        help="these captures (default: the newest --limit)")
     export.add_argument("--limit", type=int, default=1000, help="newest N without --ids")
-    export.add_argument("--out", metavar="PATH")
+    export.add_argument("--out", metavar="PATH", help="write to this file (default: print)")
     export.add_argument("--redact", action="store_true",
                         help="replace signature, auth and cookie header values")
     export.add_argument("--base-url", default="http://127.0.0.1:8000",
@@ -271,6 +273,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(export)
     export.set_defaults(func=_cmd_export)
     imp = captures.add_parser("import", help="captures from a HAR file")
-    imp.add_argument("path")
+    imp.add_argument("path", help="a HAR file (from a browser, HTTP Toolkit or an export)")
     add_db_option(imp)
     imp.set_defaults(func=_cmd_import)

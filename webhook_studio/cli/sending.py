@@ -293,7 +293,7 @@ def _positive_delay(text: str) -> float:
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     global deliveries_commands
     send = sub.add_parser("send", help="send one signed event to a URL, with retries")
-    send.add_argument("url", metavar="URL")
+    send.add_argument("url", metavar="URL", help="where to send it (http:// or https://)")
     send.add_argument("--event", required=True, metavar="TYPE", help="event type")
     send.add_argument("--data-file", metavar="PATH", help="JSON for the data field; - = stdin")
     group = send.add_mutually_exclusive_group()
@@ -313,12 +313,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(send)
     send.add_argument("--wait", action="store_true",
                       help="keep retrying until delivered or given up; exit 1 unless delivered")
-    send.add_argument("--json", action="store_true")
+    send.add_argument("--json", action="store_true", help="print the delivery as JSON")
     send.set_defaults(func=_cmd_send)
 
     deliveries = sub.add_parser("deliveries", help="list, show, resume, retry, cancel")
     deliveries_commands = deliveries.add_subparsers(dest="deliveries_command",
-                                                    metavar="COMMAND", required=True)
+                                                    metavar="COMMAND", required=True,
+                                                    help="one of these")
     lst = deliveries_commands.add_parser("list", help="newest first")
     add_db_option(lst)
     lst.add_argument("--state", choices=["pending", "delivered", "failed", "disabled",
@@ -332,21 +333,21 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     lst.add_argument("--json", action="store_true", help="print them as JSON")
     lst.set_defaults(func=_cmd_list)
     show = deliveries_commands.add_parser("show", help="one delivery with its attempts")
-    show.add_argument("id")
+    show.add_argument("id", help="the delivery's id (deliveries list)")
     add_db_option(show)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="print it as JSON")
     show.set_defaults(func=_cmd_show)
     resume = deliveries_commands.add_parser(
         "resume", help="after a crash or quit: make due attempts (all retries with --wait)")
     add_db_option(resume)
     resume.add_argument("--wait", action="store_true",
                         help="run until no delivery is pending")
-    resume.add_argument("--json", action="store_true")
+    resume.add_argument("--json", action="store_true", help="print the counts as JSON")
     resume.set_defaults(func=_cmd_resume)
     for action, text in (("retry", "make a delivery due now (dead letters too); a replay "
                                    "is replayed again as a new replay"),
                          ("cancel", "stop retrying a pending delivery")):
         cmd = deliveries_commands.add_parser(action, help=text)
-        cmd.add_argument("id")
+        cmd.add_argument("id", help="the delivery's id (deliveries list)")
         add_db_option(cmd)
         cmd.set_defaults(func=_cmd_control, action=action)
