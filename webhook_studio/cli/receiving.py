@@ -53,6 +53,12 @@ def default_endpoint_from(args: argparse.Namespace) -> Any:
                          f"{', '.join(SCHEME_NAMES)}.")
     if args.secret and not scheme_name:
         raise UsageError("--secret needs --scheme or --profile to know how to verify.")
+    from webhook_studio.core.validation import secret_problem
+
+    for secret in args.secret or ():
+        options = profile.scheme_options if profile else None
+        if problem := secret_problem(str(scheme_name), secret, options, verify_only=True):
+            raise UsageError(f"--secret: {problem}")
     try:
         config = EndpointConfig(
             path=args.path or "/", name="listen",
@@ -115,6 +121,15 @@ async def run_listen(args: argparse.Namespace) -> int:
 def _cmd_listen(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535).")
+    from webhook_studio.core import limits
+    from webhook_studio.core.validation import range_problem
+
+    for option, value, rng, what in (
+            ("--max-body", args.max_body, limits.ENDPOINT_BODY_BYTES, "The body limit"),
+            ("--tolerance", args.tolerance, limits.TOLERANCE_SECONDS, "The tolerance"),
+            ("--respond-status", args.respond_status, limits.RESPONSE_STATUS, "The status")):
+        if problem := range_problem(value, rng, what):
+            raise UsageError(f"{option}: {problem}")
     return asyncio.run(run_listen(args))
 
 

@@ -11,7 +11,9 @@ from typing import Any
 from webhook_studio.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_db_option, print_json
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.validation import timeout_problem
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import list_captures
 
@@ -137,13 +139,16 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
     if problem := target_problem(args.to):
         raise UsageError(f"--to: {problem}")
+    if problem := timeout_problem(args.timeout):
+        raise UsageError(f"--timeout: {problem}")
     if args.edit and args.body_file == "-":
         raise UsageError("--edit reads the terminal, so --body-file cannot be - (stdin) too.")
     resign = _resign(args)
     ctx = AppContext.open(args.db)
     try:
         edit, url = _edited(ctx, args) if _wants_edit(args) else (None, args.to)
-        result = asyncio.run(replay_capture(ctx.store, args.id, url, resign=resign, edit=edit))
+        result = asyncio.run(replay_capture(ctx.store, args.id, url, resign=resign, edit=edit,
+                                            timeout_s=args.timeout))
     finally:
         ctx.close()
     if args.json:
@@ -241,6 +246,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     how.add_argument("--profile", metavar="NAME",
                      help="re-sign as this provider profile (its scheme, nonce and id headers)")
     replay.add_argument("--secret", metavar="S", help="the secret to re-sign with")
+    replay.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
+                        metavar="SECONDS", help="wait this long for the answer (0.1 to 300, "
+                        f"default {DEFAULT_TIMEOUT_SECONDS:g})")
     edits = replay.add_argument_group("edit before sending")
     edits.add_argument("--edit", action="store_true",
                        help="open $EDITOR (else $VISUAL, else vi) on the request as JSON "
