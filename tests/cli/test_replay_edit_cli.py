@@ -170,7 +170,10 @@ def test_a_broken_edit_names_each_problem_and_sends_nothing(
     assert "The method must be a word like POST" in flat
     assert "'Bad Name' is not a valid HTTP header name" in flat
     assert "either as body (text) or bodyBase64, not both" in flat
-    assert "Nothing was sent." in flat and httpserver.log == []
+    assert "Nothing was sent; your edit is kept in" in flat and httpserver.log == []
+    kept = Path(flat.split("your edit is kept in ")[1].split()[0].rstrip("."))
+    assert json.loads(kept.read_text())["url"] == "localhost:3000/hook"
+    kept.unlink()
     store = open_store(db)
     with store.session() as session:
         assert session.query(Capture).count() == 1 and session.query(Delivery).count() == 0
@@ -187,7 +190,7 @@ def test_an_editor_that_fails_or_changes_nothing(tmp_path: Path,
     assert code == 2 and "exited with status 1; nothing was sent" in output
     code, output = run_in_pty(["replay", "1", "--to", httpserver.url_for("/t"), "--db",
                                str(db), "--edit"], {"EDITOR": "true"})
-    assert code == 0 and "replayed capture #1 (nothing was changed)" in output
+    assert code == 0 and "replayed capture #1 (request unchanged)" in output
     assert len(httpserver.log) == 1
 
 

@@ -86,10 +86,12 @@ def _edited(ctx: AppContext, args: argparse.Namespace) -> tuple[Any, str]:
     new_body = body if args.body_file is None else read_body(args.body_file)
     url = args.to
     if args.edit:
-        text = _run_editor(document(new_method, url, headers, new_body))
+        text, kept = _run_editor(document(new_method, url, headers, new_body))
         request, problems = parse_document(text)
-        if request is None:
-            raise UsageError(" ".join(problems) + " Nothing was sent.")
+        if request is None:  # keep what the person typed: a typo must not cost their edits
+            Path(kept).write_text(text, encoding="utf-8")
+            raise UsageError(" ".join(problems) + f" Nothing was sent; your edit is kept in "
+                             f"{kept}.")
         new_method, url, headers, new_body = (request.method, request.url, request.headers,
                                               request.body)
     from webhook_studio.relay.replay import Edit
@@ -99,8 +101,9 @@ def _edited(ctx: AppContext, args: argparse.Namespace) -> tuple[Any, str]:
     return Edit(method=new_method, headers=headers, body=new_body), url
 
 
-def _run_editor(doc: dict[str, Any]) -> str:
-    """Open ``$EDITOR`` (else ``$VISUAL``, else vi) on the document; the text it saved."""
+def _run_editor(doc: dict[str, Any]) -> tuple[str, str]:
+    """Open ``$EDITOR`` (else ``$VISUAL``, else vi) on the document: ``(the text it saved,
+    a path to keep it at if it is not valid)``."""
     import os
     import shlex
     import subprocess
@@ -127,7 +130,7 @@ def _run_editor(doc: dict[str, Any]) -> str:
         raise UsageError(f"The editor exited with status {done.returncode}; nothing was sent.")
     try:
         with open(name, encoding="utf-8") as saved:
-            return saved.read()
+            return saved.read(), name + ".rejected"
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"Cannot read the edited request ({exc}); nothing was sent.") from exc
     finally:
@@ -160,7 +163,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     else:
         what = (f"edited copy #{result.capture_id} of capture #{result.edited_from}"
                 if result.edited_from is not None else f"capture #{result.capture_id}")
-        unchanged = " (nothing was changed)" if _wants_edit(args) and edit is None else ""
+        unchanged = " (request unchanged)" if _wants_edit(args) and edit is None else ""
         print(f"replayed {what}{unchanged} to {url}"
               f"{' (re-signed)' if resign else ''}: "
               f"{result.status if result.status is not None else result.error} "

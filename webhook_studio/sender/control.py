@@ -26,7 +26,7 @@ def reschedule_now(session: Session, delivery_id: str, now: float, *,
     if delivery.source_capture_id is not None:  # no subscription would send it: replay again
         raise DeliveryStateError(
             f"Delivery {delivery_id} is a one-off replay of capture #{delivery.source_capture_id}"
-            ", not a subscription's delivery; replay it again instead (relay.replay_again).")
+            ", not a subscription's delivery: it is never retried; replay the capture again.")
     if delivery.state == "delivered":
         raise DeliveryStateError(f"Delivery {delivery_id} was already delivered.")
     if dead_letter_only and delivery.state != "failed":
