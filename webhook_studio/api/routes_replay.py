@@ -124,7 +124,7 @@ def _resign(body: dict[str, Any]) -> Any:
         except InvalidInput as exc:
             raise InvalidInput({"resign": f"profile {exc.fields['profile']}"}) from exc
     else:
-        resign = Resign(spec["scheme"], spec["secret"])
+        resign = Resign.for_scheme(spec["scheme"], spec["secret"])
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):
         raise InvalidInput({"resign": f"secret: {problem}"})
     return resign

@@ -43,7 +43,7 @@ def _resign(args: argparse.Namespace) -> Any:
             get_scheme(args.scheme)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
-        resign = Resign(args.scheme, args.secret)
+        resign = Resign.for_scheme(args.scheme, args.secret)
     else:
         return None
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):
