@@ -98,6 +98,7 @@ def test_json_prints_one_object_per_line(tmp_path: Path) -> None:
         lines = stop_and_read(proc)
     first, second = (json.loads(line) for line in lines)
     assert first["event"] == "request" and first["method"] == "POST" and first["path"] == "/a"
+    assert first["query"] == "x=1"
     assert first["valid"] is True and first["status"] == 200 and first["size"] == len(BODY)
     assert first["capture_id"] == 1 and first["time"].endswith("Z")
     assert second["valid"] is False and second["reason"] and second["size"] == 0
