@@ -1,4 +1,5 @@
-"""``/captures`` (read, replay) and ``/endpoints`` (receiver endpoint CRUD): the receiving side.
+"""``/captures`` (read; replay and resend are in ``routes_replay``) and ``/endpoints``
+(receiver endpoint CRUD): the receiving side.
 
 Endpoint secrets are write-only: reads say how many there are, never what they are. Every change
 to an endpoint is followed by ``receiver.reload_endpoints()`` so it applies to the next request.
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from webhook_studio.api.errors import InvalidInput, not_found
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route
+from webhook_studio.api.routes_replay import REPLAY_ROUTES, VERIFY_SCHEMES
 from webhook_studio.api.validation import (
     Field,
     Invalid,
@@ -25,15 +27,15 @@ from webhook_studio.api.validation import (
     cidr,
     header_map,
     http_url,
-    integer,
-    nested,
     q_bool,
     q_int,
     q_str,
     string,
+    within,
 )
+from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.core.validation import secret_problem
 from webhook_studio.receiver.endpoints import EndpointConfig
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Endpoint
@@ -50,9 +52,7 @@ from webhook_studio.store.receiver_queries import (
     list_captures,
     update_endpoint,
 )
-from webhook_studio.store.sender_models import Attempt
 
-VERIFY_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 # -- captures ---------------------------------------------------------------------------------
@@ -102,48 +102,6 @@ async def bulk_delete_route(call: Call) -> Result:
     return 200, {"deleted": delete_captures(call.services.store, ids), "missing": missing}
 
 
-RESIGN = Schema("Resign", (
-    Field("scheme", choice(VERIFY_SCHEMES), required=True),
-    Field("secret", string(min_len=1, max_len=500), required=True),
-))
-REPLAY = Schema("Replay", (
-    Field("url", http_url(), required=True),
-    Field("resign", nested(RESIGN), nullable=True,
-          description="re-sign with a fresh id and timestamp under this scheme and secret"),
-    Field("timeout", integer(1, 600), description="seconds (default 15)"),
-))
-
-
-async def replay_route(call: Call) -> Result:
-    from webhook_studio.relay.replay import Resign, replay_capture
-
-    capture_id = call.path_int("id", "capture")
-    resign = call.body.get("resign")
-    with call.services.store.session() as session:
-        try:
-            get_capture(session, capture_id)
-        except NotFound as exc:
-            raise not_found(str(exc)) from exc
-    try:
-        result = await replay_capture(
-            call.services.store, capture_id, call.body["url"],
-            resign=Resign(resign["scheme"], resign["secret"]) if resign else None,
-            timeout_s=float(call.body.get("timeout", 15)), clock=call.services.clock.now)
-    except CoreError as exc:  # a secret the scheme cannot sign with
-        raise InvalidInput({"resign": str(exc)}) from exc
-    with call.services.store.session() as session:
-        attempt = session.scalars(select(Attempt).where(
-            Attempt.delivery_id == result.delivery_id)).first()
-        response_headers = [list(h) for h in attempt.response_headers] if attempt else []
-    return 200, {
-        "delivery_id": result.delivery_id, "capture_id": result.capture_id,
-        "url": call.body["url"], "status": result.status, "outcome": result.outcome,
-        "error": result.error, "duration_ms": result.duration_ms,
-        "request_headers": [list(h) for h in result.request_headers],
-        "response_headers": response_headers,
-    }
-
-
 # -- endpoints --------------------------------------------------------------------------------
 
 ENDPOINT = Schema("Endpoint", (
@@ -156,19 +114,19 @@ ENDPOINT = Schema("Endpoint", (
           description="a provider profile (GET /profiles is not needed: `webhook-studio "
                       "profiles list`); its scheme, tolerance, duplicate-id header and "
                       "nonce rules apply, and it overrides scheme"),
-    Field("secrets", array(string(min_len=1, max_len=500), max_items=10),
+    Field("secrets", array(string(min_len=1, max_len=500), max_items=limits.MAX_ENDPOINT_SECRETS),
           description="verification secrets, newest first (write-only)"),
-    Field("tolerance", integer(-1, 30 * 86400), nullable=True,
+    Field("tolerance", within(limits.TOLERANCE_SECONDS), nullable=True,
           description="seconds of clock skew accepted; -1 disables the check"),
     Field("public_url", http_url(), nullable=True),
-    Field("response_status", integer(100, 599)),
+    Field("response_status", within(limits.RESPONSE_STATUS)),
     Field("response_headers", header_map()),
     Field("response_body", string(max_len=1024 * 1024)),
-    Field("response_delay_ms", integer(0, 60_000)),
+    Field("response_delay_ms", within(limits.RESPONSE_DELAY_MS)),
     Field("reject_invalid", boolean()),
-    Field("max_body_bytes", integer(0, 100 * 1024 * 1024)),
+    Field("max_body_bytes", within(limits.ENDPOINT_BODY_BYTES)),
     Field("is_active", boolean()),
-    Field("forward_to", array(http_url(), max_items=10)),
+    Field("forward_to", array(http_url(), max_items=limits.MAX_FORWARD_TARGETS)),
     Field("ip_allowlist", array(cidr(), max_items=100),
           description="CIDR networks allowed to post (empty: everyone); others get 403"),
 ), aliases={"active": "is_active"})
@@ -227,6 +185,12 @@ def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> N
                        scheme_options=row_fields.get("scheme_options"))
     except CoreError as exc:
         errors["scheme"] = str(exc)
+    if row_fields.get("scheme") and "scheme" not in errors:
+        for index, secret in enumerate(row_fields.get("secrets") or []):
+            if problem := secret_problem(row_fields["scheme"], secret,
+                                         row_fields.get("scheme_options"), verify_only=True):
+                errors["secrets"] = f"item {index}: {problem}"
+                break
     if errors:
         raise InvalidInput(errors)
 
@@ -299,9 +263,7 @@ ROUTES = (
               "deleted": {"type": "integer"},
               "missing": {"type": "array", "items": {"type": "integer"}}}},
           errors=(422,)),
-    Route("POST", "/captures/{id}/replay", replay_route,
-          "Send the capture's raw body and headers to a URL", "captures", body=REPLAY,
-          errors=(404, 422)),
+    *REPLAY_ROUTES,
     Route("GET", "/endpoints", endpoints_list, "Receiver endpoints", "endpoints"),
     Route("POST", "/endpoints", endpoint_create, "Create a receiver endpoint", "endpoints",
           body=ENDPOINT, status=201, response=_EP, errors=(422,)),

@@ -1,13 +1,15 @@
 """``listen --public TUNNEL`` and ``serve --public TUNNEL``: a public URL for the receiver.
 
 Contract (other tools parse it): once the tunnel is up, ``public URL: https://…`` is printed on
-stdout on its own line, again whenever the relay assigns a new URL; state changes
-(reconnecting, failed) go to stderr as sentences.
+stdout on its own line (with ``--json``: ``{"event": "public_url", "url": …}``), again
+whenever the relay assigns a new URL; state changes (reconnecting, failed) go to stderr as
+sentences.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
@@ -38,7 +40,7 @@ def parse_public(args: argparse.Namespace) -> TunnelSpec | None:
 
 
 def start_public(spec: TunnelSpec, receiver: Any, ctx: AppContext, port: int,
-                 trust_new_host_key: bool) -> Any:
+                 trust_new_host_key: bool, as_json: bool = False) -> Any:
     from webhook_studio.tunnel import open_tunnel
     from webhook_studio.tunnel.attach import attach
     from webhook_studio.tunnel.base import TunnelState
@@ -51,7 +53,10 @@ def start_public(spec: TunnelSpec, receiver: Any, ctx: AppContext, port: int,
     def report(state: TunnelState) -> None:
         if state.status == "up" and state.public_url != shown["url"]:
             shown["url"] = state.public_url
-            print(f"public URL: {state.public_url}", flush=True)
+            if as_json:  # ``listen --json``: every stdout line is one JSON object
+                print(json.dumps({"event": "public_url", "url": state.public_url}), flush=True)
+            else:
+                print(f"public URL: {state.public_url}", flush=True)
             if state.client_ip_header:
                 print(f"client addresses through the tunnel are read from "
                       f"{state.client_ip_header}", file=sys.stderr, flush=True)
