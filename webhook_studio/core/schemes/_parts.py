@@ -70,7 +70,7 @@ def timestamp_text(seconds: int, fmt: str) -> str:
         return formatdate(seconds, usegmt=True)
     moment = datetime.fromtimestamp(seconds, UTC)
     if fmt == "iso8601":
-        return moment.isoformat(timespec="seconds")
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     if fmt == "iso8601_local":
         return moment.strftime("%Y-%m-%dT%H:%M:%S.000")
     return str(seconds)

@@ -36,6 +36,7 @@ Every seed system and most providers are one configuration of this (see the prof
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -127,6 +128,8 @@ class GenericHmac(MacScheme):
         self.needs_timestamp = "timestamp" in fields or self.kv
         self.needs_id = "id" in fields
         self.needs_url = "url" in fields
+        self.signs_body = "body" in fields or bool(self.body_fields)
+        self.can_emulate = not self.signature_field
         self.multi_signature = bool(self.separator or self.kv or self.numbered or self.secondary)
         tolerance = opts.get("tolerance")
         if tolerance is not None and (isinstance(tolerance, bool)
@@ -142,6 +145,18 @@ class GenericHmac(MacScheme):
         if not secret:
             raise SecretError("The secret is empty; give the signing secret.")
         return transform_key(secret, self.secret_encoding)
+
+    def generate_secret(self) -> str:
+        import secrets
+
+        raw = secrets.token_bytes(32)
+        if self.secret_encoding == "whsec":
+            return "whsec_" + base64.b64encode(raw).decode("ascii")
+        if self.secret_encoding == "base64":
+            return base64.b64encode(raw).decode("ascii")
+        if self.secret_encoding == "hex":
+            return raw.hex()
+        return secrets.token_urlsafe(32)
 
     def compute(self, key: bytes, c: Content, algorithm: str | None = None) -> str:
         if self.mode == "hash":
@@ -184,14 +199,15 @@ class GenericHmac(MacScheme):
             found = self._split(values, self.header)
         if isinstance(found, Verdict):
             return found
+        note = ""
         if self.timestamp_header:
             ts = request.header(self.timestamp_header)
             if ts is None:
                 return missing(self.name, self.timestamp_header)
         elif self.timestamp_field:
             ts = _parts.body_value(request.body, self.timestamp_field)
-            if ts is None:
-                return _missing_field(self.name, self.timestamp_field)
+            if ts is None:  # the signature decides; its age cannot be checked
+                note = f" The body has no {self.timestamp_field}, so its age was not checked."
         seconds = None
         if ts is not None:
             ts = ts.strip()
@@ -204,7 +220,7 @@ class GenericHmac(MacScheme):
             msg_id = request.header(self.id_header)
             if msg_id is None and self.needs_id:
                 return missing(self.name, self.id_header)
-        return Parsed(tuple(found), ts, seconds, msg_id)
+        return Parsed(tuple(found), ts, seconds, msg_id, note=note)
 
     def _header_values(self, request: IncomingRequest) -> list[str]:
         if self.numbered:

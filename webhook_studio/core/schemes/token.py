@@ -41,6 +41,15 @@ class StaticToken(Scheme):
                               "basic=true).")
         self.header = str(header or "").strip()
         self.prefix = "Basic " if self.basic else str(opts.get("prefix", ""))
+        self.can_emulate = not self.field
+
+    signs_body = False
+
+    def generate_secret(self) -> str:
+        import secrets
+
+        token = secrets.token_urlsafe(24)
+        return f"webhooks:{token}" if self.basic else token
 
     def _expected(self, secret: str) -> str:
         if not secret:
