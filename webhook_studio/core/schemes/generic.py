@@ -160,7 +160,9 @@ class GenericHmac(MacScheme):
 
     def compute(self, key: bytes, c: Content, algorithm: str | None = None) -> str:
         if self.mode == "hash":
-            digest = ALGORITHMS[algorithm or self.algorithm](key + self.content(c)).digest()
+            hasher = ALGORITHMS[algorithm or self.algorithm]()
+            hasher.update(key + self.content(c))
+            digest = hasher.digest()
             return encode(digest, self.encoding)
         return super().compute(key, c, algorithm)
 
@@ -236,7 +238,7 @@ class GenericHmac(MacScheme):
         return values
 
     def _split(self, values: Sequence[str], where: str) -> list[str] | Verdict:
-        items = []
+        items: list[str] = []
         for value in values:
             parts = value.split(str(self.separator)) if self.separator else [value]
             items.extend(p.strip() for p in parts if p.strip())
