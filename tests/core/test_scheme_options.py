@@ -223,6 +223,7 @@ def test_timestamps_are_read_as_sent(fmt: str, text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("fmt", ["unix", "unix_ms", "iso8601", "iso8601_local", "http_date"])
 def test_unreadable_timestamps_are_none_never_an_error(fmt: str) -> None:
+    assert timestamp_seconds("\u00b2", fmt) is None  # a superscript is a "digit" to Python
     @FAST
     @given(text=st.text(max_size=40))
     def run(text: str) -> None:

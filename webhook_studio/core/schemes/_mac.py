@@ -120,7 +120,7 @@ def parse_seconds(text: str | None) -> int | None:
     if text is None:
         return None
     stripped = text.strip()
-    if not stripped.isdigit() or len(stripped) > 16:
+    if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > 16:
         return None
     return int(stripped)
 

@@ -32,7 +32,7 @@ def timestamp_seconds(text: str | None, fmt: str) -> int | None:
         return None
     value = text.strip()
     if fmt in ("unix", "unix_ms"):
-        if not value.isdigit() or len(value) > 16:
+        if not (value.isascii() and value.isdigit()) or len(value) > 16:
             return None
         return int(value) // 1000 if fmt == "unix_ms" else int(value)
     if fmt == "http_date":
