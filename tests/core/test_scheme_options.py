@@ -84,6 +84,10 @@ CONFIGS: dict[str, tuple[str, dict[str, Any], tuple[str, str]]] = {
     "URL + nonce (Plivo V2)": ("hmac", {"header": "X-Plivo-Signature-V2", "encoding": "base64",
                                         "template": "{url}{id}",
                                         "id_header": "X-Plivo-Signature-V2-Nonce"}, ("a", "b")),
+    "timestamp in the body (Linear)": ("hmac", {"header": "Linear-Signature",
+                                                "timestamp_field": "webhookTimestamp",
+                                                "timestamp_format": "unix_ms",
+                                                "tolerance": 60}, ("a", "b")),
     "static token": ("token", {"header": "X-Gitlab-Token"}, ("tok-1", "tok-2")),
     "Basic auth": ("token", {"basic": True}, ("u:p", "u:q")),
 }
@@ -318,3 +322,27 @@ def test_a_token_in_the_body_and_basic_auth_explain_a_mismatch() -> None:
 def test_bad_options_are_named(options: dict[str, Any], problem: str) -> None:
     with pytest.raises(SchemeError, match=problem):
         get_scheme("hmac", options)
+
+
+@FAST
+@given(token=st.text(alphabet="0123456789abcdef", min_size=8, max_size=50),
+       ts=st.integers(NOW - 200, NOW + 200), data=st.data())
+def test_signature_in_the_body_round_trips_and_any_change_to_its_inputs_fails(
+        token: str, ts: int, data: st.DataObject) -> None:
+    options = {"signature_field": "signature.signature",
+               "template": "{field:signature.timestamp}{field:signature.token}",
+               "timestamp_field": "signature.timestamp", "tolerance": 300}
+    scheme = get_scheme("hmac", options)
+    sig = hmac.new(b"k", f"{ts}{token}".encode(), hashlib.sha256).hexdigest()
+
+    def body(t: str, tok: str, s: str) -> bytes:
+        return json.dumps({"signature": {"timestamp": t, "token": tok, "signature": s}}).encode()
+
+    assert scheme.verify(IncomingRequest(body(str(ts), token, sig)), ["k"], now=NOW).valid
+    i = data.draw(st.integers(0, len(token) - 1))
+    other = token[:i] + ("0" if token[i] != "0" else "1") + token[i + 1:]
+    assert not scheme.verify(IncomingRequest(body(str(ts), other, sig)), ["k"], now=NOW).valid
+    assert not scheme.verify(IncomingRequest(body(str(ts + 1), token, sig)), ["k"],
+                             now=NOW).valid
+    garbage = data.draw(st.binary(max_size=80))
+    assert not scheme.verify(IncomingRequest(garbage), ["k"], now=NOW).valid

@@ -122,3 +122,26 @@ def _profiles_named_in(path: Path, official_only: bool = False) -> set[str]:
 
     walk(json.loads(path.read_text("utf-8")))
     return found
+
+
+@pytest.mark.parametrize("name", LIBRARY.names())
+def test_garbage_in_a_profiles_headers_or_body_never_raises(name: str) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    profile = LIBRARY.get(name)
+    scheme = profile.make_scheme()
+    names = sorted({k for v in VECTORS if v["profile"] == name for k in v["headers"]})
+
+    @settings(max_examples=15, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(values=st.lists(st.text(max_size=80), min_size=len(names), max_size=len(names)),
+           body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
+           secret=st.text(min_size=1, max_size=30))
+    def run(values: list[str], body: bytes, secret: str) -> None:
+        request = IncomingRequest(body, tuple(zip(names, values, strict=True)),
+                                  url="https://hooks.example.com/in")
+        verdict = scheme.verify(request, [secret], now=1_700_000_000.0)
+        assert isinstance(verdict.message, str) and verdict.message
+
+    run()
