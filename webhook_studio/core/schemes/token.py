@@ -2,7 +2,7 @@
 secret is a body field): a static token header (GitLab, Telegram), HTTP Basic auth (Postmark,
 Chargebee), or a passcode inside the body (Figma). Verifying is a constant-time equality.
 
-Options: ``header`` (where the token is), ``prefix`` (text before it, e.g. ``"Bearer "``),
+Options: ``header`` (where the token is; Authorization by default), ``prefix`` (text before it, e.g. ``"Bearer "``),
 ``basic = true`` (``Authorization: Basic base64(user:password)``, the secret is
 ``user:password``), or ``field`` (a dotted path into the JSON body, or a form field).
 """
@@ -35,10 +35,9 @@ class StaticToken(Scheme):
                               f"options: {', '.join(OPTIONS)}.")
         self.basic = opts.get("basic", False) is True
         self.field = str(opts["field"]).strip() if opts.get("field") else None
-        header = opts.get("header", "Authorization" if self.basic else None)
+        header = opts.get("header", "Authorization")
         if not self.field and (not isinstance(header, str) or not header.strip()):
-            raise SchemeError("The token scheme needs option header=NAME (or field=PATH, or "
-                              "basic=true).")
+            raise SchemeError("Option header= must name the header that carries the token.")
         self.header = str(header or "").strip()
         self.prefix = "Basic " if self.basic else str(opts.get("prefix", ""))
         self.can_emulate = not self.field
