@@ -2,9 +2,9 @@
 secret is a body field): a static token header (GitLab, Telegram), HTTP Basic auth (Postmark,
 Chargebee), or a passcode inside the body (Figma). Verifying is a constant-time equality.
 
-Options: ``header`` (where the token is; Authorization by default), ``prefix`` (text before it, e.g. ``"Bearer "``),
-``basic = true`` (``Authorization: Basic base64(user:password)``, the secret is
-``user:password``), or ``field`` (a dotted path into the JSON body, or a form field).
+Options: ``header`` (where the token is; Authorization by default), ``prefix`` (text before
+it, e.g. ``"Bearer "``), ``basic = true`` (``Authorization: Basic base64(user:password)``,
+the secret is ``user:password``), or ``field`` (a dotted path into the JSON body, or a form field).
 """
 
 from __future__ import annotations
