@@ -46,6 +46,13 @@ def test_every_bundled_profile_loads_without_errors() -> None:
 EMULATED = [n for n in LIBRARY.names() if LIBRARY.get(n).make_scheme().can_emulate]
 
 
+def test_every_profile_names_its_family_and_proof_and_has_a_catalog() -> None:
+    for name in LIBRARY.names():
+        profile = LIBRARY.get(name)
+        assert profile.family != "custom" and profile.proof_source, name
+        assert len(profile.events) >= 2, name
+
+
 def test_only_providers_that_sign_inside_the_body_are_verify_only() -> None:
     verify_only = set(LIBRARY.names()) - set(EMULATED)
     assert verify_only == {n for n in LIBRARY.names() if LIBRARY.get(n).family == "in-body"}
