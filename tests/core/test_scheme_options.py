@@ -82,7 +82,7 @@ CONFIGS: dict[str, tuple[str, dict[str, Any], tuple[str, str]]] = {
     "URL and method bound": ("hmac", {"header": "X-Sig", "encoding": "base64",
                                       "template": "{method}{url}{body}"}, ("a", "b")),
     "URL + nonce (Plivo V2)": ("hmac", {"header": "X-Plivo-Signature-V2", "encoding": "base64",
-                                        "template": "{url}{id}",
+                                        "template": "{url_base}{id}",
                                         "id_header": "X-Plivo-Signature-V2-Nonce"}, ("a", "b")),
     "timestamp in the body (Linear)": ("hmac", {"header": "Linear-Signature",
                                                 "timestamp_field": "webhookTimestamp",
@@ -346,3 +346,12 @@ def test_signature_in_the_body_round_trips_and_any_change_to_its_inputs_fails(
                              now=NOW).valid
     garbage = data.draw(st.binary(max_size=80))
     assert not scheme.verify(IncomingRequest(garbage), ["k"], now=NOW).valid
+
+
+def test_plivo_signs_the_url_without_its_query() -> None:
+    scheme = scheme_of("URL + nonce (Plivo V2)")
+    headers = scheme.sign("tok", SignInput(b"", "nonce-1", NOW, "https://answer.url/cb?a=1"))
+    request = IncomingRequest(b"CallUUID=1", tuple(headers.items()), url="https://answer.url/cb")
+    assert scheme.verify(request, ["tok"], now=NOW).valid
+    moved = replace(request, url="https://answer.url/other")
+    assert not scheme.verify(moved, ["tok"], now=NOW).valid

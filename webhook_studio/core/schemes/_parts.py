@@ -23,7 +23,7 @@ from webhook_studio.core.errors import SchemeError
 #: a time without one is UTC), ISO-8601 local time with milliseconds (Orb), or HTTP-date.
 TIMESTAMP_FORMATS = ("unix", "unix_ms", "iso8601", "iso8601_local", "http_date")
 
-_FIELD = re.compile(r"\{(id|timestamp|body|url|method|field:[^{}]+)\}")
+_FIELD = re.compile(r"\{(id|timestamp|body|url|url_base|method|field:[^{}]+)\}")
 
 
 def timestamp_seconds(text: str | None, fmt: str) -> int | None:
@@ -106,7 +106,8 @@ def template_fields(template: str) -> set[str]:
     stripped = _FIELD.sub("", template)
     if "{" in stripped or "}" in stripped:
         raise SchemeError(f"Option template={template!r} has a brace that is not a field; "
-                          "allowed fields are {id} {timestamp} {body} {url} {method} {field:PATH}.")
+                          "allowed fields are {id} {timestamp} {body} {url} {url_base} {method} "
+                          "{field:PATH}.")
     return names
 
 

@@ -19,7 +19,7 @@ signature_key        kv item holding a signature (may repeat)             v1
 numbered_headers     signatures in ``header-1`` … ``header-N`` (DocuSign)  false
 secondary_header     a second signature header (Box primary/secondary)    (none)
 template             signed string over {id} {timestamp} {body} {url}     {body}
-                     {method} {field:PATH}
+                     {url_base} (no query) {method} {field:PATH}
 canonical_json       sign the body as JSON with sorted keys, no spaces    false
 timestamp_header     where {timestamp} comes from                         (none)
 timestamp_format     unix, unix_ms, iso8601, iso8601_local, http_date     unix
@@ -40,6 +40,7 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from webhook_studio.core.errors import SchemeError, SecretError
 from webhook_studio.core.message import IncomingRequest, SignInput
@@ -127,7 +128,7 @@ class GenericHmac(MacScheme):
                                         if f.startswith("field:")))
         self.needs_timestamp = "timestamp" in fields or self.kv
         self.needs_id = "id" in fields
-        self.needs_url = "url" in fields
+        self.needs_url = bool(fields & {"url", "url_base"})
         self.signs_body = "body" in fields or bool(self.body_fields)
         self.can_emulate = not self.signature_field
         self.multi_signature = bool(self.separator or self.kv or self.numbered or self.secondary)
@@ -286,7 +287,7 @@ class GenericHmac(MacScheme):
 
     def content(self, c: Content) -> bytes:
         values = {"id": c.msg_id or "", "timestamp": c.timestamp or "", "url": c.url or "",
-                  "method": c.method}
+                  "url_base": _without_query(c.url or ""), "method": c.method}
         values.update((f"field:{path}", value) for path, value in c.fields)
         return _parts.render(self.template, values, c.body)
 
@@ -329,6 +330,12 @@ class GenericHmac(MacScheme):
         if self.id_header and data.id is not None:
             out[self.id_header] = data.id
         return out
+
+
+def _without_query(url: str) -> str:
+    """The URL without its query and fragment (Plivo V2 signs scheme, host, port and path)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def _missing_field(scheme: str, path: str) -> Verdict:
