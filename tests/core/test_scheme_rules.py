@@ -23,7 +23,7 @@ BODY = b'{"type":"ping"}'
 @pytest.mark.parametrize(
     ("name", "default", "rejects_future"),
     [("standard-webhooks", 300, True), ("slack", 300, True), ("zoom", 300, True),
-     ("stripe", 300, False), ("paddle", 5, False), ("twitch", 600, False)],
+     ("stripe", 300, False), ("paddle", 5, True), ("twitch", 600, False)],
 )
 def test_each_scheme_has_its_own_tolerance_rule(name: str, default: int,
                                                 rejects_future: bool) -> None:
@@ -164,8 +164,8 @@ def test_generic_scheme_options_are_validated() -> None:
         get_scheme("hmac", {})
     with pytest.raises(SchemeError, match="Unknown option 'colour'"):
         get_scheme("hmac", {"header": "X-S", "colour": "red"})
-    with pytest.raises(SchemeError, match="sha1, sha256, sha512"):
-        get_scheme("hmac", {"header": "X-S", "algorithm": "md5"})
+    with pytest.raises(SchemeError, match="md5, sha1, sha256, sha512"):
+        get_scheme("hmac", {"header": "X-S", "algorithm": "sha384"})
     with pytest.raises(SchemeError, match="timestamp_header"):
         get_scheme("hmac", {"header": "X-S", "template": "{timestamp}.{body}"})
     with pytest.raises(SchemeError, match="allowed fields"):
@@ -174,7 +174,7 @@ def test_generic_scheme_options_are_validated() -> None:
         get_scheme("nope")
     with pytest.raises(SchemeError, match="takes no options"):
         get_scheme("github", {"x": 1})
-    assert "hmac" in SCHEME_NAMES and len(SCHEME_NAMES) == 11
+    assert {"hmac", "token"} <= set(SCHEME_NAMES)
 
 
 def test_generic_canonical_json_rejects_non_json_bodies() -> None:

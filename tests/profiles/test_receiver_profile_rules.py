@@ -88,14 +88,28 @@ async def test_a_nonce_on_a_bad_signature_is_not_burnt(
     assert status == 200
 
 
-async def test_a_signed_request_without_a_nonce_is_refused(
-        receiver: tuple[Receiver, str]) -> None:
+async def test_a_signed_request_without_a_nonce_is_valid_with_a_note(
+        ctx: AppContext, receiver: tuple[Receiver, str]) -> None:
+    """The seed makes the nonce optional; a nonce, when sent, is still one-time."""
     _, url = receiver
     body, headers = envoyou_request("unused")
     del headers["X-EnvoyOU-Nonce"]
     status, reply = await post(f"{url}/envoyou", body, headers)
-    assert status == 401 and reply["reason"] == "missing_header"
-    assert "X-EnvoyOU-Nonce" in reply["message"]
+    assert status == 200
+    with ctx.store.session() as session:
+        verdict = get_capture(session, reply["capture"]).verification
+    assert verdict["valid"] and "No X-EnvoyOU-Nonce header" in verdict["message"]
+    assert "nonce is optional" in verdict["message"]
+
+
+async def test_a_json_body_with_a_byte_order_mark_verifies_as_the_seed_code_does(
+        receiver: tuple[Receiver, str]) -> None:
+    """Seed 001's Python code reads the body with request.json(), which accepts a UTF-8 BOM,
+    and signs the canonical JSON; so the BOM does not change the signature."""
+    _, url = receiver
+    body, headers = envoyou_request("nonce-bom")
+    status, reply = await post(f"{url}/envoyou", b"\xef\xbb\xbf" + body, headers)
+    assert status == 200, reply
 
 
 async def test_nonces_stay_refused_after_a_restart(receiver: tuple[Receiver, str]) -> None:
@@ -169,6 +183,10 @@ async def test_every_retry_of_an_envoyou_delivery_carries_a_fresh_nonce(ctx: App
         nonces = {dict((k.lower(), v) for k, v in c.headers)["x-envoyou-nonce"]
                   for c in captures}
         assert len(nonces) == 3
+        # …and all three carry the same X-EnvoyOU-Webhook-ID: retries, flagged as duplicates.
+        ordered = sorted(captures, key=lambda c: c.id)
+        assert ordered[0].duplicate_of is None
+        assert [c.duplicate_of for c in ordered[1:]] == [ordered[0].id] * 2
     finally:
         await dispatcher.stop()
         await receiver.stop()

@@ -22,18 +22,34 @@ def _library() -> Any:
 
 def _summary(p: Any) -> dict[str, Any]:
     return {"name": p.name, "title": p.title, "scheme": p.scheme, "retry": p.retry,
-            "timeout": p.timeout, "events": len(p.events), "handshake": p.handshake}
+            "timeout": p.timeout, "events": len(p.events), "handshake": p.handshake,
+            "family": p.family, "verify": True, "emulate": p.make_scheme().can_emulate,
+            "proof": p.proof, "proof_source": p.proof_source}
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from webhook_studio.core.profiles import FAMILIES, FAMILY_LABELS, PROOF_LABELS
+
     library = _library()
     rows = [_summary(library.get(n)) for n in library.names()]
     if args.json:
         print_json(rows)
         return EXIT_OK
-    print(f"{'NAME':<18} {'SCHEME':<18} {'EVENTS':>6}  TITLE")
-    for r in rows:
-        print(f"{r['name']:<18} {r['scheme']:<18} {r['events']:>6}  {r['title']}")
+    for family in FAMILIES:
+        members = [r for r in rows if r["family"] == family]
+        if not members:
+            continue
+        print(f"{FAMILY_LABELS[family]} ({len(members)})")
+        print(f"  {'NAME':<20} {'VERIFY':<7}{'EMULATE':<8}{'HANDSHAKE':<30}{'PROOF':<21}TITLE")
+        for r in members:
+            handshake = "—" if r["handshake"] == "none" else r["handshake"]
+            print(f"  {r['name']:<20} {'✓':<7}{'✓' if r['emulate'] else '—':<8}"
+                  f"{handshake:<30}{PROOF_LABELS[r['proof']]:<21}{r['title']}")
+        print()
+    families = len({r["family"] for r in rows})
+    print(f"{len(rows)} profiles in {families} families; "
+          f"{sum(r['proof'] == 'official-vector' for r in rows)} proven by an official vector, "
+          f"{sum(r['proof'] == 'sdk-interop' for r in rows)} by official SDK interop.")
     return EXIT_OK
 
 
@@ -49,7 +65,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return EXIT_OK
+    from webhook_studio.core.profiles import FAMILY_LABELS, PROOF_LABELS
+
     print(f"{p.title} ({p.name})\n{p.description}\n")
+    print(f"Family: {FAMILY_LABELS[p.family]}")
+    print(f"Proof: {PROOF_LABELS[p.proof]}" + (f" ({p.proof_source})" if p.proof_source else ""))
+    if not data["emulate"]:
+        print("Verify only: the provider puts its signature or secret inside the body.")
     print(f"Signature: {p.scheme} {p.scheme_options or ''}".rstrip())
     print(f"Retries: {p.retry}; timeout {p.timeout:g} s; handshake: {p.handshake}")
     if p.headers:

@@ -2,6 +2,8 @@
 
 Contract (other tools depend on it):
   sign   prints a JSON object of the headers to send; fresh id and current time by default.
+         With --profile, every header the provider sends on a delivery (content type, event
+         type, delivery id, a fresh nonce…), so the output posts straight to a consumer.
   verify exits 0 when valid, 1 when invalid (printing the verdict sentence), 2 on usage errors.
 """
 
@@ -46,14 +48,18 @@ def _option_value(text: str) -> Any:
         return text
 
 
+def _profile(name: str) -> Any:
+    from webhook_studio.profile_library import ProfileLibrary
+
+    return ProfileLibrary.load().get(name)
+
+
 def resolve_scheme(args: argparse.Namespace) -> tuple[Scheme, int | None]:
     """The scheme the options name, and the profile's tolerance default if a profile was used."""
     options = {k: _option_value(v) for k, v in parse_pairs(args.option, "=", "--option")}
     try:
         if args.profile:
-            from webhook_studio.profile_library import ProfileLibrary
-
-            profile = ProfileLibrary.load().get(args.profile)
+            profile = _profile(args.profile)
             return profile.make_scheme(), profile.default_tolerance
         if args.scheme not in SCHEME_NAMES:
             raise UsageError(
@@ -79,8 +85,22 @@ def _cmd_sign(args: argparse.Namespace) -> int:
         headers = scheme.sign(args.secret, data)
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
+    if args.profile:  # everything the provider sends, so the output posts as a delivery
+        headers = {**_delivery_headers(args, str(data.id), int(data.timestamp or 0)), **headers}
     print_json(headers)
     return EXIT_OK
+
+
+def _delivery_headers(args: argparse.Namespace, delivery_id: str, timestamp: int
+                      ) -> dict[str, str]:
+    """The profile's per-delivery headers (event type, delivery id, a fresh nonce…) and its
+    content type; ``--event`` names the event (default: the first in its catalog)."""
+    profile = _profile(args.profile)
+    event = args.event or (profile.events[0].type if profile.events else "")
+    content_type = ("application/x-www-form-urlencoded" if profile.body_format == "form"
+                    else "application/json")
+    return {"Content-Type": content_type,
+            **profile.delivery_headers(event, delivery_id, timestamp)}
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -112,6 +132,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     sign.add_argument("--url", metavar="URL", help="the URL the provider posts to (Twilio, Square)")
     sign.add_argument("--param", action="append", metavar="NAME=VALUE", help="form parameter")
     sign.add_argument("--body-file", metavar="PATH|-", help="body bytes (default: empty)")
+    sign.add_argument("--event", metavar="TYPE",
+                      help="with --profile: the event type its headers name (default: the "
+                      "first in its catalog)")
     sign.set_defaults(func=_cmd_sign)
 
     verify = sub.add_parser(

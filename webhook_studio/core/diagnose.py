@@ -142,6 +142,7 @@ def _unescape(text: str) -> bytes | None:
 def whsec_key(secret: str) -> bytes | None:
     """The key a ``whsec_`` secret stands for under Standard Webhooks, or None if not base64."""
     raw = secret[len("whsec_"):] if secret.startswith("whsec_") else secret
+    raw += "=" * (-len(raw) % 4)  # both official libraries accept a secret without padding
     try:
         return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):

@@ -66,6 +66,24 @@ FAMILIES = ("standard-webhooks", "timestamped-header", "composite-string", "hmac
 #: How a profile was proven: a vector published by the provider or its official SDK, a
 #: round trip against the official SDK, or the documented construction only.
 PROOFS = ("official-vector", "sdk-interop", "docs")
+#: What ``profiles list`` and docs/profiles.md call each family and proof level.
+FAMILY_LABELS = {
+    "standard-webhooks": "F1 Standard Webhooks / Svix",
+    "timestamped-header": "F2 timestamp and signature(s) in one header",
+    "composite-string": "F3 timestamp or id in separate headers",
+    "hmac-body-hex": "F4 HMAC-SHA256 of the body, hex",
+    "hmac-body-base64": "F5 HMAC-SHA256 of the body, base64",
+    "hmac-sha512": "F6 HMAC-SHA512 of the body",
+    "digest-sha1-md5": "F7 SHA-1, MD5 and plain hashes",
+    "url-bound": "F8 URL-bound signatures",
+    "in-body": "F9 signature or secret inside the body",
+    "jwt": "F10 JWT / JWS with a body hash",
+    "asymmetric": "F11 asymmetric signatures",
+    "static-token": "F12 static token or Basic auth",
+    "custom": "other",
+}
+PROOF_LABELS = {"official-vector": "official vector", "sdk-interop": "official SDK interop",
+                "docs": "docs only"}
 
 
 @dataclass(frozen=True)

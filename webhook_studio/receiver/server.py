@@ -13,7 +13,7 @@ import json
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -269,11 +269,10 @@ class Receiver:
         header = endpoint.nonce_header or ""
         nonce = (incoming.header(header) or "").strip()
         now = self.clock.now()
-        if not nonce:
-            return Verdict(False, verdict.scheme, Reason.MISSING_HEADER,
-                           f"The signature matched, but the {header} header is missing; this "
-                           "provider sends a fresh nonce with every request and receivers "
-                           "refuse requests without one.", verdict.matched_secret), None
+        if not nonce:  # optional (EnvoyOU's guide): the timestamp alone bounds replays
+            return replace(verdict, message=verdict.message + (
+                f" No {header} header: the nonce is optional for this provider, so only the "
+                "timestamp limits replays of this request.")), None
         earlier = self.nonces.seen(endpoint.id, nonce, now, endpoint.nonce_window)
         if earlier is not None:
             first_at, capture_id = earlier

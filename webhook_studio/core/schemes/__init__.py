@@ -19,6 +19,7 @@ from webhook_studio.core.schemes.providers import (
     Zoom,
 )
 from webhook_studio.core.schemes.standard import StandardWebhooks
+from webhook_studio.core.schemes.token import StaticToken
 from webhook_studio.core.schemes.twilio import Twilio
 
 __all__ = ["SCHEME_NAMES", "Scheme", "ToleranceRule", "get_scheme"]
@@ -35,7 +36,10 @@ _FACTORIES: dict[str, Callable[[Mapping[str, Any]], Scheme]] = {
     "zoom": lambda o: Zoom(),
     "twitch": lambda o: Twitch(),
     "hmac": GenericHmac,
+    "token": StaticToken,
 }
+#: Schemes configured by options; the others take none.
+_TAKES_OPTIONS = {"hmac", "standard-webhooks", "token"}
 
 #: The names accepted by ``--scheme``.
 SCHEME_NAMES: tuple[str, ...] = tuple(_FACTORIES)
@@ -46,6 +50,6 @@ def get_scheme(name: str, options: Mapping[str, Any] | None = None) -> Scheme:
     factory = _FACTORIES.get(name)
     if factory is None:
         raise SchemeError(f"Unknown scheme {name!r}; choose one of: {', '.join(SCHEME_NAMES)}.")
-    if options and name not in ("hmac", "standard-webhooks"):
+    if options and name not in _TAKES_OPTIONS:
         raise SchemeError(f"The {name} scheme takes no options; options are for 'hmac'.")
     return factory(options or {})

@@ -22,6 +22,7 @@ from webhook_studio.core.schemes.base import Scheme, ToleranceRule
 from webhook_studio.core.verdict import Mistake, Reason, Verdict
 
 ALGORITHMS: dict[str, Callable[[], hashlib._Hash]] = {
+    "md5": hashlib.md5,
     "sha1": hashlib.sha1,
     "sha256": hashlib.sha256,
     "sha512": hashlib.sha512,
@@ -33,7 +34,14 @@ def mac(algorithm: str, key: bytes, content: bytes) -> bytes:
 
 
 def encode(raw: bytes, encoding: str) -> str:
-    return raw.hex() if encoding == "hex" else base64.b64encode(raw).decode("ascii")
+    """hex, hex-upper (Authorize.Net), base64, or base64url without padding (Sanity)."""
+    if encoding == "hex":
+        return raw.hex()
+    if encoding == "hex-upper":
+        return raw.hex().upper()
+    if encoding == "base64url":
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return base64.b64encode(raw).decode("ascii")
 
 
 def same(a: str, b: str) -> bool:
@@ -63,6 +71,9 @@ class Content:
     msg_id: str | None = None
     url: str | None = None
     params: tuple[tuple[str, str], ...] = field(default=())
+    method: str = "POST"
+    #: Values read from the body for ``{field:PATH}`` in a generic template, by path.
+    fields: tuple[tuple[str, str], ...] = field(default=())
 
 
 def tolerance_verdict(
@@ -109,7 +120,7 @@ def parse_seconds(text: str | None) -> int | None:
     if text is None:
         return None
     stripped = text.strip()
-    if not stripped.isdigit() or len(stripped) > 16:
+    if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > 16:
         return None
     return int(stripped)
 
@@ -268,11 +279,12 @@ class MacScheme(Scheme):
             for mistake, alt_key, sentence in self.alternative_keys(secret):
                 if self._match([alt_key], c, parsed) is not None:
                     return found(mistake, sentence)
-        other = "base64" if self.encoding == "hex" else "hex"
+        is_hex = self.encoding.startswith("hex")
+        other = "base64" if is_hex else "hex"
         for key in usable:
             raw = mac(parsed.algorithm or self.algorithm, key, self.content(c))
             if any(same(encode(raw, other), cand) for cand in parsed.candidates):
-                mistake = (Mistake.BASE64_INSTEAD_OF_HEX if self.encoding == "hex"
+                mistake = (Mistake.BASE64_INSTEAD_OF_HEX if is_hex
                            else Mistake.HEX_INSTEAD_OF_BASE64)
                 return found(mistake, f"the MAC was written in {other} instead of "
                              f"{self.encoding}")

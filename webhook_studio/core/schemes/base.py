@@ -35,6 +35,11 @@ class Scheme(ABC):
     needs_id: bool = False
     needs_timestamp: bool = False
     needs_url: bool = False
+    #: Whether the signature covers the body (static tokens and Plivo V2 do not).
+    signs_body: bool = True
+    #: Whether ``sign`` can produce what the provider sends (not when the signature or the
+    #: shared secret lives inside the body).
+    can_emulate: bool = True
 
     @abstractmethod
     def sign(self, secrets: str | Sequence[str], data: SignInput) -> dict[str, str]:

@@ -188,11 +188,13 @@ class Stripe(MacScheme):
 class Paddle(Stripe):
     """``Paddle-Signature: ts=<ts>;h1=<hex>`` over ``{ts}:{body}``; literal secret.
 
-    Paddle's SDKs allow 5 seconds of age by default; that is the default here too.
+    Paddle's SDKs allow 5 seconds of age by default; that is the default here too. The Python
+    SDK also refuses a timestamp more than that far in the future, and so do we.
     """
 
     name = "paddle"
     default_tolerance = 5
+    tolerance_rule = ToleranceRule.BOTH
     header_name = "Paddle-Signature"
     ts_key, sig_key, pair_sep, content_sep = "ts", "h1", ";", ":"
 

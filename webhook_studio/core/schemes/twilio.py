@@ -1,8 +1,11 @@
 """Twilio: HMAC-SHA1, base64, over the full URL plus the POST parameters sorted by name.
 
 For JSON bodies Twilio adds ``bodySHA256=<hex>`` to the URL's query and signs the URL alone;
-the body must then hash to that value. Twilio's SDKs accept the URL with and without the
-default port (``:443``/``:80``), because proxies differ on whether they keep it; so do we.
+the body must then hash to that value. As twilio-python and twilio-node do, we try the URL with
+its port removed and with the default port (``:443``/``:80``) added, because proxies differ on
+whether they keep it; a parameter repeated with the same value is signed once (the SDKs sign
+the set of values); and ``X-Twilio-Webhooks-Signature-Settings: key=…,algorithm=HMAC_SHA256``
+(SharedKey webhooks) selects HMAC-SHA256.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from urllib.parse import parse_qs, parse_qsl, urlsplit, urlunsplit
 
 from webhook_studio.core.message import IncomingRequest, SignInput
-from webhook_studio.core.schemes._mac import Content, MacScheme, Parsed, missing
+from webhook_studio.core.schemes._mac import Content, MacScheme, Parsed, malformed, missing
 from webhook_studio.core.verdict import Reason, Verdict
 
 HEADER = "X-Twilio-Signature"
@@ -20,21 +23,35 @@ DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def port_forms(url: str) -> list[str]:
-    """The URL as given, with the default port added, and with it removed."""
+    """The URL as given, without its port, and with the default port added (as the SDKs try)."""
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return [url]
     default = DEFAULT_PORTS.get(parts.scheme)
     host = parts.hostname or ""
-    if parts.port is None and default is not None:
-        netloc = parts.netloc + f":{default}"
-        other = urlunsplit((parts.scheme, netloc, *parts[2:]))
-    elif parts.port == default and default is not None:
-        userinfo = parts.netloc.rpartition("@")[0]
-        netloc = (userinfo + "@" if userinfo else "") + (
-            f"[{host}]" if ":" in host else host)
-        other = urlunsplit((parts.scheme, netloc, *parts[2:]))
-    else:
-        return [url]
-    return [url, other]
+    userinfo = parts.netloc.rpartition("@")[0]
+    bare = (userinfo + "@" if userinfo else "") + (f"[{host}]" if ":" in host else host)
+    forms = [url]
+    if port is not None:
+        forms.append(urlunsplit((parts.scheme, bare, *parts[2:])))
+    elif default is not None:
+        forms.append(urlunsplit((parts.scheme, parts.netloc + f":{default}", *parts[2:])))
+    return forms
+
+
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+ALGORITHMS = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}
+
+
+def settings_algorithm(value: str | None) -> str | None:
+    """The algorithm named by the settings header (HMAC_SHA1 when absent), None if unknown."""
+    for part in (value or "").split(","):
+        name, found, chosen = part.partition("=")
+        if found and name.strip() == "algorithm" and chosen.strip():
+            return ALGORITHMS.get(chosen.strip().upper())
+    return "sha1"
 
 
 def body_hash_in(url: str) -> str | None:
@@ -60,7 +77,15 @@ class Twilio(MacScheme):
         value = request.header(HEADER)
         if value is None:
             return missing(self.name, HEADER)
-        return Parsed((value.strip(),))
+        settings = request.header(SETTINGS_HEADER)
+        algorithm = settings_algorithm(settings)
+        if algorithm is None:
+            return malformed(self.name, SETTINGS_HEADER,
+                             f"{settings!r} names an algorithm Twilio's SDKs do not know "
+                             "(HMAC_SHA1 or HMAC_SHA256)")
+        note = (" Signed with HMAC-SHA256 as X-Twilio-Webhooks-Signature-Settings says "
+                "(a SharedKey secret)." if algorithm == "sha256" else "")
+        return Parsed((value.strip(),), algorithm=algorithm, note=note)
 
     def content_for(self, request: IncomingRequest, parsed: Parsed) -> Content | Verdict:
         if not request.url:
@@ -80,7 +105,11 @@ class Twilio(MacScheme):
         return Content(request.body, url=request.url, params=tuple(params))
 
     def content(self, c: Content) -> bytes:
-        text = (c.url or "") + "".join(k + v for k, v in sorted(c.params))
+        values: dict[str, set[str]] = {}
+        for key, value in c.params:
+            values.setdefault(key, set()).add(value)
+        text = (c.url or "") + "".join(key + value for key in sorted(values)
+                                       for value in sorted(values[key]))
         return text.encode("utf-8")
 
     def _match(self, keys: Sequence[bytes | None], c: Content, parsed: Parsed) -> int | None:
