@@ -13,7 +13,7 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from webhook_studio.store.receiver_models import Endpoint
 
 Handshake = Callable[[EndpointConfig, IncomingRequest], tuple[int, dict[str, str], bytes] | None]
 #: A response body: bytes, or a stream of chunks (proxy mode relays a target's answer).
-Body = bytes | AsyncIterator[bytes]
+Body = bytes | AsyncIterable[bytes]
 AfterCapture = Callable[[int, EndpointConfig, dict[str, Any], bytes],
                         Awaitable[tuple[int, list[tuple[str, str]], Body] | None]]
 
@@ -284,7 +284,7 @@ class Receiver:
         return response
 
     async def _stream(self, request: web.BaseRequest, status: int,
-                      headers: list[tuple[str, str]], chunks: AsyncIterator[bytes]
+                      headers: list[tuple[str, str]], chunks: AsyncIterable[bytes]
                       ) -> web.StreamResponse:
         """Relay a streamed answer (proxy mode) without holding it in memory."""
         response = web.StreamResponse(status=status)
@@ -295,6 +295,9 @@ class Receiver:
             async for chunk in chunks:
                 await response.write(chunk)
             await response.write_eof()
+        except ConnectionError:  # the caller left, or the target's answer broke off
+            if request.transport is not None:
+                request.transport.abort()  # the caller must not take a cut answer as whole
         finally:
             closer = getattr(chunks, "aclose", None)
             if closer is not None:
