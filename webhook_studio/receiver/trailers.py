@@ -15,7 +15,6 @@ start a real header name, so they can never be mistaken for headers).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 
 #: Prefix of a trailer field's name in a capture's header list: ``"[trailer] X-Checksum"``
 #: (defined with the relay, which leaves such fields out when it forwards or replays).
@@ -30,14 +29,16 @@ class _Lost(Exception):
     """The tracker no longer knows where it is in the stream."""
 
 
-@dataclass
 class Frame:
     """One request as the tracker saw it; ``trailers`` fills in when its body ends."""
 
-    method: bytes
-    chunked: bool
-    trailers: list[tuple[bytes, bytes]] = field(default_factory=list)
-    complete: bool = False
+    __slots__ = ("chunked", "complete", "method", "trailers")
+
+    def __init__(self, method: bytes, chunked: bool) -> None:
+        self.method = method
+        self.chunked = chunked
+        self.trailers: list[tuple[bytes, bytes]] = []
+        self.complete = not chunked
 
 
 class TrailerTracker:
@@ -73,19 +74,25 @@ class TrailerTracker:
     def _feed(self, data: bytes) -> None:
         pos, end = 0, len(data)
         while pos < end:
-            if self.state in (LENGTH, CHUNK):
+            state = self.state
+            if state in (LENGTH, CHUNK):
                 take = min(self.remaining, end - pos)
                 self.remaining -= take
                 pos += take
                 if self.remaining == 0:
-                    self.state = HEAD if self.state == LENGTH else SIZE
+                    self.state = HEAD if state == LENGTH else SIZE
                 continue
-            if self.state == HEAD and not self.buf:
+            if state == HEAD and not self.buf:
                 while data.startswith(b"\r\n", pos):  # stray CRLF between requests
                     pos += 2
                 if pos >= end:
                     return
-            delimiter = b"\r\n\r\n" if self.state == HEAD else b"\r\n"
+                found = data.find(b"\r\n\r\n", pos, pos + MAX_SECTION + 4)
+                if found >= 0:  # the usual case: the whole head in one read
+                    self._on_head(data[pos:found + 4])
+                    pos = found + 4
+                    continue
+            delimiter = b"\r\n\r\n" if state == HEAD else b"\r\n"
             section, pos = self._section(data, pos, delimiter)
             if section is None:
                 return
@@ -138,25 +145,28 @@ class TrailerTracker:
             frame.trailers.append((name.strip(), value.strip()))
 
     def _on_head(self, head: bytes) -> None:
-        method = head.split(b" ", 1)[0]
-        lower = head.lower()
+        method = head[:head.find(b" ")]
         chunked = False
-        at = lower.find(b"\r\ntransfer-encoding:")
-        if at >= 0:
-            value = lower[at + 20:lower.find(b"\r\n", at + 2)]
-            if not value.strip().endswith(b"chunked"):
-                raise _Lost  # the parser refuses such a request; stop following
-            chunked = True
+        if b"ransfer-" in head or b"RANSFER-" in head:  # rare: look closely
+            lower = head.lower()
+            at = lower.find(b"\r\ntransfer-encoding:")
+            if at >= 0:
+                value = lower[at + 20:lower.find(b"\r\n", at + 2)]
+                if not value.strip().endswith(b"chunked"):
+                    raise _Lost  # the parser refuses such a request; stop following
+                chunked = True
         frame = Frame(method, chunked)
         self.frames.append(frame)
         if chunked:
             self.current = frame
             self.state = SIZE
             return
-        frame.complete = True
-        at = lower.find(b"\r\ncontent-length:")
+        at = head.find(b"\r\nContent-Length:")
+        if at < 0:
+            at = head.lower().find(b"\r\ncontent-length:") if (
+                b"ength" in head or b"ENGTH" in head) else -1
         if at >= 0:
-            length = int(lower[at + 17:lower.find(b"\r\n", at + 2)].strip())
+            length = int(head[at + 17:head.find(b"\r\n", at + 2)].strip())
             if length > 0:
                 self.state, self.remaining = LENGTH, length
 
