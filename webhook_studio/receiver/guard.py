@@ -193,6 +193,7 @@ class GuardedServer(web.Server):
         self.last_pressure = 0.0  # monotonic time of the last shed or refusal
         self._reported = (0, 0)
         self._last_report = 0.0
+        self._started = time.monotonic()
         self._watchdog: asyncio.Task[None] | None = None
 
     # -- protocol factory -----------------------------------------------------------------
@@ -271,9 +272,10 @@ class GuardedServer(web.Server):
                     entry.close()
             self._report(now)
 
-    def _report(self, now: float) -> None:
-        """One line per interval when the cap was hit, whatever the number of connections."""
-        if now - self._last_report < self.report_interval:
+    def _report(self, now: float, final: bool = False) -> None:
+        """One line per interval when the cap was hit, whatever the number of connections
+        (and a last one at shutdown for the interval not yet reported)."""
+        if not final and now - self._last_report < self.report_interval:
             return
         shed, refused = self.shed - self._reported[0], self.refused - self._reported[1]
         if shed or refused:
@@ -281,8 +283,8 @@ class GuardedServer(web.Server):
                 "webhook-studio: receiver: the connection cap of %d was reached in the last "
                 "%.0f s: %d idle connection(s) closed to make room, %d connection(s) refused "
                 "(every slot was handling a request); %d open now.",
-                self.max_connections, now - self._last_report if self._last_report else
-                self.report_interval, shed, refused, len(self.tracked))
+                self.max_connections, now - (self._last_report or self._started), shed,
+                refused, len(self.tracked))
         self._reported = (self.shed, self.refused)
         self._last_report = now
 
@@ -290,6 +292,7 @@ class GuardedServer(web.Server):
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
+            self._report(time.monotonic(), final=True)
         for key, entry in list(self.tracked.items()):
             if entry.phase == HANDSHAKE:
                 self.tracked.pop(key, None)
