@@ -160,8 +160,9 @@ class HugeTarget:
     """A forward target on a thread that answers every request with ``size`` bytes, sent
     from one reused buffer (so the test process itself stays small)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, cut_at: int | None = None) -> None:
         self.size = size
+        self.cut_at = size if cut_at is None else cut_at  # bytes sent before hanging up
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.served = 0
@@ -197,7 +198,7 @@ class HugeTarget:
                         data += more
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
                                  b"Content-Length: %d\r\nConnection: close\r\n\r\n" % self.size)
-                    left = self.size
+                    left = self.cut_at
                     while left > 0:
                         piece = chunk[:min(left, len(chunk))]
                         conn.sendall(piece)

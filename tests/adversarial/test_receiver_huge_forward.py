@@ -3,6 +3,8 @@ the receiver to 1.1 GiB, because the target's whole answer was read into memory.
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import time
 from pathlib import Path
 
@@ -81,3 +83,34 @@ def test_proxy_mode_streams_a_512_mib_answer_through(tmp_path: Path) -> None:
     assert record["body_size"] == HUGE
     growth = watch.peak - baseline
     assert growth < ALLOWED_GROWTH_KIB, f"RSS grew by {growth // 1024} MiB"
+
+
+def test_proxy_mode_hangs_up_on_the_caller_when_the_target_breaks_off(tmp_path: Path) -> None:
+    """A target that announces 8 MiB and hangs up after 1 MiB: the caller's connection is
+    cut too (a cut answer must not look complete), and the record says it broke off."""
+    import socket
+
+    with HugeTarget(8 * 1024 * 1024, cut_at=1024 * 1024) as target:
+        db = tmp_path / "studio.sqlite3"
+        store = open_store(db)
+        create_endpoint(store, path="/proxy", forward_to=[target.url], forward_mode="proxy")
+        store.dispose()
+        with listen(tmp_path, stderr=subprocess.PIPE) as receiver, socket.create_connection(
+                ("127.0.0.1", receiver.port), timeout=30) as sock:
+            sock.sendall(b"POST /proxy HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+            reply = b""
+            with contextlib.suppress(ConnectionResetError):
+                while data := sock.recv(1024 * 1024):
+                    reply += data
+            deadline = time.monotonic() + 20
+            while not forwards_of(receiver.db, "/proxy") and time.monotonic() < deadline:
+                time.sleep(0.2)
+            (record,) = forwards_of(receiver.db, "/proxy")
+            assert receiver.stop() == 0
+            assert receiver.proc.stderr is not None
+            stderr = receiver.proc.stderr.read()
+    assert b"Traceback" not in stderr, stderr[-2000:]
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert not reply.endswith(b"0\r\n\r\n")  # no final chunk: the caller sees it was cut
+    assert record["outcome"] == "broken" and "broke off" in str(record["error"])
+    assert record["body_size"] == 1024 * 1024 and record["ok"] is False
