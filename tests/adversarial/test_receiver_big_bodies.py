@@ -25,7 +25,7 @@ def signed(body: bytes) -> dict[str, str]:
 
 def test_big_bad_bodies_do_not_stall_small_valid_requests(tmp_path: Path) -> None:
     """Four 9 MB JSON bodies with a bad signature while small signed requests keep coming:
-    every small one is answered promptly (each within 3 s; the loop stalled ~8 s before), and
+    every small one is answered promptly (each within 4 s; the loop stalled ~8 s before), and
     the big ones are answered and stored with a verdict that says the search was skipped."""
     items = [{"id": i, "name": "caf\u00e9 \u2603", "tags": ["a", "b"]} for i in range(160_000)]
     big = json.dumps({"items": items}, ensure_ascii=False).encode()
@@ -51,7 +51,7 @@ def test_big_bad_bodies_do_not_stall_small_valid_requests(tmp_path: Path) -> Non
     assert [status for status, _ in big_results] == [200] * 4
     assert all(status == 200 for status, _ in small_results), small_results
     slowest = max(seconds for _, seconds in small_results)
-    assert slowest < 3.0, f"a small request waited {slowest:.2f} s"
+    assert slowest < 4.0, f"a small request waited {slowest:.2f} s"
     store = open_store(db)
     try:
         with store.session() as session:
