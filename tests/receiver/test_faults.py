@@ -95,7 +95,7 @@ async def test_big_bodies_skip_the_mistake_search_and_say_so(
 
 
 async def test_a_locked_store_answers_503_within_the_store_wait(
-        start_receiver: StartReceiver, db_path: Path) -> None:
+        start_receiver: StartReceiver, db_path: Path, store: Store) -> None:
     """Several requests queued behind a locked store each get their 503 within a few
     seconds (each queued group waited the full busy timeout after the previous one before:
     up to 13 s); health says degraded, with the reason."""
@@ -122,8 +122,11 @@ async def test_a_locked_store_answers_503_within_the_store_wait(
     assert health["state"] == "degraded" and "store" in health["sentence"]
     assert health["counters"]["captures_failed"] >= 1
     async with aiohttp.ClientSession() as session, session.post(
-            f"{receiver.url}/x", data=b"x") as resp:
+            f"{receiver.url}/x", data=b"after") as resp:
         assert resp.status == 200
+    await asyncio.sleep(0.5)
+    with store.session() as session:  # nothing answered 503 was stored later
+        assert [c.body for c in list_captures(session, with_body=True)] == [b"after"]
 
 
 async def test_health_is_down_when_stopped(start_receiver: StartReceiver) -> None:

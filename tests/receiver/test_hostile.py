@@ -141,6 +141,8 @@ async def test_at_the_cap_idle_connections_make_room_and_busy_ones_refuse(
         assert resp.status == 200
     assert await asyncio.wait_for(idle[0][0].read(), 2) == b""  # the oldest idle one went
     assert receiver.connection_stats["shed"] >= 1
+    health = receiver.health()
+    assert health["state"] == "degraded" and "connection cap of 3" in health["sentence"]
     for _r, w in idle:
         w.close()
     await asyncio.sleep(0.05)
