@@ -43,8 +43,9 @@ class Verifier:
                      ) -> Verdict | None:
         if endpoint.scheme is None:
             return None
-        if len(incoming.body) <= INLINE_BYTES:
-            return self._run(endpoint, incoming, now)
+        if len(incoming.body) <= min(INLINE_BYTES, self.search_max_bytes):  # no budget needed
+            return endpoint.scheme.verify(incoming, list(endpoint.secrets), now=now,
+                                          tolerance=endpoint.tolerance)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._run, endpoint, incoming, now)
 
