@@ -74,6 +74,10 @@ class BodyTooLarge(Exception):
 class Stopping(Exception):
     """The receiver is stopping while this request's body is still arriving."""
 
+    def __init__(self, received: int = 0) -> None:
+        super().__init__(received)
+        self.received = received
+
 
 def decode_header(raw: bytes) -> str:
     """Header bytes as text: UTF-8 when it is, else Latin-1 (which keeps every byte)."""
@@ -233,11 +237,11 @@ class Receiver:
                                       f"{self.limits.body_timeout:g} s.", started)
         except Stopping as stop:
             self.stopped_uploads += 1
+            of = f" of {length}" if length is not None else ""
             return await self._reject(
-                fields, 503, f"The receiver was stopping while the body was still arriving "
-                f"({stop.args[0] if stop.args else 0} bytes received"
-                + (f" of {length}" if length is not None else "") + "); the sender should "
-                "retry.", started, body_size=stop.args[0] if stop.args else 0)
+                fields, 503, "The receiver was stopping while the body was still arriving "
+                f"({stop.received} bytes received{of}); the sender should retry.", started,
+                body_size=stop.received)
         if frame is not None and frame.trailers:
             fields["headers"] = [*fields["headers"],
                                  *[[k, v] for k, v in as_header_pairs(frame.trailers)]]
