@@ -126,20 +126,42 @@ async def test_slow_clients_hit_the_deadlines_while_fast_clients_are_served(
     assert receiver.connection_stats["timed_out"] >= 1
 
 
-async def test_connections_past_the_cap_are_closed(start_receiver: StartReceiver) -> None:
-    receiver = await start_receiver(limits=Limits(max_connections=3, header_timeout=5))
+async def test_at_the_cap_idle_connections_make_room_and_busy_ones_refuse(
+        start_receiver: StartReceiver) -> None:
+    """The cap once refused newcomers while idle sockets held every slot; now the oldest idle
+    connection is closed for a newcomer, and only when every slot is handling a request is the
+    newcomer refused (and counted, not logged one by one)."""
+    receiver = await start_receiver(limits=Limits(max_connections=3, header_timeout=5,
+                                                  body_timeout=5))
     port = port_of(receiver.url)
     idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
     await asyncio.sleep(0.05)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    assert await asyncio.wait_for(reader.read(), 2) == b""  # closed at once
-    assert receiver.connection_stats["refused"] >= 1
-    for _r, w in [*idle, (reader, writer)]:
+    async with aiohttp.ClientSession() as session, session.post(
+            f"{receiver.url}/served", data=b"x") as resp:
+        assert resp.status == 200
+    assert await asyncio.wait_for(idle[0][0].read(), 2) == b""  # the oldest idle one went
+    assert receiver.connection_stats["shed"] >= 1
+    health = receiver.health()
+    assert health["state"] == "degraded" and "connection cap of 3" in health["sentence"]
+    for _r, w in idle:
         w.close()
     await asyncio.sleep(0.05)
-    async with aiohttp.ClientSession() as session, session.post(
-            f"{receiver.url}/after", data=b"x") as resp:
-        assert resp.status == 200
+    uploads = []
+    for _ in range(3):  # three requests still sending their body: busy, never shed
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     b"Content-Length: 10\r\n\r\nab")
+        await writer.drain()
+        uploads.append((reader, writer))
+    await asyncio.sleep(0.2)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    assert await asyncio.wait_for(reader.read(), 2) == b""  # refused at once
+    assert receiver.connection_stats["refused"] >= 1
+    for upload_reader, upload_writer in uploads:
+        upload_writer.write(b"cdefghij")
+        assert (await asyncio.wait_for(upload_reader.read(), 5)).startswith(b"HTTP/1.1 200")
+        upload_writer.close()
+    writer.close()
 
 
 async def test_store_failure_answers_503_never_2xx(

@@ -4,15 +4,24 @@ Each generator yields ``(mistake, variant, sentence)``. A scheme recomputes its 
 variant; the first that reproduces the received signature names the mistake. Variants are only
 computed after a failure, and there are few of them (a dozen bodies, a few keys), so a valid
 request pays nothing and an invalid one a few microseconds per variant.
+
+On a big body each variant costs a copy, a decode or a JSON round trip of the whole body
+(seconds for 9 MB). A caller that must not wait that long (the receiver) runs verification
+inside :func:`bounded`: bodies over a size limit are not searched, and the search stops at a
+deadline; :attr:`Budget.skipped` then says so, for the verdict sentence.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,8 +56,58 @@ def _escape_non_ascii(text: str) -> str:
     return "".join(out)
 
 
+@dataclass
+class Budget:
+    """Limits of one bounded search, and why it was cut short (None: it was not)."""
+
+    max_bytes: int
+    deadline: float  # time.monotonic()
+    skipped: str | None = None
+
+    def over(self) -> bool:
+        if self.skipped is None and time.monotonic() > self.deadline:
+            self.skipped = "the search ran out of its time limit before trying every variant"
+        return self.skipped is not None
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("diagnose_budget", default=None)
+
+
+@contextlib.contextmanager
+def bounded(max_bytes: int, seconds: float) -> Iterator[Budget]:
+    """Bound every body search run inside (in this thread or task) by size and time."""
+    budget = Budget(max_bytes, time.monotonic() + seconds)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KiB"
+    return f"{size} bytes"
+
+
 def body_variants(body: bytes) -> Iterator[Variant]:
-    """Bodies the sender may have signed instead of the bytes that arrived."""
+    """Bodies the sender may have signed instead of the bytes that arrived (within the
+    current :func:`bounded` budget, if any)."""
+    budget = _BUDGET.get()
+    if budget is not None and len(body) > budget.max_bytes:
+        budget.skipped = (f"the body is {size_text(len(body))} and bodies over "
+                          f"{size_text(budget.max_bytes)} are not searched, so no request "
+                          "waits on another")
+        return
+    for variant in _body_variants(body):
+        if budget is not None and budget.over():
+            return
+        yield variant
+
+
+def _body_variants(body: bytes) -> Iterator[Variant]:
     seen = {body}
 
     def fresh(candidate: bytes) -> bool:

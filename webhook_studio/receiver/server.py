@@ -2,8 +2,9 @@
 
 Order of work per request: route to an endpoint, check its IP allowlist, refuse an announced
 body over the limit before reading it (413), read the raw body under a deadline (408) and a
-size cap (413), verify under the endpoint's scheme, commit the capture through the group
-writer, and only then answer. A store failure answers 503, never 2xx.
+size cap (413), verify under the endpoint's scheme (off the loop for big bodies), commit the
+capture through the group writer, and only then answer. A store failure answers 503, never
+2xx. On stop, requests still uploading their body are answered 503 and listed as rejected.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,33 +24,61 @@ from sqlalchemy import select
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.message import IncomingRequest
 from webhook_studio.core.tunnels import client_ip
-from webhook_studio.core.verdict import Reason, Verdict
+from webhook_studio.core.verdict import Verdict
 from webhook_studio.receiver.duplicates import delivery_id
 from webhook_studio.receiver.endpoints import EndpointConfig, ProfileLookup, Router, resolve
 from webhook_studio.receiver.errors import BindError
 from webhook_studio.receiver.events import CaptureStored, EndpointsChanged, EventHub
-from webhook_studio.receiver.guard import GuardedServer
+from webhook_studio.receiver.guard import Deadlines, GuardedProtocol, GuardedServer
+from webhook_studio.receiver.health import health_of
+from webhook_studio.receiver.logs import install_nonblocking_logging
 from webhook_studio.receiver.nonces import NonceGuard
+from webhook_studio.receiver.trailers import as_header_pairs
+from webhook_studio.receiver.verifying import Verifier
 from webhook_studio.receiver.writer import CaptureRecord, CaptureWriter
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.receiver_models import Endpoint
 
 Handshake = Callable[[EndpointConfig, IncomingRequest], tuple[int, dict[str, str], bytes] | None]
+#: A response body: bytes, or a stream of chunks (proxy mode relays a target's answer).
+Body = bytes | AsyncIterable[bytes]
 AfterCapture = Callable[[int, EndpointConfig, dict[str, Any], bytes],
-                        Awaitable[tuple[int, list[tuple[str, str]], bytes] | None]]
+                        Awaitable[tuple[int, list[tuple[str, str]], Body] | None]]
 
 
 @dataclass(frozen=True)
 class Limits:
+    """Deadlines (seconds) and caps. A connection must send its first byte within
+    ``first_byte_timeout``, finish its headers within ``header_timeout`` of that, its body
+    within ``body_timeout``; keep-alive connections close after ``idle_timeout`` without a
+    request, TLS handshakes after ``tls_handshake_timeout``. The writer answers 503 when the
+    store stays busy for ``store_wait``; bodies over ``search_max_bytes`` skip the mistake
+    search, which stops after ``search_seconds``."""
+
     header_timeout: float = 10.0
     body_timeout: float = 30.0
+    first_byte_timeout: float = 5.0
+    idle_timeout: float = 5.0
+    tls_handshake_timeout: float = 10.0
     max_connections: int = 256
     max_line_size: int = 16_384
     max_field_size: int = 16_384
+    store_wait: float = 3.0
+    search_max_bytes: int = 256 * 1024
+    search_seconds: float = 0.5
+    report_interval: float = 10.0
 
 
 class BodyTooLarge(Exception):
     pass
+
+
+class Stopping(Exception):
+    """The receiver is stopping while this request's body is still arriving."""
+
+    def __init__(self, received: int = 0) -> None:
+        super().__init__(received)
+        self.received = received
 
 
 def decode_header(raw: bytes) -> str:
@@ -83,31 +112,46 @@ class Receiver:
         #: tunnel's header (the only requests for which that header is trusted).
         self.public_url: str | None = None
         self.client_ip_header: str | None = None
-        self.writer = CaptureWriter(store)
+        self.writer = CaptureWriter(store, self.limits.store_wait)
+        self.verifier = Verifier(search_max_bytes=self.limits.search_max_bytes,
+                                 search_seconds=self.limits.search_seconds)
         self.handshake: Handshake | None = None
         self.after_capture: AfterCapture | None = None
         self.url: str | None = None
         self._runner: web.ServerRunner | None = None
         self._server: GuardedServer | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._uploads: set[Any] = set()  # StreamReaders of bodies being read
+        self._stopping = False
+        self.stopped_uploads = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> str:
+        install_nonblocking_logging()
         self.reload_endpoints()
         self.writer.start()
+        self._stopping = False
+        limits = self.limits
         self._server = GuardedServer(
-            self._handle, max_connections=self.limits.max_connections,
-            header_timeout=self.limits.header_timeout, on_malformed=self._on_malformed,
-            auto_decompress=False, max_line_size=self.limits.max_line_size,
-            max_field_size=self.limits.max_field_size, keepalive_timeout=15.0,
+            self._handle, max_connections=limits.max_connections,
+            deadlines=Deadlines(first_byte=limits.first_byte_timeout,
+                                header=limits.header_timeout, idle=limits.idle_timeout,
+                                handshake=limits.tls_handshake_timeout),
+            ssl_context=self.ssl_context, report_interval=limits.report_interval,
+            on_malformed=self._on_malformed,
+            auto_decompress=False, max_line_size=limits.max_line_size,
+            max_field_size=limits.max_field_size,
+            # The watchdog closes idle connections sooner; this is aiohttp's own backstop.
+            keepalive_timeout=max(15.0, limits.idle_timeout + 1),
             # After a 413 the unread body is drained for at most this long, then dropped.
             lingering_time=1.0,
             access_log=None,
         )
         self._runner = web.ServerRunner(self._server, handle_signals=False, shutdown_timeout=5.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self.ssl_context,
-                           backlog=512)
+        # TLS is layered by the server's own protocol (guard.TlsGate), so connections still
+        # in their handshake count against the cap and have a deadline.
+        site = web.TCPSite(self._runner, self.host, self.port, backlog=512)
         try:
             await site.start()
         except OSError as exc:
@@ -122,22 +166,34 @@ class Receiver:
         return self.url
 
     async def stop(self) -> None:
-        """Stop accepting, finish in-flight requests, write every queued capture."""
+        """Stop accepting, answer 503 to requests still uploading, finish the others, write
+        every queued capture."""
+        self._stopping = True
+        for content in list(self._uploads):
+            if not content.is_eof():
+                content.set_exception(Stopping())
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self.writer.close()
+        self.verifier.close()
         self.url = None
 
     @property
     def connection_stats(self) -> dict[str, int]:
+        """Connections open, idle, busy, and counters: shed, refused, timed out."""
         server = self._server
         if server is None:
-            return {"open": 0, "refused": 0, "timed_out": 0}
-        return {"open": len(server.connections), "refused": server.refused,
-                "timed_out": server.timed_out}
+            return {"open": 0, "busy": 0, "idle": 0, "handshaking": 0, "shed": 0,
+                    "refused": 0, "timed_out": 0}
+        return server.counts()
+
+    def health(self) -> dict[str, Any]:
+        """``{"state": "ok" | "degraded" | "down", "sentence": ..., "counters": {...}}`` for
+        ``GET /health`` and the window's status."""
+        return health_of(self)
 
     def reload_endpoints(self) -> None:
         """Re-read endpoints from the store (call after editing them)."""
@@ -146,19 +202,17 @@ class Receiver:
                 select(Endpoint).where(Endpoint.active.is_(True))).all()
             configs = [EndpointConfig.from_row(r, self.profile_lookup) for r in rows]
         self.router = Router(configs, resolve(self.default_endpoint, self.profile_lookup))
-        self._seed_nonces()
+        self.nonces.seed(self.store, self.router, self.clock.now())
         self.hub.emit(EndpointsChanged(len(configs)))
 
     # -- requests -----------------------------------------------------------------------------
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        started = time.perf_counter()
-        try:
-            return await self._capture(request, started)
-        finally:
-            if self._server is not None:
-                self._server.touch(request.protocol)
+        return await self._capture(request, time.perf_counter())
 
     async def _capture(self, request: web.BaseRequest, started: float) -> web.StreamResponse:
+        protocol = request.protocol
+        tracker = protocol.trailers if isinstance(protocol, GuardedProtocol) else None
+        frame = tracker.next_frame(request.method) if tracker is not None else None
         raw_path = request.raw_path
         path, _, query = raw_path.partition("?")
         endpoint = self.router.route(path)
@@ -192,12 +246,22 @@ class Receiver:
         except TimeoutError:
             return await self._reject(fields, 408, "The body did not arrive within "
                                       f"{self.limits.body_timeout:g} s.", started)
+        except Stopping as stop:
+            self.stopped_uploads += 1
+            of = f" of {length}" if length is not None else ""
+            return await self._reject(
+                fields, 503, "The receiver was stopping while the body was still arriving "
+                f"({stop.received} bytes received{of}); the sender should retry.", started,
+                body_size=stop.received)
+        if frame is not None and frame.trailers:
+            fields["headers"] = [*fields["headers"],
+                                 *[[k, v] for k, v in as_header_pairs(frame.trailers)]]
         url = self._verification_url(endpoint, request)
         incoming = IncomingRequest(body, tuple(headers), url=url, method=request.method)
-        verdict = self._verify(endpoint, incoming)
+        verdict = await self.verifier.verify(endpoint, incoming, self.clock.now())
         nonce = None
         if endpoint.nonce_header and verdict is not None and verdict.valid:
-            verdict, nonce = self._check_nonce(endpoint, incoming, verdict)
+            verdict, nonce = self.nonces.check(endpoint, incoming, verdict, self.clock.now())
         status, out_headers, out_body = self._response(endpoint, verdict, incoming)
         fields.update(body=body, body_size=len(body), state="captured",
                       verification=verdict.to_dict() if verdict else None,
@@ -218,7 +282,11 @@ class Receiver:
         if self.after_capture is not None:
             proxied = await self.after_capture(capture_id, endpoint, fields, body)
             if proxied is not None:
-                status, out_headers, out_body = proxied
+                status, out_headers, answer = proxied
+                if not isinstance(answer, bytes):
+                    self._announce(capture_id, fields, duplicate_of)
+                    return await self._stream(request, status, out_headers, answer)
+                out_body = answer
         if not out_body and status == endpoint.response_status and not endpoint.response_body:
             out_body = json.dumps({"received": True, "capture": capture_id}).encode()
             out_headers = [*out_headers, ("Content-Type", "application/json")]
@@ -230,18 +298,49 @@ class Receiver:
             response.headers.add(name, value)
         return response
 
+    async def _stream(self, request: web.BaseRequest, status: int,
+                      headers: list[tuple[str, str]], chunks: AsyncIterable[bytes]
+                      ) -> web.StreamResponse:
+        """Relay a streamed answer (proxy mode) without holding it in memory."""
+        response = web.StreamResponse(status=status)
+        for name, value in headers:
+            response.headers.add(name, value)
+        try:
+            await response.prepare(request)
+            async for chunk in chunks:
+                await response.write(chunk)
+            await response.write_eof()
+        except ConnectionError:  # the caller left, or the target's answer broke off
+            if request.transport is not None:
+                request.transport.abort()  # the caller must not take a cut answer as whole
+        finally:
+            closer = getattr(chunks, "aclose", None)
+            if closer is not None:
+                await closer()
+        return response
+
     async def _read_body(self, request: web.BaseRequest, limit: int) -> bytes:
         chunks: list[bytes] = []
         total = 0
-        async with asyncio.timeout(self.limits.body_timeout):
-            while True:
-                chunk = await request.content.readany()
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > limit:
-                    raise BodyTooLarge
-                chunks.append(chunk)
+        content = request.content
+        if self._stopping and not content.is_eof():
+            raise Stopping(0)
+        self._uploads.add(content)
+        try:
+            async with asyncio.timeout(self.limits.body_timeout):
+                while True:
+                    try:
+                        chunk = await content.readany()
+                    except Stopping:
+                        raise Stopping(total) from None
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > limit:
+                        raise BodyTooLarge
+                    chunks.append(chunk)
+        finally:
+            self._uploads.discard(content)
         return b"".join(chunks)
 
     def _via_tunnel(self, request: web.BaseRequest) -> bool:
@@ -256,54 +355,6 @@ class Receiver:
         if self.public_url and self._via_tunnel(request):  # the URL the provider signed
             return self.public_url.rstrip("/") + request.raw_path
         return f"{request.scheme}://{request.host}{request.raw_path}"
-
-    def _verify(self, endpoint: EndpointConfig, incoming: IncomingRequest) -> Verdict | None:
-        if endpoint.scheme is None:
-            return None
-        return endpoint.scheme.verify(incoming, list(endpoint.secrets), now=self.clock.now(),
-                                      tolerance=endpoint.tolerance)
-
-    def _check_nonce(self, endpoint: EndpointConfig, incoming: IncomingRequest,
-                     verdict: Verdict) -> tuple[Verdict, str | None]:
-        """A valid signature with a nonce already accepted becomes an invalid verdict."""
-        header = endpoint.nonce_header or ""
-        nonce = (incoming.header(header) or "").strip()
-        now = self.clock.now()
-        if not nonce:  # optional (EnvoyOU's guide): the timestamp alone bounds replays
-            return replace(verdict, message=verdict.message + (
-                f" No {header} header: the nonce is optional for this provider, so only the "
-                "timestamp limits replays of this request.")), None
-        earlier = self.nonces.seen(endpoint.id, nonce, now, endpoint.nonce_window)
-        if earlier is not None:
-            first_at, capture_id = earlier
-            where = f" (capture #{capture_id})" if capture_id else ""
-            return Verdict(
-                False, verdict.scheme, Reason.REPLAYED_NONCE,
-                f"The signature matched, but nonce {nonce} in {header} was already accepted "
-                f"{max(0.0, now - first_at):.0f} s ago{where}. Receivers refuse a nonce seen "
-                f"within {endpoint.nonce_window:g} s: a replayed request, or a sender that "
-                "reused a nonce instead of making a fresh one per attempt.",
-                verdict.matched_secret,
-                details={"nonce": nonce, "first_capture": capture_id,
-                         "window_seconds": endpoint.nonce_window}), None
-        # Taken now, before the commit, so a copy racing this one is refused.
-        self.nonces.remember(endpoint.id, nonce, now)
-        return verdict, nonce
-
-    def _seed_nonces(self) -> None:
-        """Nonces accepted before a restart (or before an endpoint took a profile with
-        one-time nonces) stay refused for the rest of their window."""
-        from webhook_studio.store.receiver_queries import accepted_headers_since
-
-        guarded = [e for e in (*self.router.endpoints, self.router.default) if e.nonce_header]
-        for endpoint in guarded:
-            since = self.clock.now() - endpoint.nonce_window
-            header = (endpoint.nonce_header or "").lower()
-            for capture_id, at, headers in accepted_headers_since(
-                    self.store, endpoint.id, since):
-                for name, value in headers:
-                    if name.lower() == header and value.strip():
-                        self.nonces.remember(endpoint.id, value.strip(), at, capture_id)
 
     def _response(self, endpoint: EndpointConfig, verdict: Verdict | None,
                   incoming: IncomingRequest) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -5,6 +5,11 @@ has queued up, inserts it in one transaction on its own thread (the loop never b
 commits, and only then resolves each waiter. So a 2xx is only ever sent for a committed capture,
 and under load one commit serves many requests (DESIGN.md section 3: grouped commits are both
 faster and safe). A failed commit fails every waiter in the group, who then answer 503.
+
+The wait is bounded (``wait_seconds``): a capture still queued when its time is up is dropped
+from the queue and its request answered 503 at once, and the writer's own connection waits at
+most that long for a lock. Before, with the store locked, each queued group waited the full
+busy timeout after the one before it, and 503s came after up to 13 s.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -50,8 +56,10 @@ class CaptureRecord:
 
 
 class CaptureWriter:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, wait_seconds: float = 3.0) -> None:
         self._store = store
+        self.wait_seconds = wait_seconds
+        self._in_flight: set[asyncio.Future[tuple[int, int | None]]] = set()
         self._pending: list[tuple[CaptureRecord, asyncio.Future[tuple[int, int | None]]]] = []
         self._wake = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-writer")
@@ -61,6 +69,8 @@ class CaptureWriter:
         self._fast = store.engine.dialect.name == "sqlite"
         self.groups = 0
         self.written = 0
+        self.failed = 0
+        self.last_failure: tuple[float, str] | None = None  # (time.monotonic(), sentence)
 
     def start(self) -> None:
         if self._task is None:
@@ -71,11 +81,30 @@ class CaptureWriter:
 
         Raises :class:`StoreUnavailable` when the group could not be committed.
         """
-        future: asyncio.Future[tuple[int, int | None]] = (
-            asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, int | None]] = loop.create_future()
         self._pending.append((record, future))
         self._wake.set()
-        return await future
+        timer = loop.call_later(self.wait_seconds, self._expire, future)
+        try:
+            return await future
+        finally:
+            timer.cancel()
+
+    def _expire(self, future: asyncio.Future[tuple[int, int | None]]) -> None:
+        """Still queued after ``wait_seconds``: give up on it (a group already being written
+        is left to finish; the connection's own lock wait is bounded the same)."""
+        if future.done() or future in self._in_flight:
+            return
+        self._pending = [(r, f) for r, f in self._pending if f is not future]
+        sentence = (f"The store stayed busy for {self.wait_seconds:g} s (another program "
+                    "holds the database, or the disk is slow); the capture was not stored.")
+        self._note_failure(sentence)
+        future.set_exception(StoreUnavailable(sentence))
+
+    def _note_failure(self, sentence: str) -> None:
+        self.failed += 1
+        self.last_failure = (time.monotonic(), sentence)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -83,18 +112,24 @@ class CaptureWriter:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
-                group = self._pending[:MAX_GROUP]
+                group = [(r, f) for r, f in self._pending[:MAX_GROUP] if not f.done()]
                 del self._pending[:MAX_GROUP]
+                if not group:
+                    continue
+                self._in_flight = {f for _, f in group}
                 try:
                     results = await loop.run_in_executor(
                         self._executor, self._write, [r for r, _ in group])
                 except Exception as exc:  # every store failure becomes a 503, not a crash
                     error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(
                         f"The capture could not be stored: {exc}")
+                    self._note_failure(str(error))
                     for _, future in group:
                         if not future.done():
                             future.set_exception(error)
                     continue
+                finally:
+                    self._in_flight = set()
                 self.groups += 1
                 self.written += len(group)
                 for (_, future), result in zip(group, results, strict=True):
@@ -116,6 +151,10 @@ class CaptureWriter:
         columns, json_columns = _insert_columns()
         if self._raw is None:
             self._raw = self._store.engine.raw_connection()
+            from webhook_studio.store import database
+
+            wait_ms = int(min(database.BUSY_TIMEOUT_MS, self.wait_seconds * 1000))
+            self._raw.cursor().execute(f"PRAGMA busy_timeout={max(1, wait_ms)}")
         conn = self._raw
         try:
             cur = conn.cursor()

@@ -6,6 +6,11 @@ target's response is recorded on the capture (``forwards``). Two modes: ``async`
 provider at once with the endpoint's response rule and forwards in the background; ``proxy``
 forwards first and answers with the first target's response. Failed forwards are retried on a
 retry policy (the sender's policies), and can be retried by hand with :meth:`retry`.
+
+Targets' answers are streamed, never held whole: the record keeps the first
+:data:`BODY_CAP` bytes and counts the rest (a 512 MiB answer once took the process to
+1.1 GiB); in proxy mode the first target's answer is relayed to the caller chunk by chunk,
+bytes as the target sent them (Content-Encoding kept).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +33,59 @@ from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture, Endpoint
 
 BODY_CAP = 64 * 1024
+#: Headers of a target's answer that are not relayed in proxy mode (the receiver re-frames it).
+NOT_RELAYED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+class Kept:
+    """The first ``cap`` bytes of a body, and how many bytes there were in all."""
+
+    def __init__(self, cap: int = BODY_CAP) -> None:
+        self.cap = cap
+        self.head = bytearray()
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.cap - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+
+    def fields(self) -> dict[str, Any]:
+        return {"body": self.head.decode("utf-8", "replace"), "body_size": self.total,
+                "body_truncated": self.total > len(self.head)}
+
+
+class RelayedBody:
+    """A target's answer streamed to the caller (proxy mode); recorded when closed."""
+
+    def __init__(self, response: httpx.Response,
+                 on_done: Callable[[Kept, str | None], Awaitable[None]]) -> None:
+        self.response = response
+        self.kept = Kept()
+        self.error: str | None = None
+        self._on_done = on_done
+        self._closed = False
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.aiter_raw():
+                self.kept.add(chunk)
+                yield chunk
+        except httpx.HTTPError as exc:
+            self.error = (f"The target's answer broke off after {self.kept.total} bytes: "
+                          f"{exc or type(exc).__name__}.")
+            raise ConnectionResetError(self.error) from exc
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.response.aclose()
+        await self._on_done(self.kept, self.error)
 
 
 def target_url(target: str, endpoint_path: str, path: str, query: str) -> str:
@@ -61,7 +120,8 @@ class Forwarder:
             await self.client.aclose()
 
     async def after_capture(self, capture_id: int, endpoint: Any, fields: dict[str, Any],
-                            body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
+                            body: bytes
+                            ) -> tuple[int, list[tuple[str, str]], bytes | RelayedBody] | None:
         """The receiver's hook: forward, and in proxy mode return the first target's reply."""
         targets = list(endpoint.forward_to)
         if not targets or fields.get("state") != "captured":
@@ -69,19 +129,26 @@ class Forwarder:
         request = (fields["method"], endpoint.path, fields["path"], fields["query"],
                    forwardable(fields["headers"]), body)
         if endpoint.forward_mode == "proxy":
-            results = await asyncio.gather(*(self._send(t, *request) for t in targets))
-            await self._record(capture_id, results)
-            self._retry_failures(capture_id, targets, request, results)
+            results = await asyncio.gather(self._send(targets[0], *request, stream=True),
+                                           *(self._send(t, *request) for t in targets[1:]))
             first = results[0]
-            if first["status"] is None:
+            response = first.pop("_response", None)
+            await self._record(capture_id, results[1:])
+            self._retry_failures(capture_id, targets, request, results)
+            if response is None:
+                await self._record(capture_id, [first])
                 return 502, [("Content-Type", "text/plain")], (
                     f"Forward to {first['url']} failed: {first['error']}".encode())
-            return int(first["status"]), [tuple(h) for h in first["headers"]
-                                          if h[0].lower() not in ("content-length",
-                                                                  "transfer-encoding",
-                                                                  "connection",
-                                                                  "content-encoding")
-                                          ], first.pop("_body", b"")
+
+            async def done(kept: Kept, error: str | None) -> None:
+                first.update(kept.fields())
+                if error is not None:
+                    first.update(ok=False, outcome="broken", error=error)
+                await self._record(capture_id, [first])
+
+            headers = [(str(k), str(v)) for k, v in first["headers"]
+                       if str(k).lower() not in NOT_RELAYED]
+            return int(first["status"]), headers, RelayedBody(response, done)
         task = asyncio.get_running_loop().create_task(
             self._forward_all(capture_id, targets, request))
         self._tasks.add(task)
@@ -135,27 +202,51 @@ class Forwarder:
         return result
 
     async def _send(self, target: str, method: str, endpoint_path: str, path: str, query: str,
-                    headers: list[tuple[str, str]], body: bytes) -> dict[str, Any]:
+                    headers: list[tuple[str, str]], body: bytes, *, stream: bool = False
+                    ) -> dict[str, Any]:
+        """Forward once. The answer's body is read with a cap (first :data:`BODY_CAP` bytes
+        kept, the rest counted), or with ``stream`` left open in ``result["_response"]``."""
         url = target_url(target, endpoint_path, path, query)
         started = time.perf_counter()
         at = time.time()
-        try:
-            response = await self.client.request(method, url, content=body, headers=headers,
-                                                  timeout=self.timeout)
-        except httpx.HTTPError as exc:
+
+        def failed(exc: httpx.HTTPError) -> dict[str, Any]:
             outcome, sentence = classify_transport_error(exc, self.timeout)
             return {"target": target, "url": url, "at": at, "ok": False, "status": None,
                     "outcome": outcome, "error": sentence, "headers": [],
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
-        content = response.content
-        return {"target": target, "url": url, "at": at, "ok": 200 <= response.status_code < 300,
-                "status": response.status_code, "outcome": "response", "error": None,
-                "headers": [[k, v] for k, v in response.headers.multi_items()],
-                "body": content[:BODY_CAP].decode("utf-8", "replace"), "_body": content,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
+
+        try:
+            response = await self.client.send(
+                self.client.build_request(method, url, content=body, headers=headers,
+                                          timeout=self.timeout), stream=True)
+        except httpx.HTTPError as exc:
+            return failed(exc)
+        result = {"target": target, "url": url, "at": at,
+                  "ok": 200 <= response.status_code < 300,
+                  "status": response.status_code, "outcome": "response", "error": None,
+                  "headers": [[k, v] for k, v in response.headers.multi_items()]}
+        if stream:
+            result["_response"] = response
+        else:
+            kept = Kept()
+            try:
+                async for chunk in response.aiter_raw():
+                    kept.add(chunk)
+            except httpx.HTTPError as exc:
+                result.update(ok=False, outcome="broken", error=(
+                    f"The answer broke off after {kept.total} bytes: "
+                    f"{exc or type(exc).__name__}."))
+            finally:
+                await response.aclose()
+            result.update(kept.fields())
+        result["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return result
 
     async def _record(self, capture_id: int, results: list[dict[str, Any]]) -> None:
-        clean = [{k: v for k, v in r.items() if k != "_body"} for r in results]
+        if not results:
+            return
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in results]
         async with self._lock:
             await asyncio.get_running_loop().run_in_executor(None, self._append, capture_id,
                                                              clean)

@@ -21,11 +21,17 @@ SENSITIVE = frozenset({
 })
 
 
+#: How the receiver marks a chunked request's trailer fields in a capture's header list
+#: (``webhook_studio.receiver.trailers.TRAILER_MARK``).
+TRAILER_MARK = "[trailer] "
+
+
 def forwardable(headers: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
-    """Headers minus hop-by-hop ones, order, case and duplicates kept."""
+    """Headers minus hop-by-hop ones and trailer fields (which an HTTP client cannot send as
+    trailers, and which are not headers), order, case and duplicates kept."""
     out = []
     for name, value in headers:
-        if name.lower() not in HOP_BY_HOP:
+        if name.lower() not in HOP_BY_HOP and not name.startswith(TRAILER_MARK):
             out.append((name, value))
     return out
 
