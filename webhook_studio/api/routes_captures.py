@@ -6,6 +6,7 @@ to an endpoint is followed by ``receiver.reload_endpoints()`` so it applies to t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route
 from webhook_studio.api.validation import (
     Field,
+    Invalid,
+    Param,
     Schema,
     array,
     boolean,
@@ -39,7 +42,9 @@ from webhook_studio.store.receiver_queries import (
     capture_to_dict,
     count_captures,
     create_endpoint,
+    delete_captures,
     delete_endpoint,
+    existing_capture_ids,
     get_capture,
     iso,
     list_captures,
@@ -70,6 +75,31 @@ async def get_route(call: Call) -> Result:
             return 200, capture_to_dict(get_capture(session, capture_id))
         except NotFound as exc:
             raise not_found(str(exc)) from exc
+
+
+async def delete_route(call: Call) -> Result:
+    capture_id = call.path_int("id", "capture")
+    if not delete_captures(call.services.store, [capture_id]):
+        raise not_found(f"No capture with id {capture_id}.")
+    return 204, None
+
+
+def _id_list(text: str) -> list[int]:
+    items = [t.strip() for t in text.split(",")]
+    if not all(re.fullmatch(r"[0-9]{1,12}", t) for t in items) or len(items) > 10_000:
+        raise Invalid("must be up to 10000 capture ids separated by commas, e.g. 3,7,12")
+    return [int(t) for t in items]
+
+
+async def bulk_delete_route(call: Call) -> Result:
+    ids, everything = call.query["ids"], bool(call.query["all"])
+    if (ids is None) == (not everything):
+        raise InvalidInput({"ids": "give ids=1,2,3 or all=true (one of them)"})
+    if everything:
+        return 200, {"deleted": delete_captures(call.services.store, None), "missing": []}
+    with call.services.store.session() as session:
+        missing = sorted(set(ids) - existing_capture_ids(session, ids))
+    return 200, {"deleted": delete_captures(call.services.store, ids), "missing": missing}
 
 
 RESIGN = Schema("Resign", (
@@ -256,6 +286,19 @@ ROUTES = (
           errors=(422,)),
     Route("GET", "/captures/{id}", get_route, "One capture with body_base64", "captures",
           errors=(404,)),
+    Route("DELETE", "/captures/{id}", delete_route,
+          "Delete a capture (deliveries replayed from it are kept)", "captures", status=204,
+          errors=(404,)),
+    Route("DELETE", "/captures", bulk_delete_route,
+          "Delete the captures listed in ids, or all=true for every one; answers how many "
+          "went and which ids did not exist", "captures",
+          query=(Param("ids", _id_list, {"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
+                       None, "comma-separated capture ids"),
+                 q_bool("all", "every capture")),
+          response={"type": "object", "properties": {
+              "deleted": {"type": "integer"},
+              "missing": {"type": "array", "items": {"type": "integer"}}}},
+          errors=(422,)),
     Route("POST", "/captures/{id}/replay", replay_route,
           "Send the capture's raw body and headers to a URL", "captures", body=REPLAY,
           errors=(404, 422)),

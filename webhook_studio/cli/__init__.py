@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from webhook_studio import __version__
 from webhook_studio.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError, fail
@@ -33,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"webhook-studio {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="database file or SQLAlchemy URL (GUI)")
+    parser.add_argument("--db", metavar="PATH", dest="global_db",
+                        help="database file or SQLAlchemy URL, for the GUI or any command "
+                        "(the same as --db after the command)")
     parser.add_argument(
         "--self-test", action="store_true",
         help="start a receiver and a sender on a temporary store, check one signed event "
@@ -45,10 +48,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _same_db(a: str, b: str) -> bool:
+    if "://" in a or "://" in b:
+        return a == b
+    return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+
+
+def apply_global_db(args: argparse.Namespace) -> None:
+    """``webhook-studio --db X COMMAND`` means the same as ``COMMAND --db X``; two different
+    files are a usage error, never a silent choice."""
+    chosen = args.global_db
+    command_db = getattr(args, "db", None)
+    if chosen is not None and command_db is not None and not _same_db(chosen, command_db):
+        raise UsageError(f"--db is given twice with different values ({chosen!r} before the "
+                         f"command, {command_db!r} after it); give it once.")
+    args.db = command_db or chosen
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        apply_global_db(args)
         if args.self_test:
             from webhook_studio.selftest import run_self_test
 

@@ -1,19 +1,24 @@
-"""``webhook-studio replay`` and ``captures export|import``."""
+"""``webhook-studio replay`` and ``captures export|import|delete``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from webhook_studio.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_db_option, print_json
+from webhook_studio.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_db_option,
+    fail,
+    print_json,
+)
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
-from webhook_studio.store.receiver_models import Capture
-from webhook_studio.store.receiver_queries import list_captures
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
@@ -60,55 +65,71 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_OK if result.outcome == "success" else EXIT_FAILED
 
 
-def _selected(session: Any, ids: list[int] | None, limit: int) -> list[Capture]:
-    from sqlalchemy import select
-    from sqlalchemy.orm import undefer
+def _walk(store: Any, ids: list[int] | None, limit: int) -> Any:
+    """The captures to export, fixed now: explicit ids (all must exist) or the newest N."""
+    from webhook_studio.store.receiver_queries import CaptureWalk, existing_capture_ids
 
     if ids:
-        rows = list(session.scalars(select(Capture).where(Capture.id.in_(ids)).options(
-            undefer(Capture.body), undefer(Capture.response_body)).order_by(Capture.id)))
-        missing = sorted(set(ids) - {r.id for r in rows})
+        with store.session() as session:
+            missing = sorted(set(ids) - existing_capture_ids(session, ids))
         if missing:
-            raise UsageError(f"No capture with id {missing[0]}.")
-        return rows
-    return list(reversed(list_captures(session, limit=limit, with_body=True)))
+            raise UsageError(f"No capture with id {missing[0]}; list them with: "
+                             "webhook-studio captures list")
+        return CaptureWalk.of(store, ids=ids)
+    if limit < 1:
+        raise UsageError(f"--limit {limit} must be 1 or more.")
+    return CaptureWalk.of(store, newest=limit)
+
+
+def _write(args: argparse.Namespace, out: TextIO, captures: Any) -> int:
+    from webhook_studio.relay.export import write_curl, write_har, write_jsonl
+
+    if args.format == "har":
+        return write_har(out, captures, args.base_url, redacted=args.redact)
+    if args.format == "jsonl":
+        return write_jsonl(out, captures, redacted=args.redact)
+    return write_curl(out, captures, args.base_url, redacted=args.redact)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from webhook_studio.relay.export import to_curl, to_har, to_jsonl
+    """Streams oldest first, page by page: memory stays flat, and a file is written beside
+    its destination and renamed into place, so a failed export never leaves half a file."""
+    import os
+    import tempfile
 
     ctx = AppContext.open(args.db)
     try:
-        with ctx.store.session() as session:
-            rows = _selected(session, args.ids, args.limit)
-            if args.format == "har":
-                text = json.dumps(to_har(rows, args.base_url, redacted=args.redact), indent=2,
-                                  ensure_ascii=False) + "\n"
-            elif args.format == "jsonl":
-                text = to_jsonl(rows, redacted=args.redact)
-            else:
-                text = "".join(to_curl(c, args.base_url, redacted=args.redact) + "\n"
-                               for c in rows)
+        walk = _walk(ctx.store, args.ids, args.limit)
+        if not args.out:
+            _write(args, sys.stdout, walk)
+            sys.stdout.flush()
+            return EXIT_OK
+        target = Path(args.out)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                        dir=target.parent if str(target.parent) else ".")
+        except OSError as exc:
+            raise UsageError(f"Cannot write {args.out}: {exc.strerror or exc}.") from exc
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                count = _write(args, out, walk)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
     finally:
         ctx.close()
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"exported {len(rows)} capture(s) to {args.out}")
-    else:
-        print(text, end="")
+    print(f"exported {count} capture(s) to {args.out}")
     return EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from webhook_studio.relay.export import HarImportError, import_har
+    from webhook_studio.relay.har_import import HarImportError, import_har, read_har_file
 
     try:
-        document = json.loads(Path(args.path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"Cannot read {args.path}: {exc.strerror or exc}.") from exc
-    except ValueError as exc:
-        raise UsageError(f"{args.path} is not JSON ({exc}); captures import takes a HAR file."
-                         ) from exc
+        document = read_har_file(Path(args.path))
+    except HarImportError as exc:
+        raise UsageError(str(exc)) from exc
     ctx = AppContext.open(args.db)
     try:
         ids = import_har(ctx.store, document)
@@ -117,6 +138,46 @@ def _cmd_import(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     print(f"imported {len(ids)} capture(s)" + (f": #{ids[0]}…#{ids[-1]}" if ids else ""))
+    return EXIT_OK
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    from webhook_studio.store.receiver_queries import (
+        count_captures,
+        delete_captures,
+        existing_capture_ids,
+    )
+
+    if args.all == bool(args.ids):
+        raise UsageError("captures delete takes capture ids or --all (not both).")
+    ctx = AppContext.open(args.db)
+    try:
+        if args.all:
+            with ctx.store.session() as session:
+                total = count_captures(session)
+            if not args.yes and not _confirm(f"Delete all {total} capture(s)? This cannot be "
+                                             "undone."):
+                raise UsageError("Not deleted: --all deletes every capture; confirm with --yes.")
+            print(f"deleted {delete_captures(ctx.store, None)} capture(s)")
+            return EXIT_OK
+        with ctx.store.session() as session:
+            missing = sorted(set(args.ids) - existing_capture_ids(session, args.ids))
+        deleted = delete_captures(ctx.store, args.ids)
+    finally:
+        ctx.close()
+    print(f"deleted {deleted} capture(s)")
+    if missing:
+        return fail(f"No capture with id {', '.join(map(str, missing))} (nothing to delete "
+                    "there).", EXIT_FAILED)
     return EXIT_OK
 
 
@@ -154,3 +215,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     imp.add_argument("path")
     add_db_option(imp)
     imp.set_defaults(func=_cmd_import)
+    delete = captures.add_parser(
+        "delete", help="delete captures by id, or all of them",
+        description="Deliveries replayed from a deleted capture are kept; they show "
+                    "'capture deleted'.")
+    delete.add_argument("ids", type=int, nargs="*", metavar="ID")
+    delete.add_argument("--all", action="store_true", help="every capture")
+    delete.add_argument("--yes", action="store_true", help="do not ask before --all")
+    add_db_option(delete)
+    delete.set_defaults(func=_cmd_delete)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from webhook_studio.store.base import apply_fields
@@ -19,11 +20,22 @@ from webhook_studio.store.receiver_models import Capture, Endpoint
 
 
 def iso(ts: float | None) -> str | None:
-    """Unix seconds as ISO 8601 UTC with milliseconds, e.g. ``2026-11-24T12:00:00.123Z``."""
+    """Unix seconds as ISO 8601 UTC with milliseconds, e.g. ``2026-11-24T12:00:00.123Z``.
+
+    None for a time no calendar can show (a row imported before dates were checked may say
+    year 10000, or infinity): reading a stored row never fails."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
+    try:
+        moment = datetime.fromtimestamp(ts, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def finite(value: float | None) -> float | None:
+    """A stored float as JSON can carry it: infinity and NaN (from an old import) become None."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -70,12 +82,122 @@ def list_captures(session: Session, *, limit: int = 50, offset: int = 0,
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
+@dataclass(frozen=True)
+class CaptureWalk:
+    """A fixed set of captures to read in pages, oldest first: what an export walks.
+
+    The set is fixed when the walk is made (``upto`` = the newest id then), and pages follow
+    the primary key (``id > last seen``), so captures arriving meanwhile are neither included
+    nor able to shift a page: each capture appears exactly once, however busy the inbox.
+    """
+
+    store: Store
+    flt: CaptureFilter
+    upto: int
+    after: int = 0  # exclusive lower bound (0: from the first)
+    ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def of(cls, store: Store, flt: CaptureFilter | None = None, *, newest: int | None = None,
+           ids: Sequence[int] | None = None) -> CaptureWalk:
+        """All captures matching ``flt`` (or the ``newest`` N of them, or exactly ``ids``)."""
+        flt = flt or CaptureFilter()
+        with store.session() as session:
+            upto = int(session.scalar(select(func.max(Capture.id))) or 0)
+            after = 0
+            if newest is not None and ids is None:
+                if newest <= 0:
+                    after = upto
+                else:
+                    nth = session.scalar(flt.apply(select(Capture.id))
+                                         .where(Capture.id <= upto).order_by(Capture.id.desc())
+                                         .offset(newest - 1).limit(1))
+                    after = int(nth) - 1 if nth is not None else 0
+        return cls(store, flt, upto, after, tuple(sorted(set(ids))) if ids is not None else None)
+
+    def count(self) -> int:
+        if self.ids is not None:
+            return len(self.ids)
+        with self.store.session() as session:
+            return int(session.scalar(
+                self.flt.apply(select(func.count(Capture.id)))
+                .where(Capture.id > self.after, Capture.id <= self.upto)) or 0)
+
+    def pages(self, size: int = 200) -> Iterator[list[Capture]]:
+        """Pages of captures with their bodies, each read in its own short transaction."""
+        last = self.after
+        while True:
+            query = self.flt.apply(select(Capture)).where(Capture.id > last,
+                                                          Capture.id <= self.upto)
+            if self.ids is not None:
+                chunk = [i for i in self.ids if i > last][:size]
+                if not chunk:
+                    return
+                query = query.where(Capture.id.in_(chunk))
+            query = query.options(undefer(Capture.body), undefer(Capture.response_body))
+            with self.store.session() as session:
+                rows = list(session.scalars(query.order_by(Capture.id).limit(size)))
+            if self.ids is not None:
+                last = chunk[-1]
+                if rows:
+                    yield rows
+                continue
+            if not rows:
+                return
+            last = rows[-1].id
+            yield rows
+
+    def __iter__(self) -> Iterator[Capture]:
+        for page in self.pages():
+            yield from page
+
+
 def get_capture(session: Session, capture_id: int) -> Capture:
     capture = session.get(Capture, capture_id,
                           options=[undefer(Capture.body), undefer(Capture.response_body)])
     if capture is None:
         raise NotFound(f"No capture with id {capture_id}.")
     return capture
+
+
+#: Ids per DELETE statement: well under SQLite's bound-variable limit on every build.
+_DELETE_CHUNK = 500
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_captures(store: Store, ids: Sequence[int] | None) -> int:
+    """Delete the captures with these ids (None: every capture); returns how many went.
+
+    One transaction: all of them or none. Nothing else is touched: deliveries replayed from a
+    capture keep their ``source_capture_id``, and captures that name a deleted one as
+    ``duplicate_of``/``edited_from`` keep the number; readers say "capture deleted" when it
+    points nowhere (see :func:`existing_capture_ids`). Ids that do not exist are not an error
+    (deleting twice is harmless); the count says what was actually removed.
+    """
+    with store.session() as session:
+        if ids is None:
+            return _rowcount(session.execute(delete(Capture)))
+        unique = sorted(set(int(i) for i in ids))
+        deleted = 0
+        for start in range(0, len(unique), _DELETE_CHUNK):
+            chunk = unique[start:start + _DELETE_CHUNK]
+            deleted += _rowcount(session.execute(
+                delete(Capture).where(Capture.id.in_(chunk))))
+        return deleted
+
+
+def existing_capture_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    """Which of ``ids`` still exist: a reader of ``source_capture_id`` or ``duplicate_of``
+    shows "capture deleted" for the others."""
+    unique = sorted(set(int(i) for i in ids))
+    found: set[int] = set()
+    for start in range(0, len(unique), _DELETE_CHUNK):
+        chunk = unique[start:start + _DELETE_CHUNK]
+        found.update(session.scalars(select(Capture.id).where(Capture.id.in_(chunk))))
+    return found
 
 
 def capture_to_dict(c: Capture, *, with_body: bool = True) -> dict[str, Any]:
@@ -94,7 +216,7 @@ def capture_to_dict(c: Capture, *, with_body: bool = True) -> dict[str, Any]:
         "error": c.error,
         "remote_addr": c.remote_addr,
         "response_status": c.response_status,
-        "duration_ms": c.duration_ms,
+        "duration_ms": finite(c.duration_ms),
         "verification": {
             "valid": c.verify_valid,
             "scheme": verification.get("scheme"),

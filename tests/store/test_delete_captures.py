@@ -1,0 +1,67 @@
+"""Deleting captures: by id or all, one transaction, and what pointed at them keeps working."""
+
+from __future__ import annotations
+
+import time
+
+from pytest_httpserver import HTTPServer
+
+from webhook_studio.relay.replay import replay_capture
+from webhook_studio.store import Store
+from webhook_studio.store.receiver_models import Capture
+from webhook_studio.store.receiver_queries import (
+    count_captures,
+    delete_captures,
+    existing_capture_ids,
+    list_captures,
+)
+from webhook_studio.store.sender_queries import delivery_to_dict, get_delivery
+
+
+def _captures(store: Store, n: int) -> list[int]:
+    with store.session() as session:
+        rows = [Capture(received_at=time.time(), method="POST", path=f"/h/{i}", query="",
+                        headers=[["X-N", str(i)]], body=b"{}", body_size=2, state="captured")
+                for i in range(n)]
+        session.add_all(rows)
+        session.flush()
+        return [r.id for r in rows]
+
+
+def test_deleting_some_ids_removes_exactly_those_and_counts_them(store: Store) -> None:
+    ids = _captures(store, 5)
+    assert delete_captures(store, [ids[1], ids[3], ids[3]]) == 2
+    with store.session() as session:
+        assert [c.id for c in list_captures(session)] == [ids[4], ids[2], ids[0]]
+    # Deleting again (or an id that never existed) removes nothing and is not an error.
+    assert delete_captures(store, [ids[1], 10**9]) == 0
+    assert delete_captures(store, []) == 0
+
+
+def test_deleting_all_empties_the_inbox(store: Store) -> None:
+    _captures(store, 3)
+    assert delete_captures(store, None) == 3
+    with store.session() as session:
+        assert count_captures(session) == 0
+    assert delete_captures(store, None) == 0
+
+
+def test_a_long_id_list_is_deleted_in_one_call(store: Store) -> None:
+    ids = _captures(store, 1300)  # more than one statement's worth of bound ids
+    assert delete_captures(store, ids[:1200]) == 1200
+    with store.session() as session:
+        assert count_captures(session) == 100
+
+
+async def test_a_replayed_delivery_survives_its_capture_being_deleted(
+        store: Store, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/t").respond_with_data("ok")
+    capture_id, other = _captures(store, 2)
+    result = await replay_capture(store, capture_id, httpserver.url_for("/t"))
+    assert delete_captures(store, [capture_id]) == 1
+    with store.session() as session:
+        delivery = delivery_to_dict(session, get_delivery(session, result.delivery_id))
+        assert delivery["source_capture_id"] == capture_id
+        assert delivery["state"] == "delivered" and delivery["attempts"][0]["status"] == 200
+        # what a reader asks to decide to show "capture deleted"
+        assert existing_capture_ids(session, [capture_id, other]) == {other}
