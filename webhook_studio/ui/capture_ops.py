@@ -12,6 +12,8 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from PySide6.QtCore import Qt
+
 from webhook_studio.ui import dialogs
 
 if TYPE_CHECKING:
@@ -37,14 +39,14 @@ class CaptureOps:
         self.window.statusBar().showMessage(text, 15000)
 
     # -- HAR and bulk replay --------------------------------------------------------------------
-    def export_har(self) -> asyncio.Task[Any] | None:
+    def export_har(self) -> None:
+        dialogs.save_file(self.window, "Export shown captures", "captures.har",
+                          "HAR files (*.har)", self._export_to)
+
+    def _export_to(self, path: str) -> asyncio.Task[Any]:
         from webhook_studio.relay.batch import export_har
         from webhook_studio.ui.long_task import run_with_progress
 
-        path = dialogs.save_file(self.window, "Export shown captures", "captures.har",
-                                 "HAR files (*.har)")
-        if not path:
-            return None
         flt = self.window.inbox.current_filter()
         base_url = self.window.base_url
         return run_with_progress(
@@ -52,13 +54,12 @@ class CaptureOps:
             lambda progress: export_har(self.store, flt, Path(path), base_url, progress),
             lambda n: self._status(f"Exported {n} capture(s) to {path}"))[1]
 
-    def import_har(self) -> asyncio.Task[Any] | None:
+    def import_har(self) -> None:
+        dialogs.open_file(self.window, "Import HAR", "HAR files (*.har)", self._import_from)
+
+    def _import_from(self, path: str) -> asyncio.Task[Any]:
         from webhook_studio.relay.batch import import_har_file
         from webhook_studio.ui.long_task import run_with_progress
-
-        path = dialogs.open_file(self.window, "Import HAR", "HAR files (*.har)")
-        if not path:
-            return None
 
         def done(ids: list[int]) -> None:
             self.window.inbox.apply_filter()
@@ -68,19 +69,21 @@ class CaptureOps:
             self.window, self.window.runner, "Importing captures",
             lambda progress: import_har_file(self.store, Path(path), progress), done)[1]
 
-    def bulk_replay(self, pacing: float = 0.0) -> asyncio.Task[Any] | None:
+    def bulk_replay(self) -> None:
+        from webhook_studio.ui.widgets.targets import recent_targets
+
+        recent = recent_targets(self.window.settings)
+        dialogs.ask_text(self.window, "Replay shown captures",
+                         "Send every shown capture, oldest first, to:",
+                         recent[0] if recent else "", self._bulk_replay_to)
+
+    def _bulk_replay_to(self, url: str, pacing: float = 0.0) -> asyncio.Task[Any] | None:
         from webhook_studio.core.validation import url_problem
         from webhook_studio.relay.replay import bulk_replay
         from webhook_studio.store.receiver_queries import list_captures
         from webhook_studio.ui.long_task import run_with_progress
-        from webhook_studio.ui.widgets.targets import recent_targets, remember_target
+        from webhook_studio.ui.widgets.targets import remember_target
 
-        recent = recent_targets(self.window.settings)
-        url = dialogs.ask_text(self.window, "Replay shown captures",
-                               "Send every shown capture, oldest first, to:",
-                               recent[0] if recent else "")
-        if url is None:
-            return None
         url = url.strip()
         if problem := url_problem(url):
             self.window.show_error(problem)
@@ -99,8 +102,9 @@ class CaptureOps:
                          f"{result.failed} failed")
             self.window.deliveries_changed()
 
-        return run_with_progress(self.window, self.window.runner, "Replaying captures", work,
-                                 done)[1]
+        self.bulk_task = run_with_progress(self.window, self.window.runner,
+                                           "Replaying captures", work, done)[1]
+        return self.bulk_task
 
     # -- one capture ----------------------------------------------------------------------------
     def open_replay(self, capture_id: int) -> Any:
@@ -109,6 +113,7 @@ class CaptureOps:
         dialog = ReplayDialog(capture_id, self.store, self.window.settings, self.profiles,
                               self.window)
         dialog.replay.connect(self._replay)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
@@ -170,6 +175,7 @@ class CaptureOps:
         dialog = EditResendDialog(draft, self.window.settings, self.profiles, signing,
                                   self.window)
         dialog.send.connect(self._resend)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
@@ -196,34 +202,34 @@ class CaptureOps:
         self.window.runner.run(work(), on_success=done)
 
     # -- delete ---------------------------------------------------------------------------------
-    def delete_captures(self, ids: list[int]) -> int:
+    def delete_captures(self, ids: list[int]) -> None:
         from webhook_studio.store.receiver_queries import delete_captures
 
         if not ids:
-            return 0
+            return
         what = f"capture #{ids[0]}" if len(ids) == 1 else f"{len(ids)} captures"
-        if not dialogs.confirm(self.window, "Delete captures",
-                               f"Delete {what}? This cannot be undone.", f"Delete {what}"):
-            return 0
-        count = delete_captures(self.store, ids)
-        self._after_delete(count, ids)
-        return count
 
-    def clear_captures(self) -> int:
+        def delete() -> None:
+            self._after_delete(delete_captures(self.store, ids), ids)
+
+        dialogs.confirm(self.window, "Delete captures", f"Delete {what}? This cannot be undone.",
+                        f"Delete {what}", delete)
+
+    def clear_captures(self) -> None:
         from webhook_studio.store.receiver_queries import count_captures, delete_captures
 
         with self.store.session() as session:
             total = count_captures(session)
         if not total:
             self._status("There are no captures to clear.")
-            return 0
-        if not dialogs.confirm(self.window, "Clear all captures",
-                               f"Delete all {total} captures? This cannot be undone.",
-                               f"Delete all {total}"):
-            return 0
-        count = delete_captures(self.store, None)
-        self._after_delete(count, None)
-        return count
+            return
+
+        def clear() -> None:
+            self._after_delete(delete_captures(self.store, None), None)
+
+        dialogs.confirm(self.window, "Clear all captures",
+                        f"Delete all {total} captures? This cannot be undone.",
+                        f"Delete all {total}", clear)
 
     def _after_delete(self, count: int, ids: list[int] | None) -> None:
         inbox = self.window.inbox

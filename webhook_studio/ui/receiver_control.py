@@ -35,7 +35,7 @@ class ReceiverControl:
         self.last_error: str | None = None
         banner = window.port_banner
         banner.retry.connect(lambda: self._run(self.retry()))
-        banner.use_port.connect(lambda: self._run(self.use_other_port()))
+        banner.use_port.connect(self.ask_other_port)
         banner.use_free_port.connect(lambda: self._run(self.use_free_port()))
 
     def _run(self, coro: Any) -> asyncio.Task[Any]:
@@ -77,12 +77,13 @@ class ReceiverControl:
     async def retry(self) -> bool:
         return await self.start()
 
-    async def use_other_port(self) -> bool:
-        port = dialogs.ask_port(self.window, "Use another port",
-                                "Listen on this port from now on (saved in Settings):",
-                                self.configured_port or 8000)
-        if port is None:
-            return False
+    def ask_other_port(self) -> None:
+        dialogs.ask_port(self.window, "Use another port",
+                         "Listen on this port from now on (saved in Settings):",
+                         self.configured_port or 8000,
+                         lambda port: self._run(self.use_port(port)))
+
+    async def use_port(self, port: int) -> bool:
         self.window.settings.setValue("receiver/port", port)
         self.window.settings.sync()
         self.configured_port = port

@@ -35,6 +35,7 @@ from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.models.capture_view import BIG, CaptureView, curl_text, read_view
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.widgets.flow_layout import FlowLayout
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
 
 
@@ -91,7 +92,7 @@ class Inspector(QWidget):
         self.lineage = QLabel("")
         self.lineage.setObjectName("lineage")
         self.lineage.linkActivated.connect(self._follow)
-        actions = QHBoxLayout()
+        actions = FlowLayout()
         self.copy_curl = QPushButton("Copy as cURL")
         self.copy_curl.setToolTip("Exact bytes, safely quoted (Ctrl+Shift+C)")
         self.copy_curl.setShortcut("Ctrl+Shift+C")
@@ -110,9 +111,9 @@ class Inspector(QWidget):
                                "body (by the file's extension)")
         self.export.clicked.connect(self._ask_export)
         self.export_note = QLabel("")
-        for item in (self.copy_curl, self.replay, self.edit, self.export, self.export_note):
+        for item in (self.copy_curl, self.replay, self.edit, self.export):
             actions.addWidget(item)
-        actions.addStretch(1)
+        self.export_note.setWordWrap(True)
         self.cut_note = QLabel("")
         self.cut_note.setProperty("role", "muted")
         self.show_all = QPushButton("Show all")
@@ -145,6 +146,7 @@ class Inspector(QWidget):
         for label in (self.request_line, self.meta, self.verdict, self.duplicate, self.lineage):
             layout.addWidget(label)
         layout.addLayout(actions)
+        layout.addWidget(self.export_note)
         layout.addWidget(self.cut_bar)
         layout.addWidget(self.tabs, 1)
         self.set_enabled(False)
@@ -263,11 +265,10 @@ class Inspector(QWidget):
 
         if self.capture_id is None:
             return
-        path = dialogs.save_file(
+        dialogs.save_file(
             self, "Export capture", f"capture-{self.capture_id}.har",
-            "HAR (*.har);;JSON Lines (*.jsonl);;cURL script (*.sh);;Raw body (*.bin)")
-        if path:
-            self.export_capture(path)
+            "HAR (*.har);;JSON Lines (*.jsonl);;cURL script (*.sh);;Raw body (*.bin)",
+            self.export_capture)
 
     def export_capture(self, path: str) -> bool:
         """Write the shown capture to ``path`` in the format its extension names (.har,
