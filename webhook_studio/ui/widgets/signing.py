@@ -81,10 +81,10 @@ class SigningPicker(QWidget):
         self.profiles = dict(profiles)
         self.how = QComboBox()
         for name in sorted(self.profiles, key=lambda n: self.profiles[n].title.lower()):
-            self.how.addItem(f"Profile: {self.profiles[name].title}", ("profile", name))
+            self.how.addItem(f"Profile: {self.profiles[name].title}", f"profile:{name}")
         for scheme in SCHEME_NAMES:
             if scheme != "hmac":
-                self.how.addItem(f"Scheme: {scheme}", ("scheme", scheme))
+                self.how.addItem(f"Scheme: {scheme}", f"scheme:{scheme}")
         self.secret = QLineEdit(placeholderText="The secret to sign with")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QPushButton("Reveal")
@@ -100,13 +100,13 @@ class SigningPicker(QWidget):
         self.secret.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
 
     def set_signing(self, signing: Signing) -> None:
-        index = self.how.findData((signing.kind, signing.name))
+        index = self.how.findData(f"{signing.kind}:{signing.name}")
         if index >= 0:
             self.how.setCurrentIndex(index)
         self.secret.setText(signing.secret)
 
     def current(self) -> Signing:
-        kind, name = self.how.currentData()
+        kind, _, name = str(self.how.currentData()).partition(":")
         return Signing(kind, name, self.secret.text().strip())
 
     def resign(self) -> tuple[Resign | None, str | None]:
