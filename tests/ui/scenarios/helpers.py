@@ -31,8 +31,15 @@ def click_row(qtbot: QtBot, view: QTableView, row: int,
 
 
 def click(qtbot: QtBot, button: Any) -> None:
+    """A left click where a person aims: a check box's box, a button's middle."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QCheckBox
+
     assert button.isEnabled(), f"{button.text()!r} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    if isinstance(button, QCheckBox):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+    else:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 async def select_capture(qtbot: QtBot, window: Any, row: int) -> int:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from webhook_studio.ui import dialogs
 from tests.ui.conftest import pump
 from tests.ui.scenarios.helpers import post
+from webhook_studio.ui import dialogs
 
 
 async def test_export_then_import_through_the_actions_menu(

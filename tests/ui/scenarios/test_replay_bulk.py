@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from webhook_studio.ui import dialogs
-from webhook_studio.ui.widgets.targets import recent_targets
 from tests.ui.conftest import pump
 from tests.ui.scenarios.helpers import post
+from webhook_studio.ui import dialogs
+from webhook_studio.ui.widgets.targets import recent_targets
 
 
 async def test_bulk_replay_sends_the_shown_captures_in_order(
