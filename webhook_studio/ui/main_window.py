@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.composer.sent.connect(lambda _ids: self.deliveries_changed())
         self.settings_page.saved.connect(self.control.apply_settings)
         self.settings_page.restart_requested.connect(
-            lambda: self.runner.run(self.control.restart()))
+            lambda: self.control.run(self.control.restart()))
         self.apply_defaults()
         self._counting = False
         self._counts = QTimer(self)

@@ -33,13 +33,23 @@ class ReceiverControl:
         self.configured_port: int = int(self.receiver.port) if self.receiver is not None else 0
         self.temporary = False
         self.last_error: str | None = None
+        self._lock = asyncio.Lock()  # one start/stop at a time, whatever was clicked
         banner = window.port_banner
-        banner.retry.connect(lambda: self._run(self.retry()))
+        banner.retry.connect(lambda: self.run(self.retry()))
         banner.use_port.connect(self.ask_other_port)
-        banner.use_free_port.connect(lambda: self._run(self.use_free_port()))
+        banner.use_free_port.connect(lambda: self.run(self.use_free_port()))
 
-    def _run(self, coro: Any) -> asyncio.Task[Any]:
-        return self.window.runner.run(coro)
+    def run(self, coro: Any) -> asyncio.Task[Any]:
+        self.window.port_banner.set_busy(True)
+
+        async def serialised() -> Any:
+            async with self._lock:
+                try:
+                    return await coro
+                finally:
+                    self.window.port_banner.set_busy(False)
+
+        return self.window.runner.run(serialised())
 
     # -- receiver -----------------------------------------------------------------------------
     async def start(self, port: int | None = None) -> bool:
@@ -49,7 +59,6 @@ class ReceiverControl:
         if self.receiver is None:
             return False
         self.receiver.port = self.configured_port if port is None else port
-        self.window.port_banner.set_busy(True)
         try:
             url = await self.receiver.start()
         except BindError as exc:
@@ -78,10 +87,12 @@ class ReceiverControl:
         return await self.start()
 
     def ask_other_port(self) -> None:
+        if self._lock.locked():
+            return
         dialogs.ask_port(self.window, "Use another port",
                          "Listen on this port from now on (saved in Settings):",
                          self.configured_port or 8000,
-                         lambda port: self._run(self.use_port(port)))
+                         lambda port: self.run(self.use_port(port)))
 
     async def use_port(self, port: int) -> bool:
         self.window.settings.setValue("receiver/port", port)
@@ -158,7 +169,7 @@ class ReceiverControl:
             if set(changed) & api_keys:
                 await self.apply_api()
 
-        return self.window.runner.run(apply())
+        return self.run(apply())
 
     async def apply_api(self) -> None:
         window = self.window
