@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from webhook_studio.ui import dialogs
 from tests.ui.conftest import WindowFactory, pump
 from tests.ui.scenarios.helpers import click, post
+from webhook_studio.ui import dialogs
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def free_port() -> int:
 async def test_a_taken_port_shows_a_banner_and_is_never_changed_silently(
         make_window: WindowFactory, taken_port: tuple[int, socket.socket], qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    port, other = taken_port
+    port, _other = taken_port
     window = await make_window(port=port)
     banner = window.port_banner
     assert banner.isVisible()
@@ -59,7 +59,7 @@ async def test_a_taken_port_shows_a_banner_and_is_never_changed_silently(
 async def test_retry_and_use_port_from_the_banner(
         make_window: WindowFactory, taken_port: tuple[int, socket.socket], qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    port, other = taken_port
+    port, _other = taken_port
     window = await make_window(port=port)
     banner = window.port_banner
     chosen = free_port()

@@ -110,7 +110,7 @@ class InboxSection(QWidget):
             self.view.setColumnWidth(col, width)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.inspector = Inspector(store, base_url, runner=runner)
-        self.inspector.open_capture.connect(self.select_capture)
+        self.inspector.open_capture.connect(lambda capture_id: self.select_capture(capture_id))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
@@ -127,7 +127,7 @@ class InboxSection(QWidget):
         layout.addWidget(self.splitter)
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
         for combo in (self.endpoint, self.method, self.verdict):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.duplicates.toggled.connect(self.apply_filter)
