@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.validation import url_problem
+from webhook_studio.relay.headers import forwardable
 from webhook_studio.relay.replay import Edit, Resign
 from webhook_studio.relay.resend_attempt import RequestDraft
 from webhook_studio.ui import format as fmt
@@ -75,8 +76,11 @@ class EditResendDialog(QDialog):
         self.url = target_combo(settings, self)
         if draft.url:
             self.url.setCurrentText(draft.url)
-        self.headers = QPlainTextEdit("\n".join(f"{k}: {v}" for k, v in draft.headers))
+        # Host, Content-Length and other hop-by-hop headers are set when sending: not shown.
+        self.headers = QPlainTextEdit("\n".join(f"{k}: {v}"
+                                                for k, v in forwardable(draft.headers)))
         self.headers.setFont(mono())
+        self.headers.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.headers.setToolTip("One 'Name: value' per line; order and duplicates are kept. "
                                 "Host and Content-Length are set when sending.")
         self.body = QPlainTextEdit()

@@ -32,7 +32,7 @@ async def test_an_invalid_policy_is_refused_at_its_field(window: Any, qtbot: QtB
     retype(qtbot, page.retry, "this-is-not-a-policy")
     retype(qtbot, page.host, "not a host")
     click(qtbot, page.save_button)
-    assert "is not a delay" in page.errors["retry"].text()
+    assert "is neither a preset" in page.errors["retry"].text()
     assert page.errors["retry"].isVisibleTo(page)
     assert "is not an IP address or host name" in page.errors["host"].text()
     assert page.note.text() == "Not saved: 2 field(s) need attention."

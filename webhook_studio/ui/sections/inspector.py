@@ -114,6 +114,7 @@ class Inspector(QWidget):
         for item in (self.copy_curl, self.replay, self.edit, self.export):
             actions.addWidget(item)
         self.export_note.setWordWrap(True)
+        self.export_note.hide()
         self.cut_note = QLabel("")
         self.cut_note.setProperty("role", "muted")
         self.show_all = QPushButton("Show all")
@@ -195,7 +196,7 @@ class Inspector(QWidget):
         self.capture_id = c.id
         self.view = c
         self.set_enabled(True)
-        self.export_note.clear()
+        self._note("")
         query = f"?{c.query}" if c.query else ""
         self.request_line.setText(f"{c.method} {c.path}{query}")
         origin = {"edited": " · edited copy", "imported": " · imported",
@@ -296,11 +297,15 @@ class Inspector(QWidget):
         try:
             target.write_bytes(data)
         except OSError as exc:
-            self.export_note.setText(f"Could not write {target.name}: {exc.strerror or exc}. "
+            self._note(f"Could not write {target.name}: {exc.strerror or exc}. "
                                      "Pick another folder.")
             return False
-        self.export_note.setText(f"Saved {target.name} ({fmt.size(len(data))})")
+        self._note(f"Saved {target.name} ({fmt.size(len(data))})")
         return True
+
+    def _note(self, text: str) -> None:
+        self.export_note.setText(text)
+        self.export_note.setVisible(bool(text))
 
     def curl(self) -> str:
         """The cURL command for the shown capture, built now (never on selection)."""
@@ -310,4 +315,4 @@ class Inspector(QWidget):
 
     def _copy_curl(self) -> None:
         QGuiApplication.clipboard().setText(self.curl())
-        self.export_note.setText("Copied the cURL command")
+        self._note("Copied the cURL command")

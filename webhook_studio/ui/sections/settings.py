@@ -60,7 +60,10 @@ def retry_problem(text: str) -> str | None:
     try:
         parse_policy(text)
     except CoreError as exc:
-        return str(exc)
+        if "," in text or any(c.isdigit() for c in text):
+            return str(exc)  # meant as a schedule: the sentence names the bad delay
+        return (f"{text.strip()!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a "
+                "comma list of delays like 0,1m,5m.")
     return None
 
 
@@ -141,10 +144,15 @@ class SettingsSection(QWidget):
         save_row.addWidget(self.save_button)
         save_row.addWidget(self.note, 1)
         save_row.addWidget(self.restart_button)
+        body = QWidget()
+        body.setMaximumWidth(820)  # a form, not a banner: fields stay readable on wide windows
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(heading)
+        body_layout.addLayout(form)
+        body_layout.addLayout(save_row)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addLayout(save_row)
+        layout.addWidget(body)
         layout.addStretch(1)
         self.load()
 
