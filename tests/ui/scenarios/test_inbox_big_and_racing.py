@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -45,11 +46,16 @@ async def test_a_big_capture_is_read_off_the_gui_thread_and_shown_cut(
     assert curls == []  # nothing built for the clipboard until asked
     assert inspector.cut_bar.isVisibleTo(inspector)
     assert inspector.cut_note.text() == "Showing the first 256.0 KB of 8.9 MB."
+    assert inspector.raw.toPlainText() == ""  # laid out only when its tab is opened
+    bar = inspector.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
     assert len(inspector.raw.toPlainText()) == capture_view.BIG
     assert inspector.body.toPlainText().startswith('{"items": ["xxxx')
     click(qtbot, inspector.show_all)
-    await pump(lambda: len(inspector.raw.toPlainText()) == len(body), within=40)
-    assert not inspector.cut_bar.isVisibleTo(inspector)
+    await pump(lambda: inspector.view is not None and not inspector.view.truncated, within=40)
+    assert len(json.loads(inspector.body.toPlainText())["items"]) == 90_000  # all of it
+    assert not inspector.show_all.isVisibleTo(inspector)
+    assert "Export… saves every byte" in inspector.cut_note.text()
     click(qtbot, inspector.copy_curl)
     assert curls == [capture_id]
     assert QGuiApplication.clipboard().text().startswith("curl ")

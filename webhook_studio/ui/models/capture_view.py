@@ -17,8 +17,21 @@ from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui.format import hex_dump, pretty_body
 
-#: Bodies larger than this are shown cut, with a "Show all" button.
+#: Bodies larger than this are shown cut, with a "Show all" button. The Raw tab never shows
+#: more (a text view lays out one 10 MiB line for ten seconds); export the body for all of it.
 BIG = 256 * 1024
+#: The Body view breaks lines longer than this, for display only (minified JSON, base64…).
+LINE = 4096
+
+
+def display_text(text: str, width: int = LINE) -> str:
+    """``text`` with over-long lines broken for the eye; short lines untouched."""
+    if all(len(line) <= width for line in text.split("\n")):
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(line[i:i + width] for i in range(0, max(len(line), 1), width))
+    return "\n".join(out)
 
 
 @dataclass(frozen=True)
@@ -58,16 +71,17 @@ def read_view(store: Store, capture_id: int, full: bool = False) -> CaptureView:
             raise NotFound(f"No capture with id {capture_id}.")
         size = c.body_size or 0
         truncated = size > BIG and not full
-        if truncated:  # read only the head of the body, not 10 MiB
+        if size > BIG and not full:  # read only the head of the body, not 10 MiB
             body = bytes(session.scalar(select(func.substr(Capture.body, 1, BIG)).where(
                 Capture.id == capture_id)) or b"")
         else:
             body = c.body or b""
+        head = body[:BIG]
         copies = list(session.scalars(select(Capture.id).where(
             Capture.edited_from == capture_id).order_by(Capture.id)))
         form: list[list[str]] = []
         if (c.content_type or "").startswith("application/x-www-form-urlencoded"):
-            form = [[k, v] for k, v in parse_qsl(body.decode("utf-8", "replace"),
+            form = [[k, v] for k, v in parse_qsl(head.decode("utf-8", "replace"),
                                                   keep_blank_values=True)]
         response_lines = [f"HTTP {c.response_status}"] + [
             f"{k}: {val}" for k, val in c.response_headers or []]
@@ -80,6 +94,7 @@ def read_view(store: Store, capture_id: int, full: bool = False) -> CaptureView:
             pretty, is_json = body.decode("utf-8", "replace"), False
         else:
             pretty, is_json = pretty_body(body)
+        pretty = display_text(pretty)
         return CaptureView(
             id=c.id, method=c.method, path=c.path, query=c.query or "",
             received_at=c.received_at, remote_addr=c.remote_addr, body_size=size,
@@ -87,7 +102,7 @@ def read_view(store: Store, capture_id: int, full: bool = False) -> CaptureView:
             error=c.error, verification=dict(c.verification or {}),
             duplicate_of=c.duplicate_of, edited_from=c.edited_from, source=c.source or "",
             edited_copies=copies, headers=[list(h) for h in c.headers or []], pretty=pretty,
-            is_json=is_json, raw=body.decode("utf-8", "replace"), hex=hex_dump(body),
+            is_json=is_json, raw=head.decode("utf-8", "replace"), hex=hex_dump(head),
             truncated=truncated, form=form, response=response, forwards=forwards)
 
 

@@ -144,6 +144,8 @@ class Inspector(QWidget):
                               (self.headers, "Headers"), (self.form, "Form"),
                               (self.response, "Response"), (self.forwards, "Forwards")):
             self.tabs.addTab(widget, title)
+        self._filled: set[int] = set()
+        self.tabs.currentChanged.connect(self._fill_tab)
         for label in (self.request_line, self.meta, self.verdict, self.duplicate, self.lineage):
             layout.addWidget(label)
         layout.addLayout(actions)
@@ -233,18 +235,35 @@ class Inspector(QWidget):
         self.highlighter.setDocument(self.body.document() if len(c.pretty) <= 2 * BIG
                                      else None)  # colouring 10 MiB would take seconds
         self.body.setPlainText(c.pretty)
-        self.raw.setPlainText(c.raw)
-        self.hex.setPlainText(c.hex)
-        self.cut_bar.setVisible(c.truncated)
+        self._filled = set()  # Raw and Hex are laid out when their tab is shown
+        self.raw.clear()
+        self.hex.clear()
+        self._fill_tab(self.tabs.currentIndex())
+        self.cut_bar.setVisible(c.body_size > BIG)
+        self.show_all.setVisible(c.truncated)
         if c.truncated:
             self.cut_note.setText(f"Showing the first {fmt.size(BIG)} of "
                                   f"{fmt.size(c.body_size)}.")
+        elif c.body_size > BIG:
+            self.cut_note.setText(f"Body: all {fmt.size(c.body_size)}. Raw and Hex show the "
+                                  f"first {fmt.size(BIG)}; Export… saves every byte.")
         fill(self.headers, c.headers)
         fill(self.form, c.form)
         self.tabs.setTabEnabled(4, bool(c.form))
         self.response.setPlainText(c.response)
         self.forwards.setPlainText(c.forwards)
         self.shown.emit(c.id)
+
+    def _fill_tab(self, index: int) -> None:
+        """Raw and Hex text only when looked at: a 256 KiB single line costs a layout."""
+        if self.view is None or index in self._filled:
+            return
+        widget = self.tabs.widget(index)
+        if widget is self.raw:
+            self.raw.setPlainText(self.view.raw)
+        elif widget is self.hex:
+            self.hex.setPlainText(self.view.hex)
+        self._filled.add(index)
 
     def _follow(self, link: str) -> None:
         self.open_capture.emit(int(link))
