@@ -89,3 +89,55 @@ async def test_serve_https_restarts_the_receiver_live(window: Any, qtbot: QtBot)
     click(qtbot, page.tls)  # and back
     click(qtbot, page.save_button)
     await pump(lambda: window.base_url.startswith("http://"), within=40)
+
+
+async def test_a_port_that_cannot_be_applied_says_so_with_a_restart_button(
+        window: Any, qtbot: QtBot) -> None:
+    import socket
+
+    page = window.settings_page
+    window.show_section("settings")
+    running = window.base_url
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        page.port.setFocus()
+        qtbot.keyClick(page.port, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(page.port, str(taken))
+        click(qtbot, page.save_button)
+        await pump(lambda: page.restart_button.isVisibleTo(page), within=30)
+        assert "applies after a restart" in page.note.text()
+        assert window.port_banner.isVisible()  # and the window says why nothing is received
+        assert int(str(window.settings.value("receiver/port"))) == taken  # saved, not swapped
+    click(qtbot, page.restart_button)  # the other program is gone now
+    await pump(lambda: window.base_url == f"http://127.0.0.1:{taken}", within=30)
+    assert not window.port_banner.isVisible() and running != window.base_url
+    assert page.note.text() == f"Saved. The receiver restarted on {window.base_url}."
+
+
+async def test_the_api_starts_and_stops_when_saved(window: Any, qtbot: QtBot) -> None:
+    import socket
+
+    from webhook_studio.api import load_or_create_token
+
+    page = window.settings_page
+    window.show_section("settings")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    page.api_port.setFocus()
+    qtbot.keyClick(page.api_port, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.api_port, str(port))
+    click(qtbot, page.api_enabled)
+    click(qtbot, page.save_button)
+    await pump(lambda: "management API is on" in page.note.text(), within=30)
+    token = load_or_create_token(window.ctx.data_dir)
+    async with aiohttp.ClientSession() as session, session.get(
+            f"http://127.0.0.1:{port}/api/v1/webhooks",
+            headers={"Authorization": f"Bearer {token}"}) as resp:
+        assert resp.status == 200
+    click(qtbot, page.api_enabled)
+    click(qtbot, page.save_button)
+    await pump(lambda: page.note.text() == "Saved. The management API is stopped.", within=30)
+    assert window.api is None
