@@ -35,6 +35,8 @@ from webhook_studio.ui.sections.inspector import mono
 from webhook_studio.ui.widgets.signing import Signing, SigningPicker
 from webhook_studio.ui.widgets.targets import remember_target, target_combo
 
+#: Bodies up to this size open in the editor; larger ones are sent as they were.
+EDITABLE = 1024 * 1024
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
@@ -85,13 +87,18 @@ class EditResendDialog(QDialog):
                                 "Host and Content-Length are set when sending.")
         self.body = QPlainTextEdit()
         self.body.setFont(mono())
-        try:
-            self.body.setPlainText(draft.body.decode("utf-8"))
-            self.binary = False
-        except UnicodeDecodeError:
-            self.body.setPlainText(f"(binary body, {fmt.size(len(draft.body))}: sent as it was)")
-            self.body.setReadOnly(True)
-            self.binary = True
+        self.binary = True  # binary or huge: kept as it was, not edited here
+        if len(draft.body) > EDITABLE:
+            self.body.setPlainText(f"(a body of {fmt.size(len(draft.body))}: too large to edit "
+                                   "here, sent as it was)")
+        else:
+            try:
+                self.body.setPlainText(draft.body.decode("utf-8"))
+                self.binary = False
+            except UnicodeDecodeError:
+                self.body.setPlainText(f"(binary body, {fmt.size(len(draft.body))}: sent as "
+                                       "it was)")
+        self.body.setReadOnly(self.binary)
         self.resign = QCheckBox("Re-sign with a fresh id, timestamp and delivery headers")
         self.signing = SigningPicker(profiles)
         self.signing.set_signing(signing)
