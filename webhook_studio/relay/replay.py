@@ -70,18 +70,6 @@ class ReplayResult:
     request_headers: list[tuple[str, str]]
 
 
-#: Profile header templates that differ for every delivery: a replay must renew them, or the
-#: receiver flags it as a duplicate (``X-GitHub-Delivery``) or refuses a nonce seen before.
-PER_DELIVERY_TEMPLATES = ("$delivery_id", "$nonce", "$id")
-
-
-def per_delivery_headers(profile: Profile, message_id: str, now: int) -> dict[str, str]:
-    """Fresh values for every header whose profile template is a per-delivery value."""
-    values = profile.delivery_headers("", message_id, now)
-    return {name: values[name] for name, template in profile.headers.items()
-            if template in PER_DELIVERY_TEMPLATES and name in values}
-
-
 def resigned_headers(headers: list[tuple[str, str]], body: bytes, url: str, resign: Resign,
                      now: float) -> list[tuple[str, str]]:
     """The captured headers with the scheme's own headers replaced by fresh ones."""
@@ -89,7 +77,7 @@ def resigned_headers(headers: list[tuple[str, str]], body: bytes, url: str, resi
     message_id = new_id("msg")
     fresh = scheme.sign(resign.secret, SignInput(body, message_id, int(now), url))
     if resign.profile is not None:
-        fresh = {**per_delivery_headers(resign.profile, message_id, int(now)), **fresh}
+        fresh = {**resign.profile.fresh_attempt_headers(message_id, int(now)), **fresh}
     replaced = {name.lower() for name in fresh}
     if resign.scheme == "standard-webhooks":  # svix-* and webhook-* both stand for it
         replaced |= {"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id",
