@@ -50,8 +50,10 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: AppContext, runner: TaskRunner | None = None, *,
                  receiver: Any = None, dispatcher: Any = None,
-                 bridge: EngineBridge | None = None) -> None:
+                 bridge: EngineBridge | None = None, health: Any = None) -> None:
         super().__init__()
+        #: The engines' health model (sender-faults); its indicator sits after health_label.
+        self.health = health
         self.ctx = ctx
         self.receiver = receiver
         self.dispatcher = dispatcher
