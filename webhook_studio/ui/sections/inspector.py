@@ -153,6 +153,8 @@ class Inspector(QWidget):
         layout.addWidget(self.cut_bar)
         layout.addWidget(self.tabs, 1)
         self.set_enabled(False)
+        for label in (self.meta, self.verdict, self.duplicate, self.lineage):
+            label.hide()  # nothing selected: no empty rows above the buttons
 
     def set_enabled(self, enabled: bool) -> None:
         for button in (self.copy_curl, self.replay, self.edit, self.export):
@@ -166,6 +168,7 @@ class Inspector(QWidget):
         self.request_line.setText("Select a capture")
         for label in (self.meta, self.verdict, self.duplicate, self.lineage, self.export_note):
             label.clear()
+            label.hide()
         self.verdict.setStyleSheet("")
         texts: tuple[QPlainTextEdit, ...] = (self.body, self.raw, self.hex, self.response,
                                              self.forwards)
@@ -203,9 +206,13 @@ class Inspector(QWidget):
         self.request_line.setText(f"{c.method} {c.path}{query}")
         origin = {"edited": " · edited copy", "imported": " · imported",
                   "delivery": " · a delivery's request"}.get(c.source, "")
-        self.meta.setText(f"#{c.id} · {fmt.local_datetime(c.received_at)} · from "
-                          f"{c.remote_addr or '?'} · {fmt.size(c.body_size)} · answered "
-                          f"{c.response_status} in {(c.duration_ms or 0):.1f} ms{origin}")
+        parts = [f"#{c.id}", fmt.local_datetime(c.received_at)]
+        if c.remote_addr:
+            parts.append(f"from {c.remote_addr}")
+        parts.append(fmt.size(c.body_size))
+        if c.response_status is not None:
+            parts.append(f"answered {c.response_status} in {(c.duration_ms or 0):.1f} ms")
+        self.meta.setText(" · ".join(parts) + origin)
         v = c.verification
         if c.state != "captured":
             text, colour = f"{c.state.capitalize()}: {c.error}", fmt.WARN
@@ -218,6 +225,8 @@ class Inspector(QWidget):
             text = f"{mark} {v.get('scheme')}: {v.get('message')}"
             colour = fmt.VALID if v.get("valid") else fmt.INVALID
         self.verdict.setText(text)
+        self.meta.show()
+        self.verdict.show()
         self.verdict.setStyleSheet(f"QLabel#verdict {{ border-left: 4px solid {colour}; "
                                    "padding: 6px 10px; }")
         self.duplicate.setText(
