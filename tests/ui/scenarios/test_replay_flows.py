@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 from pytest_httpserver import HTTPServer
@@ -135,7 +135,9 @@ async def test_edit_and_resend_keeps_the_original_and_links_the_copy(
     # the window shows the new copy, linked to its original, and the original lists it
     await pump(lambda: inspector.capture_id == copy.id)
     assert inspector.lineage.text() == f'Edited from <a href="{original}">#{original}</a>'
-    inspector.lineage.linkActivated.emit(str(original))  # following the link
+    label = inspector.lineage  # click on "#N" in "Edited from #N"
+    x = label.contentsRect().left() + label.fontMetrics().horizontalAdvance("Edited from #") + 2
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(x, label.height() // 2))
     await pump(lambda: inspector.capture_id == original)
     assert f'Edited copies: <a href="{copy.id}">#{copy.id}</a>' in inspector.lineage.text()
 
