@@ -4,6 +4,7 @@ linked), from the inspector, a row's context menu and a delivery's detail."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -180,3 +181,41 @@ async def test_edit_from_a_rows_context_menu_and_from_a_delivery(
     with ctx.store.session() as session:
         copies = session.query(Capture.edited_from).filter(Capture.source == "edited").all()
     assert sorted(e for (e,) in copies) == [original, original + 1]  # each links its original
+
+
+async def test_a_sent_deliverys_request_is_edited_and_resent_re_signed(
+        window: Any, ctx: AppContext, qtbot: QtBot, httpserver: HTTPServer) -> None:
+    from webhook_studio.core.message import IncomingRequest
+    from webhook_studio.store.sender_queries import create_subscription
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    httpserver.expect_request("/orders").respond_with_data("ok")
+    sub_id = create_subscription(ctx.store, secret=secret, url=httpserver.url_for("/orders"),
+                                 events=["*"])
+    window.dispatcher.emit("order.paid", {"id": "ord_1"}, subscription_id=sub_id)
+    await pump(lambda: len(httpserver.log) == 1)
+    first = httpserver.log[0][0]
+    window.show_section("deliveries")
+    await pump(lambda: window.deliveries.model.rowCount() == 1)
+    click_row(qtbot, window.deliveries.view, 0)
+    await pump(lambda: window.deliveries.resend_button.isEnabled())
+    click(qtbot, window.deliveries.resend_button)
+    dialog = await wait_visible(window, EditResendDialog)
+    signing = dialog.signing.current()
+    assert (signing.kind, signing.name, signing.secret) == ("scheme", "standard-webhooks",
+                                                            secret)
+    assert f"webhook-id: {first.headers['webhook-id']}" in dialog.headers.toPlainText()
+    click(qtbot, dialog.resign)
+    click(qtbot, dialog.send_button)
+    await pump(lambda: len(httpserver.log) == 2)
+    again = httpserver.log[1][0]
+    assert again.get_data() == first.get_data()
+    assert again.headers["webhook-id"] != first.headers["webhook-id"]
+    verdict = get_scheme("standard-webhooks").verify(IncomingRequest(
+        body=again.get_data(), headers=tuple(again.headers.items()),
+        url=httpserver.url_for("/orders")), [secret], now=time.time())
+    assert verdict.valid, verdict.message
+    with ctx.store.session() as session:  # the attempt's request is the linked original
+        rows = session.query(Capture.id, Capture.source, Capture.edited_from).order_by(
+            Capture.id).all()
+    assert [(s, e) for _, s, e in rows] == [("delivery", None), ("edited", rows[0][0])]
