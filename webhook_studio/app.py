@@ -27,11 +27,21 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 
     settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
+    tls_problem = None
+    ssl_context = None
+    if setting(settings, "receiver/tls") == "true":
+        try:
+            ssl_context = tls_context(ctx)
+        except Exception as exc:  # the window still opens, on HTTP, and says why
+            from webhook_studio.errors import describe_error
+
+            tls_problem = (f"HTTPS could not be set up ({describe_error(exc)[0]}); receiving "
+                           "over plain HTTP.")
     receiver = Receiver(
         ctx.store, ctx.clock,
         host=host or setting(settings, "receiver/host"),
         port=int(setting(settings, "receiver/port")) if port is None else port,
-        ssl_context=tls_context(ctx) if setting(settings, "receiver/tls") == "true" else None,
+        ssl_context=ssl_context,
         default_endpoint=EndpointConfig())
     extras = attach_receiver_extras(receiver, ctx)
     envelope_for, header_hook = sender_hooks()
@@ -45,6 +55,8 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    if tls_problem:
+        window.show_error(tls_problem)
     if close_after_ms is not None:
         QTimer.singleShot(close_after_ms, window.close)
     try:
