@@ -228,8 +228,12 @@ async def test_the_status_bar_counts_captures_without_blocking_the_window(
     assert window.queue_label.text() == "0 queued · 0 dead letters"
 
 
-async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: Any) -> None:
+async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: Any,
+                                                 qtbot: QtBot,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import json
+
+    from PySide6.QtCore import Qt
 
     body = b'{"caf\xc3\xa9": 1}\n'
     async with aiohttp.ClientSession() as session, session.post(
@@ -240,14 +244,25 @@ async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: A
     window.inbox.view.selectRow(0)
     inspector = window.inbox.inspector
     await pump(lambda: inspector.capture_id is not None)
-    assert inspector.export_capture(str(tmp_path / "one.har"))
+    suggested: list[str] = []
+
+    def export_to(name: str) -> None:
+        def answer(*args: Any) -> None:
+            suggested.append(args[2])
+            args[-1](str(tmp_path / name))
+
+        monkeypatch.setattr(dialogs, "save_file", answer)
+        qtbot.mouseClick(inspector.export, Qt.MouseButton.LeftButton)
+
+    export_to("one.har")
+    assert suggested == [f"capture-{inspector.capture_id}.har"]
     har = json.loads((tmp_path / "one.har").read_text())
     (entry,) = har["log"]["entries"]
     assert entry["request"]["url"].endswith("/hooks/x")
     assert "Saved one.har" in inspector.export_note.text()
-    assert inspector.export_capture(str(tmp_path / "body.bin"))
+    export_to("body.bin")
     assert (tmp_path / "body.bin").read_bytes() == body
-    assert inspector.export_capture(str(tmp_path / "again.sh"))
+    export_to("again.sh")
     assert "curl" in (tmp_path / "again.sh").read_text()
-    assert not inspector.export_capture(str(tmp_path / "missing-folder" / "x.har"))
+    export_to("missing-folder/x.har")
     assert "Could not write x.har" in inspector.export_note.text()
