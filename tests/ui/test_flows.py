@@ -162,21 +162,37 @@ async def test_export_import_and_bulk_replay_show_progress_and_finish(
 
 
 async def test_a_long_bulk_replay_can_be_cancelled(
-        window: MainWindow, ctx: AppContext, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/slow").respond_with_data("ok")
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from tests.ui.conftest import wait_visible
+
+    def slow(_request: Any) -> Response:
+        time.sleep(0.4)
+        return Response("ok")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
     async with aiohttp.ClientSession() as session:
-        for i in range(5):
+        for i in range(8):
             async with session.post(f"{window.base_url}/c/{i}", data=b"x"):
                 pass
-    await pump(lambda: window.inbox.model.rowCount() == 5)
-    task = window.captures._bulk_replay_to(httpserver.url_for("/slow"), pacing=0.5)
-    assert task is not None
+    await pump(lambda: window.inbox.model.rowCount() == 8)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: args[-1](httpserver.url_for("/slow")))
+    window.inbox.bulk_action.trigger()
+    progress = await wait_visible(window, QProgressDialog)
     await pump(lambda: len(httpserver.log) >= 1)
-    task.cancel()
+    cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    task = window.captures.bulk_task
     await pump(task.done)
     await asyncio.sleep(0.6)
     assert task.cancelled()
-    assert len(httpserver.log) < 5
+    assert len(httpserver.log) < 8
+    assert "succeeded" not in window.statusBar().currentMessage()
 
 
 def test_composer_starts_from_a_profile_sample_and_previews_the_signed_request(
