@@ -46,6 +46,7 @@ async def test_delete_key_deletes_the_selected_captures_after_asking(
     for i in range(4):
         await post(f"{window.base_url}/d/{i}", b"{}")
     await pump(lambda: window.inbox.model.rowCount() == 4)
+    assert not window.inbox.delete_action.isEnabled()  # nothing selected yet
     await select_capture(qtbot, window, 0)
     click_row(qtbot, window.inbox.view, 1, Qt.KeyboardModifier.ControlModifier)
     asked: list[str] = []

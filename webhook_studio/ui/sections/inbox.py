@@ -97,6 +97,7 @@ class InboxSection(QWidget):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.view.addAction(self.delete_action)  # the Delete key works where the list has focus
+        self.delete_action.setEnabled(False)  # until a row is selected
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.verticalHeader().setVisible(False)
@@ -158,6 +159,7 @@ class InboxSection(QWidget):
         self.source = CaptureSource(self.store, self.current_filter())
         self.model.set_source(self.source)
         self.newest = self.source.counted_upto
+        self.delete_action.setEnabled(False)  # the reset cleared the selection
 
     def captures_arrived(self, _count: int = 0) -> None:
         """Batched (every 100 ms at most): count only what is newer than the newest row shown,
@@ -237,6 +239,7 @@ class InboxSection(QWidget):
     def _selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         current = self.view.selectionModel().currentIndex()
         rows = self.view.selectionModel().selectedRows()
+        self.delete_action.setEnabled(bool(rows))
         if not rows:
             return
         picked = current if current.isValid() and self.view.selectionModel().isRowSelected(
