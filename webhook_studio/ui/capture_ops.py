@@ -131,10 +131,15 @@ class CaptureOps:
                                on_success=done)
 
     def open_edit_capture(self, capture_id: int) -> Any:
+        from webhook_studio.errors import describe_error
         from webhook_studio.relay.resend_attempt import draft_from_capture
         from webhook_studio.ui.widgets.signing import signing_for_capture
 
-        draft = draft_from_capture(self.store, capture_id)
+        try:
+            draft = draft_from_capture(self.store, capture_id)
+        except Exception as exc:  # deleted meanwhile: a sentence, never a traceback
+            self.window.show_error(describe_error(exc)[0])
+            return None
         return self._open_editor(draft, signing_for_capture(self.store, capture_id,
                                                             self.profiles))
 
