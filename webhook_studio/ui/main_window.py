@@ -5,8 +5,8 @@ applying Settings in ``receiver_control.py``. Every signal is connected through 
 a slot without optional parameters, so ``clicked(bool)``/``triggered(bool)`` never become an
 argument (the Inbox ▸ Actions menu was dead that way).
 
-The status bar's first widget, ``health_label``, says how the engines are ("Receiver:
-listening on …"); the sender's health joins it there.
+The status bar's first permanent widget, ``health_label``, says how the engines are
+("Receiver: listening on …"); the sender's health joins it there.
 
 Signals:
     closed: the window was closed; the composition root stops the loop on it.
@@ -109,8 +109,9 @@ class MainWindow(QMainWindow):
         self.copy_url_button.clicked.connect(self.copy_url)
         self.today_label = QLabel("")
         self.queue_label = QLabel("")
-        self.statusBar().addWidget(self.health_label)
-        for widget in (self.copy_url_button, self.today_label, self.queue_label):
+        # Permanent, so a passing message never hides the engines' state.
+        for widget in (self.health_label, self.copy_url_button, self.today_label,
+                       self.queue_label):
             self.statusBar().addPermanentWidget(widget)
 
         from webhook_studio.ui.capture_ops import CaptureOps
