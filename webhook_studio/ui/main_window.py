@@ -223,11 +223,17 @@ class MainWindow(QMainWindow):
     def set_receiver_url(self, url: str | None, problem: str | None = None) -> None:
         self.base_url = url or self.base_url
         if url:
-            note = (f" (port {self.control.configured_port} was taken: this port is for this "
-                    "run only)" if self.control.temporary else "")
-            self.health_label.setText(f"Receiver: listening on {url}{note}")
+            temporary = self.control.temporary
+            self.health_label.setText(f"Receiver: listening on {url}"
+                                      + (" (this run only)" if temporary else ""))
+            self.health_label.setToolTip(
+                f"Port {self.control.configured_port} was taken, so this free port is used "
+                "until the app closes; Settings still say "
+                f"{self.control.configured_port}." if temporary else
+                "Where providers and tools should send webhooks")
         else:
             self.health_label.setText("Receiver: stopped" + (f" ({problem})" if problem else ""))
+            self.health_label.setToolTip("Nothing is being received")
         self.copy_url_button.setEnabled(bool(url))
         self.endpoints.set_base_url(self.base_url)
         self.inbox.inspector.base_url = self.base_url

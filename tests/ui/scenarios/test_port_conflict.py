@@ -50,8 +50,9 @@ async def test_a_taken_port_shows_a_banner_and_is_never_changed_silently(
     assert not banner.isVisible()
     assert window.receiver.port == 0 and window.control.configured_port == port
     assert window.settings.value("receiver/port") is None  # nothing saved
-    assert f"(port {port} was taken: this port is for this run only)" in \
-        window.health_label.text()
+    assert window.health_label.text() == \
+        f"Receiver: listening on {window.base_url} (this run only)"
+    assert f"Port {port} was taken" in window.health_label.toolTip()
     await post(f"{window.base_url}/works", b"{}")
     await pump(lambda: window.inbox.model.rowCount() == 1)
 
