@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 
+from webhook_studio.cli import main
 from webhook_studio.relay.replay import replay_capture
-from webhook_studio.store import Store
+from webhook_studio.store import Store, open_store
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import (
     count_captures,
@@ -65,3 +68,31 @@ async def test_a_replayed_delivery_survives_its_capture_being_deleted(
         assert delivery["state"] == "delivered" and delivery["attempts"][0]["status"] == 200
         # what a reader asks to decide to show "capture deleted"
         assert existing_capture_ids(session, [capture_id, other]) == {other}
+
+
+def test_captures_delete_from_the_command_line(
+        db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(db_path)
+    ids = _captures(store, 4)
+    store.dispose()
+    db = str(db_path)
+    assert main(["captures", "delete", str(ids[0]), str(ids[1]), "--db", db]) == 0
+    assert capsys.readouterr().out == "deleted 2 capture(s)\n"
+    # an id that is not there: the others still go, and the exit code says something was off
+    assert main(["captures", "delete", str(ids[2]), str(ids[0]), "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert out == "deleted 1 capture(s)\n" and f"No capture with id {ids[0]}" in err
+    assert main(["--db", db, "captures", "delete", "--all", "--yes"]) == 0
+    assert capsys.readouterr().out == "deleted 1 capture(s)\n"
+    assert main(["captures", "list", "--db", db]) == 0
+    assert "No captures yet" in capsys.readouterr().out
+
+
+def test_the_delete_routes_are_in_the_openapi_document() -> None:
+    from webhook_studio.api.app import all_routes
+    from webhook_studio.api.openapi import build_document
+
+    paths = build_document(all_routes())["paths"]
+    assert set(paths["/api/v1/captures/{id}"]["delete"]["responses"]) >= {"204", "404"}
+    bulk = paths["/api/v1/captures"]["delete"]
+    assert {p["name"] for p in bulk["parameters"]} == {"ids", "all"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, create_engine, inspect, text
 
-from webhook_studio.store import SchemaTooNewError, StoreUnavailable, open_store
+from webhook_studio.store import SchemaTooNewError, StoreUnavailable, UnusableDatabase, open_store
 from webhook_studio.store.base import Base
 from webhook_studio.store.schema import SCHEMA_VERSION, ensure_schema, read_version
 
@@ -96,5 +96,6 @@ def test_an_unopenable_path_is_a_sentence_not_a_traceback(tmp_path: Path) -> Non
 def test_garbage_file_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreUnavailable, match="database"):
+    # Another kind of file is the user's choice to change (exit 2), not a failing store.
+    with pytest.raises(UnusableDatabase, match="is not a SQLite database"):
         open_store(bad)

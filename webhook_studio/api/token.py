@@ -1,5 +1,7 @@
 """The API's bearer token on disk: made once per data folder, kept in ``<data_dir>/api-token``
-(mode 0600 from the start, so no other user can ever read it).
+(mode 0600 from the start, so no other user can ever read it). An existing token file is used
+only if it is ours and nobody else can write it: a token planted by another user would let
+them drive this API (see :mod:`webhook_studio.private_files`).
 
 Apart from the server (no aiohttp here): the window's Settings page shows the token without
 loading the API server.
@@ -8,9 +10,17 @@ loading the API server.
 from __future__ import annotations
 
 import ipaddress
-import os
 import secrets
 from pathlib import Path
+
+from webhook_studio.private_files import (
+    UnsafeFileError,
+    check_private_file,
+    make_private_dir,
+    write_private,
+)
+
+__all__ = ["TOKEN_FILE", "UnsafeFileError", "is_loopback", "load_or_create_token", "token_path"]
 
 TOKEN_FILE = "api-token"
 
@@ -20,23 +30,26 @@ def token_path(data_dir: Path) -> Path:
 
 
 def load_or_create_token(data_dir: Path) -> str:
-    """The stored token, or a new ``secrets.token_urlsafe(32)`` written with mode 0600."""
+    """The stored token, or a new ``secrets.token_urlsafe(32)`` written with mode 0600.
+
+    Raises :class:`UnsafeFileError` for a token file another user owns or can write."""
     path = token_path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        token = path.read_text(encoding="ascii").strip()
-        if token:
-            if os.name == "posix" and path.stat().st_mode & 0o077:
-                path.chmod(0o600)
-            return token
-        path.unlink()
-        return load_or_create_token(data_dir)
+    make_private_dir(data_dir)
     token = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(token + "\n")
-    return token
+    try:
+        write_private(path, (token + "\n").encode("ascii"), exclusive=True)
+        return token
+    except FileExistsError:
+        pass
+    check_private_file(path, "API token file")
+    try:
+        stored = path.read_text(encoding="ascii").strip()
+    except (UnicodeDecodeError, ValueError):
+        stored = ""
+    if stored and stored.isprintable() and " " not in stored:
+        return stored
+    path.unlink()  # empty or garbled (ours, checked above): make a fresh one
+    return load_or_create_token(data_dir)
 
 
 def is_loopback(host: str) -> bool:

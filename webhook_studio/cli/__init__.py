@@ -15,6 +15,8 @@ from pathlib import Path
 
 from webhook_studio import __version__
 from webhook_studio.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError, fail
+from webhook_studio.private_files import UnsafeFileError
+from webhook_studio.store.errors import UnusableDatabase
 
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES = (
@@ -79,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(db=args.db)
         return int(args.func(args))
-    except UsageError as exc:
+    except (UsageError, UnusableDatabase, UnsafeFileError) as exc:
+        # A wrong --db or a key/token file to fix: the user's to change, hence exit 2.
         return fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         return 130

@@ -24,6 +24,22 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def int_in(lo: int, hi: int, what: str) -> Any:
+    """An argparse ``type`` for a whole number from ``lo`` to ``hi``: anything else is a usage
+    error (exit 2) with a sentence, before any work starts."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is not {what} ({lo} to {hi})")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
 def read_body(source: str | None) -> bytes:
     """Read a body exactly as bytes: a file path, ``-`` for standard input, None for empty."""
     if source is None:

@@ -17,6 +17,7 @@ from webhook_studio.cli.common import (
     UsageError,
     add_db_option,
     fail,
+    int_in,
     print_json,
     wait_for_stop_signal,
 )
@@ -133,7 +134,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def render_capture(data: dict[str, Any], body: bytes) -> str:
-    lines = [f"Capture #{data['id']}  {data['received_at']}  from {data['remote_addr']}",
+    lines = [f"Capture #{data['id']}  {data['received_at'] or '(time unreadable)'}  "
+             f"from {data['remote_addr']}",
              "",
              f"{data['method']} {data['path']}{'?' + data['query'] if data['query'] else ''}"]
     lines += [f"{k}: {v}" for k, v in data["headers"]]
@@ -189,8 +191,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                         help="verification secret; repeat for rotation (newest first)")
     listen.add_argument("--tolerance", type=int, metavar="SECONDS")
     listen.add_argument("--path", metavar="PREFIX", help="path the default endpoint claims")
-    listen.add_argument("--respond-status", type=int, default=200, metavar="CODE")
-    listen.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES")
+    listen.add_argument("--respond-status", type=int_in(100, 599, "an HTTP status"),
+                        default=200, metavar="CODE")
+    listen.add_argument("--max-body", type=int_in(0, 1 << 30, "a body size in bytes"),
+                        default=10 * 1024 * 1024, metavar="BYTES")
     listen.add_argument("--forward-to", action="append", metavar="URL",
                         help="relay each capture to this URL too (repeatable)")
     listen.add_argument("--tls", action="store_true",

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from webhook_studio.cli.common import (
     EXIT_FAILED,
@@ -19,6 +19,13 @@ from webhook_studio.cli.common import (
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from webhook_studio.store import Store
+    from webhook_studio.store.receiver_models import Capture
+    from webhook_studio.store.receiver_queries import CaptureWalk
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
@@ -65,7 +72,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_OK if result.outcome == "success" else EXIT_FAILED
 
 
-def _walk(store: Any, ids: list[int] | None, limit: int) -> Any:
+def _walk(store: Store, ids: list[int] | None, limit: int) -> CaptureWalk:
     """The captures to export, fixed now: explicit ids (all must exist) or the newest N."""
     from webhook_studio.store.receiver_queries import CaptureWalk, existing_capture_ids
 
@@ -81,7 +88,7 @@ def _walk(store: Any, ids: list[int] | None, limit: int) -> Any:
     return CaptureWalk.of(store, newest=limit)
 
 
-def _write(args: argparse.Namespace, out: TextIO, captures: Any) -> int:
+def _write(args: argparse.Namespace, out: TextIO, captures: Iterable[Capture]) -> int:
     from webhook_studio.relay.export import write_curl, write_har, write_jsonl
 
     if args.format == "har":
@@ -217,8 +224,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     imp.set_defaults(func=_cmd_import)
     delete = captures.add_parser(
         "delete", help="delete captures by id, or all of them",
-        description="Deliveries replayed from a deleted capture are kept; they show "
-                    "'capture deleted'.")
+        description="Ids are deleted at once; --all asks first (or takes --yes). Deliveries "
+                    "replayed from a deleted capture are kept.")
     delete.add_argument("ids", type=int, nargs="*", metavar="ID")
     delete.add_argument("--all", action="store_true", help="every capture")
     delete.add_argument("--yes", action="store_true", help="do not ask before --all")

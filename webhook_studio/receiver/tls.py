@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from webhook_studio.private_files import (
+    UnsafeFileError,
+    check_private_file,
+    make_private_dir,
+    write_private,
+)
 
 
 @dataclass(frozen=True)
@@ -32,11 +38,22 @@ def _fingerprint(cert: x509.Certificate) -> str:
 
 def ensure_certificate(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
                        ) -> Certificate:
-    """Load the kept certificate from ``folder``, or make one valid for ten years."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Load the kept certificate from ``folder``, or make one valid for ten years.
+
+    Kept files are used only if they are ours and nobody else can write them (a key pair
+    planted by another user would let them impersonate this receiver): otherwise
+    :class:`UnsafeFileError` says which file and how to fix it."""
+    make_private_dir(folder)
     cert_path, key_path = folder / "receiver-cert.pem", folder / "receiver-key.pem"
     if cert_path.exists() and key_path.exists():
-        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        check_private_file(key_path, "TLS private key")
+        check_private_file(cert_path, "TLS certificate")
+        try:
+            cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        except ValueError as exc:
+            raise UnsafeFileError(f"The TLS certificate {cert_path} cannot be read ({exc}); "
+                                  f"delete {cert_path} and {key_path} to make a new pair."
+                                  ) from exc
         return Certificate(cert_path, key_path, _fingerprint(cert))
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Webhook Studio local receiver")])
@@ -59,10 +76,8 @@ def ensure_certificate(folder: Path, hosts: tuple[str, ...] = ("localhost", "127
     key_bytes = key.private_bytes(serialization.Encoding.PEM,
                                   serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption())
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key_bytes)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_private(key_path, key_bytes)
+    write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return Certificate(cert_path, key_path, _fingerprint(cert))
 
 

@@ -242,9 +242,14 @@ def _refuse_constant(name: str) -> Any:
 DEEP = 200
 
 
-def _too_deep_at(text: str) -> str:
-    """`` (line L, column C)`` where the nesting first passes :data:`DEEP` levels, or ""."""
-    depth, in_string, escaped, line, line_start = 0, False, False, 1, 0
+def _too_deep_at(text: str) -> tuple[str, str]:
+    """Where the nesting first passes :data:`DEEP` levels: ``(path, place)``, e.g.
+    ``("log.entries[549].request.postData", "line 3, column 80")``; a small tokenizer run only
+    after the parser gave up, so it costs nothing on good files."""
+    stack: list[list[Any]] = []  # [opener, key or index]
+    in_string = escaped = False
+    current: list[str] = []
+    last_string, line, line_start = "", 1, 0
     for i, ch in enumerate(text):
         if in_string:
             if escaped:
@@ -252,18 +257,41 @@ def _too_deep_at(text: str) -> str:
             elif ch == "\\":
                 escaped = True
             elif ch == '"':
-                in_string = False
+                in_string, last_string = False, "".join(current)
+            elif len(current) < 64:
+                current.append(ch)
         elif ch == '"':
-            in_string = True
+            in_string, current = True, []
+        elif ch == ":" and stack:
+            stack[-1][1] = last_string
+        elif ch == "," and stack and stack[-1][0] == "[":
+            stack[-1][1] += 1
         elif ch in "[{":
-            depth += 1
-            if depth > DEEP:
-                return f" (more than {DEEP} levels at line {line}, column {i - line_start + 1})"
-        elif ch in "]}":
-            depth -= 1
+            stack.append([ch, 0 if ch == "[" else ""])
+            if len(stack) > DEEP:
+                path = ""
+                for opener, key in stack[:-1]:
+                    path += f"[{key}]" if opener == "[" else f".{key}"
+                return path.lstrip("."), f"line {line}, column {i - line_start + 1}"
+        elif ch in "]}" and stack:
+            stack.pop()
         elif ch == "\n":
             line, line_start = line + 1, i + 1
-    return ""
+    return "", ""
+
+
+def _too_deep_message(text: str, name: str) -> str:
+    path, place = _too_deep_at(text)
+    tail = "Nothing was imported; fix or remove that entry and import the file again."
+    if path.startswith("log.entries["):
+        number, _, field = path.removeprefix("log.entries[").partition("]")
+        where = field.lstrip(".").split("[")[0].split(".")
+        field_name = ".".join(where[:3]) or "the entry"
+        return (f"HAR entry #{int(number) + 1}: {field_name} is nested more than {DEEP} levels "
+                f"deep ({place} of {name}). {tail}")
+    return (f"{name} is nested more than {DEEP} levels deep"
+            f"{f' at {path}' if path else ''}{f' ({place})' if place else ''}, which no HAR "
+            "file is. Nothing was imported.")
 
 
 def parse_har_text(text: str, name: str) -> Any:
@@ -271,9 +299,7 @@ def parse_har_text(text: str, name: str) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        where = _too_deep_at(text)
-        raise HarImportError(f"{name} is nested too deeply to be a HAR file{where}; nothing "
-                             "was imported.") from None
+        raise HarImportError(_too_deep_message(text, name)) from None
     except ValueError as exc:
         raise HarImportError(f"{name} is not JSON ({exc}); a HAR file is JSON. Nothing was "
                              "imported.") from exc

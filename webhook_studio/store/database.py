@@ -1,6 +1,8 @@
 """Opening a store: engine, connection pragmas, schema check, sessions.
 
 SQLite is the default (WAL, synchronous=NORMAL, a busy timeout); any SQLAlchemy URL works.
+The SQLite file holds secrets in clear text, so it and its -wal/-shm files are 0600 and new
+folders for it 0700 (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from webhook_studio.private_files import make_private_dir, restrict, write_private
 from webhook_studio.store import models  # noqa: F401  (registers every table on Base)
-from webhook_studio.store.errors import StoreUnavailable
+from webhook_studio.store.errors import StoreUnavailable, UnusableDatabase
 from webhook_studio.store.schema import ensure_schema
 
 APP_NAME = "webhook-studio"
@@ -42,7 +45,7 @@ def to_url(db: str | Path | None) -> str:
     if "://" in text:
         return text
     path = Path(text).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     return f"sqlite:///{path}"
 
 
@@ -80,6 +83,56 @@ def translate_errors() -> Iterator[None]:
         raise StoreUnavailable(describe_db_error(exc)) from exc
 
 
+def _make_engine(url: str, kwargs: dict[str, Any]) -> Engine:
+    """``create_engine`` with a sentence for a URL that cannot work here."""
+    try:
+        return create_engine(url, **kwargs)
+    except NoSuchModuleError:
+        kind = url.split("://", 1)[0]
+        raise UnusableDatabase(
+            f"--db {url!r} names an unknown kind of database ({kind!r}); give a file path, "
+            "or a URL like sqlite:///path/studio.sqlite3 or postgresql+psycopg://user@host/db."
+        ) from None
+    except ArgumentError as exc:
+        raise UnusableDatabase(
+            f"--db {url!r} is neither a file path nor a database URL SQLAlchemy understands "
+            f"({exc}); give a file path, or a URL like postgresql+psycopg://user@host/db."
+        ) from None
+    except ImportError as exc:
+        driver = exc.name or str(exc)
+        raise UnusableDatabase(
+            f"--db {url.split('://', 1)[0]}://… needs the Python package {driver!r}, which is "
+            f"not installed: install it (pip install {driver}) or use a SQLite file."
+        ) from None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a ``sqlite:///`` URL, or None (in-memory, other databases)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite does: SQLite gives its -wal and -shm files
+    the database file's mode, so they are private too."""
+    if path.is_dir():
+        raise UnusableDatabase(f"--db {path} is a folder; give a file path such as "
+                               f"{path / DB_FILENAME}.")
+    with contextlib.suppress(FileExistsError):
+        write_private(path, b"", exclusive=True)
+
+
+def _restrict_sqlite_files(path: Path) -> None:
+    """Take group/other access away from an older store we own (made before files were
+    private) and from its -wal/-shm files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        restrict(path.with_name(path.name + suffix))
+
+
 class Store:
     """An open database: the engine and a session factory. Build one per process."""
 
@@ -88,12 +141,28 @@ class Store:
         kwargs: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
-        self.engine: Engine = create_engine(url, **kwargs)
+        self.engine: Engine = _make_engine(url, kwargs)
+        self.path = sqlite_file(url) if self.engine.dialect.name == "sqlite" else None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        with translate_errors(), self.engine.begin() as conn:
-            self.upgraded_from = ensure_schema(conn)
+        try:
+            if self.path is not None:
+                _create_private(self.path)
+            with translate_errors(), self.engine.begin() as conn:
+                self.upgraded_from = ensure_schema(conn)
+            if self.path is not None:  # only once it is known to be ours
+                _restrict_sqlite_files(self.path)
+        except StoreUnavailable as exc:
+            self.engine.dispose()
+            if "not a database" in str(exc):
+                raise UnusableDatabase(
+                    f"{self.path or url} is not a SQLite database (or is encrypted or damaged);"
+                    " choose another file with --db.") from None
+            raise
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

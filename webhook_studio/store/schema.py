@@ -20,7 +20,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 
 from webhook_studio.store.base import Base
-from webhook_studio.store.errors import SchemaTooNewError
+from webhook_studio.store.errors import SchemaTooNewError, UnusableDatabase
 
 SCHEMA_VERSION = 1
 
@@ -36,7 +36,40 @@ def read_version(conn: Connection) -> int | None:
         return None
     row = conn.execute(text(f"SELECT value FROM {META_TABLE} WHERE key = 'schema_version'"))
     value = row.scalar()
-    return int(value) if value is not None else None
+    if value is None:
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise UnusableDatabase(
+            f"This database's schema version is {str(value)[:40]!r}, which no Webhook Studio "
+            "writes: the file is damaged or was not made by Webhook Studio. Choose another "
+            "file with --db.") from None
+
+
+def _sqlite_user_version(conn: Connection) -> int:
+    if conn.dialect.name != "sqlite":
+        return 0
+    return int(conn.execute(text("PRAGMA user_version")).scalar() or 0)
+
+
+def _refuse_foreign(conn: Connection, target: int) -> None:
+    """A database without our version table is either empty or another program's: never add
+    our tables to someone else's file."""
+    user_version = _sqlite_user_version(conn)
+    if user_version > target:
+        raise SchemaTooNewError(
+            f"This database says it was written by a newer Webhook Studio (user_version "
+            f"{user_version}, this version knows {target}). Open it with that version, or "
+            "choose another file with --db.")
+    tables = sorted(inspect(conn).get_table_names())
+    if tables or user_version:
+        listed = ", ".join(tables[:5]) + ("…" if len(tables) > 5 else "")
+        raise UnusableDatabase(
+            "This database belongs to another program (it has "
+            + (f"tables {listed}" if tables else f"user_version {user_version}")
+            + f" but no {META_TABLE}); Webhook Studio will not write into it. Choose another "
+            "file with --db.")
 
 
 def _write_version(conn: Connection, version: int) -> None:
@@ -62,10 +95,18 @@ def ensure_schema(
     steps of their own.
     """
     steps = MIGRATIONS if migrations is None else migrations
+    if not inspect(conn).has_table(META_TABLE):
+        _refuse_foreign(conn, target)
     conn.execute(
         text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR(64) PRIMARY KEY, value TEXT)")
     )
     found = read_version(conn)
+    if found is not None:
+        # The pragma mirrors the table; a file whose pragma is ahead was touched by a newer
+        # version (or by hand): refuse it rather than guess which one is right.
+        mirrored = _sqlite_user_version(conn)
+        if mirrored > max(found, target):
+            found = mirrored
     if found is None:
         (create or Base.metadata.create_all)(conn)
         _write_version(conn, target)
