@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from webhook_studio.context import AppContext
 
@@ -22,14 +23,26 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     from webhook_studio.sender import Dispatcher
     from webhook_studio.ui.bridge import EngineBridge
     from webhook_studio.ui.main_window import MainWindow
+    from webhook_studio.ui.sections.settings import setting
     from webhook_studio.ui.tasks import TaskRunner
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 
     settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
+    tls_problem = None
+    ssl_context = None
+    if setting(settings, "receiver/tls") == "true":
+        try:
+            ssl_context = tls_context(ctx)
+        except Exception as exc:  # the window still opens, on HTTP, and says why
+            from webhook_studio.errors import describe_error
+
+            tls_problem = (f"HTTPS could not be set up ({describe_error(exc)[0]}); receiving "
+                           "over plain HTTP.")
     receiver = Receiver(
         ctx.store, ctx.clock,
-        host=host or str(settings.value("receiver/host", "127.0.0.1")),
-        port=int(str(settings.value("receiver/port", 8000))) if port is None else port,
+        host=host or setting(settings, "receiver/host"),
+        port=int(setting(settings, "receiver/port")) if port is None else port,
+        ssl_context=ssl_context,
         default_endpoint=EndpointConfig())
     extras = attach_receiver_extras(receiver, ctx)
     envelope_for, header_hook = sender_hooks()
@@ -43,6 +56,8 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    if tls_problem:
+        window.show_error(tls_problem)
     if notice:  # e.g. the result of ``open FILE.har``: a person who double-clicked sees it
         from webhook_studio.ui.about_dialog import show_notice
 
@@ -60,6 +75,13 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         await extras.close()
         window.deleteLater()
         bridge.deleteLater()
+
+
+def tls_context(ctx: AppContext) -> Any:
+    """Settings ▸ Serve HTTPS: the kept self-signed certificate (made on first use)."""
+    from webhook_studio.receiver.tls import ensure_certificate, server_context
+
+    return server_context(ensure_certificate(ctx.data_dir / "tls"))
 
 
 def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -13,46 +11,17 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Response
 
+from tests.ui.conftest import pump
 from webhook_studio.context import AppContext
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import Outcome
-from webhook_studio.receiver import EndpointConfig, Receiver
-from webhook_studio.sender import Dispatcher
 from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.store.sender_models import Subscription
-from webhook_studio.ui.bridge import EngineBridge
+from webhook_studio.ui import dialogs
 from webhook_studio.ui.main_window import MainWindow
 
 GH = "It's a Secret to Everybody"
-
-
-async def pump(condition: Callable[[], bool], within: float = 10.0) -> None:
-    """Let Qt (timers, repaints) and asyncio (engines) both run until ``condition``."""
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "the window did not get there in time"
-        QApplication.processEvents()
-        await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def window(qtbot: QtBot, ctx: AppContext) -> AsyncIterator[MainWindow]:
-    receiver = Receiver(ctx.store, port=0, default_endpoint=EndpointConfig())
-    dispatcher = Dispatcher(ctx.store)
-    bridge = EngineBridge()
-    receiver.hub.subscribe(bridge.on_receiver_event)
-    dispatcher.listeners.append(bridge.on_sender_event)
-    win = MainWindow(ctx, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
-    qtbot.addWidget(win)
-    win.show()
-    await win.start_engines()
-    yield win
-    await dispatcher.stop()
-    await receiver.stop()
-    bridge.deleteLater()
 
 
 async def test_a_signed_webhook_shows_a_valid_verdict_in_the_inspector(
@@ -60,7 +29,7 @@ async def test_a_signed_webhook_shows_a_valid_verdict_in_the_inspector(
     create_endpoint(ctx.store, name="GitHub", path="/hooks/github", scheme="github",
                     secrets=[GH])
     window._endpoints_changed()
-    assert window.receiver_label.text().startswith("● Receiving on http://127.0.0.1:")
+    assert window.health_label.text().startswith("Receiver: listening on http://127.0.0.1:")
     body = b'{"zen":"Keep it logically awesome."}'
     async with aiohttp.ClientSession() as session:
         for signed_body in (body, body + b"\n"):
@@ -131,15 +100,22 @@ async def test_invalid_input_is_refused_at_the_field(window: MainWindow,
 
 
 async def test_replay_from_the_inspector_records_a_delivery(
-        window: MainWindow, ctx: AppContext, httpserver: HTTPServer) -> None:
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer, qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import wait_visible
+    from webhook_studio.ui.replay_dialog import ReplayDialog
+
     httpserver.expect_request("/again").respond_with_data("ok")
     async with aiohttp.ClientSession() as session, session.post(
             f"{window.base_url}/x", data=b"{}") as resp:
         capture_id = (await resp.json())["capture"]
-    window.open_replay(capture_id)
-    dialog: Any = window.findChild(__import__("PySide6.QtWidgets", fromlist=["QDialog"]).QDialog)
-    dialog.url.setText(httpserver.url_for("/again"))
-    dialog._confirm()
+    window.inbox.select_capture(capture_id)
+    await pump(lambda: window.inbox.inspector.replay.isEnabled())
+    qtbot.mouseClick(window.inbox.inspector.replay, Qt.MouseButton.LeftButton)
+    dialog = await wait_visible(window, ReplayDialog)
+    qtbot.keyClicks(dialog.url.lineEdit(), httpserver.url_for("/again"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     await pump(lambda: len(httpserver.log) == 1)
     await pump(lambda: window.deliveries.model.rowCount() == 1)
     assert "Replayed #" in window.statusBar().currentMessage()
@@ -157,7 +133,8 @@ def test_settings_show_the_api_token_hidden_until_revealed(qtbot: QtBot,
 
 
 async def test_export_import_and_bulk_replay_show_progress_and_finish(
-        window: MainWindow, ctx: AppContext, httpserver: HTTPServer, tmp_path: Any) -> None:
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer, tmp_path: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import json as _json
 
     httpserver.expect_request("/bulk").respond_with_data("ok")
@@ -167,36 +144,55 @@ async def test_export_import_and_bulk_replay_show_progress_and_finish(
                 pass
     await pump(lambda: window.inbox.model.rowCount() == 3)
     target = tmp_path / "out.har"
-    task = window.export_har(str(target))
-    await pump(task.done)
+    monkeypatch.setattr(dialogs, "save_file", lambda *args: args[-1](str(target)))
+    monkeypatch.setattr(dialogs, "open_file", lambda *args: args[-1](str(target)))
+    monkeypatch.setattr(dialogs, "ask_text",
+                        lambda *args: args[-1](httpserver.url_for("/bulk")))
+    window.inbox.export_action.trigger()
+    await pump(lambda: "Exported 3" in window.statusBar().currentMessage())
     entries = _json.loads(target.read_text())["log"]["entries"]
     assert [e["request"]["postData"]["text"] for e in entries] == ["#0", "#1", "#2"]
-    task = window.import_har(str(target))
-    await pump(task.done)
+    window.inbox.import_action.trigger()
     await pump(lambda: window.inbox.model.rowCount() == 6)
-    task = window.bulk_replay(httpserver.url_for("/bulk"))
-    await pump(task.done)
+    window.inbox.bulk_action.trigger()
+    await pump(lambda: "6 succeeded" in window.statusBar().currentMessage())
     # in received order: the imported copies keep their original times, so they interleave
     assert [r.get_data() for r, _ in httpserver.log] == [b"#0", b"#0", b"#1", b"#1", b"#2",
                                                           b"#2"]
-    assert "6 succeeded" in window.statusBar().currentMessage()
 
 
 async def test_a_long_bulk_replay_can_be_cancelled(
-        window: MainWindow, ctx: AppContext, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/slow").respond_with_data("ok")
+        window: MainWindow, ctx: AppContext, httpserver: HTTPServer, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from tests.ui.conftest import wait_visible
+
+    def slow(_request: Any) -> Response:
+        time.sleep(0.4)
+        return Response("ok")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
     async with aiohttp.ClientSession() as session:
-        for i in range(5):
+        for i in range(8):
             async with session.post(f"{window.base_url}/c/{i}", data=b"x"):
                 pass
-    await pump(lambda: window.inbox.model.rowCount() == 5)
-    task = window.bulk_replay(httpserver.url_for("/slow"), pacing=0.5)
+    await pump(lambda: window.inbox.model.rowCount() == 8)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: args[-1](httpserver.url_for("/slow")))
+    window.inbox.bulk_action.trigger()
+    progress = await wait_visible(window, QProgressDialog)
     await pump(lambda: len(httpserver.log) >= 1)
-    task.cancel()
+    cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    task = window.captures.bulk_task
     await pump(task.done)
     await asyncio.sleep(0.6)
     assert task.cancelled()
-    assert len(httpserver.log) < 5
+    assert len(httpserver.log) < 8
+    assert "succeeded" not in window.statusBar().currentMessage()
 
 
 def test_composer_starts_from_a_profile_sample_and_previews_the_signed_request(
@@ -248,8 +244,12 @@ async def test_the_status_bar_counts_captures_without_blocking_the_window(
     assert window.queue_label.text() == "0 queued · 0 dead letters"
 
 
-async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: Any) -> None:
+async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: Any,
+                                                 qtbot: QtBot,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import json
+
+    from PySide6.QtCore import Qt
 
     body = b'{"caf\xc3\xa9": 1}\n'
     async with aiohttp.ClientSession() as session, session.post(
@@ -260,14 +260,25 @@ async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: A
     window.inbox.view.selectRow(0)
     inspector = window.inbox.inspector
     await pump(lambda: inspector.capture_id is not None)
-    assert inspector.export_capture(str(tmp_path / "one.har"))
+    suggested: list[str] = []
+
+    def export_to(name: str) -> None:
+        def answer(*args: Any) -> None:
+            suggested.append(args[2])
+            args[-1](str(tmp_path / name))
+
+        monkeypatch.setattr(dialogs, "save_file", answer)
+        qtbot.mouseClick(inspector.export, Qt.MouseButton.LeftButton)
+
+    export_to("one.har")
+    assert suggested == [f"capture-{inspector.capture_id}.har"]
     har = json.loads((tmp_path / "one.har").read_text())
     (entry,) = har["log"]["entries"]
     assert entry["request"]["url"].endswith("/hooks/x")
     assert "Saved one.har" in inspector.export_note.text()
-    assert inspector.export_capture(str(tmp_path / "body.bin"))
+    export_to("body.bin")
     assert (tmp_path / "body.bin").read_bytes() == body
-    assert inspector.export_capture(str(tmp_path / "again.sh"))
+    export_to("again.sh")
     assert "curl" in (tmp_path / "again.sh").read_text()
-    assert not inspector.export_capture(str(tmp_path / "missing-folder" / "x.har"))
+    export_to("missing-folder/x.har")
     assert "Could not write x.har" in inspector.export_note.text()

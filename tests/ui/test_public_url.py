@@ -71,9 +71,10 @@ async def test_open_copy_and_stop_a_tunnel_from_the_status_bar(
 
 async def test_a_bad_ssh_target_is_shown_as_a_failed_state(
         window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    import webhook_studio.ui.widgets.public_url as public_url
+    from webhook_studio.ui import dialogs
 
-    monkeypatch.setattr(public_url, "ask_ssh_target", lambda _parent, _last: "ssh://nouser")
+    monkeypatch.setattr(dialogs, "ask_text",
+                        lambda _parent, _title, _label, _text, then: then("ssh://nouser"))
     button = window.public_url
     menu_action(button.menu(), "SSH to my server").trigger()  # type: ignore[attr-defined]
     assert button.text() == "Public URL: failed"

@@ -1,12 +1,20 @@
 """The main window: a sidebar of sections, a stack of pages, a status bar.
 
+What it does with captures is in ``capture_ops.py``; starting and re-binding the engines and
+applying Settings in ``receiver_control.py``. Every signal is connected through a lambda or to
+a slot without optional parameters, so ``clicked(bool)``/``triggered(bool)`` never become an
+argument (the Inbox ▸ Actions menu was dead that way).
+
+The status bar's first permanent widget, ``health_label``, says how the engines are
+("Receiver: listening on …"); the sender's health joins it there.
+
 Signals:
     closed: the window was closed; the composition root stops the loop on it.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -18,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -41,8 +50,10 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: AppContext, runner: TaskRunner | None = None, *,
                  receiver: Any = None, dispatcher: Any = None,
-                 bridge: EngineBridge | None = None) -> None:
+                 bridge: EngineBridge | None = None, health: Any = None) -> None:
         super().__init__()
+        #: The engines' health model (sender-faults); its indicator sits after health_label.
+        self.health = health
         self.ctx = ctx
         self.receiver = receiver
         self.dispatcher = dispatcher
@@ -50,6 +61,7 @@ class MainWindow(QMainWindow):
         self.base_url = "http://127.0.0.1:8000"
         self.runner = runner or TaskRunner()
         self.runner.set_error_handler(self.show_error)
+        self.api: Any = None
         self.settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
         self.setWindowTitle("Webhook Studio")
         self.resize(1200, 760)
@@ -78,28 +90,58 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([170, 1100])
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        from webhook_studio.ui.widgets.port_banner import PortBanner
 
-        self.receiver_label = QPushButton("Receiver: stopped")
-        self.receiver_label.setFlat(True)
-        self.receiver_label.setToolTip("Click to copy the receiver's URL")
-        self.receiver_label.clicked.connect(self.copy_url)
+        self.port_banner = PortBanner()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.port_banner)
+        central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.health_label = QLabel("Receiver: stopped")
+        self.health_label.setObjectName("health_label")
+        self.copy_url_button = QPushButton("Copy URL")
+        self.copy_url_button.setFlat(True)
+        self.copy_url_button.setToolTip("Copy the receiver's URL")
+        self.copy_url_button.clicked.connect(self.copy_url)
         self.today_label = QLabel("")
         self.queue_label = QLabel("")
+        # Permanent, so a passing message never hides the engines' state.
+        for widget in (self.health_label, self.copy_url_button, self.today_label,
+                       self.queue_label):
+            self.statusBar().addPermanentWidget(widget)
         from webhook_studio.ui.widgets.public_url import install as install_public_url
 
         self.public_url = install_public_url(self)  # tunnels: a public URL for the receiver
-        for widget in (self.receiver_label, self.today_label, self.queue_label):
-            self.statusBar().addPermanentWidget(widget)
+
+        from webhook_studio.ui.capture_ops import CaptureOps
+        from webhook_studio.ui.receiver_control import ReceiverControl
+
+        self.captures = CaptureOps(self)
+        self.control = ReceiverControl(self)
         self.bridge.captures_arrived.connect(self._captures_arrived)
-        self.bridge.deliveries_changed.connect(self._deliveries_changed)
-        self.inbox.inspector.replay_requested.connect(self.open_replay)
-        self.inbox.export_action.triggered.connect(self.export_har)
-        self.inbox.import_action.triggered.connect(self.import_har)
-        self.inbox.bulk_action.triggered.connect(self.bulk_replay)
+        self.bridge.deliveries_changed.connect(self.deliveries_changed)
+        inbox, ops = self.inbox, self.captures
+        inbox.inspector.replay_requested.connect(ops.open_replay)
+        inbox.inspector.edit_requested.connect(ops.open_edit_capture)
+        inbox.replay_requested.connect(ops.open_replay)
+        inbox.edit_requested.connect(ops.open_edit_capture)
+        inbox.delete_requested.connect(ops.delete_captures)
+        inbox.clear_requested.connect(ops.clear_captures)
+        inbox.export_action.triggered.connect(lambda: ops.export_har())
+        inbox.import_action.triggered.connect(lambda: ops.import_har())
+        inbox.bulk_action.triggered.connect(lambda: ops.bulk_replay())
+        self.deliveries.resend_requested.connect(ops.open_edit_delivery)
         self.endpoints.changed.connect(self._endpoints_changed)
         self.subscriptions.saved.connect(lambda _id: self.composer.reload_targets())
-        self.composer.sent.connect(lambda _ids: self._deliveries_changed())
+        self.composer.sent.connect(lambda _ids: self.deliveries_changed())
+        self.settings_page.saved.connect(self.control.apply_settings)
+        self.settings_page.restart_requested.connect(
+            lambda: self.control.run(self.control.restart()))
+        self.apply_defaults()
         self._counting = False
         self._counts = QTimer(self)
         self._counts.setInterval(2000)
@@ -122,7 +164,7 @@ class MainWindow(QMainWindow):
 
         store = self.ctx.store
         if key == "inbox":
-            self.inbox = InboxSection(store, self.base_url)
+            self.inbox = InboxSection(store, self.base_url, runner=self.runner)
             return self.inbox
         if key == "endpoints":
             self.endpoints = EndpointsSection(store, self.base_url)
@@ -141,42 +183,65 @@ class MainWindow(QMainWindow):
 
     # -- engines ------------------------------------------------------------------------------
     async def start_engines(self) -> None:
-        """Start the receiver (falling back to any free port) and the sender."""
-        from webhook_studio.receiver import BindError
-
+        """Start the receiver on its configured port (a taken port shows the port banner, it
+        is never swapped silently), the sender, and the API when Settings ask for it."""
         if self.receiver is not None:
-            try:
-                url = await self.receiver.start()
-            except BindError as exc:
-                self.receiver.port = 0
-                url = await self.receiver.start()
-                self.show_error(f"{exc} Listening on {url} instead.")
-            self.set_receiver_url(url)
+            await self.control.start()
         if self.dispatcher is not None:
             await self.dispatcher.start()
         if str(self.settings.value("api/enabled", "false")) == "true":
-            await self.start_api(int(str(self.settings.value("api/port", 8001))))
+            try:
+                await self.start_api(int(str(self.settings.value("api/port", 8001))))
+            except Exception as exc:  # the window still opens; the reason is shown
+                from webhook_studio.errors import describe_error
+
+                self.show_error(f"The management API could not start: "
+                                f"{describe_error(exc)[0]}")
         settle_heap()
+
+    def apply_defaults(self) -> None:
+        """Settings' default retry policy and timeout prefill new subscriptions and the
+        Composer's ad-hoc sends."""
+        from webhook_studio.ui.sections.settings import setting
+
+        retry = setting(self.settings, "defaults/retry")
+        timeout = float(setting(self.settings, "defaults/timeout"))
+        self.subscriptions.set_defaults(retry, timeout)
+        self.composer.set_defaults(retry, timeout)
 
     async def start_api(self, port: int) -> str:
         """Serve the management API from the GUI too (Settings → "Expose the API"), on
         loopback only, with the same token as ``webhook-studio serve``."""
         from webhook_studio.api import ApiServer, ApiServices, load_or_create_token
 
-        self.api = ApiServer(ApiServices(self.ctx.store, self.ctx.clock, self.dispatcher,
-                                         self.receiver), load_or_create_token(self.ctx.data_dir))
-        url = await self.api.start("127.0.0.1", port)
+        api = ApiServer(ApiServices(self.ctx.store, self.ctx.clock, self.dispatcher,
+                                    self.receiver), load_or_create_token(self.ctx.data_dir))
+        url: str = await api.start("127.0.0.1", port)
+        self.api = api
         self.statusBar().showMessage(f"Management API on {url}", 10000)
         return url
 
     async def stop_engines(self) -> None:
         await self.public_url.stop()  # what we started (cloudflared, SSH) stops with us
-        if getattr(self, "api", None) is not None:
-            await self.api.stop()
+        if self.api is not None:
+            api, self.api = self.api, None
+            await api.stop()
 
-    def set_receiver_url(self, url: str | None) -> None:
+    def set_receiver_url(self, url: str | None, problem: str | None = None) -> None:
         self.base_url = url or self.base_url
-        self.receiver_label.setText(f"● Receiving on {url}" if url else "○ Receiver stopped")
+        if url:
+            temporary = self.control.temporary
+            self.health_label.setText(f"Receiver: listening on {url}"
+                                      + (" (this run only)" if temporary else ""))
+            self.health_label.setToolTip(
+                f"Port {self.control.configured_port} was taken, so this free port is used "
+                "until the app closes; Settings still say "
+                f"{self.control.configured_port}." if temporary else
+                "Where providers and tools should send webhooks")
+        else:
+            self.health_label.setText("Receiver: stopped" + (f" ({problem})" if problem else ""))
+            self.health_label.setToolTip("Nothing is being received")
+        self.copy_url_button.setEnabled(bool(url))
         self.endpoints.set_base_url(self.base_url)
         self.inbox.inspector.base_url = self.base_url
 
@@ -232,7 +297,7 @@ class MainWindow(QMainWindow):
     def _captures_arrived(self, count: int) -> None:
         self.inbox.captures_arrived(count)
 
-    def _deliveries_changed(self) -> None:
+    def deliveries_changed(self) -> None:
         self.deliveries.refresh()
         self.update_counts()
 
@@ -240,102 +305,6 @@ class MainWindow(QMainWindow):
         if self.receiver is not None:
             self.receiver.reload_endpoints()
         self.inbox.reload_endpoints()
-
-    # -- long operations (progress + cancel) ---------------------------------------------------
-    def export_har(self, path: str | None = None) -> Any:
-        from pathlib import Path
-
-        from PySide6.QtWidgets import QFileDialog
-
-        from webhook_studio.relay.batch import export_har
-        from webhook_studio.ui.long_task import run_with_progress
-
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export captures", "captures.har",
-                                                  "HAR files (*.har)")
-        if not path:
-            return None
-        flt = self.inbox.current_filter()
-        return run_with_progress(
-            self, self.runner, "Exporting captures",
-            lambda progress: export_har(self.ctx.store, flt, Path(path), self.base_url,
-                                        progress),
-            lambda n: self.statusBar().showMessage(f"Exported {n} capture(s) to {path}",
-                                                   10000))[1]
-
-    def import_har(self, path: str | None = None) -> Any:
-        from pathlib import Path
-
-        from PySide6.QtWidgets import QFileDialog
-
-        from webhook_studio.relay.batch import import_har_file
-        from webhook_studio.ui.long_task import run_with_progress
-
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import HAR", "", "HAR files (*.har)")
-        if not path:
-            return None
-
-        def done(ids: list[int]) -> None:
-            self.inbox.apply_filter()
-            self.statusBar().showMessage(f"Imported {len(ids)} capture(s) from {path}", 10000)
-
-        return run_with_progress(
-            self, self.runner, "Importing captures",
-            lambda progress: import_har_file(self.ctx.store, Path(path), progress), done)[1]
-
-    def bulk_replay(self, url: str | None = None, pacing: float | None = None) -> Any:
-        from PySide6.QtWidgets import QInputDialog
-
-        from webhook_studio.core.validation import url_problem
-        from webhook_studio.relay.replay import bulk_replay
-        from webhook_studio.store.receiver_queries import list_captures
-        from webhook_studio.ui.long_task import run_with_progress
-
-        if url is None:
-            url, ok = QInputDialog.getText(self, "Replay shown captures",
-                                           "Send every shown capture, oldest first, to:")
-            if not ok:
-                return None
-        if problem := url_problem(url or ""):
-            self.show_error(problem)
-            return None
-        with self.ctx.store.session() as session:
-            ids = [c.id for c in list_captures(session, limit=10_000,
-                                               flt=self.inbox.current_filter())]
-
-        async def work(progress: Any) -> Any:
-            return await bulk_replay(self.ctx.store, ids, str(url), pacing=pacing or 0.0,
-                                     on_progress=lambda p: progress(p.done, p.total))
-
-        def done(result: Any) -> None:
-            self.statusBar().showMessage(
-                f"Replayed {result.done} capture(s): {result.succeeded} succeeded, "
-                f"{result.failed} failed", 10000)
-            self._deliveries_changed()
-
-        return run_with_progress(self, self.runner, "Replaying captures", work, done)[1]
-
-    def open_replay(self, capture_id: int) -> None:
-        from webhook_studio.ui.replay_dialog import ReplayDialog
-
-        dialog = ReplayDialog(capture_id, self)
-        dialog.replay.connect(self._replay)
-        dialog.open()
-
-    def _replay(self, request: object) -> None:
-        from webhook_studio.relay.replay import replay_capture
-
-        capture_id, url, resign = cast(tuple[int, str, Any], request)
-
-        def done(result: Any) -> None:
-            self.statusBar().showMessage(
-                f"Replayed #{capture_id} to {url}: {result.status or result.error} "
-                f"({result.duration_ms} ms)", 10000)
-            self._deliveries_changed()
-
-        self.runner.run(replay_capture(self.ctx.store, capture_id, url, resign=resign),
-                        on_success=done)
 
     def current_section(self) -> str:
         return SECTIONS[max(self.pages.currentIndex(), 0)][0]

@@ -1,66 +1,79 @@
 """The replay dialog: where to send a capture, as it was or re-signed. Opened with ``open()``
 (never ``exec()`` inside async code, qasync issue #59); the result goes through the runner.
 
+The target is a combo of the last targets (kept in the settings); re-signing defaults to the
+capture's endpoint profile and secret (see ``widgets/signing.py``), and a profile renews every
+per-delivery header it names (``X-GitHub-Delivery``…), so a replay is not a duplicate.
+
 Signals:
     replay(object): the user confirmed; carries (capture_id, url, Resign | None).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Mapping
+
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QWidget,
 )
 
-from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.core.profiles import Profile
 from webhook_studio.core.validation import url_problem
-from webhook_studio.relay.replay import Resign
+from webhook_studio.store import Store
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.signing import SigningPicker, signing_for_capture
+from webhook_studio.ui.widgets.targets import remember_target, target_combo
 
 
 class ReplayDialog(QDialog):
     replay = Signal(object)
 
-    def __init__(self, capture_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, capture_id: int, store: Store, settings: QSettings,
+                 profiles: Mapping[str, Profile], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.capture_id = capture_id
+        self.settings = settings
         self.setWindowTitle(f"Replay capture #{capture_id}")
-        self.url = QLineEdit(placeholderText="http://localhost:3000/webhook")
-        self.resign = QCheckBox("Re-sign with a fresh id and timestamp")
-        self.scheme = QComboBox()
-        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
-        self.secret = QLineEdit()
+        self.url = target_combo(settings, self)
+        self.resign = QCheckBox("Re-sign with a fresh id, timestamp and delivery headers")
+        self.signing = SigningPicker(profiles)
+        self.signing.set_signing(signing_for_capture(store, capture_id, profiles))
+        self.signing.setEnabled(False)
+        self.resign.toggled.connect(self.signing.setEnabled)
         self.error = QLabel("")
         self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        self.error.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Send to", self.url)
         form.addRow("", self.resign)
-        form.addRow("Scheme", self.scheme)
-        form.addRow("Secret", self.secret)
+        form.addRow("Sign as", self.signing)
         form.addRow("", self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Replay")
-        buttons.accepted.connect(self._confirm)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Replay")
+        self.buttons.accepted.connect(self._confirm)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.resize(640, self.sizeHint().height())
 
     def _confirm(self) -> None:
-        if problem := url_problem(self.url.text()):
+        url = self.url.currentText().strip()
+        if problem := url_problem(url):
             self.error.setText(problem)
             return
         resign = None
         if self.resign.isChecked():
-            if not self.secret.text().strip():
-                self.error.setText("Re-signing needs the secret to sign with.")
+            resign, problem = self.signing.resign()
+            if problem:
+                self.error.setText(problem)
                 return
-            resign = Resign(self.scheme.currentText(), self.secret.text().strip())
-        self.replay.emit((self.capture_id, self.url.text().strip(), resign))
+        remember_target(self.settings, url)
+        self.replay.emit((self.capture_id, url, resign))
         self.accept()

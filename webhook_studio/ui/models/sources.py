@@ -37,19 +37,31 @@ class CaptureSource:
         self.store = store
         self.flt = flt or CaptureFilter()
 
+    #: The newest matching id when :meth:`count` last ran (read in the same statement), so
+    #: the inbox knows exactly which rows the count included.
+    counted_upto = 0
+
     def count(self) -> int:
+        query = self.flt.apply(select(func.count(Capture.id), func.max(Capture.id)))  # type: ignore[arg-type]
         with self.store.session() as session:
-            return int(session.scalar(self.flt.apply(select(func.count(Capture.id)))) or 0)
+            count, newest = session.execute(query).one()
+        self.counted_upto = int(newest or 0)
+        return int(count or 0)
 
     def newest_id(self) -> int:
         with self.store.session() as session:
             return int(session.scalar(select(func.max(Capture.id))) or 0)
 
-    def count_after(self, capture_id: int) -> int:
-        """Matching captures newer than ``capture_id``: a primary-key range, cheap at 1M."""
-        query = self.flt.apply(select(func.count(Capture.id))).where(Capture.id > capture_id)
+    def count_after(self, capture_id: int) -> tuple[int, int]:
+        """``(how many, newest id)`` of the matching captures newer than ``capture_id``, in one
+        statement (a primary-key range, cheap at 1M). Reading the newest id and the count
+        separately counted a group committed between the two reads twice."""
+        query = self.flt.apply(select(func.count(Capture.id), func.max(Capture.id)))  # type: ignore[arg-type]
+        query = query.where(
+            Capture.id > capture_id)
         with self.store.session() as session:
-            return int(session.scalar(query) or 0)
+            count, newest = session.execute(query).one()
+        return int(count or 0), int(newest or capture_id)
 
     def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
         """Newest first. Past the middle, the page is read from the oldest end (ascending,

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from webhook_studio.core.envelope import default_envelope
 from webhook_studio.core.message import SignInput
+from webhook_studio.core.retry import parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import url_problem
 from webhook_studio.store import Store
@@ -39,6 +40,9 @@ SAMPLE = {"id": "usr_8f2a", "email": "ada@example.com", "name": "Ada Lovelace",
 
 class ComposerSection(QWidget):
     sent = Signal(list)
+    #: Settings ▸ Default retry policy / timeout: what an ad-hoc send retries with.
+    default_retry = "standard-webhooks"
+    default_timeout = 15.0
 
     def __init__(self, store: Store, dispatcher: Any = None,
                  parent: QWidget | None = None) -> None:
@@ -197,6 +201,9 @@ class ComposerSection(QWidget):
             shown = body.decode("utf-8", "replace")
         self.preview.setPlainText("\n".join(lines) + "\n\n" + shown)
 
+    def set_defaults(self, retry: str, timeout: float) -> None:
+        self.default_retry, self.default_timeout = retry, timeout
+
     def send(self) -> list[str]:
         data, problem = self.parsed_data()
         event_type = self.event_type.text().strip()
@@ -215,7 +222,8 @@ class ComposerSection(QWidget):
                 scheme=profile.scheme if profile else self.scheme.currentText(),
                 scheme_options=profile.scheme_options if profile else None,
                 profile=profile.name if profile else None,
-                retry_policy={"kind": "schedule", "delays": [0, 5, 300]})
+                retry_policy=parse_policy(self.default_retry).to_dict(),
+                timeout_seconds=self.default_timeout)
             ids = self.dispatcher.emit(event_type, data, subscription_id=sub_id)
         elif target == "*":
             ids = self.dispatcher.emit(event_type, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection
+from PySide6.QtCore import QItemSelection, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -56,6 +56,9 @@ def scheduled_times(next_at: float | None, attempt_count: int, policy_data: Any)
 
 
 class DeliveriesSection(QWidget):
+    #: The user asked to edit and resend the shown delivery's last request.
+    resend_requested = Signal(str)
+
     def __init__(self, store: Store, dispatcher: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,10 +92,16 @@ class DeliveriesSection(QWidget):
         self.retry_button.clicked.connect(lambda: self._act("retry_now"))
         self.cancel_button.clicked.connect(lambda: self._act("cancel"))
         self.dead_button.clicked.connect(lambda: self._act("retry_dead_letter"))
+        self.resend_button = QPushButton("Edit and resend…")
+        self.resend_button.setToolTip("Open the last attempt's request in an editor and send "
+                                      "it again (the delivery is kept as it was)")
+        self.resend_button.clicked.connect(
+            lambda: self.delivery_id and self.resend_requested.emit(self.delivery_id))
         self.message = QLabel("")
         self.message.setProperty("role", "muted")
         buttons = QHBoxLayout()
-        for button in (self.retry_button, self.cancel_button, self.dead_button):
+        for button in (self.retry_button, self.cancel_button, self.dead_button,
+                       self.resend_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         detail = QWidget()
@@ -117,6 +126,7 @@ class DeliveriesSection(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._set_buttons(None)
+        self.resend_button.setEnabled(False)
 
     def _filter(self) -> None:
         state = None if self.state.currentIndex() == 0 else self.state.currentText()
@@ -155,6 +165,7 @@ class DeliveriesSection(QWidget):
         self.timeline.set_delivery(points, scheduled)
         fill(self.attempts, rows)
         self._set_buttons(state)
+        self.resend_button.setEnabled(bool(rows))
 
     def _set_buttons(self, state: str | None) -> None:
         has = state is not None and self.dispatcher is not None

@@ -2,11 +2,17 @@
 
 The list is a lazy paged model (a million rows cost one count and a page or two); new captures
 arrive through the bridge in batches and refresh the model at most every 100 ms.
+
+Signals:
+    replay_requested(int), edit_requested(int): from a row's context menu.
+    delete_requested(list): the ids of the selected captures (Delete key, menu).
+    clear_requested(): "Clear all captures…".
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +33,7 @@ from webhook_studio.ui import format as fmt
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import CaptureRow, CaptureSource
 from webhook_studio.ui.sections.inspector import Inspector
+from webhook_studio.ui.tasks import TaskRunner
 
 COLUMNS = [
     Column("#", lambda r: str(r.id), align_right=True),
@@ -43,8 +50,13 @@ COLUMNS = [
 
 
 class InboxSection(QWidget):
+    replay_requested = Signal(int)
+    edit_requested = Signal(int)
+    delete_requested = Signal(list)
+    clear_requested = Signal()
+
     def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.endpoint = QComboBox()
@@ -66,15 +78,28 @@ class InboxSection(QWidget):
         self.export_action = menu.addAction("Export shown captures as HAR…")
         self.import_action = menu.addAction("Import HAR…")
         self.bulk_action = menu.addAction("Replay shown captures in order…")
+        menu.addSeparator()
+        self.delete_action = QAction("Delete selected captures", self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.delete_action.triggered.connect(self._ask_delete)
+        menu.addAction(self.delete_action)
+        self.clear_action = menu.addAction("Clear all captures…")
+        self.clear_action.triggered.connect(self._ask_clear)
+        self.menu = menu
         self.more.setMenu(menu)
         filters.addWidget(self.more)
         self.source = CaptureSource(store)
-        self.newest = self.source.newest_id()
         self.model = PagedTableModel(self.source, COLUMNS)
+        self.newest = self.source.counted_upto
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
+        self.view.addAction(self.delete_action)  # the Delete key works where the list has focus
+        self.delete_action.setEnabled(False)  # until a row is selected
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.setAlternatingRowColors(True)
@@ -85,8 +110,8 @@ class InboxSection(QWidget):
         for col, width in ((0, 44), (1, 92), (2, 58), (4, 150), (5, 50), (6, 64), (7, 50)):
             self.view.setColumnWidth(col, width)
         self.view.selectionModel().selectionChanged.connect(self._selected)
-        self.inspector = Inspector(store, base_url)
-        self.inspector.open_capture.connect(self.select_capture)
+        self.inspector = Inspector(store, base_url, runner=runner)
+        self.inspector.open_capture.connect(lambda capture_id: self.select_capture(capture_id))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
@@ -103,7 +128,7 @@ class InboxSection(QWidget):
         layout.addWidget(self.splitter)
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
         for combo in (self.endpoint, self.method, self.verdict):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.duplicates.toggled.connect(self.apply_filter)
@@ -132,23 +157,72 @@ class InboxSection(QWidget):
 
     def apply_filter(self) -> None:
         self.source = CaptureSource(self.store, self.current_filter())
-        self.newest = self.source.newest_id()
         self.model.set_source(self.source)
+        self.newest = self.source.counted_upto
+        self.delete_action.setEnabled(False)  # the reset cleared the selection
 
-    def captures_arrived(self, _count: int) -> None:
+    def captures_arrived(self, _count: int = 0) -> None:
         """Batched (every 100 ms at most): count only what is newer than the newest row shown,
-        insert it at the top, and keep the selection on the same capture."""
-        newest = self.source.newest_id()
-        added = self.source.count_after(self.newest)
-        self.newest = newest
+        insert it at the top, and keep the selection on the same captures. The count and the
+        new newest id come from one read, so a group committed meanwhile is counted once."""
+        added, newest = self.source.count_after(self.newest)
+        self.newest = max(self.newest, newest)
         if not added:
             return
         selected_rows = self.view.selectionModel().selectedRows()
+        current = self.view.selectionModel().currentIndex()
         self.model.insert_top(added)
         if selected_rows:
-            self.view.blockSignals(True)
-            self.view.selectRow(selected_rows[0].row() + added)
-            self.view.blockSignals(False)
+            self.view.selectionModel().blockSignals(True)
+            self.view.clearSelection()
+            for index in selected_rows:
+                self.view.selectionModel().select(
+                    self.model.index(index.row() + added, 0),
+                    self.view.selectionModel().SelectionFlag.Select
+                    | self.view.selectionModel().SelectionFlag.Rows)
+            if current.isValid():
+                self.view.selectionModel().setCurrentIndex(
+                    self.model.index(current.row() + added, current.column()),
+                    self.view.selectionModel().SelectionFlag.NoUpdate)
+            self.view.selectionModel().blockSignals(False)
+
+    def selected_ids(self) -> list[int]:
+        ids = []
+        for index in self.view.selectionModel().selectedRows():
+            row = self.model.row_object(index.row())
+            if isinstance(row, CaptureRow):
+                ids.append(row.id)
+        return sorted(ids)
+
+    def _ask_delete(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.delete_requested.emit(ids)
+
+    def _ask_clear(self) -> None:
+        self.clear_requested.emit()
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        row = self.model.row_object(index.row()) if index.isValid() else None
+        if not isinstance(row, CaptureRow):
+            return
+        if row.id not in self.selected_ids():
+            self.view.selectRow(index.row())
+        menu = self.row_menu(row.id)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def row_menu(self, capture_id: int) -> QMenu:
+        """The context menu of one row (built per click; kept on ``last_row_menu``)."""
+        menu = QMenu(self)
+        replay = menu.addAction("Replay…")
+        replay.triggered.connect(lambda: self.replay_requested.emit(capture_id))
+        edit = menu.addAction("Edit and resend…")
+        edit.triggered.connect(lambda: self.edit_requested.emit(capture_id))
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        self.last_row_menu = menu
+        return menu
 
     def select_capture(self, capture_id: int, scroll: bool = True) -> None:
         for row in range(min(self.model.rowCount(), 2000)):
@@ -162,10 +236,14 @@ class InboxSection(QWidget):
                 break
         self.inspector.show_capture(capture_id)
 
-    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        if not indexes:
+    def _selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        current = self.view.selectionModel().currentIndex()
+        rows = self.view.selectionModel().selectedRows()
+        self.delete_action.setEnabled(bool(rows))
+        if not rows:
             return
-        row = self.model.row_object(indexes[0].row())
+        picked = current if current.isValid() and self.view.selectionModel().isRowSelected(
+            current.row(), current.parent()) else rows[0]
+        row = self.model.row_object(picked.row())
         if isinstance(row, CaptureRow):
             self.inspector.show_capture(row.id)

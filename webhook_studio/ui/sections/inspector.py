@@ -1,14 +1,19 @@
 """The inspector: one capture in full — request line, verdict with its sentence, body as pretty
 JSON / raw / hex, headers, form fields, the response we sent, forwards — and its actions.
 
+The capture is read on a worker thread (``ui/models/capture_view.py``): bodies over 256 KiB are
+shown cut with a "Show all" button, and the cURL text is built only when it is copied.
+
 Signals:
     replay_requested(int): the user asked to replay this capture.
-    open_capture(int): the user followed the duplicate link.
+    edit_requested(int): the user asked to edit and resend this capture.
+    open_capture(int): the user followed a link (duplicate of, edited from, edited copy).
+    shown(int): a capture was rendered (after the worker read it).
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+import asyncio
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -26,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.models.capture_view import BIG, CaptureView, curl_text, read_view
+from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.widgets.flow_layout import FlowLayout
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
 
 
@@ -56,15 +63,19 @@ def fill(widget: QTableWidget, rows: list[list[str]]) -> None:
 
 class Inspector(QWidget):
     replay_requested = Signal(int)
+    edit_requested = Signal(int)
     open_capture = Signal(int)
+    shown = Signal(int)
 
     def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.base_url = base_url
+        self.runner = runner or TaskRunner()
         self.capture_id: int | None = None
-        self._curl = ""
+        self.view: CaptureView | None = None
+        self._wanted: int | None = None  # the latest capture asked for (older reads are dropped)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.request_line = QLabel("Select a capture")
@@ -77,8 +88,11 @@ class Inspector(QWidget):
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verdict.setObjectName("verdict")
         self.duplicate = QLabel("")
-        self.duplicate.linkActivated.connect(lambda link: self.open_capture.emit(int(link)))
-        actions = QHBoxLayout()
+        self.duplicate.linkActivated.connect(self._follow)
+        self.lineage = QLabel("")
+        self.lineage.setObjectName("lineage")
+        self.lineage.linkActivated.connect(self._follow)
+        actions = FlowLayout()
         self.copy_curl = QPushButton("Copy as cURL")
         self.copy_curl.setToolTip("Exact bytes, safely quoted (Ctrl+Shift+C)")
         self.copy_curl.setShortcut("Ctrl+Shift+C")
@@ -86,18 +100,33 @@ class Inspector(QWidget):
         self.replay = QPushButton("Replay…")
         self.replay.setShortcut("Ctrl+R")
         self.replay.setToolTip("Send this capture again, as it was or re-signed (Ctrl+R)")
-        self.replay.clicked.connect(lambda: self.capture_id and self.replay_requested.emit(
-            self.capture_id))
+        self.replay.clicked.connect(self._ask_replay)
+        self.edit = QPushButton("Edit and resend…")
+        self.edit.setShortcut("Ctrl+E")
+        self.edit.setToolTip("Change the method, URL, headers or body and send it; the "
+                             "original is kept (Ctrl+E)")
+        self.edit.clicked.connect(self._ask_edit)
         self.export = QPushButton("Export…")
         self.export.setToolTip("Save this capture as HAR, JSON Lines, a cURL script or the raw "
                                "body (by the file's extension)")
         self.export.clicked.connect(self._ask_export)
         self.export_note = QLabel("")
-        actions.addWidget(self.copy_curl)
-        actions.addWidget(self.replay)
-        actions.addWidget(self.export)
-        actions.addWidget(self.export_note)
-        actions.addStretch(1)
+        for item in (self.copy_curl, self.replay, self.edit, self.export):
+            actions.addWidget(item)
+        self.export_note.setWordWrap(True)
+        self.export_note.hide()
+        self.cut_note = QLabel("")
+        self.cut_note.setProperty("role", "muted")
+        self.show_all = QPushButton("Show all")
+        self.show_all.setToolTip("Load the whole body into the views (may take a moment)")
+        self.show_all.clicked.connect(self._show_all)
+        cut_row = QHBoxLayout()
+        cut_row.addWidget(self.cut_note, 1)
+        cut_row.addWidget(self.show_all)
+        self.cut_bar = QWidget()
+        self.cut_bar.setLayout(cut_row)
+        cut_row.setContentsMargins(0, 0, 0, 0)
+        self.cut_bar.hide()
         self.tabs = QTabWidget()
         self.body = QPlainTextEdit(readOnly=True)
         self.body.setFont(mono())
@@ -115,36 +144,80 @@ class Inspector(QWidget):
                               (self.headers, "Headers"), (self.form, "Form"),
                               (self.response, "Response"), (self.forwards, "Forwards")):
             self.tabs.addTab(widget, title)
-        for label in (self.request_line, self.meta, self.verdict, self.duplicate):
+        self._filled: set[int] = set()
+        self.tabs.currentChanged.connect(self._fill_tab)
+        for label in (self.request_line, self.meta, self.verdict, self.duplicate, self.lineage):
             layout.addWidget(label)
         layout.addLayout(actions)
+        layout.addWidget(self.export_note)
+        layout.addWidget(self.cut_bar)
         layout.addWidget(self.tabs, 1)
         self.set_enabled(False)
+        for label in (self.meta, self.verdict, self.duplicate, self.lineage):
+            label.hide()  # nothing selected: no empty rows above the buttons
 
     def set_enabled(self, enabled: bool) -> None:
-        self.copy_curl.setEnabled(enabled)
-        self.replay.setEnabled(enabled)
-        self.export.setEnabled(enabled)
+        for button in (self.copy_curl, self.replay, self.edit, self.export):
+            button.setEnabled(enabled)
 
-    def show_capture(self, capture_id: int) -> None:
-        with self.store.session() as session:
-            capture = get_capture(session, capture_id)
-            self._render(capture)
+    def clear(self) -> None:
+        """Nothing shown (the capture was deleted)."""
+        self.capture_id = self._wanted = None
+        self.view = None
+        self.set_enabled(False)
+        self.request_line.setText("Select a capture")
+        for label in (self.meta, self.verdict, self.duplicate, self.lineage, self.export_note):
+            label.clear()
+            label.hide()
+        self.verdict.setStyleSheet("")
+        texts: tuple[QPlainTextEdit, ...] = (self.body, self.raw, self.hex, self.response,
+                                             self.forwards)
+        for text in texts:
+            text.clear()
+        fill(self.headers, [])
+        fill(self.form, [])
+        self.cut_bar.hide()
 
-    def _render(self, c: Capture) -> None:
-        from webhook_studio.relay.export import to_curl
+    def show_capture(self, capture_id: int, full: bool = False) -> None:
+        """Read the capture on a worker thread when the loop runs (inline otherwise) and render
+        it when done, unless another capture was asked for meanwhile."""
+        self._wanted = capture_id
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._render(read_view(self.store, capture_id, full))
+            return
 
+        async def read() -> CaptureView:
+            return await loop.run_in_executor(None, read_view, self.store, capture_id, full)
+
+        self.runner.run(read(), on_success=self._rendered)
+
+    def _rendered(self, view: CaptureView) -> None:
+        if view.id == self._wanted:
+            self._render(view)
+
+    def _render(self, c: CaptureView) -> None:
         self.capture_id = c.id
+        self.view = c
         self.set_enabled(True)
-        self.export_note.clear()
+        self._note("")
         query = f"?{c.query}" if c.query else ""
         self.request_line.setText(f"{c.method} {c.path}{query}")
-        self.meta.setText(f"#{c.id} · {fmt.local_datetime(c.received_at)} · from "
-                          f"{c.remote_addr or '?'} · {fmt.size(c.body_size)} · answered "
-                          f"{c.response_status} in {(c.duration_ms or 0):.1f} ms")
-        v = c.verification or {}
+        origin = {"edited": " · edited copy", "imported": " · imported",
+                  "delivery": " · a delivery's request"}.get(c.source, "")
+        parts = [f"#{c.id}", fmt.local_datetime(c.received_at)]
+        if c.remote_addr:
+            parts.append(f"from {c.remote_addr}")
+        parts.append(fmt.size(c.body_size))
+        if c.response_status is not None:
+            parts.append(f"answered {c.response_status} in {(c.duration_ms or 0):.1f} ms")
+        self.meta.setText(" · ".join(parts) + origin)
+        v = c.verification
         if c.state != "captured":
             text, colour = f"{c.state.capitalize()}: {c.error}", fmt.WARN
+        elif c.source in ("edited", "delivery") and not v:
+            text, colour = "Not verified: made in the app, not received.", fmt.NEUTRAL
         elif not v:
             text, colour = "Not verified: no scheme is set for this endpoint.", fmt.NEUTRAL
         else:
@@ -152,42 +225,79 @@ class Inspector(QWidget):
             text = f"{mark} {v.get('scheme')}: {v.get('message')}"
             colour = fmt.VALID if v.get("valid") else fmt.INVALID
         self.verdict.setText(text)
+        self.meta.show()
+        self.verdict.show()
         self.verdict.setStyleSheet(f"QLabel#verdict {{ border-left: 4px solid {colour}; "
                                    "padding: 6px 10px; }")
         self.duplicate.setText(
             f'Duplicate of <a href="{c.duplicate_of}">capture #{c.duplicate_of}</a> '
             "(same delivery id)" if c.duplicate_of else "")
-        body = c.body or b""
-        pretty, _ = fmt.pretty_body(body)
-        self.body.setPlainText(pretty)
-        self.raw.setPlainText(body.decode("utf-8", "replace"))
-        self.hex.setPlainText(fmt.hex_dump(body))
-        fill(self.headers, [list(h) for h in c.headers or []])
-        form_rows: list[list[str]] = []
-        if (c.content_type or "").startswith("application/x-www-form-urlencoded"):
-            form_rows = [[k, v] for k, v in parse_qsl(body.decode("utf-8", "replace"),
-                                                       keep_blank_values=True)]
-        fill(self.form, form_rows)
-        self.tabs.setTabEnabled(4, bool(form_rows))
-        response_lines = [f"HTTP {c.response_status}"] + [
-            f"{k}: {val}" for k, val in c.response_headers or []]
-        self.response.setPlainText("\n".join(response_lines) + "\n\n" +
-                                   (c.response_body or b"").decode("utf-8", "replace"))
-        self.forwards.setPlainText("\n".join(
-            f"{f.get('url')}: {f.get('status') or f.get('error')} "
-            f"({f.get('duration_ms')} ms)" for f in c.forwards or []) or "Not forwarded.")
-        self._curl = to_curl(c, self.base_url)
+        self.duplicate.setVisible(bool(c.duplicate_of))
+        parts = []
+        if c.edited_from:
+            parts.append(f'Edited from <a href="{c.edited_from}">#{c.edited_from}</a>')
+        if c.edited_copies:
+            links = ", ".join(f'<a href="{i}">#{i}</a>' for i in c.edited_copies)
+            parts.append(f"Edited copies: {links}")
+        self.lineage.setText(" · ".join(parts))
+        self.lineage.setVisible(bool(parts))
+        self.highlighter.setDocument(self.body.document() if len(c.pretty) <= 2 * BIG
+                                     else None)  # colouring 10 MiB would take seconds
+        self.body.setPlainText(c.pretty)
+        self._filled = set()  # Raw and Hex are laid out when their tab is shown
+        self.raw.clear()
+        self.hex.clear()
+        self._fill_tab(self.tabs.currentIndex())
+        self.cut_bar.setVisible(c.body_size > BIG)
+        self.show_all.setVisible(c.truncated)
+        if c.truncated:
+            self.cut_note.setText(f"Showing the first {fmt.size(BIG)} of "
+                                  f"{fmt.size(c.body_size)}.")
+        elif c.body_size > BIG:
+            self.cut_note.setText(f"Body: all {fmt.size(c.body_size)}. Raw and Hex show the "
+                                  f"first {fmt.size(BIG)}; Export… saves every byte.")
+        fill(self.headers, c.headers)
+        fill(self.form, c.form)
+        self.tabs.setTabEnabled(4, bool(c.form))
+        self.response.setPlainText(c.response)
+        self.forwards.setPlainText(c.forwards)
+        self.shown.emit(c.id)
+
+    def _fill_tab(self, index: int) -> None:
+        """Raw and Hex text only when looked at: a 256 KiB single line costs a layout."""
+        if self.view is None or index in self._filled:
+            return
+        widget = self.tabs.widget(index)
+        if widget is self.raw:
+            self.raw.setPlainText(self.view.raw)
+        elif widget is self.hex:
+            self.hex.setPlainText(self.view.hex)
+        self._filled.add(index)
+
+    def _follow(self, link: str) -> None:
+        self.open_capture.emit(int(link))
+
+    def _show_all(self) -> None:
+        if self.capture_id is not None:
+            self.show_capture(self.capture_id, full=True)
+
+    def _ask_replay(self) -> None:
+        if self.capture_id is not None:
+            self.replay_requested.emit(self.capture_id)
+
+    def _ask_edit(self) -> None:
+        if self.capture_id is not None:
+            self.edit_requested.emit(self.capture_id)
 
     def _ask_export(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from webhook_studio.ui import dialogs
 
         if self.capture_id is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        dialogs.save_file(
             self, "Export capture", f"capture-{self.capture_id}.har",
-            "HAR (*.har);;JSON Lines (*.jsonl);;cURL script (*.sh);;Raw body (*.bin)")
-        if path:
-            self.export_capture(path)
+            "HAR (*.har);;JSON Lines (*.jsonl);;cURL script (*.sh);;Raw body (*.bin)",
+            self.export_capture)
 
     def export_capture(self, path: str) -> bool:
         """Write the shown capture to ``path`` in the format its extension names (.har,
@@ -215,11 +325,22 @@ class Inspector(QWidget):
         try:
             target.write_bytes(data)
         except OSError as exc:
-            self.export_note.setText(f"Could not write {target.name}: {exc.strerror or exc}. "
+            self._note(f"Could not write {target.name}: {exc.strerror or exc}. "
                                      "Pick another folder.")
             return False
-        self.export_note.setText(f"Saved {target.name} ({fmt.size(len(data))})")
+        self._note(f"Saved {target.name} ({fmt.size(len(data))})")
         return True
 
+    def _note(self, text: str) -> None:
+        self.export_note.setText(text)
+        self.export_note.setVisible(bool(text))
+
+    def curl(self) -> str:
+        """The cURL command for the shown capture, built now (never on selection)."""
+        if self.capture_id is None:
+            return ""
+        return curl_text(self.store, self.capture_id, self.base_url)
+
     def _copy_curl(self) -> None:
-        QGuiApplication.clipboard().setText(self._curl)
+        QGuiApplication.clipboard().setText(self.curl())
+        self._note("Copied the cURL command")

@@ -1,14 +1,26 @@
 """Settings: where data lives, where the receiver listens, defaults for new subscriptions.
 
-Values are kept in the window's settings file; the receiver address applies at next start.
+Values are kept in the window's settings file. Each one takes effect: the window applies what
+changed when Save is pressed (the receiver restarts on its new address, the API starts or
+stops, the defaults prefill new subscriptions and ad-hoc sends); what cannot be applied live
+says so next to the Save button, with a Restart button. Nothing is saved while a field is
+invalid; the sentence is shown under the field, as in the editors.
+
+Signals:
+    saved(list): the keys whose values changed ("receiver/port", "defaults/retry"…).
+    restart_requested(): the person pressed Restart after a change could not be applied live.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+import ipaddress
+import re
+
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,9 +32,49 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.context import AppContext
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.retry import PRESETS, parse_policy
+from webhook_studio.ui import format as fmt
+
+HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
+DEFAULTS = {"receiver/host": "127.0.0.1", "receiver/port": 8000, "receiver/tls": "false",
+            "defaults/retry": "standard-webhooks", "defaults/timeout": 15,
+            "api/enabled": "false", "api/port": 8001}
+
+
+def host_problem(text: str) -> str | None:
+    host = text.strip()
+    if not host:
+        return "Enter an address to listen on, e.g. 127.0.0.1 (this computer only)."
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    if not HOSTNAME.match(host):
+        return f"{host!r} is not an IP address or host name."
+    return None
+
+
+def retry_problem(text: str) -> str | None:
+    try:
+        parse_policy(text)
+    except CoreError as exc:
+        if "," in text or any(c.isdigit() for c in text):
+            return str(exc)  # meant as a schedule: the sentence names the bad delay
+        return (f"{text.strip()!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a "
+                "comma list of delays like 0,1m,5m.")
+    return None
+
+
+def setting(settings: QSettings, key: str) -> str:
+    return str(settings.value(key, DEFAULTS[key]))
 
 
 class SettingsSection(QWidget):
+    saved = Signal(list)
+    restart_requested = Signal()
+
     def __init__(self, ctx: AppContext, settings: QSettings, parent: QWidget | None = None
                  ) -> None:
         super().__init__(parent)
@@ -31,14 +83,18 @@ class SettingsSection(QWidget):
         heading.setProperty("role", "heading")
         location = QLabel(f"{ctx.store.url}<br><span>Data folder: {ctx.data_dir}</span>")
         location.setWordWrap(True)
-        self.host = QLineEdit(str(settings.value("receiver/host", "127.0.0.1")))
+        self.host = QLineEdit()
         self.port = QSpinBox(minimum=0, maximum=65535)
-        self.port.setValue(int(str(settings.value("receiver/port", 8000))))
+        self.port.setToolTip("0 picks any free port at every start")
         self.tls = QCheckBox("Serve HTTPS with a self-signed certificate")
-        self.tls.setChecked(str(settings.value("receiver/tls", "false")) == "true")
-        self.retry = QLineEdit(str(settings.value("defaults/retry", "standard-webhooks")))
+        self.retry = QComboBox()
+        self.retry.setEditable(True)
+        self.retry.addItems(sorted(PRESETS))
+        self.retry.setToolTip("A preset or a comma list of delays like 0,1m,5m; prefills new "
+                              "subscriptions and ad-hoc sends from the Composer")
         self.timeout = QSpinBox(minimum=1, maximum=300, suffix=" s")
-        self.timeout.setValue(int(str(settings.value("defaults/timeout", 15))))
+        self.timeout.setToolTip("How long one attempt may take; prefills new subscriptions "
+                                "and ad-hoc sends")
         from webhook_studio.api.token import load_or_create_token, token_path
 
         self.token = QLineEdit(load_or_create_token(ctx.data_dir))
@@ -46,47 +102,115 @@ class SettingsSection(QWidget):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setToolTip(f"Stored owner-only in {token_path(ctx.data_dir)}; the API "
                               "(webhook-studio serve) needs it as a bearer token")
-        reveal = QPushButton("Reveal")
-        reveal.setCheckable(True)
-        reveal.toggled.connect(lambda on: self.token.setEchoMode(
-            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
-        copy = QPushButton("Copy")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.token.text()))
+        self.reveal = QPushButton("Reveal")
+        self.reveal.setCheckable(True)
+        self.reveal.toggled.connect(self._reveal)
+        self.copy = QPushButton("Copy")
+        self.copy.clicked.connect(self._copy_token)
         token_row = QHBoxLayout()
-        for widget in (self.token, reveal, copy):
+        for widget in (self.token, self.reveal, self.copy):
             token_row.addWidget(widget)
-        self.api_enabled = QCheckBox("Expose the management API on 127.0.0.1 (next start)")
-        self.api_enabled.setChecked(str(settings.value("api/enabled", "false")) == "true")
+        self.api_enabled = QCheckBox("Expose the management API on 127.0.0.1")
         self.api_port = QSpinBox(minimum=1, maximum=65535)
-        self.api_port.setValue(int(str(settings.value("api/port", 8001))))
-        self.note = QLabel("")
-        self.note.setProperty("role", "muted")
-        save = QPushButton("Save")
-        save.clicked.connect(self.save)
+        self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
         form.addRow("Database", location)
-        form.addRow("Receiver address", self.host)
-        form.addRow("Receiver port", self.port)
-        form.addRow("", self.tls)
-        form.addRow("Default retry policy", self.retry)
-        form.addRow("Default timeout", self.timeout)
-        form.addRow("", self.api_enabled)
-        form.addRow("API port", self.api_port)
+        rows: tuple[tuple[str, QWidget, str | None], ...] = (
+            ("Receiver address", self.host, "host"), ("Receiver port", self.port, "port"),
+            ("", self.tls, None), ("Default retry policy", self.retry, "retry"),
+            ("Default timeout", self.timeout, "timeout"), ("", self.api_enabled, None),
+            ("API port", self.api_port, "api_port"))
+        for label, field_widget, key in rows:
+            form.addRow(label, field_widget)
+            if key is not None:
+                error = QLabel("")
+                error.setObjectName(f"error_{key}")
+                error.setStyleSheet(f"color: {fmt.INVALID};")
+                error.setWordWrap(True)
+                error.hide()
+                self.errors[key] = error
+                form.addRow("", error)
         form.addRow("API token", token_row)
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(self.save)
+        self.note = QLabel("")
+        self.note.setObjectName("settings_note")
+        self.note.setWordWrap(True)
+        self.restart_button = QPushButton("Restart receiver")
+        self.restart_button.setToolTip("Apply the saved receiver settings now")
+        self.restart_button.clicked.connect(self.restart_requested)
+        self.restart_button.hide()
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addWidget(self.note, 1)
+        save_row.addWidget(self.restart_button)
+        body = QWidget()
+        body.setMaximumWidth(820)  # a form, not a banner: fields stay readable on wide windows
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(heading)
+        body_layout.addLayout(form)
+        body_layout.addLayout(save_row)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(save)
-        layout.addWidget(self.note)
+        layout.addWidget(body)
         layout.addStretch(1)
+        self.load()
 
-    def save(self) -> None:
-        self.settings.setValue("receiver/host", self.host.text().strip() or "127.0.0.1")
-        self.settings.setValue("receiver/port", self.port.value())
-        self.settings.setValue("receiver/tls", "true" if self.tls.isChecked() else "false")
-        self.settings.setValue("defaults/retry", self.retry.text().strip())
-        self.settings.setValue("defaults/timeout", self.timeout.value())
-        self.settings.setValue("api/enabled", "true" if self.api_enabled.isChecked() else "false")
-        self.settings.setValue("api/port", self.api_port.value())
+    def load(self) -> None:
+        """Show what is stored (also after the window changed a value, e.g. the port)."""
+        self.host.setText(setting(self.settings, "receiver/host"))
+        self.port.setValue(int(setting(self.settings, "receiver/port")))
+        self.tls.setChecked(setting(self.settings, "receiver/tls") == "true")
+        self.retry.setCurrentText(setting(self.settings, "defaults/retry"))
+        self.timeout.setValue(int(float(setting(self.settings, "defaults/timeout"))))
+        self.api_enabled.setChecked(setting(self.settings, "api/enabled") == "true")
+        self.api_port.setValue(int(setting(self.settings, "api/port")))
+
+    def _reveal(self, on: bool) -> None:
+        self.token.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+
+    def _copy_token(self) -> None:
+        QGuiApplication.clipboard().setText(self.token.text())
+
+    def values(self) -> tuple[dict[str, object], dict[str, str]]:
+        """``(values by settings key, errors by field)``."""
+        errors: dict[str, str] = {}
+        if problem := host_problem(self.host.text()):
+            errors["host"] = problem
+        if problem := retry_problem(self.retry.currentText()):
+            errors["retry"] = problem
+        if self.api_enabled.isChecked() and self.api_port.value() == self.port.value():
+            errors["api_port"] = "The API needs a port of its own, not the receiver's."
+        return {"receiver/host": self.host.text().strip(), "receiver/port": self.port.value(),
+                "receiver/tls": "true" if self.tls.isChecked() else "false",
+                "defaults/retry": self.retry.currentText().strip(),
+                "defaults/timeout": self.timeout.value(),
+                "api/enabled": "true" if self.api_enabled.isChecked() else "false",
+                "api/port": self.api_port.value()}, errors
+
+    def save(self) -> list[str] | None:
+        """Store the values and announce what changed; None (nothing stored) when a field is
+        invalid."""
+        values, errors = self.values()
+        for key, label in self.errors.items():
+            label.setText(errors.get(key, ""))
+            label.setVisible(key in errors)
+        if errors:
+            self.note.setStyleSheet(f"color: {fmt.INVALID};")
+            self.note.setText(f"Not saved: {len(errors)} field(s) need attention.")
+            return None
+        changed = [k for k, v in values.items() if setting(self.settings, k) != str(v)]
+        for key, value in values.items():
+            self.settings.setValue(key, value)
         self.settings.sync()
-        self.note.setText("Saved. The receiver address applies the next time the app starts.")
+        self.note.setStyleSheet("")
+        self.note.setText("Saved." if changed else "Saved (nothing changed).")
+        self.restart_button.hide()
+        self.saved.emit(changed)
+        return changed
+
+    def show_outcome(self, text: str, *, needs_restart: bool = False) -> None:
+        """What the window made of the saved values (called back after applying them)."""
+        self.note.setStyleSheet(f"color: {fmt.WARN};" if needs_restart else "")
+        self.note.setText(text)
+        self.restart_button.setVisible(needs_restart)

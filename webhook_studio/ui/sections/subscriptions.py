@@ -69,6 +69,9 @@ def catalog() -> list[tuple[str, list[str]]]:
 
 class SubscriptionsSection(QWidget):
     saved = Signal(str)
+    #: Settings ▸ Default retry policy / timeout: what a new subscription starts with.
+    default_retry = "standard-webhooks"
+    default_timeout = 15.0
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,8 +207,8 @@ class SubscriptionsSection(QWidget):
         self.events.setText("*")
         self.scheme.setCurrentText("standard-webhooks")
         self.generate_secret()
-        self.retry.setCurrentText("standard-webhooks")
-        self.timeout.setText("15")
+        self.retry.setCurrentText(self.default_retry)
+        self.timeout.setText(f"{self.default_timeout:g}")
         self.rate_per_minute.clear()
         self.rate_per_hour.clear()
         self.headers.clear()
@@ -213,6 +216,13 @@ class SubscriptionsSection(QWidget):
         self.rotate.setEnabled(False)
         self.show_errors({})
         self.update_preview()
+
+    def set_defaults(self, retry: str, timeout: float) -> None:
+        """New defaults from Settings; a new (unsaved) form takes them at once."""
+        self.default_retry, self.default_timeout = retry, timeout
+        if self.current is None:
+            self.retry.setCurrentText(retry)
+            self.timeout.setText(f"{timeout:g}")
 
     def load(self, sub_id: str) -> None:
         from webhook_studio.core.retry import policy_from_dict

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from webhook_studio.core.tunnels import TunnelSpecError, parse_tunnel_spec
 from webhook_studio.store import Store
@@ -30,13 +30,8 @@ CHOICES = (("localhost.run", "localhost.run (SSH, no signup, random URL)"),
            ("cloudflared", "A cloudflared quick tunnel (random URL)"))
 
 
-def ask_ssh_target(parent: QWidget, last: str) -> str | None:
-    """The dialog seam (tests replace it): ``ssh://user@host[:port]`` or None."""
-    text, ok = QInputDialog.getText(
-        parent, "SSH tunnel", "Your SSH server (it needs AllowTcpForwarding and GatewayPorts):\n"
-        "ssh://user@host[:port][?remote_port=8080&public_url=https://hooks.example.com]",
-        text=last or "ssh://")
-    return text.strip() if ok and text.strip() else None
+SSH_PROMPT = ("Your SSH server (it needs AllowTcpForwarding and GatewayPorts):\n"
+              "ssh://user@host[:port][?remote_port=8080&public_url=https://hooks.example.com]")
 
 
 class PublicUrlButton(QToolButton):
@@ -96,11 +91,16 @@ class PublicUrlButton(QToolButton):
 
     # -- tunnels --------------------------------------------------------------------------------
     def open_ssh(self) -> None:
-        last = str(self.settings.value("tunnel/ssh", ""))
-        target = ask_ssh_target(self, last)
-        if target:
-            self.settings.setValue("tunnel/ssh", target)
-            self.open(target)
+        from webhook_studio.ui import dialogs  # the window-modal seam tests answer through
+
+        last = str(self.settings.value("tunnel/ssh", "")) or "ssh://"
+
+        def chosen(target: str) -> None:
+            if target.strip():
+                self.settings.setValue("tunnel/ssh", target.strip())
+                self.open(target.strip())
+
+        dialogs.ask_text(self.window(), "SSH tunnel", SSH_PROMPT, last, chosen)
 
     def open(self, spec_text: str) -> None:
         from webhook_studio.tunnel import open_tunnel

@@ -1,0 +1,104 @@
+"""A 10 MiB capture does not freeze the window; new rows are counted exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import pump
+from tests.ui.scenarios.helpers import click, post, select_capture
+from webhook_studio.context import AppContext
+from webhook_studio.store.receiver_models import Capture
+from webhook_studio.ui.models import capture_view
+from webhook_studio.ui.sections import inspector as inspector_module
+
+
+async def test_a_big_capture_is_read_off_the_gui_thread_and_shown_cut(
+        window: Any, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps({"items": ["x" * 100] * 90_000}).encode()  # ~9.3 MiB
+    await post(f"{window.base_url}/big", body, {"Content-Type": "application/json"})
+    await pump(lambda: window.inbox.model.rowCount() == 1)
+    threads: list[str] = []
+    curls: list[int] = []
+    real_read, real_curl = capture_view.read_view, inspector_module.curl_text
+
+    def read(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real_read(*args)
+
+    def curl(*args: Any) -> str:
+        curls.append(args[1])
+        return real_curl(*args)
+
+    monkeypatch.setattr(inspector_module, "read_view", read)
+    monkeypatch.setattr(inspector_module, "curl_text", curl)
+    capture_id = await select_capture(qtbot, window, 0)
+    inspector = window.inbox.inspector
+    assert threads and threading.main_thread().name not in threads
+    assert curls == []  # nothing built for the clipboard until asked
+    assert inspector.cut_bar.isVisibleTo(inspector)
+    assert inspector.cut_note.text() == "Showing the first 256.0 KB of 8.9 MB."
+    assert inspector.raw.toPlainText() == ""  # laid out only when its tab is opened
+    bar = inspector.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert len(inspector.raw.toPlainText()) == capture_view.BIG
+    assert inspector.body.toPlainText().startswith('{"items": ["xxxx')
+    click(qtbot, inspector.show_all)
+    await pump(lambda: inspector.view is not None and not inspector.view.truncated, within=40)
+    assert len(json.loads(inspector.body.toPlainText())["items"]) == 90_000  # all of it
+    assert not inspector.show_all.isVisibleTo(inspector)
+    assert "Export… saves every byte" in inspector.cut_note.text()
+    click(qtbot, inspector.copy_curl)
+    assert curls == [capture_id]
+    assert QGuiApplication.clipboard().text().startswith("curl ")
+
+
+async def test_a_group_committed_between_two_reads_is_counted_once(
+        window: Any, ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receiver commits captures in groups while the inbox counts what is new; a group
+    landing between the inbox's reads must show once, not twice."""
+    for i in range(3):
+        await post(f"{window.base_url}/r/{i}", b"{}")
+    await pump(lambda: window.inbox.model.rowCount() == 3)
+    store = ctx.store
+    real_session = type(store).session
+    sneak: dict[str, bool] = {}
+    real_arrived = window.inbox.captures_arrived
+
+    def arrived(count: int = 0) -> None:  # the inbox's own reads, and only those
+        sneak["armed"] = True
+        try:
+            real_arrived(count)
+        finally:
+            sneak.clear()
+
+    @contextlib.contextmanager
+    def session(self: Any) -> Iterator[Any]:
+        with real_session(self) as s:
+            yield s
+        if sneak.pop("armed", False):  # a group commits right after the inbox's first read
+            with real_session(self) as other:
+                other.add(Capture(received_at=0.0, method="POST", path="/sneaked",
+                                  headers=[], body=b"", body_size=0))
+
+    monkeypatch.setattr(type(store), "session", session)
+    monkeypatch.setattr(window.inbox, "captures_arrived", arrived)
+    await post(f"{window.base_url}/r/3", b"{}")
+    await pump(lambda: window.inbox.model.rowCount() >= 4)
+    monkeypatch.setattr(type(store), "session", real_session)
+    monkeypatch.setattr(window.inbox, "captures_arrived", real_arrived)
+    window.bridge.captures_arrived.emit(1)  # the next batch
+    await pump(lambda: window.inbox.model.rowCount() >= 5)
+    for _ in range(3):
+        window.bridge.captures_arrived.emit(1)
+    with store.session() as s:
+        assert s.query(Capture).count() == 5
+    assert window.inbox.model.rowCount() == 5

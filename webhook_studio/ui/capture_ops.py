@@ -1,0 +1,246 @@
+"""What the window does with captures: export and import HAR, bulk replay, replay, edit and
+resend (a capture or a delivery's request), delete and clear. Long work runs through the task
+runner with a progress dialog; every question goes through ``ui/dialogs.py``.
+
+Every entry point takes no arguments from a Qt signal: menu actions and buttons are connected
+through lambdas, so ``triggered(bool)``/``clicked(bool)`` never land in a parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from PySide6.QtCore import Qt
+
+from webhook_studio.ui import dialogs
+
+if TYPE_CHECKING:
+    from webhook_studio.ui.edit_resend_dialog import ResendRequest
+    from webhook_studio.ui.main_window import MainWindow
+
+
+class CaptureOps:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.store = window.ctx.store
+        self._profiles: dict[str, Any] | None = None
+
+    @property
+    def profiles(self) -> dict[str, Any]:
+        if self._profiles is None:
+            from webhook_studio.ui.widgets.signing import load_profiles
+
+            self._profiles = load_profiles()
+        return self._profiles
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 15000)
+
+    # -- HAR and bulk replay --------------------------------------------------------------------
+    def export_har(self) -> None:
+        dialogs.save_file(self.window, "Export shown captures", "captures.har",
+                          "HAR files (*.har)", self._export_to)
+
+    def _export_to(self, path: str) -> asyncio.Task[Any]:
+        from webhook_studio.relay.batch import export_har
+        from webhook_studio.ui.long_task import run_with_progress
+
+        flt = self.window.inbox.current_filter()
+        base_url = self.window.base_url
+        return run_with_progress(
+            self.window, self.window.runner, "Exporting captures",
+            lambda progress: export_har(self.store, flt, Path(path), base_url, progress),
+            lambda n: self._status(f"Exported {n} capture(s) to {path}"))[1]
+
+    def import_har(self) -> None:
+        dialogs.open_file(self.window, "Import HAR", "HAR files (*.har)", self._import_from)
+
+    def _import_from(self, path: str) -> asyncio.Task[Any]:
+        from webhook_studio.relay.batch import import_har_file
+        from webhook_studio.ui.long_task import run_with_progress
+
+        def done(ids: list[int]) -> None:
+            self.window.inbox.apply_filter()
+            self._status(f"Imported {len(ids)} capture(s) from {path}")
+
+        return run_with_progress(
+            self.window, self.window.runner, "Importing captures",
+            lambda progress: import_har_file(self.store, Path(path), progress), done)[1]
+
+    def bulk_replay(self) -> None:
+        from webhook_studio.ui.widgets.targets import recent_targets
+
+        recent = recent_targets(self.window.settings)
+        dialogs.ask_text(self.window, "Replay shown captures",
+                         "Send every shown capture, oldest first, to:",
+                         recent[0] if recent else "", self._bulk_replay_to)
+
+    def _bulk_replay_to(self, url: str, pacing: float = 0.0) -> asyncio.Task[Any] | None:
+        from webhook_studio.core.validation import url_problem
+        from webhook_studio.relay.replay import bulk_replay
+        from webhook_studio.store.receiver_queries import list_captures
+        from webhook_studio.ui.long_task import run_with_progress
+        from webhook_studio.ui.widgets.targets import remember_target
+
+        url = url.strip()
+        if problem := url_problem(url):
+            self.window.show_error(problem)
+            return None
+        remember_target(self.window.settings, url)
+        with self.store.session() as session:
+            ids = [c.id for c in list_captures(session, limit=10_000,
+                                               flt=self.window.inbox.current_filter())]
+
+        async def work(progress: Any) -> Any:
+            return await bulk_replay(self.store, ids, url, pacing=pacing,
+                                     on_progress=lambda p: progress(p.done, p.total))
+
+        def done(result: Any) -> None:
+            self._status(f"Replayed {result.done} capture(s): {result.succeeded} succeeded, "
+                         f"{result.failed} failed")
+            self.window.deliveries_changed()
+
+        self.bulk_task = run_with_progress(self.window, self.window.runner,
+                                           "Replaying captures", work, done)[1]
+        return self.bulk_task
+
+    # -- one capture ----------------------------------------------------------------------------
+    def open_replay(self, capture_id: int) -> Any:
+        from webhook_studio.ui.replay_dialog import ReplayDialog
+
+        dialog = ReplayDialog(capture_id, self.store, self.window.settings, self.profiles,
+                              self.window)
+        dialog.replay.connect(self._replay)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _replay(self, request: object) -> None:
+        from webhook_studio.relay.replay import replay_capture
+
+        capture_id, url, resign = cast(tuple[int, str, Any], request)
+
+        def done(result: Any) -> None:
+            self._status(f"Replayed #{capture_id} to {url}: {result.status or result.error} "
+                         f"({result.duration_ms} ms)")
+            self.window.deliveries_changed()
+
+        self.window.runner.run(replay_capture(self.store, capture_id, url, resign=resign),
+                               on_success=done)
+
+    def open_edit_capture(self, capture_id: int) -> Any:
+        from webhook_studio.errors import describe_error
+        from webhook_studio.relay.resend_attempt import draft_from_capture
+        from webhook_studio.ui.widgets.signing import signing_for_capture
+
+        try:
+            draft = draft_from_capture(self.store, capture_id)
+        except Exception as exc:  # deleted meanwhile: a sentence, never a traceback
+            self.window.show_error(describe_error(exc)[0])
+            return None
+        return self._open_editor(draft, signing_for_capture(self.store, capture_id,
+                                                            self.profiles))
+
+    def open_edit_delivery(self, delivery_id: str) -> Any:
+        from webhook_studio.errors import describe_error
+        from webhook_studio.relay.resend_attempt import draft_from_attempt
+        from webhook_studio.ui.widgets.signing import Signing, signing_for_capture
+
+        try:
+            draft = draft_from_attempt(self.store, delivery_id)
+        except Exception as exc:  # a sentence in the window, never a traceback
+            self.window.show_error(describe_error(exc)[0])
+            return None
+        signing = (signing_for_capture(self.store, draft.capture_id, self.profiles)
+                   if draft.capture_id is not None else self._signing_of_delivery(delivery_id)
+                   or Signing("scheme", "standard-webhooks"))
+        return self._open_editor(draft, signing)
+
+    def _signing_of_delivery(self, delivery_id: str) -> Any:
+        from webhook_studio.store.sender_models import Delivery, Subscription, SubscriptionSecret
+        from webhook_studio.ui.widgets.signing import Signing
+
+        with self.store.session() as session:
+            delivery = session.get(Delivery, delivery_id)
+            sub = session.get(Subscription, delivery.subscription_id) if delivery else None
+            if sub is None:
+                return None
+            secret = session.query(SubscriptionSecret.secret).filter(
+                SubscriptionSecret.subscription_id == sub.id).order_by(
+                SubscriptionSecret.created_at.desc()).limit(1).scalar() or ""
+            if sub.profile and sub.profile in self.profiles:
+                return Signing("profile", sub.profile, secret)
+            return Signing("scheme", sub.scheme or "standard-webhooks", secret)
+
+    def _open_editor(self, draft: Any, signing: Any) -> Any:
+        from webhook_studio.ui.edit_resend_dialog import EditResendDialog
+
+        dialog = EditResendDialog(draft, self.window.settings, self.profiles, signing,
+                                  self.window)
+        dialog.send.connect(self._resend)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _resend(self, request: ResendRequest) -> None:
+        import time
+
+        from webhook_studio.relay.replay import replay_capture
+        from webhook_studio.relay.resend_attempt import capture_for_draft
+
+        async def work() -> Any:
+            original = capture_for_draft(self.store, request.draft, time.time())
+            return original, await replay_capture(self.store, original, request.url,
+                                                  resign=request.resign, edit=request.edit)
+
+        def done(outcome: Any) -> None:
+            original, result = outcome
+            self._status(f"Sent edited copy #{result.capture_id} of #{original} to "
+                         f"{request.url}: {result.status or result.error} "
+                         f"({result.duration_ms} ms)")
+            self.window.inbox.captures_arrived()
+            self.window.inbox.select_capture(result.capture_id)
+            self.window.deliveries_changed()
+
+        self.window.runner.run(work(), on_success=done)
+
+    # -- delete ---------------------------------------------------------------------------------
+    def delete_captures(self, ids: list[int]) -> None:
+        from webhook_studio.store.receiver_queries import delete_captures
+
+        if not ids:
+            return
+        what = f"capture #{ids[0]}" if len(ids) == 1 else f"{len(ids)} captures"
+
+        def delete() -> None:
+            self._after_delete(delete_captures(self.store, ids), ids)
+
+        dialogs.confirm(self.window, "Delete captures", f"Delete {what}? This cannot be undone.",
+                        f"Delete {what}", delete)
+
+    def clear_captures(self) -> None:
+        from webhook_studio.store.receiver_queries import count_captures, delete_captures
+
+        with self.store.session() as session:
+            total = count_captures(session)
+        if not total:
+            self._status("There are no captures to clear.")
+            return
+
+        def clear() -> None:
+            self._after_delete(delete_captures(self.store, None), None)
+
+        dialogs.confirm(self.window, "Clear all captures",
+                        f"Delete all {total} captures? This cannot be undone.",
+                        f"Delete all {total}", clear)
+
+    def _after_delete(self, count: int, ids: list[int] | None) -> None:
+        inbox = self.window.inbox
+        inspector = inbox.inspector
+        if inspector.capture_id is not None and (ids is None or inspector.capture_id in ids):
+            inspector.clear()
+        inbox.apply_filter()
+        self._status(f"Deleted {count} capture(s).")
+        self.window.update_counts()
