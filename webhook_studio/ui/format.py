@@ -10,6 +10,11 @@ from PySide6.QtGui import QColor
 VALID, INVALID, NEUTRAL, WARN = "#2e9d57", "#d0453b", "#8b8f96", "#c98a1b"
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``1 delivery``, ``3 deliveries``, ``0 captures``: never ``delivery(ies)``."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def local_time(ts: float | None) -> str:
     if ts is None:
         return ""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.context import AppContext
+from webhook_studio.ui import format as fmt
 from webhook_studio.ui.bridge import EngineBridge
 from webhook_studio.ui.tasks import TaskRunner
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.endpoints.changed.connect(self._endpoints_changed)
         self.subscriptions.saved.connect(lambda _id: self.composer.reload_targets())
         self.composer.sent.connect(lambda _ids: self._deliveries_changed())
+        self.composer.sent.connect(self.deliveries.follow)
         self._counting = False
         self._counts = QTimer(self)
         self._counts.setInterval(2000)
@@ -253,8 +255,8 @@ class MainWindow(QMainWindow):
             self, self.runner, "Exporting captures",
             lambda progress: export_har(self.ctx.store, flt, Path(path), self.base_url,
                                         progress),
-            lambda n: self.statusBar().showMessage(f"Exported {n} capture(s) to {path}",
-                                                   10000))[1]
+            lambda n: self.statusBar().showMessage(
+                f"Exported {fmt.count(n, 'capture')} to {path}", 10000))[1]
 
     def import_har(self, path: str | None = None) -> Any:
         from pathlib import Path
@@ -271,7 +273,8 @@ class MainWindow(QMainWindow):
 
         def done(ids: list[int]) -> None:
             self.inbox.apply_filter()
-            self.statusBar().showMessage(f"Imported {len(ids)} capture(s) from {path}", 10000)
+            self.statusBar().showMessage(
+                f"Imported {fmt.count(len(ids), 'capture')} from {path}", 10000)
 
         return run_with_progress(
             self, self.runner, "Importing captures",
@@ -303,7 +306,7 @@ class MainWindow(QMainWindow):
 
         def done(result: Any) -> None:
             self.statusBar().showMessage(
-                f"Replayed {result.done} capture(s): {result.succeeded} succeeded, "
+                f"Replayed {fmt.count(result.done, 'capture')}: {result.succeeded} succeeded, "
                 f"{result.failed} failed", 10000)
             self._deliveries_changed()
 

@@ -10,10 +10,11 @@ Signals:
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.message import SignInput
+from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import url_problem
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Endpoint
@@ -41,7 +44,9 @@ from webhook_studio.store.receiver_queries import (
     update_endpoint,
 )
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.confirm import ask
 from webhook_studio.ui.widgets.editor_page import editor_page
+from webhook_studio.ui.widgets.secret_list import SecretList
 
 
 class EndpointsSection(QWidget):
@@ -64,8 +69,10 @@ class EndpointsSection(QWidget):
         left_layout.addWidget(self.list)
         self.name = QLineEdit(placeholderText="GitHub app")
         self.path = QLineEdit(placeholderText="/hooks/github")
-        self.full_url = QLabel("")
-        self.full_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A read-only line, not a label: a long receiver URL scrolls inside it instead of
+        # widening the window.
+        self.full_url = QLineEdit(readOnly=True)
+        self.full_url.setFrame(False)
         copy = QPushButton("Copy URL")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.full_url.text()))
         url_row = QHBoxLayout()
@@ -83,8 +90,7 @@ class EndpointsSection(QWidget):
         for name in SCHEME_NAMES:
             if name != "hmac":
                 self.scheme.addItem(name, name)
-        self.secrets = QPlainTextEdit(placeholderText="one secret per line, newest first")
-        self.secrets.setFixedHeight(56)
+        self.secrets = SecretList()
         self.tolerance = QSpinBox(minimum=-1, maximum=86400)
         self.tolerance.setSpecialValueText("scheme default")
         self.tolerance.setValue(-1)
@@ -96,7 +102,9 @@ class EndpointsSection(QWidget):
         self.forward.setFixedHeight(48)
         self.error = QLabel("")
         self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        self.error.setWordWrap(True)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, widget in (("Name", self.name), ("Path", self.path), ("Full URL", url_row),
                               ("Provider", self.profile), ("Signature", self.scheme),
                               ("Secrets", self.secrets),
@@ -106,8 +114,12 @@ class EndpointsSection(QWidget):
             form.addRow(label, widget)
         save = QPushButton("Save")
         save.clicked.connect(self.save)
-        self.delete = QPushButton("Delete")
+        self.delete = QPushButton("Delete…")
+        self.delete.setToolTip("Delete this endpoint (asks first; its captures are kept)")
         self.delete.clicked.connect(self.remove)
+        delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.remove)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.delete)
@@ -136,14 +148,17 @@ class EndpointsSection(QWidget):
             how = f"{e.profile} profile" if e.profile else e.scheme or "no signature"
             item = QListWidgetItem(f"{e.name}\n{e.path} · {how}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
+            item.setToolTip(f"{e.name}\n{e.path} · {how}")
             self.list.addItem(item)
+            if e.id == self.current:
+                self.list.setCurrentItem(item)
         self.list.blockSignals(False)
 
     def new(self) -> None:
         self.current = None
         for widget in (self.name, self.path, self.body):
             widget.clear()
-        self.secrets.clear()
+        self.secrets.set_secrets([], hidden=False)
         self.forward.clear()
         self.profile.setCurrentIndex(0)
         self.scheme.setCurrentIndex(0)
@@ -165,7 +180,7 @@ class EndpointsSection(QWidget):
             self.path.setText(e.path)
             self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
             self.profile.setCurrentIndex(max(0, self.profile.findData(e.profile)))
-            self.secrets.setPlainText("\n".join(e.secrets or []))
+            self.secrets.set_secrets(list(e.secrets or []), hidden=True)
             self.tolerance.setValue(-1 if e.tolerance is None else e.tolerance)
             self.status.setValue(e.response_status)
             self.body.setText((e.response_body or b"").decode("utf-8", "replace"))
@@ -183,15 +198,20 @@ class EndpointsSection(QWidget):
         for url in forward:
             if problem := url_problem(url):
                 return {}, f"Forward target {url!r}: {problem}"
-        secrets = [s.strip() for s in self.secrets.toPlainText().splitlines() if s.strip()]
+        secrets = self.secrets.secrets()
         profile = self.profiles.get(self.profile.currentData() or "")
         scheme = profile.scheme if profile else self.scheme.currentData()
         if scheme and not secrets:
             return {}, "A signature scheme needs at least one secret to verify with."
+        options = profile.scheme_options if profile else None
+        for number, secret in enumerate(secrets, 1):
+            if scheme and (problem := secret_problem(scheme, secret, options)):
+                which = "The secret" if len(secrets) == 1 else f"Secret {number}"
+                return {}, f"{which}: {problem}"
         return {
             "name": self.name.text().strip() or path, "path": path,
             "profile": profile.name if profile else None, "scheme": scheme,
-            "scheme_options": profile.scheme_options if profile else None, "secrets": secrets,
+            "scheme_options": options, "secrets": secrets,
             "tolerance": None if self.tolerance.value() < 0 else self.tolerance.value(),
             "response_status": self.status.value(),
             "response_body": self.body.text().encode("utf-8"),
@@ -237,11 +257,45 @@ class EndpointsSection(QWidget):
         self.changed.emit()
 
     def remove(self) -> None:
-        if self.current is not None:
-            delete_endpoint(self.store, self.current)
+        """Ask first: deleting stops the receiver answering on the path at once."""
+        if self.current is None:
+            return
+        endpoint_id, name, path = self.current, self.name.text().strip(), self.path.text()
+        with self.store.session() as session:
+            stored = session.get(Endpoint, endpoint_id)
+            if stored is not None:
+                name, path = stored.name, stored.path
+        ask(self, "Delete endpoint",
+            f"Delete endpoint '{name}' and stop receiving on {path}? Its captures are kept.",
+            "Delete endpoint", lambda: self._delete(endpoint_id))
+
+    def _delete(self, endpoint_id: int) -> None:
+        from webhook_studio.store import NotFound
+
+        # already gone (another window, the API): the list catches up below
+        with contextlib.suppress(NotFound):
+            delete_endpoint(self.store, endpoint_id)
+        if self.current == endpoint_id:
             self.new()
-            self.reload()
-            self.changed.emit()
+        self.reload()
+        self.changed.emit()
+
+
+def secret_problem(scheme: str, secret: str, options: dict[str, Any] | None = None
+                   ) -> str | None:
+    """The subscription editor's rule, applied to a verifying secret: sign a test body with
+    it. An Ed25519 public key (``whpk_``) only verifies, so it is checked by decoding it."""
+    from webhook_studio.core.schemes.standard import ed25519_public
+
+    try:
+        if scheme == "standard-webhooks" and secret.startswith("whpk_"):
+            ed25519_public(secret)
+        else:
+            get_scheme(scheme, options).sign(
+                secret, SignInput(b"{}", "msg_check", 0, "https://example.com/"))
+    except CoreError as exc:
+        return str(exc)
+    return None
 
 
 def _load_profiles() -> dict[str, Any]:

@@ -29,6 +29,7 @@ from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
 
 
@@ -67,9 +68,8 @@ class Inspector(QWidget):
         self._curl = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        self.request_line = QLabel("Select a capture")
+        self.request_line = ElidedLabel("Select a capture")  # a long path must not widen it
         self.request_line.setProperty("role", "heading")
-        self.request_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta = QLabel("")
         self.meta.setProperty("role", "muted")
         self.verdict = QLabel("")

@@ -2,14 +2,16 @@
 
 Signals:
     saved(str): a subscription was created or updated (its id).
+    deleted(str): a subscription was deleted (its id).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import PRESETS, parse_policy, preview
@@ -32,14 +34,16 @@ from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.timeline import format_duration
 from webhook_studio.core.validation import SubscriptionForm, validate_subscription
 from webhook_studio.store import Store
-from webhook_studio.store.sender_models import Subscription
+from webhook_studio.store.sender_models import Delivery, Subscription
 from webhook_studio.store.sender_queries import (
     create_subscription,
+    delete_subscription,
     rotate_secret,
     signing_secrets,
     update_subscription,
 )
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.widgets.confirm import ask
 from webhook_studio.ui.widgets.editor_page import editor_page
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 
@@ -69,6 +73,7 @@ def catalog() -> list[tuple[str, list[str]]]:
 
 class SubscriptionsSection(QWidget):
     saved = Signal(str)
+    deleted = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,10 +174,18 @@ class SubscriptionsSection(QWidget):
         self.save_button.setShortcut("Ctrl+S")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete this subscription and its deliveries (asks first)")
+        self.delete_button.clicked.connect(self.remove)
+        delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.remove)
         self.status = QLabel("")
         self.status.setProperty("role", "muted")
+        self.status.setWordWrap(True)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.delete_button)
         bottom.addWidget(self.save_button)
         editor_page(self, left, "Subscription", form, bottom)
         self.reload()
@@ -211,6 +224,8 @@ class SubscriptionsSection(QWidget):
         self.headers.clear()
         self.active.setChecked(True)
         self.rotate.setEnabled(False)
+        self.delete_button.setEnabled(False)
+        self.status.clear()
         self.show_errors({})
         self.update_preview()
 
@@ -235,7 +250,11 @@ class SubscriptionsSection(QWidget):
             self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
                                                 (sub.headers or {}).items()))
             self.active.setChecked(sub.active)
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reveal.setChecked(False)
         self.rotate.setEnabled(True)
+        self.delete_button.setEnabled(True)
+        self.status.clear()
         self.show_errors({})
         self.update_preview()
 
@@ -285,7 +304,8 @@ class SubscriptionsSection(QWidget):
         fields, errors = validate_subscription(self.form())
         self.show_errors(errors)
         if errors:
-            self.status.setText(f"Not saved: {len(errors)} field(s) need attention.")
+            self.status.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
+                                " attention.")
             return None
         if self.current is None:
             self.current = create_subscription(self.store, secret=self.secret.text().strip(),
@@ -294,6 +314,7 @@ class SubscriptionsSection(QWidget):
             update_subscription(self.store, self.current, **fields)
         self.status.setText("Saved.")
         self.rotate.setEnabled(True)
+        self.delete_button.setEnabled(True)
         self.reload()
         self.saved.emit(self.current)
         return self.current
@@ -306,3 +327,33 @@ class SubscriptionsSection(QWidget):
         self.secret.setText(new)
         self.status.setText(f"Rotated: the previous secret keeps signing until "
                             f"{fmt.local_datetime(expiry)}.")
+
+    def remove(self) -> None:
+        """Ask first: its deliveries (history and pending retries) go with it."""
+        if self.current is None:
+            return
+        sub_id = self.current
+        with self.store.session() as session:
+            sub = session.get(Subscription, sub_id)
+            if sub is None:
+                return
+            url = sub.url
+            deliveries = session.scalar(select(func.count(Delivery.id)).where(
+                Delivery.subscription_id == sub_id)) or 0
+        history = (f" Its {fmt.count(deliveries, 'delivery', 'deliveries')} and their attempts "
+                   "are deleted with it." if deliveries else "")
+        ask(self, "Delete subscription", f"Delete the subscription to {url}? Events stop "
+            f"going there at once.{history}", "Delete subscription",
+            lambda: self._delete(sub_id))
+
+    def _delete(self, sub_id: str) -> None:
+        from webhook_studio.store import NotFound
+
+        # already gone (the API, another window): the list catches up below
+        with contextlib.suppress(NotFound):
+            delete_subscription(self.store, sub_id)
+        if self.current == sub_id:
+            self.new()
+        self.reload()
+        self.status.setText("Deleted.")
+        self.deleted.emit(sub_id)

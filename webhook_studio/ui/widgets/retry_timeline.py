@@ -46,6 +46,9 @@ class RetryTimeline(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 84)
 
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, 84)
+
     def set_clock(self, clock: object) -> None:
         """Use ``clock.now()`` instead of the wall clock (tests, screenshots)."""
         self._clock = clock.now  # type: ignore[attr-defined]
@@ -91,19 +94,28 @@ class RetryTimeline(QWidget):
             x = left + plan.now_x * (right - left)
             painter.setPen(QPen(muted, 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, y - 18), QPointF(x, y + 18))
+        metrics = painter.fontMetrics()
+        label_end = float("-inf")  # right edge of the last label drawn
         for marker in plan.markers:
             colour = QColor(COLOURS[marker.outcome])
             centre = self._centre(marker)
             painter.setPen(QPen(colour, 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush if marker.hollow else colour)
             painter.drawEllipse(centre, RADIUS, RADIUS)
-            painter.setPen(text)
-            painter.drawText(QRectF(centre.x() - 20, y + 10, 40, 18),
-                             Qt.AlignmentFlag.AlignCenter, marker.label)
+            # Late retries crowd together on a narrow axis: a label that would overlap the
+            # previous one is left out (the marker and its tooltip stay).
+            half = metrics.horizontalAdvance(marker.label) / 2 + 3
+            if centre.x() - half >= label_end:
+                painter.setPen(text)
+                painter.drawText(QRectF(centre.x() - half, y + 10, 2 * half, 18),
+                                 Qt.AlignmentFlag.AlignCenter, marker.label)
+                label_end = centre.x() + half
         if plan.countdown and self.show_countdown:
             painter.setPen(text)
+            shown = metrics.elidedText(plan.countdown, Qt.TextElideMode.ElideRight,
+                                       int(right - left))
             painter.drawText(QRectF(left, 0, right - left, 18),
-                             Qt.AlignmentFlag.AlignRight, plan.countdown)
+                             Qt.AlignmentFlag.AlignRight, shown)
 
     def marker_at(self, point: QPointF) -> Marker | None:
         for marker in self.current_layout().markers:
