@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -140,6 +141,11 @@ class ComposerSection(QWidget):
         self.target.currentIndexChanged.connect(self.update_preview)
         self.reload_targets()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Subscriptions may have been added or deleted (the editor, the API, the CLI)."""
+        super().showEvent(event)
+        self.reload_targets()
+
     def current_profile(self) -> Any:
         name = self.profile.currentData()
         return self.library.get(name) if name else None
@@ -173,7 +179,8 @@ class ComposerSection(QWidget):
         self.target.addItem("Ad-hoc URL below", None)
         self.target.addItem("Every matching subscription", "*")
         with self.store.session() as session:
-            for sub in session.scalars(select(Subscription).where(Subscription.adhoc.is_(False))):
+            for sub in session.scalars(select(Subscription).where(
+                    Subscription.adhoc.is_(False)).order_by(Subscription.created_at)):
                 self.target.addItem(f"Subscription {sub.url}", sub.id)
         self.target.setCurrentIndex(max(0, self.target.findData(current)))
         self.target.blockSignals(False)
@@ -277,8 +284,8 @@ class ComposerSection(QWidget):
 
         with self.store.session() as session:
             urls = [s.url for s in session.scalars(select(Subscription).where(
-                Subscription.active.is_(True), Subscription.adhoc.is_(False)))
-                if matches(s.events or [], event_type)]
+                Subscription.active.is_(True), Subscription.adhoc.is_(False)).order_by(
+                Subscription.created_at)) if matches(s.events or [], event_type)]
         if not urls:
             return f"(no active subscription matches {event_type})"
         more = len(urls) - 1

@@ -113,6 +113,8 @@ class DeliveriesSection(QWidget):
         self.timeline = RetryTimeline()
         self.attempts = table(["#", "Started", "Status", "Duration", "Outcome / error"])
         self.attempts.setWordWrap(False)
+        for col, width in ((1, 100), (2, 56), (3, 76)):
+            self.attempts.setColumnWidth(col, width)
         self.retry_button = QPushButton("Retry now")
         self.cancel_button = QPushButton("Cancel")
         self.dead_button = QPushButton("Retry dead letter")
@@ -252,7 +254,7 @@ class DeliveriesSection(QWidget):
             points = [AttemptPoint(a.number, a.started_at, a.response_status, a.duration_ms,
                                    a.outcome if a.response_status is None else None,
                                    a.error_message) for a in attempts]
-            rows = [[str(a.number), fmt.local_datetime(a.started_at),
+            rows = [[str(a.number), fmt.local_time(a.started_at),
                      str(a.response_status or "—"), f"{(a.duration_ms or 0):.0f} ms",
                      a.error_message or a.outcome] for a in attempts]
             scheduled = scheduled_times(d.next_attempt_at if d.state == "pending" else None,

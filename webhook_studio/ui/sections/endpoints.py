@@ -59,6 +59,7 @@ class EndpointsSection(QWidget):
         self.base_url = base_url
         self.current: int | None = None
         self.list = QListWidget()
+        self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._picked)
         new = QPushButton("New endpoint")
         new.clicked.connect(self.new)
@@ -156,6 +157,10 @@ class EndpointsSection(QWidget):
 
     def new(self) -> None:
         self.current = None
+        # No row stays current: clicking the same row again must open it again.
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
         for widget in (self.name, self.path, self.body):
             widget.clear()
         self.secrets.set_secrets([], hidden=False)

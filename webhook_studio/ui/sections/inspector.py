@@ -71,6 +71,7 @@ class Inspector(QWidget):
         self.request_line = ElidedLabel("Select a capture")  # a long path must not widen it
         self.request_line.setProperty("role", "heading")
         self.meta = QLabel("")
+        self.meta.setWordWrap(True)  # a long "from … · answered …" line must not widen it
         self.meta.setProperty("role", "muted")
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +81,7 @@ class SubscriptionsSection(QWidget):
         self.store = store
         self.current: str | None = None
         self.list = QListWidget()
+        self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._picked)
         new = QPushButton("New subscription")
         new.setShortcut("Ctrl+N")
@@ -93,6 +95,7 @@ class SubscriptionsSection(QWidget):
         self.url = QLineEdit(placeholderText="http://localhost:3000/webhooks")
         self.description = QLineEdit(placeholderText="What this endpoint is for")
         self.events = QLineEdit(placeholderText="user.created, payment.*  or  *")
+        self.events.setMinimumWidth(160)
         self.picker = QComboBox()
         self.picker.addItem("Add an event type…", None)
         for category, events in catalog():
@@ -102,6 +105,13 @@ class SubscriptionsSection(QWidget):
         self.scheme = QComboBox()
         self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
         self.secret = QLineEdit()
+        self.secret.setMinimumWidth(160)
+        for combo in (self.picker, self.scheme):
+            # "Provider · Category › event" names are long: they scroll in the popup instead
+            # of widening the window.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QPushButton("Reveal")
         self.reveal.setCheckable(True)
@@ -127,6 +137,8 @@ class SubscriptionsSection(QWidget):
         self.preview_text = QLabel("")
         self.preview_text.setProperty("role", "muted")
         self.preview_text.setWordWrap(True)
+        self.preview_text.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                        QSizePolicy.Policy.Preferred)
         self.timeout = QLineEdit("15")
         self.rate_per_minute = QLineEdit(placeholderText="no limit")
         self.rate_per_hour = QLineEdit(placeholderText="no limit")
@@ -212,6 +224,10 @@ class SubscriptionsSection(QWidget):
 
     def new(self) -> None:
         self.current = None
+        # No row stays current: clicking the same row again must open it again.
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
         self.url.clear()
         self.description.clear()
         self.events.setText("*")
