@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         today, states = counts
         self.today_label.setText(f"{today} captured today")
         self.queue_label.setText(f"{states.get('pending', 0)} queued · "
-                                 f"{states.get('failed', 0)} dead letters")
+                                 f"{fmt.count(states.get('failed', 0), 'dead letter')}")
 
     def _captures_arrived(self, count: int) -> None:
         self.inbox.captures_arrived(count)

@@ -122,8 +122,8 @@ async def test_a_subscription_is_deleted_from_the_list_after_asking(
     qtbot.keyClick(editor.list, Qt.Key.Key_Delete)
     question = await answer(qtbot, editor, "Cancel")
     assert question == ("Delete the subscription to http://localhost:3000/gone? Events stop "
-                        "going there at once. Its 1 delivery and their attempts are deleted "
-                        "with it.")
+                        "going there at once. Its delivery and its attempts are deleted with "
+                        "it.")
     assert editor.list.count() == 2
 
     # The Delete… button asks the same; confirming deletes it and its delivery.

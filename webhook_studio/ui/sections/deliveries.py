@@ -100,10 +100,10 @@ class DeliveriesSection(QWidget):
         self.view.setWordWrap(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.horizontalHeader().setMinimumSectionSize(40)
-        for col, width in ((0, 140), (1, 150), (3, 76), (4, 44), (5, 96)):
+        for col, width in ((0, 140), (1, 136), (3, 76), (4, 44), (5, 90)):
             self.view.setColumnWidth(col, width)
-        # The target keeps room; Tries, then Created, then Next attempt go when it is narrow.
-        self.columns = ResponsiveColumns(self.view, stretch=2, minimum=140, optional=(4, 0, 5))
+        # The target keeps room; Created, then Tries, then Next attempt go when it is narrow.
+        self.columns = ResponsiveColumns(self.view, stretch=2, minimum=140, optional=(0, 4, 5))
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.title = ElidedLabel("Select a delivery")
         self.title.setProperty("role", "heading")

@@ -299,7 +299,8 @@ class SubscriptionsSection(QWidget):
         now = time.time()
         times = preview(policy, now)
         self.preview.set_delivery([], times)
-        parts = ["at once" if t - now < 1 else f"+{format_duration(t - now)}" for t in times]
+        parts = ["at once" if t - now < 0.05 else f"+{t - now:.1f} s" if t - now < 1
+                 else f"+{format_duration(t - now)}" for t in times]
         self.preview_text.setText(f"{len(times)} attempts if every one fails: "
                                   + ", ".join(parts))
 
@@ -356,8 +357,9 @@ class SubscriptionsSection(QWidget):
             url = sub.url
             deliveries = session.scalar(select(func.count(Delivery.id)).where(
                 Delivery.subscription_id == sub_id)) or 0
-        history = (f" Its {fmt.count(deliveries, 'delivery', 'deliveries')} and their attempts "
-                   "are deleted with it." if deliveries else "")
+        history = ("" if not deliveries else
+                   " Its delivery and its attempts are deleted with it." if deliveries == 1 else
+                   f" Its {deliveries} deliveries and their attempts are deleted with it.")
         ask(self, "Delete subscription", f"Delete the subscription to {url}? Events stop "
             f"going there at once.{history}", "Delete subscription",
             lambda: self._delete(sub_id))
