@@ -38,13 +38,6 @@ SAMPLE = {"id": "usr_8f2a", "email": "ada@example.com", "name": "Ada Lovelace",
           "plan": "pro", "created_at": "2026-11-24T10:00:00Z"}
 
 
-def scheme_label(scheme: str, options: dict[str, Any] | None) -> str:
-    """What signs, in words: ``stripe``, or ``hmac (X-EnvoyOU-Signature)`` for a configured
-    HMAC (the name alone says nothing about which header a receiver must check)."""
-    header = (options or {}).get("header")
-    return f"{scheme} ({header})" if scheme == "hmac" and header else scheme
-
-
 class ComposerSection(QWidget):
     """Signals:
         sent(list): deliveries were queued (their ids, first one first).
@@ -226,11 +219,11 @@ class ComposerSection(QWidget):
         self.secret.setEnabled(adhoc)
         if not adhoc:
             self._show_signature(
-                scheme_label(sub.scheme, sub.scheme_options) if sub else "each its own",
+                fmt.scheme_label(sub.scheme, sub.scheme_options) if sub else "each its own",
                 "set by the subscription" if sub else
                 "each subscription signs with its own scheme and secret")
         elif profile is not None:
-            self._show_signature(scheme_label(profile.scheme, profile.scheme_options),
+            self._show_signature(fmt.scheme_label(profile.scheme, profile.scheme_options),
                                  f"set by the {profile.title} profile")
         else:
             self._show_signature(None, "")
@@ -267,7 +260,7 @@ class ComposerSection(QWidget):
             except Exception as exc:  # show the problem where the signature would be
                 lines.append(f"(cannot sign: {exc})")
         elif sub is not None:
-            lines.append(f"(signed under {scheme_label(sub.scheme, sub.scheme_options)} with "
+            lines.append(f"(signed under {fmt.scheme_label(sub.scheme, sub.scheme_options)} with "
                          "the subscription's current secret at send time)")
         else:
             lines.append("(each subscription signs with its own scheme and secret at send "

@@ -100,7 +100,7 @@ class DeliveriesSection(QWidget):
         self.view.setWordWrap(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.horizontalHeader().setMinimumSectionSize(40)
-        for col, width in ((0, 140), (1, 136), (3, 76), (4, 44), (5, 90)):
+        for col, width in ((0, 140), (1, 136), (3, 76), (4, 44), (5, 100)):
             self.view.setColumnWidth(col, width)
         # The target keeps room; Created, then Tries, then Next attempt go when it is narrow.
         self.columns = ResponsiveColumns(self.view, stretch=2, minimum=140, optional=(0, 4, 5))

@@ -74,6 +74,7 @@ class EndpointsSection(QWidget):
         # widening the window.
         self.full_url = QLineEdit(readOnly=True)
         self.full_url.setFrame(False)
+        self.full_url.setStyleSheet("QLineEdit { background: transparent; }")
         copy = QPushButton("Copy URL")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.full_url.text()))
         url_row = QHBoxLayout()
@@ -98,6 +99,8 @@ class EndpointsSection(QWidget):
         self.status = QSpinBox(minimum=100, maximum=599, value=200)
         self.body = QLineEdit(placeholderText='default: {"received": true, "capture": N}')
         self.delay = QSpinBox(minimum=0, maximum=60000, suffix=" ms")
+        for box, width in ((self.tolerance, 260), (self.status, 120), (self.delay, 160)):
+            box.setMaximumWidth(width)  # numbers: a field as wide as the window reads badly
         self.reject = QCheckBox("Answer 401 when the signature is invalid")
         self.forward = QPlainTextEdit(placeholderText="http://localhost:3000/webhook")
         self.forward.setFixedHeight(48)
@@ -230,7 +233,9 @@ class EndpointsSection(QWidget):
         if profile is not None:
             index = self.scheme.findData(profile.scheme)
             # The seeds' own HMAC variants are not in the list: say where the rule comes from.
-            self.scheme.setPlaceholderText(f"set by the profile ({profile.scheme})")
+            self.scheme.setPlaceholderText(
+                f"{fmt.scheme_label(profile.scheme, profile.scheme_options)}: set by the "
+                f"{profile.title} profile")
             self.scheme.setCurrentIndex(index)
             tolerance = profile.default_tolerance
             self.tolerance.setSpecialValueText(

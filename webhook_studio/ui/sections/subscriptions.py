@@ -142,6 +142,8 @@ class SubscriptionsSection(QWidget):
         self.timeout = QLineEdit("15")
         self.rate_per_minute = QLineEdit(placeholderText="no limit")
         self.rate_per_hour = QLineEdit(placeholderText="no limit")
+        for field in (self.timeout, self.rate_per_minute, self.rate_per_hour):
+            field.setMaximumWidth(200)  # numbers: a field as wide as the window reads badly
         self.headers = QPlainTextEdit(placeholderText="Authorization: Bearer …\nX-Env: test")
         self.headers.setFixedHeight(64)
         self.active = QCheckBox("Active")
