@@ -67,7 +67,7 @@ async def test_an_endpoint_is_created_masked_copied_and_deleted_after_asking(
     QApplication.clipboard().clear()
     click(qtbot, editor.secrets, "Copy")
     assert QApplication.clipboard().text() == SECRET
-    click(qtbot, editor.secrets, "Show")
+    click(qtbot, editor.secrets, "Reveal")
     assert editor.secrets.edit.isVisible()
     assert editor.secrets.edit.toPlainText() == SECRET
     click(qtbot, editor.secrets, "Hide")

@@ -125,6 +125,12 @@ async def test_a_subscription_is_deleted_from_the_list_after_asking(
                         "going there at once. Its delivery and its attempts are deleted with "
                         "it.")
     assert editor.list.count() == 2
+    # so does "Delete subscription…" in the list's right-click menu
+    (action,) = editor.list.actions()
+    assert action.text() == "Delete subscription…"
+    action.trigger()
+    await answer(qtbot, editor, "Cancel")
+    assert editor.list.count() == 2
 
     # The Delete… button asks the same; confirming deletes it and its delivery.
     click(qtbot, editor, "Delete…")

@@ -14,7 +14,7 @@ import contextlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,7 +45,7 @@ from webhook_studio.store.receiver_queries import (
 )
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.widgets.confirm import ask
-from webhook_studio.ui.widgets.editor_page import editor_page
+from webhook_studio.ui.widgets.editor_page import delete_action, editor_page
 from webhook_studio.ui.widgets.secret_list import SecretList
 
 
@@ -121,9 +121,7 @@ class EndpointsSection(QWidget):
         self.delete = QPushButton("Delete…")
         self.delete.setToolTip("Delete this endpoint (asks first; its captures are kept)")
         self.delete.clicked.connect(self.remove)
-        delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.list)
-        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete_key.activated.connect(self.remove)
+        self.delete_action = delete_action(self.list, self.remove, "endpoint")
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.delete)

@@ -11,7 +11,7 @@ import contextlib
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,7 +45,7 @@ from webhook_studio.store.sender_queries import (
 )
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.widgets.confirm import ask
-from webhook_studio.ui.widgets.editor_page import editor_page
+from webhook_studio.ui.widgets.editor_page import delete_action, editor_page
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 
 FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
@@ -115,8 +115,7 @@ class SubscriptionsSection(QWidget):
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QPushButton("Reveal")
         self.reveal.setCheckable(True)
-        self.reveal.toggled.connect(lambda on: self.secret.setEchoMode(
-            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        self.reveal.toggled.connect(self._reveal)
         generate = QPushButton("Generate")
         generate.clicked.connect(self.generate_secret)
         copy = QPushButton("Copy")
@@ -191,9 +190,7 @@ class SubscriptionsSection(QWidget):
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Delete this subscription and its deliveries (asks first)")
         self.delete_button.clicked.connect(self.remove)
-        delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.list)
-        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete_key.activated.connect(self.remove)
+        self.delete_action = delete_action(self.list, self.remove, "subscription")
         self.status = QLabel("")
         self.status.setProperty("role", "muted")
         self.status.setWordWrap(True)
@@ -268,7 +265,6 @@ class SubscriptionsSection(QWidget):
             self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
                                                 (sub.headers or {}).items()))
             self.active.setChecked(sub.active)
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal.setChecked(False)
         self.rotate.setEnabled(True)
         self.delete_button.setEnabled(True)
@@ -287,6 +283,10 @@ class SubscriptionsSection(QWidget):
                 current = [e for e in current if e != "*"] + [event]
             self.events.setText(", ".join(current))
         self.picker.setCurrentIndex(0)
+
+    def _reveal(self, on: bool) -> None:
+        self.secret.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self.reveal.setText("Hide" if on else "Reveal")
 
     def generate_secret(self) -> None:
         self.secret.setText(get_scheme(self.scheme.currentText()).generate_secret())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLayout, QSplitter, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QLayout, QListWidget, QSplitter, QVBoxLayout, QWidget
 
 
 def editor_page(page: QWidget, left: QWidget, title: str, form: QLayout,
@@ -24,3 +28,15 @@ def editor_page(page: QWidget, left: QWidget, title: str, form: QLayout,
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(splitter)
     return splitter
+
+
+def delete_action(view: QListWidget, on_delete: Callable[[], None], what: str) -> QAction:
+    """"Delete…" on the list: the Delete key while the list has focus, and its right-click
+    menu. ``triggered`` passes a ``checked`` bool, so the handler is called without it."""
+    action = QAction(f"Delete {what}…", view)
+    action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.triggered.connect(lambda _checked=False: on_delete())
+    view.addAction(action)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    return action

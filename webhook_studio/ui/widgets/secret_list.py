@@ -1,7 +1,7 @@
 """Several secrets, one per line (newest first), hidden until asked for.
 
 A stored endpoint opens with its secrets masked, as a subscription's secret is: a screen share
-or a screenshot must not leak them. "Show" reveals them for editing; "Copy" puts the newest
+or a screenshot must not leak them. "Reveal" shows them for editing; "Copy" puts the newest
 one on the clipboard without revealing it. A new endpoint starts revealed: there is nothing to
 hide yet and the person is about to paste one.
 
@@ -34,14 +34,14 @@ class SecretList(QWidget):
         super().__init__(parent)
         self.edit = QPlainTextEdit(placeholderText=placeholder)
         self.masked = QPlainTextEdit(readOnly=True)
-        self.masked.setToolTip("Hidden: click Show to see or edit the secrets")
+        self.masked.setToolTip("Hidden: click Reveal to see or edit the secrets")
         self.masked.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.edit)
         self.stack.addWidget(self.masked)
         self.stack.setFixedHeight(56)
         self.stack.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.show_button = QPushButton("Show")
+        self.show_button = QPushButton("Reveal")
         self.show_button.setCheckable(True)
         self.show_button.setToolTip("Show or hide the secrets")
         self.show_button.toggled.connect(lambda on: self._toggled(on, focus=True))
@@ -83,7 +83,7 @@ class SecretList(QWidget):
             QGuiApplication.clipboard().setText(secrets[0])
 
     def _toggled(self, revealed: bool, focus: bool = False) -> None:
-        self.show_button.setText("Hide" if revealed else "Show")
+        self.show_button.setText("Hide" if revealed else "Reveal")
         self.stack.setCurrentWidget(self.edit if revealed else self.masked)
         if revealed and focus:
             self.edit.setFocus()
@@ -91,6 +91,6 @@ class SecretList(QWidget):
     def _text_changed(self) -> None:
         count = len(self.secrets())
         self.masked.setPlainText("\n".join([MASK] * count) if count else "")
-        self.masked.setPlaceholderText("no secret: click Show to add one")
+        self.masked.setPlaceholderText("no secret: click Reveal to add one")
         self.copy_button.setEnabled(count > 0)
         self.changed.emit()
