@@ -144,3 +144,141 @@ async def test_an_endpoint_can_name_a_provider_profile(api: Api) -> None:
     assert status == 422 and body["fields"]["profile"].startswith("no profile named 'nope'")
     status, ep = await api.call("PATCH", f"/endpoints/{ep['id']}", {"profile": "github"})
     assert status == 200 and (ep["profile"], ep["scheme"]) == ("github", "github")
+
+
+async def _captured(api: Api, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """Post to the real receiver and return the capture it stored."""
+    async with api.http.post(api.receiver_url + path, data=body, headers=headers) as resp:
+        assert resp.status == 200
+    listing = await poll(api, "/captures", lambda b: b["total"] >= 1)
+    return dict(listing["items"][0])
+
+
+async def test_resend_edits_and_links_the_copy_to_the_original(api: Api, httpserver) -> None:
+    capture = await _captured(api, "/orig", b'{"v":1}', {"X-A": "1", "X-B": "keep"})
+    httpserver.expect_request("/edited", method="PUT").respond_with_data("ok", status=202)
+    status, out = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": httpserver.url_for("/edited"), "method": "put",
+        "headers": [{"name": "X-A", "value": "2"}, {"name": "X-A", "value": "3"}],
+        "body_base64": base64.b64encode(b"\x00\xffbinary").decode()})
+    assert status == 201, out
+    assert out["edited_from"] == capture["id"] and out["capture_id"] != capture["id"]
+    assert out["status"] == 202 and out["delivery_id"].startswith("msg_")
+    request, _ = httpserver.log[0]
+    assert request.method == "PUT" and request.get_data() == b"\x00\xffbinary"
+    assert [h for h in out["request_headers"] if h[0] == "X-A"] == [["X-A", "2"], ["X-A", "3"]]
+    assert "X-B" not in request.headers
+    _, copy = await api.call("GET", f"/captures/{out['capture_id']}")
+    assert copy["edited_from"] == capture["id"] and copy["source"] == "edited"
+    _, original = await api.call("GET", f"/captures/{capture['id']}")
+    assert base64.b64decode(original["body_base64"]) == b'{"v":1}'
+    assert original["edited_from"] is None
+    _, delivery = await api.call("GET", f"/deliveries/{out['delivery_id']}")
+    assert delivery["kind"] == "replay" and delivery["source_capture_id"] == out["capture_id"]
+    # a text body, other fields as captured
+    status, out = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": httpserver.url_for("/edited"), "body": '{"v":2}'})
+    assert status == 201 and httpserver.log[1][0].get_data() == b'{"v":2}'
+    assert httpserver.log[1][0].headers["X-B"] == "keep"
+
+
+async def test_resend_404_and_422_name_each_field(api: Api) -> None:
+    status, body = await api.call("POST", "/captures/99/resend", {"url": "http://x.test/"})
+    assert status == 404
+    capture = await _captured(api, "/r", b"{}", {})
+    status, body = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": "localhost:8000", "method": "NO WAY", "headers": [{"name": "Bad Name"}],
+        "body_base64": "***", "resign": {"secret": "s"}, "timeout": 0})
+    assert status == 422
+    assert set(body["fields"]) == {"url", "method", "headers", "body_base64", "timeout"}
+    status, body = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": "http://127.0.0.1:9/", "body": "a", "body_base64": "YQ=="})
+    assert status == 422 and body["fields"] == {"body": "give body or body_base64, not both"}
+    status, body = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": "http://127.0.0.1:9/", "resign": {"secret": "s"}})
+    assert status == 422 and "scheme or profile" in body["fields"]["resign"]
+    status, body = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": "http://127.0.0.1:9/", "resign": {"scheme": "standard-webhooks",
+                                                 "secret": "hello"}})
+    assert status == 422 and "whsec_ followed by base64" in body["fields"]["resign"]
+    status, body = await api.call("POST", f"/captures/{capture['id']}/resend", {
+        "url": "http://127.0.0.1:9/", "resign": {"profile": "nope", "secret": "s"}})
+    assert status == 422 and "no profile named 'nope'" in body["fields"]["resign"]
+    _, deliveries = await api.call("GET", "/deliveries")
+    assert deliveries["items"] == []  # nothing was sent or recorded
+
+
+async def test_resend_is_in_the_openapi_document(api: Api) -> None:
+    status, doc = await api.call("GET", "/openapi.json")
+    assert status == 200
+    op = doc["paths"]["/api/v1/captures/{id}/resend"]["post"]
+    assert set(op["responses"]) >= {"201", "404", "422"}
+    schema = doc["components"]["schemas"]["Resend"]
+    assert set(schema["properties"]) == {"url", "method", "headers", "body", "body_base64",
+                                         "resign", "timeout"}
+    assert "edited_from" in doc["components"]["schemas"]["ResendOut"]["properties"]
+    assert "/api/v1/deliveries" in doc["paths"]
+
+
+async def test_a_failed_replay_is_no_dead_letter_and_retry_replays_it(api: Api,
+                                                                    httpserver) -> None:
+    capture = await _captured(api, "/dl", b'{"x":1}', {})
+    status, out = await api.call("POST", f"/captures/{capture['id']}/replay",
+                                 {"url": "http://127.0.0.1:9/down"})
+    assert status == 200 and out["outcome"] != "success"
+    _, dead = await api.call("GET", "/deliveries?state=dead_letter")
+    assert dead["items"] == []
+    _, replays = await api.call("GET", "/deliveries?kind=replay&state=failed")
+    assert [d["id"] for d in replays["items"]] == [out["delivery_id"]]
+    from webhook_studio.store.sender_queries import count_by_state, count_dead_letters
+
+    with api.ctx.store.session() as session:
+        assert count_dead_letters(session) == 0 and "failed" not in count_by_state(session)
+    # retrying it replays the capture again, as a new record; nothing is disabled
+    status, again = await api.call("POST", f"/deliveries/{out['delivery_id']}/retry")
+    assert status == 201, again
+    assert again["id"] != out["delivery_id"] and again["kind"] == "replay"
+    assert again["source_capture_id"] == capture["id"] and again["state"] == "failed"
+    _, first = await api.call("GET", f"/deliveries/{out['delivery_id']}")
+    assert first["state"] == "failed"
+    _, all_replays = await api.call("GET", "/deliveries?kind=replay")
+    assert len(all_replays["items"]) == 2
+    assert all(d["state"] != "disabled" for d in all_replays["items"])
+
+
+async def test_replay_to_a_url_without_a_scheme_is_422_and_stores_nothing(api: Api) -> None:
+    capture = await _captured(api, "/u", b"{}", {})
+    status, body = await api.call("POST", f"/captures/{capture['id']}/replay",
+                                  {"url": "localhost:8000"})
+    assert status == 422 and set(body["fields"]) == {"url"}
+    _, deliveries = await api.call("GET", "/deliveries")
+    assert deliveries["items"] == []
+
+
+async def test_github_profile_resign_renews_the_delivery_id(api: Api) -> None:
+    """A re-signed replay as the github profile is valid and not a duplicate; as-is it is."""
+    import hashlib
+    import hmac
+
+    status, ep = await api.call("POST", "/endpoints", {
+        "path": "/gh", "profile": "github", "secrets": ["gh-secret"]})
+    assert status == 201, ep
+    body = b'{"action":"opened"}'
+    signature = "sha256=" + hmac.new(b"gh-secret", body, hashlib.sha256).hexdigest()
+    first = await _captured(api, "/gh", body, {
+        "X-Hub-Signature-256": signature, "X-GitHub-Event": "pull_request",
+        "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958"})
+    assert first["verification"]["valid"] is True and first["duplicate_of"] is None
+    target = api.receiver_url + "/gh"
+    status, _ = await api.call("POST", f"/captures/{first['id']}/replay", {"url": target})
+    assert status == 200
+    as_is = (await poll(api, "/captures", lambda b: b["total"] == 2))["items"][0]
+    assert as_is["verification"]["valid"] is True and as_is["duplicate_of"] == first["id"]
+    status, out = await api.call("POST", f"/captures/{first['id']}/replay", {
+        "url": target, "resign": {"profile": "github", "secret": "gh-secret"}})
+    assert status == 200, out
+    resigned = (await poll(api, "/captures", lambda b: b["total"] == 3))["items"][0]
+    assert resigned["verification"]["valid"] is True and resigned["duplicate_of"] is None
+    sent = {k.lower(): v for k, v in resigned["headers"]}
+    assert sent["x-github-delivery"] != "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+    assert sent["x-github-event"] == "pull_request"

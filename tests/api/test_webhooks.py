@@ -88,7 +88,7 @@ async def test_patch_active_rate_limits_and_policy(api: Api) -> None:
     assert status == 422
     assert body["fields"] == {"secret": "cannot be changed here",
                               "url": "must be an http(s) URL",
-                              "rate_per_hour": "must be from 1 to 100000000"}
+                              "rate_per_hour": "must be from 1 to 6000000"}
     status, body = await api.call("PATCH", "/webhooks/wh_missing", {"is_active": True})
     assert status == 404
 

@@ -24,22 +24,24 @@ from webhook_studio.api.validation import (
     header_map,
     http_url,
     integer,
-    number,
     q_bool,
     q_int,
     q_str,
     string,
+    within,
 )
-from webhook_studio.core.errors import CoreError
+from webhook_studio.core import limits
 from webhook_studio.core.matching import matches, validate_pattern
-from webhook_studio.core.message import SignInput
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.validation import secret_problem
 from webhook_studio.sender.errors import SenderError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import iso
 from webhook_studio.store.sender_models import Subscription
 from webhook_studio.store.sender_queries import (
+    DEAD_LETTER,
+    DELIVERY_KINDS,
     create_subscription,
     delete_subscription,
     delivery_to_dict,
@@ -52,7 +54,7 @@ from webhook_studio.store.sender_queries import (
 
 #: Schemes a subscription can sign with (``hmac`` needs options the API does not take yet).
 SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
-DELIVERY_STATES = ("pending", "delivered", "failed", "disabled", "cancelled")
+DELIVERY_STATES = ("pending", "delivered", "failed", "disabled", "cancelled", DEAD_LETTER)
 
 _event_pattern = core_text(validate_pattern, {"pattern": r"^(\*|[A-Za-z0-9_.\-]+(\.\*)?)$"},
                            max_len=200)
@@ -80,9 +82,9 @@ SUBSCRIPTION = Schema("Subscription", (
                       "signed, shaped and retried as that provider's; overrides scheme"),
     Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
           description="a preset name or a comma list of delays"),
-    Field("timeout", number(0, 600, exclusive_lo=True), description="seconds per attempt"),
-    Field("rate_per_minute", integer(1, 1_000_000), nullable=True),
-    Field("rate_per_hour", integer(1, 100_000_000), nullable=True),
+    Field("timeout", within(limits.TIMEOUT_SECONDS), description="seconds per attempt"),
+    Field("rate_per_minute", within(limits.RATE_PER_MINUTE), nullable=True),
+    Field("rate_per_hour", within(limits.RATE_PER_HOUR), nullable=True),
 ), aliases={"active": "is_active"})
 
 ROTATE = Schema("RotateSecret", (
@@ -143,10 +145,8 @@ def _store_fields(body: dict[str, Any]) -> dict[str, Any]:
 
 def _check_secret(scheme: str, secret: str, field_name: str = "secret",
                   options: dict[str, Any] | None = None) -> None:
-    try:
-        get_scheme(scheme, options).sign(secret, SignInput(b"{}", "msg_check", 0, "http://localhost/"))
-    except CoreError as exc:
-        raise InvalidInput({field_name: str(exc)}) from exc
+    if problem := secret_problem(scheme, secret, options):
+        raise InvalidInput({field_name: problem})
 
 
 def _get(call: Call, sub_id: str | None = None) -> Subscription:
@@ -265,12 +265,27 @@ async def get_delivery_route(call: Call) -> Result:
 
 
 async def retry_delivery(call: Call) -> Result:
-    _delivery(call)
+    if _delivery(call)["kind"] == "replay":  # no subscription sends it: replay it again
+        from webhook_studio.relay.replay import replay_again
+
+        result = await replay_again(call.services.store, call.path_str("id"),
+                                    clock=call.services.clock.now)
+        with call.services.store.session() as session:
+            return 201, delivery_to_dict(session, get_delivery(session, result.delivery_id))
     try:
         call.services.dispatcher.retry_now(call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
     return 202, _delivery(call)
+
+
+async def deliveries_all(call: Call) -> Result:
+    q = call.query
+    with call.services.store.session() as session:
+        rows = list_deliveries(session, state=q["state"], kind=q["kind"], limit=q["limit"],
+                               offset=q["offset"])
+        items = [delivery_to_dict(session, d) for d in rows]
+    return 200, {"items": items, "limit": q["limit"], "offset": q["offset"]}
 
 
 async def cancel_delivery(call: Call) -> Result:
@@ -309,9 +324,16 @@ ROUTES = (
           body=ROTATE, body_optional=True, errors=(404, 422)),
     Route("POST", "/events", emit, "Emit an event to every matching active subscription",
           "events", body=EVENT, status=202, errors=(404, 422)),
+    Route("GET", "/deliveries", deliveries_all,
+          "Deliveries and replays, newest first (state=dead_letter: failed subscription "
+          "deliveries; replays are never dead letters)", "deliveries",
+          query=(q_str("state", choice(DELIVERY_STATES)),
+                 q_str("kind", choice(DELIVERY_KINDS), "delivery (a subscription's) or "
+                       "replay (of a capture)"), *_page), errors=(422,)),
     Route("GET", "/deliveries/{id}", get_delivery_route, "A delivery with its attempts",
           "deliveries", errors=(404,)),
-    Route("POST", "/deliveries/{id}/retry", retry_delivery, "Retry a delivery now",
+    Route("POST", "/deliveries/{id}/retry", retry_delivery,
+          "Retry a delivery now (202); a replay is replayed again as a new replay (201)",
           "deliveries", status=202, errors=(404, 409)),
     Route("POST", "/deliveries/{id}/cancel", cancel_delivery, "Cancel a pending delivery",
           "deliveries", errors=(404, 409)),

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from webhook_studio.api.errors import InvalidInput
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.limits import Range
 
 
 class Invalid(Exception):
@@ -171,6 +172,13 @@ def number(lo: float, hi: float, *, exclusive_lo: bool = False) -> Check:
     schema: dict[str, Any] = {"type": "number", "maximum": hi}
     schema["exclusiveMinimum" if exclusive_lo else "minimum"] = lo
     return Check(fn, schema)
+
+
+def within(rng: Range) -> Check:
+    """A number in one of the shared ranges of :mod:`webhook_studio.core.limits`."""
+    if rng.whole:
+        return integer(int(rng.low), int(rng.high))
+    return number(rng.low, rng.high)
 
 
 def any_json() -> Check:

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a receiver and a sender on a temporary store, check one signed event "
         "round-trips with a valid verdict, print a report and exit",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                help="one of these (COMMAND --help tells more)")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser

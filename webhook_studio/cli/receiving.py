@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from typing import Any
 
@@ -52,6 +53,12 @@ def default_endpoint_from(args: argparse.Namespace) -> Any:
                          f"{', '.join(SCHEME_NAMES)}.")
     if args.secret and not scheme_name:
         raise UsageError("--secret needs --scheme or --profile to know how to verify.")
+    from webhook_studio.core.validation import secret_problem
+
+    for secret in args.secret or ():
+        options = profile.scheme_options if profile else None
+        if problem := secret_problem(str(scheme_name), secret, options, verify_only=True):
+            raise UsageError(f"--secret: {problem}")
     try:
         config = EndpointConfig(
             path=args.path or "/", name="listen",
@@ -85,16 +92,27 @@ async def run_listen(args: argparse.Namespace) -> int:
     from webhook_studio.wiring import attach_receiver_extras
 
     extras = attach_receiver_extras(receiver, ctx)
+    log = None
+    if not args.quiet:
+        from webhook_studio.cli.listen_log import RequestLog
+
+        log = RequestLog(as_json=args.json)
+        receiver.hub.subscribe(log)
     try:
         url = await receiver.start()
     except BindError as exc:
         ctx.close()
         return fail(str(exc), EXIT_FAILED)
-    print(f"listening on {url}", flush=True)
+    if args.json:
+        print(json.dumps({"event": "listening", "url": url}), flush=True)
+    else:
+        print(f"listening on {url}", flush=True)
     try:
         await wait_for_stop_signal()
     finally:
         await receiver.stop()
+        if log is not None:
+            log.flush()
         await extras.close()
         ctx.close()
     return EXIT_OK
@@ -103,6 +121,15 @@ async def run_listen(args: argparse.Namespace) -> int:
 def _cmd_listen(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535).")
+    from webhook_studio.core import limits
+    from webhook_studio.core.validation import range_problem
+
+    for option, value, rng, what in (
+            ("--max-body", args.max_body, limits.ENDPOINT_BODY_BYTES, "The body limit"),
+            ("--tolerance", args.tolerance, limits.TOLERANCE_SECONDS, "The tolerance"),
+            ("--respond-status", args.respond_status, limits.RESPONSE_STATUS, "The status")):
+        if problem := range_problem(value, rng, what):
+            raise UsageError(f"{option}: {problem}")
     return asyncio.run(run_listen(args))
 
 
@@ -178,19 +205,34 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     global captures_commands
-    listen = sub.add_parser("listen", help="receive webhooks, verify and store them")
-    listen.add_argument("--host", default="127.0.0.1")
+    listen = sub.add_parser(
+        "listen", help="receive webhooks, verify and store them",
+        description="Receive webhooks on a local port, verify and store each one, and print "
+        "a line per request: time, method, path, verdict, status answered, size, capture id.")
+    listen.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
     listen.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     add_db_option(listen)
     group = listen.add_mutually_exclusive_group()
-    group.add_argument("--scheme", metavar="NAME")
-    group.add_argument("--profile", metavar="NAME")
+    group.add_argument("--scheme", metavar="NAME",
+                       help=f"verify signatures under this scheme ({', '.join(SCHEME_NAMES)})")
+    group.add_argument("--profile", metavar="NAME",
+                       help="verify as this provider profile: its scheme, tolerance, "
+                       "duplicate-id header and nonce rules (profiles list)")
     listen.add_argument("--secret", action="append", metavar="S",
                         help="verification secret; repeat for rotation (newest first)")
-    listen.add_argument("--tolerance", type=int, metavar="SECONDS")
+    listen.add_argument("--tolerance", type=int, metavar="SECONDS",
+                        help="clock skew accepted on signed timestamps (-1: no check)")
     listen.add_argument("--path", metavar="PREFIX", help="path the default endpoint claims")
-    listen.add_argument("--respond-status", type=int, default=200, metavar="CODE")
-    listen.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES")
+    listen.add_argument("--respond-status", type=int, default=200, metavar="CODE",
+                        help="status to answer each request with (default 200)")
+    listen.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
+                        help="bodies above this are answered 413 (default 10 MiB)")
+    output = listen.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true",
+                        help="print no line per request (only the listening line)")
+    output.add_argument("--json", action="store_true",
+                        help="print one JSON object per line instead of text")
     listen.add_argument("--forward-to", action="append", metavar="URL",
                         help="relay each capture to this URL too (repeatable)")
     listen.add_argument("--tls", action="store_true",
@@ -199,14 +241,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     captures = sub.add_parser("captures", help="list, show, export and import captures")
     captures_commands = captures.add_subparsers(dest="captures_command", metavar="COMMAND",
-                                                required=True)
+                                                required=True, help="one of these")
     lst = captures_commands.add_parser("list", help="newest first")
     add_db_option(lst)
-    lst.add_argument("--limit", type=int, default=50)
-    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    lst.add_argument("--json", action="store_true", help="print them as JSON")
     lst.set_defaults(func=_cmd_list)
     show = captures_commands.add_parser("show", help="one capture, readable")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=int, help="the capture's id (captures list)")
     add_db_option(show)
     show.set_defaults(func=_cmd_show)
 

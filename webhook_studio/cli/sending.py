@@ -38,8 +38,11 @@ from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.validation import secret_problem, timeout_problem
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
+    DEAD_LETTER,
+    DELIVERY_KINDS,
     create_subscription,
     delivery_to_dict,
     get_delivery,
@@ -74,8 +77,8 @@ def _read_data(source: str | None) -> Any:
 def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str, bool]:
     """``(fields, secret, generated)`` for the ad-hoc subscription, or a UsageError."""
     url = _check_url(args.url)
-    if args.timeout is not None and not 0 < args.timeout <= 600:
-        raise UsageError("--timeout must be more than 0 and at most 600 seconds.")
+    if args.timeout is not None and (problem := timeout_problem(args.timeout)):
+        raise UsageError(f"--timeout: {problem}")
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
@@ -98,6 +101,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     secret, generated = args.secret, False
     if not secret:
         secret, generated = scheme.generate_secret(), True
+    elif problem := secret_problem(scheme_name, secret, options):
+        raise UsageError(f"--secret: {problem}")
     headers = dict(parse_pairs(args.header, ":", "--header"))
     fields: dict[str, Any] = {
         "url": url, "events": [args.event], "headers": headers, "scheme": scheme_name,
@@ -177,14 +182,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
     try:
         with ctx.store.session() as session:
             rows = list_deliveries(session, state=args.state, limit=args.limit,
-                                   subscription_id=args.subscription)
+                                   subscription_id=args.subscription, kind=args.kind)
             if args.json:
                 print_json([delivery_to_dict(session, d) for d in rows])
                 return EXIT_OK
             print(f"{'ID':<28} {'STATE':<10} {'TRIES':>5}  {'EVENT':<24} TARGET")
             for d in rows:
-                print(f"{d.id:<28} {d.state:<10} {d.attempt_count:>5}  {d.event_type:<24} "
+                state = d.state + ("*" if d.source_capture_id is not None else "")
+                print(f"{d.id:<28} {state:<10} {d.attempt_count:>5}  {d.event_type:<24} "
                       f"{d.target_url}")
+            if any(d.source_capture_id is not None for d in rows):
+                print("* a one-off replay of a capture: never retried, not a dead letter")
             if not rows:
                 print("No deliveries yet. Send one with: webhook-studio send URL --event TYPE")
     finally:
@@ -241,6 +249,8 @@ def _cmd_control(args: argparse.Namespace) -> int:
 
     ctx = AppContext.open(args.db)
     try:
+        if args.action == "retry" and _is_replay(ctx, args.id):
+            return _replay_again(ctx, args.id)
         with ctx.store.session() as session:
             if args.action == "cancel":
                 cancel_delivery(session, args.id, ctx.clock.now())
@@ -254,6 +264,25 @@ def _cmd_control(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _is_replay(ctx: AppContext, delivery_id: str) -> bool:
+    from webhook_studio.store.sender_models import Delivery
+
+    with ctx.store.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        return delivery is not None and delivery.source_capture_id is not None
+
+
+def _replay_again(ctx: AppContext, delivery_id: str) -> int:
+    """A replay is retried by replaying its capture again, as a new replay record."""
+    from webhook_studio.relay.replay import replay_again
+
+    result = asyncio.run(replay_again(ctx.store, delivery_id))
+    print(f"delivery {delivery_id} was a replay of capture #{result.capture_id}: replayed it "
+          f"again as delivery {result.delivery_id}: "
+          f"{result.status if result.status is not None else result.error}")
+    return EXIT_OK if result.outcome == "success" else EXIT_FAILED
+
+
 def _positive_delay(text: str) -> float:
     try:
         return parse_delay(text)
@@ -264,7 +293,7 @@ def _positive_delay(text: str) -> float:
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     global deliveries_commands
     send = sub.add_parser("send", help="send one signed event to a URL, with retries")
-    send.add_argument("url", metavar="URL")
+    send.add_argument("url", metavar="URL", help="where to send it (http:// or https://)")
     send.add_argument("--event", required=True, metavar="TYPE", help="event type")
     send.add_argument("--data-file", metavar="PATH", help="JSON for the data field; - = stdin")
     group = send.add_mutually_exclusive_group()
@@ -284,35 +313,41 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(send)
     send.add_argument("--wait", action="store_true",
                       help="keep retrying until delivered or given up; exit 1 unless delivered")
-    send.add_argument("--json", action="store_true")
+    send.add_argument("--json", action="store_true", help="print the delivery as JSON")
     send.set_defaults(func=_cmd_send)
 
     deliveries = sub.add_parser("deliveries", help="list, show, resume, retry, cancel")
     deliveries_commands = deliveries.add_subparsers(dest="deliveries_command",
-                                                    metavar="COMMAND", required=True)
+                                                    metavar="COMMAND", required=True,
+                                                    help="one of these")
     lst = deliveries_commands.add_parser("list", help="newest first")
     add_db_option(lst)
     lst.add_argument("--state", choices=["pending", "delivered", "failed", "disabled",
-                                         "cancelled"])
-    lst.add_argument("--subscription", metavar="ID")
-    lst.add_argument("--limit", type=int, default=50)
-    lst.add_argument("--json", action="store_true")
+                                         "cancelled", DEAD_LETTER],
+                     help=f"only this state; {DEAD_LETTER}: failed subscription deliveries "
+                     "(replays are never dead letters)")
+    lst.add_argument("--kind", choices=DELIVERY_KINDS,
+                     help="only a subscription's deliveries, or only replays of captures")
+    lst.add_argument("--subscription", metavar="ID", help="only this subscription's")
+    lst.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    lst.add_argument("--json", action="store_true", help="print them as JSON")
     lst.set_defaults(func=_cmd_list)
     show = deliveries_commands.add_parser("show", help="one delivery with its attempts")
-    show.add_argument("id")
+    show.add_argument("id", help="the delivery's id (deliveries list)")
     add_db_option(show)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="print it as JSON")
     show.set_defaults(func=_cmd_show)
     resume = deliveries_commands.add_parser(
         "resume", help="after a crash or quit: make due attempts (all retries with --wait)")
     add_db_option(resume)
     resume.add_argument("--wait", action="store_true",
                         help="run until no delivery is pending")
-    resume.add_argument("--json", action="store_true")
+    resume.add_argument("--json", action="store_true", help="print the counts as JSON")
     resume.set_defaults(func=_cmd_resume)
-    for action, text in (("retry", "make a delivery due now (dead letters too)"),
+    for action, text in (("retry", "make a delivery due now (dead letters too); a replay "
+                                   "is replayed again as a new replay"),
                          ("cancel", "stop retrying a pending delivery")):
         cmd = deliveries_commands.add_parser(action, help=text)
-        cmd.add_argument("id")
+        cmd.add_argument("id", help="the delivery's id (deliveries list)")
         add_db_option(cmd)
         cmd.set_defaults(func=_cmd_control, action=action)

@@ -121,13 +121,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_scheme_options(verify)
     verify.add_argument("--secret", action="append", required=True, metavar="S",
                         help="secret or public key (whpk_…); repeat for rotation, newest first")
-    verify.add_argument("-H", "--header", action="append", metavar="'Name: value'")
-    verify.add_argument("--url", metavar="URL")
-    verify.add_argument("--param", action="append", metavar="NAME=VALUE")
+    verify.add_argument("-H", "--header", action="append", metavar="'Name: value'",
+                        help="a header as received (repeatable)")
+    verify.add_argument("--url", metavar="URL",
+                        help="the URL the provider posted to (Twilio, Square, Zoom)")
+    verify.add_argument("--param", action="append", metavar="NAME=VALUE",
+                        help="a form parameter as received (repeatable)")
     verify.add_argument("--tolerance", type=int, metavar="SECONDS",
                         help="accepted clock skew (default: the scheme's own)")
     verify.add_argument("--now", type=float, metavar="UNIX", help="pretend the time is this")
-    verify.add_argument("--body-file", metavar="PATH|-")
+    verify.add_argument("--body-file", metavar="PATH|-",
+                        help="the body bytes exactly as received (- reads standard input)")
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
     verify.set_defaults(func=_cmd_verify)
 

@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from webhook_studio.core.errors import CoreError, ProfileError
+from webhook_studio.core.limits import TIMEOUT_SECONDS
 from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, Scheme, get_scheme
 
@@ -207,8 +208,8 @@ def parse_profile(text: str, source: str) -> Profile:
     except CoreError as exc:
         raise _fail(source, "retry", str(exc)) from exc
     timeout = data.get("timeout", 15)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
-        raise _fail(source, "timeout", "must be seconds from 1 to 300")
+    if timeout not in TIMEOUT_SECONDS:
+        raise _fail(source, "timeout", f"must be seconds {TIMEOUT_SECONDS.text()}")
     choices = {"secret_format": ("literal", "whsec"), "format": ("json", "form"),
                "handshake": HANDSHAKES, "family": FAMILIES, "proof": PROOFS}
     for key, allowed in choices.items():

@@ -23,6 +23,10 @@ class CaptureStored:
     verify_valid: bool | None
     duplicate_of: int | None
     received_at: float
+    #: For a one-line log (``listen``): body bytes, the verdict's reason code, an error.
+    body_size: int = 0
+    reason: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)

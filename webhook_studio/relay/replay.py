@@ -1,9 +1,18 @@
 """Replay a capture to any URL: as it was, or re-signed with a fresh id and timestamp.
 
 Every replay is recorded as a delivery (``source_capture_id`` = the capture) with its attempt,
-so it shows on the retry timeline like any other. Edit-and-resend stores the edited request as
-a new capture (``source="edited"``, ``edited_from`` = original) and replays that: the original
-is never modified, and the delivery says which version was sent.
+so it shows on the retry timeline like any other. A replay is not a subscription's delivery: it
+has one attempt and no retries, so a failed one is not a dead letter
+(``store.sender_queries.IS_REPLAY``); retrying it replays the capture again
+(:func:`replay_again`), as a new record. Its ad-hoc subscription keeps how it was re-signed
+(scheme, options, profile and secret), so a retry re-signs the same way with a fresh id.
+
+Edit-and-resend stores the edited request as a new capture (``source="edited"``,
+``edited_from`` = original) and replays that: the original is never modified, and the delivery
+says which version was sent.
+
+The target is checked before anything is stored or sent (:func:`target_problem`): a URL
+without ``http://`` is a sentence for the person, not a failed delivery with a socket error.
 """
 
 from __future__ import annotations
@@ -15,20 +24,55 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.limits import RESPONSE_BODY_CAP
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import classify
+from webhook_studio.core.validation import url_problem
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
 from webhook_studio.store import NotFound, Store
 from webhook_studio.store.receiver_models import Capture
-from webhook_studio.store.sender_models import Attempt, Delivery, Event, Subscription
+from webhook_studio.store.sender_models import (
+    Attempt,
+    Delivery,
+    Event,
+    Subscription,
+    SubscriptionSecret,
+)
 from webhook_studio.store.sender_queries import new_id
 
-BODY_CAP = 64 * 1024
+BODY_CAP = RESPONSE_BODY_CAP
+#: Profile header templates whose value is new for every delivery: a re-signed replay renews
+#: them, or the receiver flags the replay as a duplicate of its original (or refuses a nonce).
+PER_DELIVERY_TEMPLATES = frozenset({"$delivery_id", "$nonce", "$id"})
+
+
+class ReplayTargetError(CoreError):
+    """The replay target is not a URL that can be sent to; the message says why."""
+
+
+def target_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a replay target (a sentence), or None when it can."""
+    if any(c in url for c in " \t\r\n"):
+        return "The target URL has spaces or line breaks in it; give a URL like " \
+               "http://localhost:3000/webhook."
+    if problem := url_problem(url):
+        if "://" not in url:
+            return f"{url!r} is not a full URL: write http://{url} (or https://)."
+        return problem
+    return None
+
+
+def check_target(url: str) -> str:
+    if problem := target_problem(url):
+        raise ReplayTargetError(problem)
+    return url
 
 
 @dataclass(frozen=True)
@@ -68,6 +112,10 @@ class ReplayResult:
     error: str | None
     duration_ms: float
     request_headers: list[tuple[str, str]]
+    #: The original capture when ``capture_id`` is an edited copy of it.
+    edited_from: int | None = None
+    url: str = ""
+    method: str = "POST"
 
 
 def resigned_headers(headers: list[tuple[str, str]], body: bytes, url: str, resign: Resign,
@@ -77,13 +125,24 @@ def resigned_headers(headers: list[tuple[str, str]], body: bytes, url: str, resi
     message_id = new_id("msg")
     fresh = scheme.sign(resign.secret, SignInput(body, message_id, int(now), url))
     if resign.profile is not None:
-        fresh = {**resign.profile.fresh_attempt_headers(message_id, int(now)), **fresh}
+        fresh = {**renewed_headers(resign.profile, message_id, int(now)), **fresh}
     replaced = {name.lower() for name in fresh}
     if resign.scheme == "standard-webhooks":  # svix-* and webhook-* both stand for it
         replaced |= {"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id",
                      "svix-timestamp", "svix-signature"}
     kept = [(k, v) for k, v in headers if k.lower() not in replaced]
     return kept + list(fresh.items())
+
+
+def renewed_headers(profile: Profile, message_id: str, now: int) -> dict[str, str]:
+    """Fresh values for every header the profile makes new per delivery: those whose template
+    is ``$delivery_id``, ``$nonce`` or ``$id``, and its ``duplicate_header``."""
+    rendered = profile.delivery_headers("", message_id, now)
+    out = {k: rendered[k] for k, v in profile.headers.items() if v in PER_DELIVERY_TEMPLATES}
+    dup = profile.duplicate_header
+    if dup and dup.lower() not in {k.lower() for k in out}:
+        out[dup] = message_id
+    return out
 
 
 def save_edited_copy(store: Store, capture_id: int, edit: Edit, now: float) -> int:
@@ -109,8 +168,11 @@ async def replay_capture(store: Store, capture_id: int, url: str, *,
                          resign: Resign | None = None, edit: Edit | None = None,
                          client: httpx.AsyncClient | None = None, timeout_s: float = 15.0,
                          clock: Callable[[], float] = time.time) -> ReplayResult:
+    check_target(url)
     now = clock()
+    edited_from = None
     if edit is not None:
+        edited_from = capture_id
         capture_id = save_edited_copy(store, capture_id, edit, now)
     with store.session() as session:
         capture = session.get(Capture, capture_id)
@@ -145,7 +207,7 @@ async def replay_capture(store: Store, capture_id: int, url: str, *,
                           response_headers, response_body, outcome, error, duration, now,
                           resign)
     return ReplayResult(delivery_id, capture_id, status, outcome, error, round(duration, 2),
-                        headers)
+                        headers, edited_from, url, method)
 
 
 def _record(store: Store, capture_id: int, url: str, method: str,
@@ -160,11 +222,17 @@ def _record(store: Store, capture_id: int, url: str, method: str,
         session.add(Subscription(id=sub_id, url=url, description=f"replay of capture "
                                  f"#{capture_id}", events=[], headers={}, active=False,
                                  scheme=resign.scheme if resign else "none", adhoc=True,
+                                 scheme_options=resign.options if resign else None,
+                                 profile=resign.profile.name if resign and resign.profile
+                                 else None,
                                  retry_policy={"kind": "schedule", "delays": [0]},
                                  created_at=now, updated_at=now))
         session.add(Event(id=event_id, type=f"replay.{method.lower()}", payload=body,
                           created_at=now))
         session.flush()
+        if resign is not None:  # so a retry re-signs the same way (replay_again)
+            session.add(SubscriptionSecret(subscription_id=sub_id, secret=resign.secret,
+                                           created_at=now))
         session.add(Delivery(id=delivery_id, event_id=event_id, subscription_id=sub_id,
                              event_type="replay" + (" (re-signed)" if resign else ""),
                              target_url=url, state=state, attempt_count=1,
@@ -195,7 +263,9 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
                       on_progress: Callable[[BulkProgress], None] | None = None,
                       client: httpx.AsyncClient | None = None) -> BulkProgress:
     """Replay captures in the order they were received, one at a time, ``pacing`` seconds
-    apart; cancel the task to stop (what was sent stays recorded)."""
+    apart; cancel the task to stop (what was sent stays recorded). A bad target raises
+    ReplayTargetError before anything is sent."""
+    check_target(url)
     with store.session() as session:
         rows = session.query(Capture.id, Capture.received_at).filter(
             Capture.id.in_(list(capture_ids))).all()
@@ -219,3 +289,47 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
         if own:
             await http.aclose()
     return progress
+
+
+class NotAReplay(CoreError):
+    """The delivery is a subscription's delivery, not a replay; retry it the usual way."""
+
+
+async def replay_again(store: Store, delivery_id: str, *,
+                       client: httpx.AsyncClient | None = None, timeout_s: float = 15.0,
+                       clock: Callable[[], float] = time.time,
+                       profiles: Callable[[str], Profile] | None = None) -> ReplayResult:
+    """Retry a replay: send its capture again to the same URL, re-signed as it was (with a
+    fresh id and timestamp), as a new replay record; the earlier record stays as it is.
+
+    ``profiles`` looks up a profile by name (default: the profile library), for a replay
+    that was re-signed as a provider profile.
+    """
+    with store.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            raise NotFound(f"No delivery with id {delivery_id}.")
+        if delivery.source_capture_id is None:
+            raise NotAReplay(f"Delivery {delivery_id} belongs to a subscription, not a "
+                             "replay; retry it with retry now.")
+        capture_id, url = delivery.source_capture_id, delivery.target_url
+        sub = session.get(Subscription, delivery.subscription_id)
+        secret = session.scalars(select(SubscriptionSecret.secret).where(
+            SubscriptionSecret.subscription_id == delivery.subscription_id)).first()
+        scheme = sub.scheme if sub is not None else "none"
+        options = sub.scheme_options if sub is not None else None
+        profile_name = sub.profile if sub is not None else None
+    resign = None
+    if scheme != "none" and secret:
+        profile = None
+        if profile_name:
+            profile = (profiles or _library_profile)(profile_name)
+        resign = Resign(scheme, secret, options, profile)
+    return await replay_capture(store, capture_id, url, resign=resign, client=client,
+                                timeout_s=timeout_s, clock=clock)
+
+
+def _library_profile(name: str) -> Profile:
+    from webhook_studio.profile_library import ProfileLibrary
+
+    return ProfileLibrary.load().get(name)

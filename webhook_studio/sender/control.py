@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from webhook_studio.sender.errors import DeliveryStateError
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_models import Delivery, Subscription
-from webhook_studio.store.sender_queries import get_delivery
+from webhook_studio.store.sender_queries import IS_DEAD_LETTER, get_delivery
 
 
 def reschedule_now(session: Session, delivery_id: str, now: float, *,
@@ -23,6 +23,10 @@ def reschedule_now(session: Session, delivery_id: str, now: float, *,
     nothing, so the attempt is made only if the subscription is active again.
     """
     delivery = get_delivery(session, delivery_id)
+    if delivery.source_capture_id is not None:  # no subscription would send it: replay again
+        raise DeliveryStateError(
+            f"Delivery {delivery_id} is a one-off replay of capture #{delivery.source_capture_id}"
+            ", not a subscription's delivery: it is never retried; replay the capture again.")
     if delivery.state == "delivered":
         raise DeliveryStateError(f"Delivery {delivery_id} was already delivered.")
     if dead_letter_only and delivery.state != "failed":
@@ -40,7 +44,7 @@ def retry_dead_letters(session: Session, subscription_id: str, now: float) -> li
     if session.get(Subscription, subscription_id) is None:
         raise NotFound(f"No subscription with id {subscription_id}.")
     ids = list(session.scalars(select(Delivery.id).where(
-        Delivery.subscription_id == subscription_id, Delivery.state == "failed")))
+        Delivery.subscription_id == subscription_id, IS_DEAD_LETTER)))
     for delivery_id in ids:
         reschedule_now(session, delivery_id, now)
     return ids

@@ -104,6 +104,7 @@ def capture_to_dict(c: Capture, *, with_body: bool = True) -> dict[str, Any]:
         },
         "duplicate_of": c.duplicate_of,
         "forwards": c.forwards or [],
+        "source": c.source, "edited_from": c.edited_from,
     }
     if with_body:
         out["body_base64"] = base64.b64encode(c.body or b"").decode("ascii")

@@ -6,7 +6,7 @@ import secrets as _secrets
 import time
 from typing import Any
 
-from sqlalchemy import Integer, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from webhook_studio.store.base import apply_fields
@@ -19,6 +19,15 @@ SUBSCRIPTION_FIELDS = ("url", "description", "events", "headers", "active", "pro
                        "scheme_options", "retry_policy", "timeout_seconds", "rate_per_minute",
                        "rate_per_hour", "max_concurrency", "disabled_reason", "adhoc")
 DEFAULT_ROTATION_OVERLAP = 7 * 86400
+#: A one-off replay of a capture (relay/replay.py): one attempt, no retries, its own ad-hoc
+#: subscription. Not a subscription's delivery, so a failed one is never a dead letter.
+IS_REPLAY = Delivery.source_capture_id.is_not(None)
+#: A subscription's delivery that failed for good: what "dead letters" counts and lists.
+IS_DEAD_LETTER = and_(Delivery.state == "failed", Delivery.source_capture_id.is_(None))
+#: ``kind`` filters: a subscription's deliveries, or replays.
+DELIVERY_KINDS = ("delivery", "replay")
+#: A ``state`` filter beyond the stored states: failed subscription deliveries only.
+DEAD_LETTER = "dead_letter"
 
 
 def new_id(prefix: str) -> str:
@@ -111,6 +120,7 @@ def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
         "next_attempt_at": iso(delivery.next_attempt_at),
         "reason": delivery.final_reason,
         "source_capture_id": delivery.source_capture_id,
+        "kind": "replay" if delivery.source_capture_id is not None else "delivery",
         "attempts": [
             {
                 "number": a.number,
@@ -128,20 +138,44 @@ def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
     }
 
 
+def delivery_conditions(*, state: str | None = None, kind: str | None = None
+                        ) -> list[ColumnElement[bool]]:
+    """Conditions for a state (or :data:`DEAD_LETTER`) and a kind ("delivery" for a
+    subscription's, "replay"): the one filter the CLI, the API and the window share, as
+    ``select(...).where(*delivery_conditions(state=..., kind=...))``."""
+    out: list[ColumnElement[bool]] = []
+    if state == DEAD_LETTER:
+        out.append(IS_DEAD_LETTER)
+    elif state:
+        out.append(Delivery.state == state)
+    if kind == "replay":
+        out.append(IS_REPLAY)
+    elif kind == "delivery":
+        out.append(Delivery.source_capture_id.is_(None))
+    return out
+
+
 def list_deliveries(session: Session, *, subscription_id: str | None = None,
-                    state: str | None = None, limit: int = 50, offset: int = 0
-                    ) -> list[Delivery]:
+                    state: str | None = None, kind: str | None = None, limit: int = 50,
+                    offset: int = 0) -> list[Delivery]:
     query = select(Delivery).order_by(Delivery.created_at.desc(), Delivery.id)
     if subscription_id:
         query = query.where(Delivery.subscription_id == subscription_id)
-    if state:
-        query = query.where(Delivery.state == state)
+    query = query.where(*delivery_conditions(state=state, kind=kind))
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def count_by_state(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
+def count_by_state(session: Session, *, kind: str | None = "delivery") -> dict[str, int]:
+    """Deliveries per state; by default a subscription's only, so "failed" counts dead letters
+    and failed one-off replays are left out (``kind=None`` counts everything)."""
+    rows = session.execute(select(Delivery.state, func.count())
+                           .where(*delivery_conditions(kind=kind))
+                           .group_by(Delivery.state)).all()
     return {str(state): int(n) for state, n in rows}
+
+
+def count_dead_letters(session: Session) -> int:
+    return int(session.scalar(select(func.count(Delivery.id)).where(IS_DEAD_LETTER)) or 0)
 
 
 def event_type_stats(session: Session, since: float = 0.0) -> list[dict[str, Any]]:
