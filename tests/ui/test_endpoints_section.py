@@ -28,7 +28,8 @@ async def test_an_endpoint_saved_with_a_profile_verifies_as_that_provider(
     qtbot.keyClicks(section.path, "/envoyou")
     save = next(b for b in section.findChildren(QPushButton) if b.text() == "Save")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    assert "needs at least one secret" in section.error.text()
+    assert "needs at least one secret" in section.errors["secrets"].text()
+    assert section.error.text() == "Not saved: 1 field needs attention."
     qtbot.keyClicks(section.secrets.edit, "env-secret")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     assert section.error.text() == ""

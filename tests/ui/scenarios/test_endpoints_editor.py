@@ -48,7 +48,8 @@ async def test_an_endpoint_is_created_masked_copied_and_deleted_after_asking(
     qtbot.keyClicks(editor.secrets.edit, "hello")
     click(qtbot, editor, "Save")
     # the same rule as the subscription editor: "hello" is not a Standard Webhooks secret
-    assert "whsec_" in editor.error.text()
+    assert "whsec_" in editor.errors["secrets"].text()
+    assert editor.errors["secrets"].isVisible()
     assert stored(ctx) == []
     retype(qtbot, editor.secrets.edit, SECRET)
     click(qtbot, editor, "Save")
@@ -108,10 +109,45 @@ async def test_a_profile_endpoint_checks_its_secret_with_the_profiles_rule(
     choose(qtbot, editor.scheme, "standard-webhooks")
     qtbot.keyClicks(editor.secrets.edit, "whpk_bm90LWEta2V5")
     click(qtbot, editor, "Save")
-    assert "whpk_" in editor.error.text() and "32 bytes" in editor.error.text()
+    problem = editor.errors["secrets"].text()
+    assert "whpk_" in problem and "32 bytes" in problem
     import base64
 
     retype(qtbot, editor.secrets.edit, "whpk_" + base64.b64encode(bytes(range(32))).decode())
     click(qtbot, editor, "Save")
     await pump(lambda: editor.error.text() == "", 5.0, editor.error.text())
     assert len(stored(ctx)) == 1
+
+
+async def test_an_endpoint_made_through_the_api_re_saves_unchanged_from_the_editor(
+        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    """Fields the editor does not show (body limit, public URL, response headers) and an
+    "off" tolerance survive a Save from the editor: one rule set, no silent rewrites."""
+    from webhook_studio.api import load_or_create_token
+
+    window = editors_window
+    api = await window.start_api(0)
+    headers = {"Authorization": f"Bearer {load_or_create_token(ctx.data_dir)}"}
+    sent = {"path": "/qa", "name": "QA", "scheme": "standard-webhooks", "secrets": [SECRET],
+            "tolerance": -1, "max_body_bytes": 2048,
+            "public_url": "https://hooks.example.com/qa", "response_headers": {"X-A": "1"},
+            "response_status": 202, "response_delay_ms": 150}
+    try:
+        async with aiohttp.ClientSession(headers=headers) as session:
+            async with session.post(f"{api}/api/v1/endpoints", json=sent) as resp:
+                assert resp.status == 201, await resp.text()
+                before = await resp.json()
+            go_to(qtbot, window, "Endpoints")
+            editor = window.endpoints
+            await pump(lambda: editor.list.count() == 1)
+            pick_list_row(qtbot, editor.list, 0)
+            assert editor.tolerance.text() == "off (no time check)"
+            click(qtbot, editor, "Save")
+            assert editor.error.text() == ""
+            async with session.get(f"{api}/api/v1/endpoints/{before['id']}") as resp:
+                after = await resp.json()
+    finally:
+        await window.stop_engines()
+    for key in ("updated_at",):
+        before.pop(key), after.pop(key)
+    assert after == before

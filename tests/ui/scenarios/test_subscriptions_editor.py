@@ -144,3 +144,57 @@ async def test_a_subscription_is_deleted_from_the_list_after_asking(
     go_to(qtbot, window, "Composer")
     assert window.composer.target.findData(gone) < 0
     assert window.composer.target.findData(keep) >= 0
+
+
+async def test_a_profile_subscription_made_through_the_api_re_saves_unchanged(
+        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    """The editor shows the profile's scheme read-only, checks the secret under it, and a
+    Save changes nothing the API stored (same limits, same scheme and options)."""
+    import aiohttp
+
+    from webhook_studio.api import load_or_create_token
+
+    window = editors_window
+    api = await window.start_api(0)
+    token = load_or_create_token(ctx.data_dir)
+    sent = {"url": "http://localhost:3000/envoyou", "events": ["user.*"], "profile": "envoyou",
+            "secret": "env-secret", "retry_policy": "envoyou", "timeout": 30,
+            "rate_per_minute": 120, "rate_per_hour": 6_000_000, "headers": {"X-Env": "qa"},
+            "description": "EnvoyOU staging"}
+
+    def columns() -> tuple[object, ...]:
+        with ctx.store.session() as session:
+            sub = session.query(Subscription).one()
+            return (sub.scheme, sub.scheme_options, sub.profile, sub.retry_policy,
+                    sub.max_concurrency, sub.timeout_seconds, sub.headers)
+
+    try:
+        async with aiohttp.ClientSession(
+                headers={"Authorization": f"Bearer {token}"}) as session:
+            async with session.post(f"{api}/api/v1/webhooks", json=sent) as resp:
+                assert resp.status == 201, await resp.text()
+                before = await resp.json()
+            stored = columns()
+            go_to(qtbot, window, "Subscriptions")
+            editor = window.subscriptions
+            await pump(lambda: editor.list.count() == 1)
+            pick_list_row(qtbot, editor.list, 0)
+            assert editor.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
+            assert not editor.scheme.isEnabled()
+            assert editor.signature.note.text() == "set by the EnvoyOU (seed 001) profile"
+            click(qtbot, editor, "Save")
+            assert editor.status.text() == "Saved.", editor.status.text()
+            async with session.get(f"{api}/api/v1/webhooks/{before['id']}") as resp:
+                after = await resp.json()
+            assert columns() == stored
+            # a secret the profile's scheme cannot use is refused at the field
+            click(qtbot, editor, "Reveal")
+            retype(qtbot, editor.secret, "")
+            click(qtbot, editor, "Save")
+            assert editor.errors["secret"].isVisible()
+    finally:
+        await window.stop_engines()
+    assert before.pop("secret") == "env-secret"  # shown once, when created
+    for row in (before, after):
+        row.pop("updated_at")
+    assert after == before

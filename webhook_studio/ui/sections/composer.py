@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from webhook_studio.core.envelope import default_envelope
 from webhook_studio.core.message import SignInput
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
 from webhook_studio.store import Store
 from webhook_studio.store.sender_models import Subscription
@@ -33,6 +33,7 @@ from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.sections.inspector import mono
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
+from webhook_studio.ui.widgets.scheme_field import SchemeField
 
 SAMPLE = {"id": "usr_8f2a", "email": "ada@example.com", "name": "Ada Lovelace",
           "plan": "pro", "created_at": "2026-11-24T10:00:00Z"}
@@ -63,12 +64,8 @@ class ComposerSection(QWidget):
         self.event_type = QLineEdit("user.created")
         self.target = QComboBox()
         self.url = QLineEdit(placeholderText="http://localhost:3000/webhook (ad-hoc)")
-        self.scheme = QComboBox()
-        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
-        self.scheme_note = QLabel("")
-        self.scheme_note.setProperty("role", "muted")
-        self.scheme_note.setWordWrap(True)
-        self.scheme_note.hide()
+        self.signature = SchemeField()
+        self.scheme, self.scheme_note = self.signature.combo, self.signature.note
         self.secret = QLineEdit(get_scheme("standard-webhooks").generate_secret())
         self.data = QPlainTextEdit(json.dumps(SAMPLE, indent=2))
         self.data.setFont(mono())
@@ -83,7 +80,7 @@ class ComposerSection(QWidget):
         self.send_button.clicked.connect(self.send)
         self.result = QLabel("")
         self.result.setWordWrap(True)
-        for combo in (self.profile, self.catalog, self.target, self.scheme):
+        for combo in (self.profile, self.catalog, self.target):
             # Long titles and URLs scroll in the popup instead of widening the window.
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -95,11 +92,7 @@ class ComposerSection(QWidget):
         form.addRow("Event type", self.event_type)
         form.addRow("Send to", self.target)
         form.addRow("Ad-hoc URL", self.url)
-        signature = QVBoxLayout()
-        signature.setSpacing(2)
-        signature.addWidget(self.scheme)
-        signature.addWidget(self.scheme_note)
-        form.addRow("Signature", signature)
+        form.addRow("Signature", self.signature)
         form.addRow("Secret", self.secret)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -192,23 +185,6 @@ class ComposerSection(QWidget):
         with self.store.session() as session:
             return session.get(Subscription, target)
 
-    def _show_signature(self, scheme: str | None, note: str) -> None:
-        """The Signature field says what will really sign; it is editable only when that is
-        the person's choice (an ad-hoc target without a profile)."""
-        self.scheme.blockSignals(True)
-        while self.scheme.count() > len(SCHEME_NAMES) - 1:  # drop the previous shown-only item
-            self.scheme.removeItem(0)
-        if scheme is None:
-            self.scheme.setEnabled(True)
-        else:
-            self.scheme.insertItem(0, scheme)
-            self.scheme.setCurrentIndex(0)
-            self.scheme.setEnabled(False)
-        self.scheme.blockSignals(False)
-        self.scheme.setToolTip(note)
-        self.scheme_note.setText(note)
-        self.scheme_note.setVisible(bool(note))
-
     def update_preview(self) -> None:
         data, problem = self.parsed_data()
         target = self.target.currentData()
@@ -218,15 +194,15 @@ class ComposerSection(QWidget):
         self.url.setEnabled(adhoc)
         self.secret.setEnabled(adhoc)
         if not adhoc:
-            self._show_signature(
+            self.signature.fix(
                 fmt.scheme_label(sub.scheme, sub.scheme_options) if sub else "each its own",
                 "set by the subscription" if sub else
                 "each subscription signs with its own scheme and secret")
         elif profile is not None:
-            self._show_signature(fmt.scheme_label(profile.scheme, profile.scheme_options),
-                                 f"set by the {profile.title} profile")
+            self.signature.fix(fmt.scheme_label(profile.scheme, profile.scheme_options),
+                               f"set by the {profile.title} profile")
         else:
-            self._show_signature(None, "")
+            self.signature.release()
         if problem:
             self.json_state.setText(problem)
             self.json_state.setStyleSheet(f"color: {fmt.INVALID};")

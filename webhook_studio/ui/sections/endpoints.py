@@ -14,7 +14,7 @@ import contextlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,10 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from webhook_studio.core.errors import CoreError
-from webhook_studio.core.message import SignInput
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
-from webhook_studio.core.validation import url_problem
+from webhook_studio.core import limits
+from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.core.validation import EndpointForm, validate_endpoint
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Endpoint
 from webhook_studio.store.receiver_queries import (
@@ -45,8 +44,9 @@ from webhook_studio.store.receiver_queries import (
 )
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.widgets.confirm import ask
-from webhook_studio.ui.widgets.editor_page import delete_action, editor_page
+from webhook_studio.ui.widgets.editor_page import delete_action, editor_page, form_row, show_errors
 from webhook_studio.ui.widgets.secret_list import SecretList
+from webhook_studio.ui.widgets.tolerance_spin import ToleranceSpin
 
 
 class EndpointsSection(QWidget):
@@ -93,12 +93,12 @@ class EndpointsSection(QWidget):
             if name != "hmac":
                 self.scheme.addItem(name, name)
         self.secrets = SecretList()
-        self.tolerance = QSpinBox(minimum=-1, maximum=86400)
-        self.tolerance.setSpecialValueText("scheme default")
-        self.tolerance.setValue(-1)
-        self.status = QSpinBox(minimum=100, maximum=599, value=200)
+        self.tolerance = ToleranceSpin()
+        self.status = QSpinBox(minimum=int(limits.RESPONSE_STATUS.low),
+                               maximum=int(limits.RESPONSE_STATUS.high), value=200)
         self.body = QLineEdit(placeholderText='default: {"received": true, "capture": N}')
-        self.delay = QSpinBox(minimum=0, maximum=60000, suffix=" ms")
+        self.delay = QSpinBox(minimum=int(limits.RESPONSE_DELAY_MS.low),
+                              maximum=int(limits.RESPONSE_DELAY_MS.high), suffix=" ms")
         for box, width in ((self.tolerance, 260), (self.status, 120), (self.delay, 160)):
             box.setMaximumWidth(width)  # numbers: a field as wide as the window reads badly
         self.reject = QCheckBox("Answer 401 when the signature is invalid")
@@ -109,13 +109,18 @@ class EndpointsSection(QWidget):
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, widget in (("Name", self.name), ("Path", self.path), ("Full URL", url_row),
-                              ("Provider", self.profile), ("Signature", self.scheme),
-                              ("Secrets", self.secrets),
-                              ("Tolerance (s)", self.tolerance), ("Respond with", self.status),
-                              ("Response body", self.body), ("Delay", self.delay),
-                              ("", self.reject), ("Forward to", self.forward)):
-            form.addRow(label, widget)
+        self.errors: dict[str, QLabel] = {}
+        for label, widget, key in (
+                ("Name", self.name, None), ("Path", self.path, "path"),
+                ("Full URL", url_row, None), ("Provider", self.profile, None),
+                ("Signature", self.scheme, "scheme"), ("Secrets", self.secrets, "secrets"),
+                ("Tolerance (s)", self.tolerance, "tolerance"),
+                ("Respond with", self.status, "response_status"),
+                ("Response body", self.body, None), ("Delay", self.delay, "response_delay_ms"),
+                ("", self.reject, None), ("Forward to", self.forward, "forward_to")):
+            form_row(form, label, widget, self.errors, key)
+        # Kept from the stored endpoint: set through the API or the CLI, not shown here.
+        self._kept: dict[str, Any] = {}
         save = QPushButton("Save")
         save.clicked.connect(self.save)
         self.delete = QPushButton("Delete…")
@@ -129,6 +134,11 @@ class EndpointsSection(QWidget):
         editor_page(self, left, "Receiver endpoint", form, buttons)
         self.reload()
         self.new()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The API, the CLI or another window may have changed the list meanwhile."""
+        super().showEvent(event)
+        self.reload()
 
     def _picked(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
@@ -168,12 +178,14 @@ class EndpointsSection(QWidget):
         self.forward.clear()
         self.profile.setCurrentIndex(0)
         self.scheme.setCurrentIndex(0)
-        self.tolerance.setValue(-1)
+        self.tolerance.set_tolerance(None)
         self.status.setValue(200)
         self.delay.setValue(0)
         self.reject.setChecked(False)
         self.delete.setEnabled(False)
         self.error.clear()
+        show_errors(self.errors, {})
+        self._kept = {}
         self._update_url()
 
     def load(self, endpoint_id: int) -> None:
@@ -187,43 +199,30 @@ class EndpointsSection(QWidget):
             self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
             self.profile.setCurrentIndex(max(0, self.profile.findData(e.profile)))
             self.secrets.set_secrets(list(e.secrets or []), hidden=True)
-            self.tolerance.setValue(-1 if e.tolerance is None else e.tolerance)
+            self.tolerance.set_tolerance(e.tolerance)
             self.status.setValue(e.response_status)
             self.body.setText((e.response_body or b"").decode("utf-8", "replace"))
             self.delay.setValue(e.response_delay_ms)
             self.reject.setChecked(e.reject_invalid)
             self.forward.setPlainText("\n".join(e.forward_to or []))
+            self._kept = {"max_body_bytes": e.max_body_bytes, "public_url": e.public_url or ""}
         self.delete.setEnabled(True)
         self.error.clear()
+        show_errors(self.errors, {})
 
-    def fields(self) -> tuple[dict[str, Any], str | None]:
-        path = self.path.text().strip()
-        if not path.startswith("/") or " " in path:
-            return {}, "The path must start with / and contain no spaces, e.g. /hooks/github."
-        forward = [u.strip() for u in self.forward.toPlainText().splitlines() if u.strip()]
-        for url in forward:
-            if problem := url_problem(url):
-                return {}, f"Forward target {url!r}: {problem}"
-        secrets = self.secrets.secrets()
+    def fields(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """``(fields for the store, errors by field)`` under the rules the API and the CLI
+        apply too (core/validation.py), so an endpoint saved by one re-saves from another."""
         profile = self.profiles.get(self.profile.currentData() or "")
-        scheme = profile.scheme if profile else self.scheme.currentData()
-        if scheme and not secrets:
-            return {}, "A signature scheme needs at least one secret to verify with."
-        options = profile.scheme_options if profile else None
-        for number, secret in enumerate(secrets, 1):
-            if scheme and (problem := secret_problem(scheme, secret, options)):
-                which = "The secret" if len(secrets) == 1 else f"Secret {number}"
-                return {}, f"{which}: {problem}"
-        return {
-            "name": self.name.text().strip() or path, "path": path,
-            "profile": profile.name if profile else None, "scheme": scheme,
-            "scheme_options": options, "secrets": secrets,
-            "tolerance": None if self.tolerance.value() < 0 else self.tolerance.value(),
-            "response_status": self.status.value(),
-            "response_body": self.body.text().encode("utf-8"),
-            "response_delay_ms": self.delay.value(), "reject_invalid": self.reject.isChecked(),
-            "forward_to": forward,
-        }, None
+        return validate_endpoint(EndpointForm(
+            path=self.path.text(), name=self.name.text(),
+            scheme=profile.scheme if profile else self.scheme.currentData(),
+            profile=profile.name if profile else None,
+            scheme_options=profile.scheme_options if profile else None,
+            secrets="\n".join(self.secrets.secrets()), tolerance=self.tolerance.tolerance(),
+            response_status=self.status.value(), response_body=self.body.text(),
+            response_delay_ms=self.delay.value(), reject_invalid=self.reject.isChecked(),
+            forward_to=self.forward.toPlainText(), **self._kept))
 
     def _profile_changed(self) -> None:
         profile = self.profiles.get(self.profile.currentData() or "")
@@ -236,17 +235,19 @@ class EndpointsSection(QWidget):
                 f"{profile.title} profile")
             self.scheme.setCurrentIndex(index)
             tolerance = profile.default_tolerance
-            self.tolerance.setSpecialValueText(
+            self.tolerance.set_default_text(
                 f"profile default ({tolerance} s)" if tolerance else "profile default (none)")
         else:
-            self.tolerance.setSpecialValueText("scheme default")
+            self.tolerance.set_default_text("scheme default")
             if self.scheme.currentIndex() < 0:
                 self.scheme.setCurrentIndex(0)
 
     def save(self) -> None:
-        fields, problem = self.fields()
-        if problem:
-            self.error.setText(problem)
+        fields, errors = self.fields()
+        show_errors(self.errors, errors)
+        if errors:
+            self.error.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
+                               " attention.")
             return
         try:
             if self.current is None:
@@ -287,23 +288,6 @@ class EndpointsSection(QWidget):
             self.new()
         self.reload()
         self.changed.emit()
-
-
-def secret_problem(scheme: str, secret: str, options: dict[str, Any] | None = None
-                   ) -> str | None:
-    """The subscription editor's rule, applied to a verifying secret: sign a test body with
-    it. An Ed25519 public key (``whpk_``) only verifies, so it is checked by decoding it."""
-    from webhook_studio.core.schemes.standard import ed25519_public
-
-    try:
-        if scheme == "standard-webhooks" and secret.startswith("whpk_"):
-            ed25519_public(secret)
-        else:
-            get_scheme(scheme, options).sign(
-                secret, SignInput(b"{}", "msg_check", 0, "https://example.com/"))
-    except CoreError as exc:
-        return str(exc)
-    return None
 
 
 def _load_profiles() -> dict[str, Any]:

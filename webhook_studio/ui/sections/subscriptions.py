@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import time
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,11 +30,16 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
+from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import PRESETS, parse_policy, preview
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import format_duration
-from webhook_studio.core.validation import SubscriptionForm, validate_subscription
+from webhook_studio.core.validation import (
+    SubscriptionForm,
+    secret_problem,
+    validate_subscription,
+)
 from webhook_studio.store import Store
 from webhook_studio.store.sender_models import Delivery, Subscription
 from webhook_studio.store.sender_queries import (
@@ -44,32 +50,19 @@ from webhook_studio.store.sender_queries import (
     update_subscription,
 )
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.sections.catalog import catalog, profile_title
 from webhook_studio.ui.widgets.confirm import ask
-from webhook_studio.ui.widgets.editor_page import delete_action, editor_page
+from webhook_studio.ui.widgets.editor_page import (
+    delete_action,
+    editor_page,
+    form_row,
+    show_errors,
+)
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
+from webhook_studio.ui.widgets.scheme_field import CHOICES, SchemeField
 
 FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
           "rate_per_hour", "headers")
-
-
-def catalog() -> list[tuple[str, list[str]]]:
-    """Event types by category, from the provider profiles when they are available."""
-    try:
-        from webhook_studio.profile_library import ProfileLibrary
-
-        library = ProfileLibrary.load()
-        groups: list[tuple[str, list[str]]] = []
-        for name in library.names():
-            profile = library.get(name)
-            for category, events in profile.categories().items():
-                groups.append((f"{profile.title} · {category}", list(events)))
-        if groups:
-            return groups
-    except Exception:  # profiles are optional here: the editor works without them
-        pass
-    return [("Users", ["user.created", "user.updated", "user.deleted"]),
-            ("Billing", ["payment.succeeded", "payment.failed", "invoice.paid"]),
-            ("Everything", ["*"])]
 
 
 class SubscriptionsSection(QWidget):
@@ -102,16 +95,18 @@ class SubscriptionsSection(QWidget):
             for event in events:
                 self.picker.addItem(f"{category} › {event}", event)
         self.picker.activated.connect(self._add_event)
-        self.scheme = QComboBox()
-        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
+        # "Provider · Category › event" names are long: they scroll in the popup instead of
+        # widening the window.
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(14)
+        self.signature = SchemeField()
+        self.scheme = self.signature.combo
+        #: ``(scheme, options, profile title)`` when a provider profile decides the scheme
+        #: (a subscription made through the API or the CLI with ``--profile``).
+        self.fixed: tuple[str, dict[str, Any] | None, str] | None = None
         self.secret = QLineEdit()
         self.secret.setMinimumWidth(160)
-        for combo in (self.picker, self.scheme):
-            # "Provider · Category › event" names are long: they scroll in the popup instead
-            # of widening the window.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(14)
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QPushButton("Reveal")
         self.reveal.setCheckable(True)
@@ -138,10 +133,16 @@ class SubscriptionsSection(QWidget):
         self.preview_text.setWordWrap(True)
         self.preview_text.setSizePolicy(QSizePolicy.Policy.Expanding,
                                         QSizePolicy.Policy.Preferred)
-        self.timeout = QLineEdit("15")
+        self.timeout = QLineEdit(f"{limits.DEFAULT_TIMEOUT_SECONDS:g}")
         self.rate_per_minute = QLineEdit(placeholderText="no limit")
         self.rate_per_hour = QLineEdit(placeholderText="no limit")
-        for field in (self.timeout, self.rate_per_minute, self.rate_per_hour):
+        self.concurrency = QLineEdit(placeholderText=f"{limits.DEFAULT_CONCURRENCY}")
+        for field, rng, what in (
+                (self.timeout, limits.TIMEOUT_SECONDS, "Seconds one attempt may take"),
+                (self.rate_per_minute, limits.RATE_PER_MINUTE, "Deliveries a minute"),
+                (self.rate_per_hour, limits.RATE_PER_HOUR, "Deliveries an hour"),
+                (self.concurrency, limits.MAX_CONCURRENCY, "Requests in flight at once")):
+            field.setToolTip(f"{what}, {rng.text()} (the same limits as the API and the CLI)")
             field.setMaximumWidth(200)  # numbers: a field as wide as the window reads badly
         self.headers = QPlainTextEdit(placeholderText="Authorization: Bearer …\nX-Env: test")
         self.headers.setFixedHeight(64)
@@ -152,20 +153,7 @@ class SubscriptionsSection(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
         def row(label: str, widget: QWidget | QHBoxLayout, key: str | None = None) -> None:
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            if isinstance(widget, QHBoxLayout):
-                box.addLayout(widget)
-            else:
-                box.addWidget(widget)
-            if key:
-                error = QLabel("")
-                error.setStyleSheet(f"color: {fmt.INVALID};")
-                error.setWordWrap(True)
-                error.hide()
-                self.errors[key] = error
-                box.addWidget(error)
-            form.addRow(label, box)
+            form_row(form, label, widget, self.errors, key)
 
         row("Target URL", self.url, "url")
         row("Description", self.description)
@@ -173,7 +161,7 @@ class SubscriptionsSection(QWidget):
         events_row.addWidget(self.events, 2)
         events_row.addWidget(self.picker, 1)
         row("Event types", events_row, "events")
-        row("Signature", self.scheme, "scheme")
+        row("Signature", self.signature, "scheme")
         row("Secret", secret_row, "secret")
         row("Retry policy", self.retry, "retry")
         row("", self.preview)
@@ -181,6 +169,7 @@ class SubscriptionsSection(QWidget):
         row("Timeout (s)", self.timeout, "timeout")
         row("Per minute", self.rate_per_minute, "rate_per_minute")
         row("Per hour", self.rate_per_hour, "rate_per_hour")
+        row("Concurrency", self.concurrency, "max_concurrency")
         row("Headers", self.headers, "headers")
         row("", self.active)
         self.save_button = QPushButton("Save")
@@ -217,6 +206,11 @@ class SubscriptionsSection(QWidget):
                     self.list.setCurrentItem(item)
         self.list.blockSignals(False)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """The API, the CLI or another window may have changed the list meanwhile."""
+        super().showEvent(event)
+        self.reload()
+
     def _picked(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
             self.load(str(item.data(Qt.ItemDataRole.UserRole)))
@@ -230,12 +224,14 @@ class SubscriptionsSection(QWidget):
         self.url.clear()
         self.description.clear()
         self.events.setText("*")
-        self.scheme.setCurrentText("standard-webhooks")
+        self.fixed = None
+        self.signature.release("standard-webhooks")
         self.generate_secret()
         self.retry.setCurrentText("standard-webhooks")
-        self.timeout.setText("15")
+        self.timeout.setText(f"{limits.DEFAULT_TIMEOUT_SECONDS:g}")
         self.rate_per_minute.clear()
         self.rate_per_hour.clear()
+        self.concurrency.clear()
         self.headers.clear()
         self.active.setChecked(True)
         self.rotate.setEnabled(False)
@@ -255,13 +251,22 @@ class SubscriptionsSection(QWidget):
             self.url.setText(sub.url)
             self.description.setText(sub.description)
             self.events.setText(", ".join(sub.events or []))
-            self.scheme.setCurrentText(sub.scheme)
+            if sub.profile or sub.scheme not in CHOICES:
+                title = profile_title(sub.profile) if sub.profile else "stored"
+                self.fixed = (sub.scheme, sub.scheme_options, title)
+                self.signature.fix(fmt.scheme_label(sub.scheme, sub.scheme_options),
+                                   f"set by the {title} profile" if sub.profile else
+                                   "set when the subscription was made")
+            else:
+                self.fixed = None
+                self.signature.release(sub.scheme)
             secrets = signing_secrets(session, sub.id, time.time())
             self.secret.setText(secrets[0] if secrets else "")
             self.retry.setCurrentText(policy_from_dict(sub.retry_policy).describe())
             self.timeout.setText(f"{sub.timeout_seconds:g}")
             self.rate_per_minute.setText(str(sub.rate_per_minute or ""))
             self.rate_per_hour.setText(str(sub.rate_per_hour or ""))
+            self.concurrency.setText(str(sub.max_concurrency))
             self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
                                                 (sub.headers or {}).items()))
             self.active.setChecked(sub.active)
@@ -288,8 +293,13 @@ class SubscriptionsSection(QWidget):
         self.secret.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
         self.reveal.setText("Hide" if on else "Reveal")
 
+    def _signer(self) -> Any:
+        if self.fixed is not None:
+            return get_scheme(self.fixed[0], self.fixed[1])
+        return get_scheme(self.signature.choice())
+
     def generate_secret(self) -> None:
-        self.secret.setText(get_scheme(self.scheme.currentText()).generate_secret())
+        self.secret.setText(self._signer().generate_secret())
 
     def update_preview(self) -> None:
         try:
@@ -308,19 +318,34 @@ class SubscriptionsSection(QWidget):
 
     def form(self) -> SubscriptionForm:
         return SubscriptionForm(
-            url=self.url.text(), events=self.events.text(), scheme=self.scheme.currentText(),
+            url=self.url.text(), events=self.events.text(),
+            # a profile's scheme is checked below, with its options
+            scheme=self.signature.choice() if self.fixed is None else "standard-webhooks",
             secret=self.secret.text(), retry=self.retry.currentText(),
             timeout=self.timeout.text(), rate_per_minute=self.rate_per_minute.text(),
             rate_per_hour=self.rate_per_hour.text(), headers=self.headers.toPlainText(),
+            max_concurrency=self.concurrency.text(),
             description=self.description.text(), active=self.active.isChecked())
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(errors.get(key, ""))
-            label.setVisible(key in errors)
+        show_errors(self.errors, errors)
+
+    def validate(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The rules the API and the CLI apply (core/validation.py). A profile's scheme is
+        not one of the editor's choices: its secret is checked under the profile's scheme and
+        options, and the stored scheme is left as it is."""
+        fields, errors = validate_subscription(self.form())
+        if self.fixed is not None:
+            fields.pop("scheme", None)
+            errors.pop("scheme", None)
+            errors.pop("secret", None)
+            if problem := secret_problem(self.fixed[0], self.secret.text().strip(),
+                                         self.fixed[1]):
+                errors["secret"] = problem
+        return fields, errors
 
     def save(self) -> str | None:
-        fields, errors = validate_subscription(self.form())
+        fields, errors = self.validate()
         self.show_errors(errors)
         if errors:
             self.status.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
@@ -341,7 +366,7 @@ class SubscriptionsSection(QWidget):
     def rotate_secret(self) -> None:
         if self.current is None:
             return
-        new = get_scheme(self.scheme.currentText()).generate_secret()
+        new = self._signer().generate_secret()
         expiry = rotate_secret(self.store, self.current, new)
         self.secret.setText(new)
         self.status.setText(f"Rotated: the previous secret keeps signing until "
@@ -377,3 +402,4 @@ class SubscriptionsSection(QWidget):
         self.reload()
         self.status.setText("Deleted.")
         self.deleted.emit(sub_id)
+

@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QLayout, QListWidget, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def editor_page(page: QWidget, left: QWidget, title: str, form: QLayout,
@@ -40,3 +48,30 @@ def delete_action(view: QListWidget, on_delete: Callable[[], None], what: str) -
     view.addAction(action)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     return action
+
+
+def form_row(form: QFormLayout, label: str, field: QWidget | QLayout,
+             errors: dict[str, QLabel] | None = None, key: str | None = None) -> None:
+    """A form row whose error sentence (under ``errors[key]``) shows right below the field."""
+    box = QVBoxLayout()
+    box.setSpacing(2)
+    if isinstance(field, QLayout):
+        box.addLayout(field)
+    else:
+        box.addWidget(field)
+    if errors is not None and key:
+        from webhook_studio.ui import format as fmt
+
+        error = QLabel("")
+        error.setStyleSheet(f"color: {fmt.INVALID};")
+        error.setWordWrap(True)
+        error.hide()
+        errors[key] = error
+        box.addWidget(error)
+    form.addRow(label, box)
+
+
+def show_errors(errors: dict[str, QLabel], found: dict[str, str]) -> None:
+    for key, label in errors.items():
+        label.setText(found.get(key, ""))
+        label.setVisible(key in found)
