@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
             self.composer = ComposerSection(store, self.dispatcher)
             return self.composer
         if key == "deliveries":
-            self.deliveries = DeliveriesSection(store, self.dispatcher)
+            self.deliveries = DeliveriesSection(store, self.dispatcher, runner=self.runner)
             return self.deliveries
         self.settings_page = SettingsSection(self.ctx, self.settings)
         return self.settings_page

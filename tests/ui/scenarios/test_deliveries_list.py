@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.scenarios.editors_window import (
     OFFSCREEN_POPUPS,
     choose,
+    click,
     editors_window,
     go_to,
     pump,
@@ -109,5 +110,14 @@ async def test_a_replay_is_listed_as_a_replay_without_dead_letter_actions(
     assert section.summary.text().startswith("Replay msg_")
     assert section.title.text().startswith(f"replay of capture #{capture_id} → ")
     assert not section.dead_button.isVisible()
-    assert not section.retry_button.isEnabled()
-    assert "Inbox" in section.retry_button.toolTip()
+    assert not section.cancel_button.isEnabled()
+    # Retrying a replay sends the capture again as a new record, which is then selected.
+    assert "new record" in section.retry_button.toolTip()
+    first = section.delivery_id
+    click(qtbot, section, "Replay again")
+    await pump(lambda: section.model.rowCount() == 2 and section.delivery_id != first, 20.0,
+               "the second replay did not show")
+    assert len(httpserver.log) == 2
+    assert selected_id(section) == section.delivery_id
+    assert section.model.data(section.model.index(0, 1)) == f"replay of capture #{capture_id}"
+    assert section.message.text().startswith("Replayed again (HTTP 500)")

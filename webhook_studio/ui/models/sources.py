@@ -90,8 +90,8 @@ class DeliveryRow:
     @property
     def is_replay(self) -> bool:
         """A one-off replay of a capture, not a subscription's delivery: no retries, no
-        dead letter."""
-        return self.source_capture_id is not None and self.event_type.startswith("replay")
+        dead letter (the store's rule, ``sender_queries.IS_REPLAY``)."""
+        return self.source_capture_id is not None
 
 
 class DeliverySource:

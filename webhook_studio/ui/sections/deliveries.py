@@ -33,6 +33,7 @@ from webhook_studio.ui import format as fmt
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import DeliveryRow, DeliverySource
 from webhook_studio.ui.sections.inspector import fill, table
+from webhook_studio.ui.tasks import TaskRunner
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
@@ -58,7 +59,8 @@ STATES = ["All", "pending", "delivered", "failed", "disabled", "cancelled"]
 WATCH_MS = 1500
 #: How far down the list a delivery is looked for to keep it selected (newest first).
 FIND_LIMIT = 2000
-REPLAY_NOTE = "A replay is sent once: replay the capture again from the Inbox."
+REPLAY_NOTE = ("A replay is not retried: this sends the capture again to the same URL, "
+               "re-signed as it was, as a new record.")
 
 
 def scheduled_times(next_at: float | None, attempt_count: int, policy_data: Any) -> list[float]:
@@ -78,10 +80,11 @@ def scheduled_times(next_at: float | None, attempt_count: int, policy_data: Any)
 
 class DeliveriesSection(QWidget):
     def __init__(self, store: Store, dispatcher: Any = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.dispatcher = dispatcher
+        self.runner = runner
         self.delivery_id: str | None = None
         self.is_replay = False
         self._version: tuple[int, float, float] | None = None
@@ -275,17 +278,42 @@ class DeliveriesSection(QWidget):
         self._set_buttons(row.state)
 
     def _set_buttons(self, state: str | None) -> None:
-        has = state is not None and self.dispatcher is not None and not self.is_replay
+        # A replay is not a subscription's delivery: no retries, no dead letter. It can be
+        # replayed again (a new record, re-signed as it was); the window needs a task runner.
+        if self.is_replay:
+            self.retry_button.setText("Replay again")
+            self.retry_button.setToolTip(REPLAY_NOTE)
+            self.retry_button.setEnabled(self.runner is not None and state != "pending")
+            self.cancel_button.setEnabled(False)
+            self.dead_button.hide()
+            return
+        has = state is not None and self.dispatcher is not None
+        self.retry_button.setText("Retry now")
+        self.retry_button.setToolTip("")
         self.retry_button.setEnabled(has and state in ("pending", "failed", "cancelled",
                                                        "disabled"))
         self.cancel_button.setEnabled(has and state == "pending")
         self.dead_button.setEnabled(has and state == "failed")
-        # A replay is not a subscription's delivery: it has no retries and no dead letter.
-        self.dead_button.setVisible(not self.is_replay)
-        for button in (self.retry_button, self.cancel_button):
-            button.setToolTip(REPLAY_NOTE if self.is_replay else "")
+        self.dead_button.show()
+
+    def _replay_again(self) -> None:
+        from webhook_studio.relay.replay import replay_again
+
+        if self.delivery_id is None or self.runner is None:
+            return
+
+        def done(result: Any) -> None:
+            outcome = f"HTTP {result.status}" if result.status else result.error or "failed"
+            self.follow([result.delivery_id])  # selecting it clears the previous message
+            self.message.setText(f"Replayed again ({outcome}): a new record, selected.")
+
+        self.message.setText("Replaying again…")
+        self.runner.run(replay_again(self.store, self.delivery_id), on_success=done)
 
     def _act(self, action: str) -> None:
+        if action == "retry_now" and self.is_replay:
+            self._replay_again()
+            return
         if self.delivery_id is None or self.dispatcher is None:
             return
         try:
