@@ -19,6 +19,7 @@ from tests.ui.scenarios.editors_window import (
     retype,
 )
 from webhook_studio.context import AppContext
+from webhook_studio.profile_library import ProfileLibrary
 from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui.main_window import MainWindow
 
@@ -88,12 +89,27 @@ async def test_the_preview_names_the_real_target_of_every_kind(
     for path in ("/a", "/b"):
         create_subscription(ctx.store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                             url=f"http://localhost:3000{path}", events=["user.*"])
+    envoyou = ProfileLibrary.load().get("envoyou")
+    create_subscription(ctx.store, secret="env-secret", url="http://localhost:3000/envoyou",
+                        events=["user.*"], profile="envoyou", scheme=envoyou.scheme,
+                        scheme_options=envoyou.scheme_options, active=False)
     window = editors_window
     go_to(qtbot, window, "Composer")
     composer = window.composer
     choose(qtbot, composer.target, "Subscription http://localhost:3000/b")
     assert composer.preview.toPlainText().startswith("POST http://localhost:3000/b\n")
     assert not composer.url.isEnabled() and not composer.secret.isEnabled()
+    # The preview shapes the event as the dispatcher will: by the subscription's own
+    # profile, whatever profile the composer started from.
+    choose(qtbot, composer.profile, "EnvoyOU")
+    preview = composer.preview.toPlainText()
+    assert "X-EnvoyOU" not in preview and '"object"' not in preview
+    choose(qtbot, composer.target, "Subscription http://localhost:3000/envoyou")
+    preview = composer.preview.toPlainText()
+    assert preview.startswith("POST http://localhost:3000/envoyou\n")
+    assert "X-EnvoyOU-Event-Type: user.created" in preview and '"object": {' in preview
+    assert composer.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
+    choose(qtbot, composer.profile, "No profile")
     choose(qtbot, composer.target, "Every matching subscription")
     assert composer.preview.toPlainText().startswith(
         "POST http://localhost:3000/a  (and 1 more subscription)\n")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from webhook_studio.core.envelope import default_envelope
+from webhook_studio.core.errors import ProfileError
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
@@ -213,7 +214,10 @@ class ComposerSection(QWidget):
         self.send_button.setEnabled(self.dispatcher is not None)
         now = time.time()
         event_type = self.event_type.text().strip() or "event"
-        envelope = profile.envelope if profile else default_envelope
+        # What shapes the body and adds headers is what the dispatcher will use: the chosen
+        # profile for an ad-hoc target, the subscription's own profile (or none) otherwise.
+        shaper = profile if adhoc else self._profile_named(sub.profile if sub else None)
+        envelope = shaper.envelope if shaper else default_envelope
         body = envelope(event_type, data, "evt_preview", now)
         url = self.url.text().strip()
         if adhoc:
@@ -223,8 +227,8 @@ class ComposerSection(QWidget):
         else:
             destination = self._matching_summary(event_type)
         lines = [f"POST {destination}", "Content-Type: application/json"]
-        if profile:
-            lines += [f"{k}: {v}" for k, v in profile.delivery_headers(
+        if shaper:
+            lines += [f"{k}: {v}" for k, v in shaper.delivery_headers(
                 event_type, "msg_preview", int(now)).items()]
         if adhoc:
             try:
@@ -239,13 +243,21 @@ class ComposerSection(QWidget):
             lines.append(f"(signed under {fmt.scheme_label(sub.scheme, sub.scheme_options)} with "
                          "the subscription's current secret at send time)")
         else:
-            lines.append("(each subscription signs with its own scheme and secret at send "
-                         "time)")
+            lines.append("(each subscription shapes and signs the event as its own profile "
+                         "and scheme at send time)")
         try:
             shown = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
         except ValueError:  # a form-encoded profile (Twilio)
             shown = body.decode("utf-8", "replace")
         self.preview.setPlainText("\n".join(lines) + "\n\n" + shown)
+
+    def _profile_named(self, name: str | None) -> Any:
+        if not name:
+            return None
+        try:
+            return self.library.get(name)
+        except ProfileError:  # a profile removed since the subscription was made
+            return None
 
     def _matching_summary(self, event_type: str) -> str:
         """Where "every matching subscription" goes for this event type, in one line."""
