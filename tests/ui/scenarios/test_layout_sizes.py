@@ -116,3 +116,37 @@ async def test_every_section_fits_and_holds_still(
     if width >= 1440:  # at the comfortable size nothing is hidden
         assert inbox.columns.hidden() == [] and deliveries.columns.hidden() == []
         assert inbox.view.columnWidth(3) >= 200
+
+
+async def test_errors_under_many_fields_scroll_instead_of_growing_the_window(
+        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    from tests.ui.scenarios.editors_window import click, retype
+
+    window = editors_window
+    window.resize(1024, 640)
+    await settle(10)
+    go_to(qtbot, window, "Subscriptions")
+    editor = window.subscriptions
+    for field, text in ((editor.url, "localhost:3000"), (editor.events, "user."),
+                        (editor.timeout, "900"), (editor.rate_per_minute, "0"),
+                        (editor.rate_per_hour, "-1"), (editor.concurrency, "100"),
+                        (editor.headers, "no colon here")):
+        retype(qtbot, field, text)
+    click(qtbot, editor, "Save")
+    await settle()
+    assert editor.status.text() == "Not saved: 7 fields need attention."
+    go_to(qtbot, window, "Endpoints")
+    endpoints = window.endpoints
+    retype(qtbot, endpoints.path, "no slash")
+    retype(qtbot, endpoints.forward, "localhost:3000")
+    click(qtbot, endpoints, "Save")
+    await settle()
+    for title, section in (("Subscriptions", editor), ("Endpoints", endpoints)):
+        go_to(qtbot, window, title)
+        await settle()
+        assert (window.width(), window.height()) == (1024, 640)
+        shown = [label for label in section.errors.values() if label.isVisibleTo(section)]
+        assert shown
+        for label in shown:  # every sentence whole: tall enough for its wrapped lines
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
+        assert clipped_buttons(section) == []

@@ -44,7 +44,13 @@ from webhook_studio.store.receiver_queries import (
 )
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.widgets.confirm import ask
-from webhook_studio.ui.widgets.editor_page import delete_action, editor_page, form_row, show_errors
+from webhook_studio.ui.widgets.editor_page import (
+    delete_action,
+    editor_page,
+    form_row,
+    narrow,
+    show_errors,
+)
 from webhook_studio.ui.widgets.secret_list import SecretList
 from webhook_studio.ui.widgets.tolerance_spin import ToleranceSpin
 
@@ -99,8 +105,6 @@ class EndpointsSection(QWidget):
         self.body = QLineEdit(placeholderText='default: {"received": true, "capture": N}')
         self.delay = QSpinBox(minimum=int(limits.RESPONSE_DELAY_MS.low),
                               maximum=int(limits.RESPONSE_DELAY_MS.high), suffix=" ms")
-        for box, width in ((self.tolerance, 260), (self.status, 120), (self.delay, 160)):
-            box.setMaximumWidth(width)  # numbers: a field as wide as the window reads badly
         self.reject = QCheckBox("Answer 401 when the signature is invalid")
         self.forward = QPlainTextEdit(placeholderText="http://localhost:3000/webhook")
         self.forward.setFixedHeight(48)
@@ -114,9 +118,10 @@ class EndpointsSection(QWidget):
                 ("Name", self.name, None), ("Path", self.path, "path"),
                 ("Full URL", url_row, None), ("Provider", self.profile, None),
                 ("Signature", self.scheme, "scheme"), ("Secrets", self.secrets, "secrets"),
-                ("Tolerance (s)", self.tolerance, "tolerance"),
-                ("Respond with", self.status, "response_status"),
-                ("Response body", self.body, None), ("Delay", self.delay, "response_delay_ms"),
+                ("Tolerance (s)", narrow(self.tolerance, 260), "tolerance"),
+                ("Respond with", narrow(self.status, 120), "response_status"),
+                ("Response body", self.body, None),
+                ("Delay", narrow(self.delay, 160), "response_delay_ms"),
                 ("", self.reject, None), ("Forward to", self.forward, "forward_to")):
             form_row(form, label, widget, self.errors, key)
         # Kept from the stored endpoint: set through the API or the CLI, not shown here.

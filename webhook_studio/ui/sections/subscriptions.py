@@ -56,6 +56,7 @@ from webhook_studio.ui.widgets.editor_page import (
     delete_action,
     editor_page,
     form_row,
+    narrow,
     show_errors,
 )
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
@@ -143,7 +144,6 @@ class SubscriptionsSection(QWidget):
                 (self.rate_per_hour, limits.RATE_PER_HOUR, "Deliveries an hour"),
                 (self.concurrency, limits.MAX_CONCURRENCY, "Requests in flight at once")):
             field.setToolTip(f"{what}, {rng.text()} (the same limits as the API and the CLI)")
-            field.setMaximumWidth(200)  # numbers: a field as wide as the window reads badly
         self.headers = QPlainTextEdit(placeholderText="Authorization: Bearer …\nX-Env: test")
         self.headers.setFixedHeight(64)
         self.active = QCheckBox("Active")
@@ -166,10 +166,10 @@ class SubscriptionsSection(QWidget):
         row("Retry policy", self.retry, "retry")
         row("", self.preview)
         row("", self.preview_text)
-        row("Timeout (s)", self.timeout, "timeout")
-        row("Per minute", self.rate_per_minute, "rate_per_minute")
-        row("Per hour", self.rate_per_hour, "rate_per_hour")
-        row("Concurrency", self.concurrency, "max_concurrency")
+        row("Timeout (s)", narrow(self.timeout, 200), "timeout")
+        row("Per minute", narrow(self.rate_per_minute, 200), "rate_per_minute")
+        row("Per hour", narrow(self.rate_per_hour, 200), "rate_per_hour")
+        row("Concurrency", narrow(self.concurrency, 200), "max_concurrency")
         row("Headers", self.headers, "headers")
         row("", self.active)
         self.save_button = QPushButton("Save")
