@@ -282,3 +282,9 @@ async def test_github_profile_resign_renews_the_delivery_id(api: Api) -> None:
     sent = {k.lower(): v for k, v in resigned["headers"]}
     assert sent["x-github-delivery"] != "72d3162e-cc78-11e3-81ab-4c9367dc0958"
     assert sent["x-github-event"] == "pull_request"
+    # re-signed by scheme alone: the github profile's delivery id is renewed all the same
+    status, out = await api.call("POST", f"/captures/{first['id']}/replay", {
+        "url": target, "resign": {"scheme": "github", "secret": "gh-secret"}})
+    assert status == 200, out
+    by_scheme = (await poll(api, "/captures", lambda b: b["total"] == 4))["items"][0]
+    assert by_scheme["verification"]["valid"] is True and by_scheme["duplicate_of"] is None

@@ -98,6 +98,7 @@ def test_json_prints_one_object_per_line(tmp_path: Path) -> None:
         lines = stop_and_read(proc)
     first, second = (json.loads(line) for line in lines)
     assert first["event"] == "request" and first["method"] == "POST" and first["path"] == "/a"
+    assert first["query"] == "x=1"
     assert first["valid"] is True and first["status"] == 200 and first["size"] == len(BODY)
     assert first["capture_id"] == 1 and first["time"].endswith("Z")
     assert second["valid"] is False and second["reason"] and second["size"] == 0
@@ -107,3 +108,47 @@ def test_quiet_prints_nothing_per_request(tmp_path: Path) -> None:
     with listening(tmp_path, "--quiet") as (proc, url):
         assert post(url + "/q", BODY, good_signature(BODY)) == 200
         assert stop_and_read(proc) == []
+
+
+def test_resigned_github_replay_is_not_a_duplicate_as_is_is(tmp_path: Path) -> None:
+    """``replay --resign --profile github`` against ``listen --profile github``: the re-signed
+    copy is valid and new; the as-is copy repeats the delivery id and is flagged."""
+    import time
+
+    from webhook_studio.store import open_store
+    from webhook_studio.store.receiver_models import Capture
+
+    source = tmp_path / "source.sqlite3"
+    store = open_store(source)
+    with store.session() as session:
+        session.add(Capture(received_at=time.time(), method="POST", path="/gh", query="",
+                            headers=[["X-GitHub-Delivery", "72d3162e-cc78"],
+                                     ["X-GitHub-Event", "push"],
+                                     ["X-Hub-Signature-256", good_signature(BODY)]],
+                            body=BODY, body_size=len(BODY), state="captured",
+                            response_status=200))
+    store.dispose()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "webhook_studio", "listen", "--port", "0", "--profile",
+         "github", "--secret", SECRET, "--db", str(tmp_path / "listen.sqlite3")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = read_line(proc).split()[-1] + "/gh"
+
+        def replay(*extra: str) -> None:
+            done = subprocess.run([sys.executable, "-m", "webhook_studio", "replay", "1",
+                                   "--to", url, "--db", str(source), *extra],
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+
+        replay()
+        replay()
+        replay("--resign", "--profile", "github", "--secret", SECRET)
+        lines = [read_line(proc) for _ in range(3)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    first, again, resigned = (line.rstrip("\n") for line in lines)
+    assert first.endswith("valid  200  1.2 kB  #1"), first
+    assert again.endswith("valid  200  1.2 kB  #2  duplicate of #1"), again
+    assert resigned.endswith("valid  200  1.2 kB  #3"), resigned

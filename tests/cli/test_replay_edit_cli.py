@@ -227,3 +227,13 @@ def test_a_target_without_a_scheme_is_refused_before_anything_is_stored(
     store.dispose()
 
 
+
+
+def test_an_unknown_capture_is_named_with_or_without_edits(tmp_path: Path) -> None:
+    db = tmp_path / "m.sqlite3"
+    seed(db)
+    for extra in ([], ["--set-header", "A: b"]):
+        done = cli("replay", "99", "--to", "http://127.0.0.1:9/", "--db", str(db), *extra)
+        assert done.returncode == 1
+        assert done.stderr == ("webhook-studio: No capture with id 99. List them with: "
+                               "webhook-studio captures list\n")

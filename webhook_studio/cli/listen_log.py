@@ -42,7 +42,8 @@ def verdict_text(event: CaptureStored) -> str:
 def text_line(event: CaptureStored) -> str:
     moment = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(event.received_at))
     dup = f"  duplicate of #{event.duplicate_of}" if event.duplicate_of else ""
-    return (f"{moment}  {event.method} {event.path}  {verdict_text(event)}  "
+    path = event.path + (f"?{event.query}" if event.query else "")
+    return (f"{moment}  {event.method} {path}  {verdict_text(event)}  "
             f"{event.response_status}  {human_size(event.body_size)}  #{event.capture_id}{dup}")
 
 
@@ -50,6 +51,7 @@ def json_line(event: CaptureStored) -> str:
     data: dict[str, Any] = {
         "event": "request", "time": iso(event.received_at), "capture_id": event.capture_id,
         "endpoint_id": event.endpoint_id, "method": event.method, "path": event.path,
+        "query": event.query,
         "state": event.state, "valid": event.verify_valid, "reason": event.reason,
         "status": event.response_status, "size": event.body_size,
         "duplicate_of": event.duplicate_of, "error": event.error,

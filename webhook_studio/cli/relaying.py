@@ -8,12 +8,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-from webhook_studio.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_db_option, print_json
+from webhook_studio.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_db_option,
+    fail,
+    print_json,
+)
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import timeout_problem
+from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import list_captures
 
@@ -43,7 +51,7 @@ def _resign(args: argparse.Namespace) -> Any:
             get_scheme(args.scheme)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
-        resign = Resign(args.scheme, args.secret)
+        resign = Resign.for_scheme(args.scheme, args.secret)
     else:
         return None
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):
@@ -66,14 +74,10 @@ def _edited(ctx: AppContext, args: argparse.Namespace) -> tuple[Any, str]:
         with_changes,
     )
     from webhook_studio.relay.headers import forwardable
-    from webhook_studio.store import NotFound
     from webhook_studio.store.receiver_queries import get_capture
 
     with ctx.store.session() as session:
-        try:
-            capture = get_capture(session, args.id)
-        except NotFound as exc:
-            raise UsageError(f"{exc} List them with: webhook-studio captures list") from exc
+        capture = get_capture(session, args.id)
         method, body = capture.method, capture.body or b""
         captured = forwardable(capture.headers or [])
     headers, problems = with_changes(captured, set_headers=args.set_header or [],
@@ -152,6 +156,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         edit, url = _edited(ctx, args) if _wants_edit(args) else (None, args.to)
         result = asyncio.run(replay_capture(ctx.store, args.id, url, resign=resign, edit=edit,
                                             timeout_s=args.timeout))
+    except NotFound as exc:
+        return fail(f"{exc} List them with: webhook-studio captures list")
     finally:
         ctx.close()
     if args.json:

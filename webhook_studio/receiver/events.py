@@ -27,6 +27,7 @@ class CaptureStored:
     body_size: int = 0
     reason: str | None = None
     error: str | None = None
+    query: str = ""
 
 
 @dataclass(frozen=True)

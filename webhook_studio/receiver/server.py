@@ -341,7 +341,8 @@ class Receiver:
             response_status=int(fields.get("response_status") or 0),
             verify_valid=fields.get("verify_valid"), duplicate_of=dup,
             received_at=fields["received_at"], body_size=int(fields.get("body_size") or 0),
-            reason=(fields.get("verification") or {}).get("reason"), error=fields.get("error")))
+            reason=(fields.get("verification") or {}).get("reason"), error=fields.get("error"),
+            query=fields.get("query") or ""))
 
 
 def bind_message(host: str, port: int, exc: OSError) -> str:

@@ -115,7 +115,7 @@ def from_fields(doc: Any, *, body_key: str = "bodyBase64") -> tuple[EditedReques
     headers: list[tuple[str, str]] = []
     raw_headers = doc.get("headers", [])
     if not isinstance(raw_headers, list):
-        problems.append('headers must be a list of {"name": ..., "value": ...} objects.')
+        problems.append('The headers must be a list of {"name": ..., "value": ...} objects.')
         raw_headers = []
     for number, item in enumerate(raw_headers, 1):
         if not isinstance(item, dict) or set(item) != {"name", "value"}:
@@ -130,12 +130,14 @@ def from_fields(doc: Any, *, body_key: str = "bodyBase64") -> tuple[EditedReques
         problems.append(f"Give the body either as body (text) or {body_key}, not both.")
     elif body_key in doc:
         try:
-            body = base64.b64decode(str(doc[body_key]), validate=True)
+            if not isinstance(doc[body_key], str):
+                raise ValueError("not text")
+            body = base64.b64decode(doc[body_key], validate=True)
         except (binascii.Error, ValueError):
-            problems.append(f"{body_key} is not valid base64.")
+            problems.append(f"The {body_key} field is not valid base64 text.")
     elif "body" in doc:
         if not isinstance(doc["body"], str):
-            problems.append(f"body must be text (use {body_key} for binary data).")
+            problems.append(f"The body must be text (use {body_key} for binary data).")
         else:
             body = doc["body"].encode("utf-8")
     if len(body) > EDITED_BODY_BYTES:

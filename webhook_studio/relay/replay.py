@@ -93,6 +93,20 @@ class Resign:
     def for_profile(cls, profile: Profile, secret: str) -> Resign:
         return cls(profile.scheme, secret, profile.scheme_options, profile)
 
+    @classmethod
+    def for_scheme(cls, scheme: str, secret: str,
+                   profiles: Callable[[str], Profile] | None = None) -> Resign:
+        """Re-sign under a scheme; when a built-in profile has the scheme's name and signs
+        with it (github, stripe, svix…), its per-delivery headers are renewed too, so a
+        re-signed GitHub replay gets a new X-GitHub-Delivery, not its original's."""
+        try:
+            profile = (profiles or _library_profile)(scheme)
+        except CoreError:
+            profile = None
+        if profile is not None and profile.scheme == scheme and not profile.scheme_options:
+            return cls(scheme, secret, None, profile)
+        return cls(scheme, secret)
+
 
 @dataclass(frozen=True)
 class Edit:
