@@ -66,6 +66,9 @@ class EndpointsSection(QWidget):
         self.current: int | None = None
         self.list = QListWidget()
         self.list.setSpacing(2)
+        # a long URL or name is elided in the middle (the tooltip has it whole), not scrolled
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._picked)
         new = QPushButton("New endpoint")
         new.clicked.connect(self.new)

@@ -76,6 +76,9 @@ class SubscriptionsSection(QWidget):
         self.current: str | None = None
         self.list = QListWidget()
         self.list.setSpacing(2)
+        # a long URL or name is elided in the middle (the tooltip has it whole), not scrolled
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._picked)
         new = QPushButton("New subscription")
         new.setShortcut("Ctrl+N")
@@ -201,6 +204,7 @@ class SubscriptionsSection(QWidget):
                 item = QListWidgetItem(f"{sub.url}\n{', '.join(sub.events or [])}"
                                        + ("" if sub.active else "  (inactive)"))
                 item.setData(Qt.ItemDataRole.UserRole, sub.id)
+                item.setToolTip(item.text())
                 self.list.addItem(item)
                 if sub.id == self.current:
                     self.list.setCurrentItem(item)
