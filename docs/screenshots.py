@@ -2,8 +2,11 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [--out docs/screenshots]
 
+Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``).
 Data is made by the real engines: a receiver verifies signed requests (some with the classic
-mistakes), a dispatcher delivers to a local target that fails twice before succeeding.
+mistakes), a dispatcher delivers to a local target that fails twice before succeeding and to
+one that keeps failing (the Deliveries shot shows its failed attempts, the planned retries and
+the countdown), and one capture is replayed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-async def populate(ctx, receiver, dispatcher) -> None:  # type: ignore[no-untyped-def]
+async def populate(ctx, receiver, dispatcher) -> str:  # type: ignore[no-untyped-def]
     import aiohttp
     from aiohttp import web
 
@@ -66,6 +69,11 @@ async def populate(ctx, receiver, dispatcher) -> None:  # type: ignore[no-untype
         async with session.post(receiver.url + "/anything", data=b"form=1&name=Zo%C3%AB",
                                 headers={"Content-Type": "application/x-www-form-urlencoded"}):
             pass
+        long_path = ("/hooks/orders/v2/tenants/acme-industries-europe/events"
+                     "?source=billing-reconciliation&attempt=1")
+        async with session.post(receiver.url + long_path, data=b'{"ok": true}',
+                                headers={"Content-Type": "application/json"}):
+            pass
 
     calls = {"n": 0}
 
@@ -73,8 +81,12 @@ async def populate(ctx, receiver, dispatcher) -> None:  # type: ignore[no-untype
         calls["n"] += 1
         return web.Response(status=200 if calls["n"] % 3 == 0 else 503)
 
+    async def down(request: web.Request) -> web.Response:
+        return web.Response(status=503, text="maintenance")
+
     app = web.Application()
     app.router.add_post("/webhooks", flaky)
+    app.router.add_post("/billing/webhooks", down)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -84,15 +96,32 @@ async def populate(ctx, receiver, dispatcher) -> None:  # type: ignore[no-untype
         create_subscription(ctx.store, secret=sw, url=f"http://127.0.0.1:{port}/webhooks",
                             events=events_, description="Local orders service",
                             retry_policy=parse_policy(retry).to_dict(), timeout_seconds=5)
+    failing = create_subscription(
+        ctx.store, secret=sw, url=f"http://127.0.0.1:{port}/billing/webhooks",
+        events=["invoice.*"], description="Billing service (down for maintenance)",
+        retry_policy=parse_policy("0,300ms,300ms,10m,1h,5h").to_dict(), timeout_seconds=5)
     await dispatcher.start()
     for _ in range(2):
         dispatcher.emit("order.created", {"id": "ord_93", "total": 48.5})
     dispatcher.emit("user.created", {"id": "usr_1", "email": "ada@example.com"})
+    (retrying,) = dispatcher.emit("invoice.paid", {"id": "in_77", "amount_due": 4850},
+                                  subscription_id=failing)
+    from webhook_studio.relay.replay import replay_capture
+
+    await replay_capture(ctx.store, 1, f"http://127.0.0.1:{port}/webhooks")
     await asyncio.sleep(1.5)
     from webhook_studio.store.sender_queries import count_by_state
     with ctx.store.session() as session:
         print("deliveries:", count_by_state(session), "target calls:", calls["n"])
     await runner.cleanup()
+    return retrying
+
+
+async def settle(app) -> None:  # type: ignore[no-untyped-def]
+    """Let layouts, repaints and the engines run for a moment."""
+    for _ in range(10):
+        app.processEvents()
+        await asyncio.sleep(0.02)
 
 
 async def main(out: Path) -> None:
@@ -117,17 +146,12 @@ async def main(out: Path) -> None:
     receiver.hub.subscribe(bridge.on_receiver_event)
     dispatcher.listeners.append(bridge.on_sender_event)
     window = MainWindow(ctx, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
-    window.resize(1360, 820)
+    window.resize(1440, 900)
     window.show()
     await window.start_engines()
-    await populate(ctx, receiver, dispatcher)
-    for _ in range(20):
-        app.processEvents()
-        await asyncio.sleep(0.02)
+    retrying = await populate(ctx, receiver, dispatcher)
+    await settle(app)
     window.inbox.captures_arrived(0)
-    window.inbox.view.selectRow(5)
-    window.deliveries.refresh()
-    window.deliveries.view.selectRow(0)
     window.subscriptions.reload()
     window.subscriptions.list.setCurrentRow(0)
     window.composer.reload_targets()
@@ -135,15 +159,21 @@ async def main(out: Path) -> None:
     window.endpoints.list.setCurrentRow(0)  # by path: /hooks/envoyou comes first
     window.update_counts()
     composer = window.composer
-    composer.profile.setCurrentIndex(composer.profile.findData("stripe"))
-    composer.url.setText("http://localhost:3000/webhooks/stripe")
-    for key, _title, _blurb in SECTIONS:
-        window.show_section(key)
-        for _ in range(5):
-            app.processEvents()
-            await asyncio.sleep(0.02)
-        window.grab().save(str(out / f"{key}.png"))
-        print(out / f"{key}.png")
+    composer.profile.setCurrentIndex(composer.profile.findData("envoyou"))
+    composer.url.setText("http://localhost:3000/webhooks/envoyou")
+    for width, height, suffix in ((1440, 900, ""), (1024, 640, "-1024")):
+        window.resize(width, height)
+        await settle(app)
+        for key, _title, _blurb in SECTIONS:
+            window.show_section(key)
+            if key == "inbox":  # the long path: elided in the list and the heading
+                window.inbox.view.selectRow(0)
+            if key == "deliveries":
+                window.deliveries.follow([retrying])
+            await settle(app)
+            path = out / f"{key}{suffix}.png"
+            window.grab().save(str(path))
+            print(path, window.width(), window.height())
     await dispatcher.stop()
     await receiver.stop()
     await extras.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import aiohttp
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from webhook_studio.context import AppContext
@@ -23,11 +25,13 @@ async def test_an_endpoint_saved_with_a_profile_verifies_as_that_provider(
     section.profile.setCurrentIndex(section.profile.findData("envoyou"))
     assert not section.scheme.isEnabled(), "the profile decides the scheme"
     assert "300 s" in section.tolerance.specialValueText()
-    section.path.setText("/envoyou")
-    section.save()
-    assert "needs at least one secret" in section.error.text()
-    section.secrets.setPlainText("env-secret")
-    section.save()
+    qtbot.keyClicks(section.path, "/envoyou")
+    save = next(b for b in section.findChildren(QPushButton) if b.text() == "Save")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert "needs at least one secret" in section.errors["secrets"].text()
+    assert section.error.text() == "Not saved: 1 field needs attention."
+    qtbot.keyClicks(section.secrets.edit, "env-secret")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     assert section.error.text() == ""
     with ctx.store.session() as session:
         (row,) = session.query(Endpoint).all()

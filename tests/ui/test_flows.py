@@ -94,7 +94,7 @@ async def test_invalid_input_is_refused_at_the_field(window: MainWindow,
     assert "not an event pattern" in editor.errors["events"].text()
     assert "not a delay" in editor.errors["retry"].text()
     assert editor.errors["timeout"].isVisibleTo(editor)
-    assert editor.status.text() == "Not saved: 4 field(s) need attention."
+    assert editor.status.text() == "Not saved: 4 fields need attention."
     with ctx.store.session() as session:
         assert session.query(Subscription).count() == 0
 

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtGui import QColor
 
 VALID, INVALID, NEUTRAL, WARN = "#2e9d57", "#d0453b", "#8b8f96", "#c98a1b"
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``1 delivery``, ``3 deliveries``, ``0 captures``: never ``delivery(ies)``."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def scheme_label(scheme: str, options: dict[str, Any] | None = None) -> str:
+    """What signs, in words: ``stripe``, or ``hmac (X-EnvoyOU-Signature)`` for a configured
+    HMAC (the name alone says nothing about which header a receiver must check)."""
+    header = (options or {}).get("header")
+    return f"{scheme} ({header})" if scheme == "hmac" and header else scheme
 
 
 def local_time(ts: float | None) -> str:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.context import AppContext
+from webhook_studio.ui import format as fmt
 from webhook_studio.ui.bridge import EngineBridge
 from webhook_studio.ui.tasks import TaskRunner
 
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.settings_page.restart_requested.connect(
             lambda: self.control.run(self.control.restart()))
         self.apply_defaults()
+        self.composer.sent.connect(self.deliveries.follow)
         self._counting = False
         self._counts = QTimer(self)
         self._counts.setInterval(2000)
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
             self.composer = ComposerSection(store, self.dispatcher)
             return self.composer
         if key == "deliveries":
-            self.deliveries = DeliveriesSection(store, self.dispatcher)
+            self.deliveries = DeliveriesSection(store, self.dispatcher, runner=self.runner)
             return self.deliveries
         self.settings_page = SettingsSection(self.ctx, self.settings)
         return self.settings_page
@@ -292,7 +294,7 @@ class MainWindow(QMainWindow):
         today, states = counts
         self.today_label.setText(f"{today} captured today")
         self.queue_label.setText(f"{states.get('pending', 0)} queued · "
-                                 f"{states.get('failed', 0)} dead letters")
+                                 f"{fmt.count(states.get('failed', 0), 'dead letter')}")
 
     def _captures_arrived(self, count: int) -> None:
         self.inbox.captures_arrived(count)

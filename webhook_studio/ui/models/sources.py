@@ -97,6 +97,13 @@ class DeliveryRow:
     attempt_count: int
     next_attempt_at: float | None
     created_at: float
+    source_capture_id: int | None = None
+
+    @property
+    def is_replay(self) -> bool:
+        """A one-off replay of a capture, not a subscription's delivery: no retries, no
+        dead letter (the store's rule, ``sender_queries.IS_REPLAY``)."""
+        return self.source_capture_id is not None
 
 
 class DeliverySource:
@@ -111,10 +118,21 @@ class DeliverySource:
         with self.store.session() as session:
             return int(session.scalar(self._filtered(select(func.count(Delivery.id)))) or 0)
 
+    def version(self) -> tuple[int, float, float]:
+        """Changes when a delivery is added, removed or updated by anyone (this window's
+        dispatcher, the CLI or the API in another process): ``(count, newest created,
+        newest update)``, one aggregate query."""
+        query = select(func.count(Delivery.id), func.max(Delivery.created_at),
+                       func.max(Delivery.updated_at))
+        with self.store.session() as session:
+            count, created, updated = session.execute(query).one()
+        return int(count or 0), float(created or 0.0), float(updated or 0.0)
+
     def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
         query = self._filtered(select(
             Delivery.id, Delivery.event_type, Delivery.target_url, Delivery.state,
-            Delivery.attempt_count, Delivery.next_attempt_at, Delivery.created_at)).order_by(
+            Delivery.attempt_count, Delivery.next_attempt_at, Delivery.created_at,
+            Delivery.source_capture_id)).order_by(
             Delivery.created_at.desc(), Delivery.id).limit(limit).offset(offset)
         with self.store.session() as session:
             return [DeliveryRow(*row) for row in session.execute(query)]

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,9 +24,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from webhook_studio.core.envelope import default_envelope
+from webhook_studio.core.errors import ProfileError
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.retry import parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
 from webhook_studio.store import Store
 from webhook_studio.store.sender_models import Subscription
@@ -33,12 +35,17 @@ from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.sections.inspector import mono
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
+from webhook_studio.ui.widgets.scheme_field import SchemeField
 
 SAMPLE = {"id": "usr_8f2a", "email": "ada@example.com", "name": "Ada Lovelace",
           "plan": "pro", "created_at": "2026-11-24T10:00:00Z"}
 
 
 class ComposerSection(QWidget):
+    """Signals:
+        sent(list): deliveries were queued (their ids, first one first).
+    """
+
     sent = Signal(list)
     #: Settings ▸ Default retry policy / timeout: what an ad-hoc send retries with.
     default_retry = "standard-webhooks"
@@ -62,8 +69,8 @@ class ComposerSection(QWidget):
         self.event_type = QLineEdit("user.created")
         self.target = QComboBox()
         self.url = QLineEdit(placeholderText="http://localhost:3000/webhook (ad-hoc)")
-        self.scheme = QComboBox()
-        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
+        self.signature = SchemeField()
+        self.scheme, self.scheme_note = self.signature.combo, self.signature.note
         self.secret = QLineEdit(get_scheme("standard-webhooks").generate_secret())
         self.data = QPlainTextEdit(json.dumps(SAMPLE, indent=2))
         self.data.setFont(mono())
@@ -71,18 +78,26 @@ class ComposerSection(QWidget):
         self.json_state = QLabel("")
         self.preview = QPlainTextEdit(readOnly=True)
         self.preview.setFont(mono())
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.send_button = QPushButton("Send")
         self.send_button.setShortcut("Ctrl+Return")
+        self.send_button.setToolTip("Sign and send the event (Ctrl+Return)")
         self.send_button.clicked.connect(self.send)
         self.result = QLabel("")
         self.result.setWordWrap(True)
+        for combo in (self.profile, self.catalog, self.target):
+            # Long titles and URLs scroll in the popup instead of widening the window.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Provider profile", self.profile)
         form.addRow("Catalog", self.catalog)
         form.addRow("Event type", self.event_type)
         form.addRow("Send to", self.target)
         form.addRow("Ad-hoc URL", self.url)
-        form.addRow("Signature", self.scheme)
+        form.addRow("Signature", self.signature)
         form.addRow("Secret", self.secret)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -101,17 +116,25 @@ class ComposerSection(QWidget):
         right_layout.addWidget(QLabel("The signed request that will go out"))
         right_layout.addWidget(self.preview, 1)
         right_layout.addLayout(bottom)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         for signal in (self.event_type.textChanged, self.url.textChanged,
                        self.secret.textChanged, self.data.textChanged):
             signal.connect(self.update_preview)
         self.scheme.currentIndexChanged.connect(self.update_preview)
         self.target.currentIndexChanged.connect(self.update_preview)
+        self.reload_targets()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Subscriptions may have been added or deleted (the editor, the API, the CLI)."""
+        super().showEvent(event)
         self.reload_targets()
 
     def current_profile(self) -> Any:
@@ -127,11 +150,9 @@ class ComposerSection(QWidget):
         for category, events in profile.categories().items():
             for event in events:
                 self.catalog.addItem(f"{category} › {event}", event)
-        index = self.scheme.findText(profile.scheme)
-        if index >= 0:
-            self.scheme.setCurrentIndex(index)
         self.secret.setText(profile.make_scheme().generate_secret())
         self._event_chosen(0)
+        self.update_preview()
 
     def _event_chosen(self, index: int) -> None:
         profile = self.current_profile()
@@ -143,13 +164,16 @@ class ComposerSection(QWidget):
                                           ensure_ascii=False))
 
     def reload_targets(self) -> None:
+        current = self.target.currentData()
         self.target.blockSignals(True)
         self.target.clear()
         self.target.addItem("Ad-hoc URL below", None)
         self.target.addItem("Every matching subscription", "*")
         with self.store.session() as session:
-            for sub in session.scalars(select(Subscription).where(Subscription.adhoc.is_(False))):
+            for sub in session.scalars(select(Subscription).where(
+                    Subscription.adhoc.is_(False)).order_by(Subscription.created_at)):
                 self.target.addItem(f"Subscription {sub.url}", sub.id)
+        self.target.setCurrentIndex(max(0, self.target.findData(current)))
         self.target.blockSignals(False)
         self.update_preview()
 
@@ -159,12 +183,31 @@ class ComposerSection(QWidget):
         except ValueError as exc:
             return None, f"Not valid JSON: {exc}"
 
+    def _target_subscription(self) -> Subscription | None:
+        target = self.target.currentData()
+        if target in (None, "*"):
+            return None
+        with self.store.session() as session:
+            return session.get(Subscription, target)
+
     def update_preview(self) -> None:
         data, problem = self.parsed_data()
-        adhoc = self.target.currentData() is None
+        target = self.target.currentData()
+        adhoc = target is None
+        profile = self.current_profile()
+        sub = self._target_subscription()
         self.url.setEnabled(adhoc)
-        self.scheme.setEnabled(adhoc)
         self.secret.setEnabled(adhoc)
+        if not adhoc:
+            self.signature.fix(
+                fmt.scheme_label(sub.scheme, sub.scheme_options) if sub else "each its own",
+                "set by the subscription" if sub else
+                "each subscription signs with its own scheme and secret")
+        elif profile is not None:
+            self.signature.fix(fmt.scheme_label(profile.scheme, profile.scheme_options),
+                               f"set by the {profile.title} profile")
+        else:
+            self.signature.release()
         if problem:
             self.json_state.setText(problem)
             self.json_state.setStyleSheet(f"color: {fmt.INVALID};")
@@ -174,27 +217,38 @@ class ComposerSection(QWidget):
         self.json_state.setStyleSheet(f"color: {fmt.VALID};")
         self.send_button.setEnabled(self.dispatcher is not None)
         now = time.time()
-        profile = self.current_profile()
         event_type = self.event_type.text().strip() or "event"
-        envelope = profile.envelope if profile else default_envelope
+        # What shapes the body and adds headers is what the dispatcher will use: the chosen
+        # profile for an ad-hoc target, the subscription's own profile (or none) otherwise.
+        shaper = profile if adhoc else self._profile_named(sub.profile if sub else None)
+        envelope = shaper.envelope if shaper else default_envelope
         body = envelope(event_type, data, "evt_preview", now)
-        lines = [f"POST {self.url.text().strip() or '<subscription URL>'}",
-                 "Content-Type: application/json"]
-        if profile:
-            lines += [f"{k}: {v}" for k, v in profile.delivery_headers(
+        url = self.url.text().strip()
+        if adhoc:
+            destination = url or "(enter the ad-hoc URL on the left)"
+        elif sub is not None:
+            destination = sub.url
+        else:
+            destination = self._matching_summary(event_type)
+        lines = [f"POST {destination}", "Content-Type: application/json"]
+        if shaper:
+            lines += [f"{k}: {v}" for k, v in shaper.delivery_headers(
                 event_type, "msg_preview", int(now)).items()]
         if adhoc:
             try:
                 scheme = profile.make_scheme() if profile else get_scheme(
                     self.scheme.currentText())
                 headers = scheme.sign(
-                    self.secret.text(), SignInput(body, "msg_preview", int(now),
-                                                  self.url.text().strip() or None))
+                    self.secret.text(), SignInput(body, "msg_preview", int(now), url or None))
                 lines += [f"{k}: {v}" for k, v in headers.items()]
             except Exception as exc:  # show the problem where the signature would be
                 lines.append(f"(cannot sign: {exc})")
+        elif sub is not None:
+            lines.append(f"(signed under {fmt.scheme_label(sub.scheme, sub.scheme_options)} with "
+                         "the subscription's current secret at send time)")
         else:
-            lines.append("(signed with the subscription's secret(s) at send time)")
+            lines.append("(each subscription shapes and signs the event as its own profile "
+                         "and scheme at send time)")
         try:
             shown = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
         except ValueError:  # a form-encoded profile (Twilio)
@@ -203,6 +257,27 @@ class ComposerSection(QWidget):
 
     def set_defaults(self, retry: str, timeout: float) -> None:
         self.default_retry, self.default_timeout = retry, timeout
+
+    def _profile_named(self, name: str | None) -> Any:
+        if not name:
+            return None
+        try:
+            return self.library.get(name)
+        except ProfileError:  # a profile removed since the subscription was made
+            return None
+
+    def _matching_summary(self, event_type: str) -> str:
+        """Where "every matching subscription" goes for this event type, in one line."""
+        from webhook_studio.core.matching import matches
+
+        with self.store.session() as session:
+            urls = [s.url for s in session.scalars(select(Subscription).where(
+                Subscription.active.is_(True), Subscription.adhoc.is_(False)).order_by(
+                Subscription.created_at)) if matches(s.events or [], event_type)]
+        if not urls:
+            return f"(no active subscription matches {event_type})"
+        more = len(urls) - 1
+        return urls[0] + (f"  (and {fmt.count(more, 'more subscription')})" if more else "")
 
     def send(self) -> list[str]:
         data, problem = self.parsed_data()
@@ -229,7 +304,8 @@ class ComposerSection(QWidget):
             ids = self.dispatcher.emit(event_type, data)
         else:
             ids = self.dispatcher.emit(event_type, data, subscription_id=target)
-        self.result.setText(f"Queued {len(ids)} delivery(ies): see Deliveries." if ids else
+        self.result.setText(f"Queued {fmt.count(len(ids), 'delivery', 'deliveries')}: see "
+                            "Deliveries." if ids else
                             "No active subscription matches this event type.")
-        self.sent.emit(ids)
+        self.sent.emit(list(ids))
         return list(ids)

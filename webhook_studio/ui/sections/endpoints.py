@@ -10,10 +10,11 @@ Signals:
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio.core import limits
 from webhook_studio.core.schemes import SCHEME_NAMES
-from webhook_studio.core.validation import url_problem
+from webhook_studio.core.validation import EndpointForm, validate_endpoint
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Endpoint
 from webhook_studio.store.receiver_queries import (
@@ -41,7 +43,16 @@ from webhook_studio.store.receiver_queries import (
     update_endpoint,
 )
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.widgets.editor_page import editor_page
+from webhook_studio.ui.widgets.confirm import ask
+from webhook_studio.ui.widgets.editor_page import (
+    delete_action,
+    editor_page,
+    form_row,
+    narrow,
+    show_errors,
+)
+from webhook_studio.ui.widgets.secret_list import SecretList
+from webhook_studio.ui.widgets.tolerance_spin import ToleranceSpin
 
 
 class EndpointsSection(QWidget):
@@ -54,6 +65,10 @@ class EndpointsSection(QWidget):
         self.base_url = base_url
         self.current: int | None = None
         self.list = QListWidget()
+        self.list.setSpacing(2)
+        # a long URL or name is elided in the middle (the tooltip has it whole), not scrolled
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._picked)
         new = QPushButton("New endpoint")
         new.clicked.connect(self.new)
@@ -64,8 +79,11 @@ class EndpointsSection(QWidget):
         left_layout.addWidget(self.list)
         self.name = QLineEdit(placeholderText="GitHub app")
         self.path = QLineEdit(placeholderText="/hooks/github")
-        self.full_url = QLabel("")
-        self.full_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A read-only line, not a label: a long receiver URL scrolls inside it instead of
+        # widening the window.
+        self.full_url = QLineEdit(readOnly=True)
+        self.full_url.setFrame(False)
+        self.full_url.setStyleSheet("QLineEdit { background: transparent; }")
         copy = QPushButton("Copy URL")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.full_url.text()))
         url_row = QHBoxLayout()
@@ -83,31 +101,40 @@ class EndpointsSection(QWidget):
         for name in SCHEME_NAMES:
             if name != "hmac":
                 self.scheme.addItem(name, name)
-        self.secrets = QPlainTextEdit(placeholderText="one secret per line, newest first")
-        self.secrets.setFixedHeight(56)
-        self.tolerance = QSpinBox(minimum=-1, maximum=86400)
-        self.tolerance.setSpecialValueText("scheme default")
-        self.tolerance.setValue(-1)
-        self.status = QSpinBox(minimum=100, maximum=599, value=200)
+        self.secrets = SecretList()
+        self.tolerance = ToleranceSpin()
+        self.status = QSpinBox(minimum=int(limits.RESPONSE_STATUS.low),
+                               maximum=int(limits.RESPONSE_STATUS.high), value=200)
         self.body = QLineEdit(placeholderText='default: {"received": true, "capture": N}')
-        self.delay = QSpinBox(minimum=0, maximum=60000, suffix=" ms")
+        self.delay = QSpinBox(minimum=int(limits.RESPONSE_DELAY_MS.low),
+                              maximum=int(limits.RESPONSE_DELAY_MS.high), suffix=" ms")
         self.reject = QCheckBox("Answer 401 when the signature is invalid")
         self.forward = QPlainTextEdit(placeholderText="http://localhost:3000/webhook")
         self.forward.setFixedHeight(48)
         self.error = QLabel("")
         self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        self.error.setWordWrap(True)
         form = QFormLayout()
-        for label, widget in (("Name", self.name), ("Path", self.path), ("Full URL", url_row),
-                              ("Provider", self.profile), ("Signature", self.scheme),
-                              ("Secrets", self.secrets),
-                              ("Tolerance (s)", self.tolerance), ("Respond with", self.status),
-                              ("Response body", self.body), ("Delay", self.delay),
-                              ("", self.reject), ("Forward to", self.forward)):
-            form.addRow(label, widget)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.errors: dict[str, QLabel] = {}
+        for label, widget, key in (
+                ("Name", self.name, None), ("Path", self.path, "path"),
+                ("Full URL", url_row, None), ("Provider", self.profile, None),
+                ("Signature", self.scheme, "scheme"), ("Secrets", self.secrets, "secrets"),
+                ("Tolerance (s)", narrow(self.tolerance, 260), "tolerance"),
+                ("Respond with", narrow(self.status, 120), "response_status"),
+                ("Response body", self.body, None),
+                ("Delay", narrow(self.delay, 160), "response_delay_ms"),
+                ("", self.reject, None), ("Forward to", self.forward, "forward_to")):
+            form_row(form, label, widget, self.errors, key)
+        # Kept from the stored endpoint: set through the API or the CLI, not shown here.
+        self._kept: dict[str, Any] = {}
         save = QPushButton("Save")
         save.clicked.connect(self.save)
-        self.delete = QPushButton("Delete")
+        self.delete = QPushButton("Delete…")
+        self.delete.setToolTip("Delete this endpoint (asks first; its captures are kept)")
         self.delete.clicked.connect(self.remove)
+        self.delete_action = delete_action(self.list, self.remove, "endpoint")
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.delete)
@@ -115,6 +142,11 @@ class EndpointsSection(QWidget):
         editor_page(self, left, "Receiver endpoint", form, buttons)
         self.reload()
         self.new()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The API, the CLI or another window may have changed the list meanwhile."""
+        super().showEvent(event)
+        self.reload()
 
     def _picked(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
@@ -136,23 +168,32 @@ class EndpointsSection(QWidget):
             how = f"{e.profile} profile" if e.profile else e.scheme or "no signature"
             item = QListWidgetItem(f"{e.name}\n{e.path} · {how}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
+            item.setToolTip(f"{e.name}\n{e.path} · {how}")
             self.list.addItem(item)
+            if e.id == self.current:
+                self.list.setCurrentItem(item)
         self.list.blockSignals(False)
 
     def new(self) -> None:
         self.current = None
+        # No row stays current: clicking the same row again must open it again.
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
         for widget in (self.name, self.path, self.body):
             widget.clear()
-        self.secrets.clear()
+        self.secrets.set_secrets([], hidden=False)
         self.forward.clear()
         self.profile.setCurrentIndex(0)
         self.scheme.setCurrentIndex(0)
-        self.tolerance.setValue(-1)
+        self.tolerance.set_tolerance(None)
         self.status.setValue(200)
         self.delay.setValue(0)
         self.reject.setChecked(False)
         self.delete.setEnabled(False)
         self.error.clear()
+        show_errors(self.errors, {})
+        self._kept = {}
         self._update_url()
 
     def load(self, endpoint_id: int) -> None:
@@ -165,39 +206,31 @@ class EndpointsSection(QWidget):
             self.path.setText(e.path)
             self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
             self.profile.setCurrentIndex(max(0, self.profile.findData(e.profile)))
-            self.secrets.setPlainText("\n".join(e.secrets or []))
-            self.tolerance.setValue(-1 if e.tolerance is None else e.tolerance)
+            self.secrets.set_secrets(list(e.secrets or []), hidden=True)
+            self.tolerance.set_tolerance(e.tolerance)
             self.status.setValue(e.response_status)
             self.body.setText((e.response_body or b"").decode("utf-8", "replace"))
             self.delay.setValue(e.response_delay_ms)
             self.reject.setChecked(e.reject_invalid)
             self.forward.setPlainText("\n".join(e.forward_to or []))
+            self._kept = {"max_body_bytes": e.max_body_bytes, "public_url": e.public_url or ""}
         self.delete.setEnabled(True)
         self.error.clear()
+        show_errors(self.errors, {})
 
-    def fields(self) -> tuple[dict[str, Any], str | None]:
-        path = self.path.text().strip()
-        if not path.startswith("/") or " " in path:
-            return {}, "The path must start with / and contain no spaces, e.g. /hooks/github."
-        forward = [u.strip() for u in self.forward.toPlainText().splitlines() if u.strip()]
-        for url in forward:
-            if problem := url_problem(url):
-                return {}, f"Forward target {url!r}: {problem}"
-        secrets = [s.strip() for s in self.secrets.toPlainText().splitlines() if s.strip()]
+    def fields(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """``(fields for the store, errors by field)`` under the rules the API and the CLI
+        apply too (core/validation.py), so an endpoint saved by one re-saves from another."""
         profile = self.profiles.get(self.profile.currentData() or "")
-        scheme = profile.scheme if profile else self.scheme.currentData()
-        if scheme and not secrets:
-            return {}, "A signature scheme needs at least one secret to verify with."
-        return {
-            "name": self.name.text().strip() or path, "path": path,
-            "profile": profile.name if profile else None, "scheme": scheme,
-            "scheme_options": profile.scheme_options if profile else None, "secrets": secrets,
-            "tolerance": None if self.tolerance.value() < 0 else self.tolerance.value(),
-            "response_status": self.status.value(),
-            "response_body": self.body.text().encode("utf-8"),
-            "response_delay_ms": self.delay.value(), "reject_invalid": self.reject.isChecked(),
-            "forward_to": forward,
-        }, None
+        return validate_endpoint(EndpointForm(
+            path=self.path.text(), name=self.name.text(),
+            scheme=profile.scheme if profile else self.scheme.currentData(),
+            profile=profile.name if profile else None,
+            scheme_options=profile.scheme_options if profile else None,
+            secrets="\n".join(self.secrets.secrets()), tolerance=self.tolerance.tolerance(),
+            response_status=self.status.value(), response_body=self.body.text(),
+            response_delay_ms=self.delay.value(), reject_invalid=self.reject.isChecked(),
+            forward_to=self.forward.toPlainText(), **self._kept))
 
     def _profile_changed(self) -> None:
         profile = self.profiles.get(self.profile.currentData() or "")
@@ -205,20 +238,24 @@ class EndpointsSection(QWidget):
         if profile is not None:
             index = self.scheme.findData(profile.scheme)
             # The seeds' own HMAC variants are not in the list: say where the rule comes from.
-            self.scheme.setPlaceholderText(f"set by the profile ({profile.scheme})")
+            self.scheme.setPlaceholderText(
+                f"{fmt.scheme_label(profile.scheme, profile.scheme_options)}: set by the "
+                f"{profile.title} profile")
             self.scheme.setCurrentIndex(index)
             tolerance = profile.default_tolerance
-            self.tolerance.setSpecialValueText(
+            self.tolerance.set_default_text(
                 f"profile default ({tolerance} s)" if tolerance else "profile default (none)")
         else:
-            self.tolerance.setSpecialValueText("scheme default")
+            self.tolerance.set_default_text("scheme default")
             if self.scheme.currentIndex() < 0:
                 self.scheme.setCurrentIndex(0)
 
     def save(self) -> None:
-        fields, problem = self.fields()
-        if problem:
-            self.error.setText(problem)
+        fields, errors = self.fields()
+        show_errors(self.errors, errors)
+        if errors:
+            self.error.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
+                               " attention.")
             return
         try:
             if self.current is None:
@@ -237,11 +274,28 @@ class EndpointsSection(QWidget):
         self.changed.emit()
 
     def remove(self) -> None:
-        if self.current is not None:
-            delete_endpoint(self.store, self.current)
+        """Ask first: deleting stops the receiver answering on the path at once."""
+        if self.current is None:
+            return
+        endpoint_id, name, path = self.current, self.name.text().strip(), self.path.text()
+        with self.store.session() as session:
+            stored = session.get(Endpoint, endpoint_id)
+            if stored is not None:
+                name, path = stored.name, stored.path
+        ask(self, "Delete endpoint",
+            f"Delete endpoint '{name}' and stop receiving on {path}? Its captures are kept.",
+            "Delete endpoint", lambda: self._delete(endpoint_id))
+
+    def _delete(self, endpoint_id: int) -> None:
+        from webhook_studio.store import NotFound
+
+        # already gone (another window, the API): the list catches up below
+        with contextlib.suppress(NotFound):
+            delete_endpoint(self.store, endpoint_id)
+        if self.current == endpoint_id:
             self.new()
-            self.reload()
-            self.changed.emit()
+        self.reload()
+        self.changed.emit()
 
 
 def _load_profiles() -> dict[str, Any]:

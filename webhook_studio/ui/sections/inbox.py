@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QMenu,
     QSplitter,
@@ -34,6 +33,7 @@ from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import CaptureRow, CaptureSource
 from webhook_studio.ui.sections.inspector import Inspector
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.widgets.columns import ResponsiveColumns
 
 COLUMNS = [
     Column("#", lambda r: str(r.id), align_right=True),
@@ -67,10 +67,16 @@ class InboxSection(QWidget):
         self.duplicates = QCheckBox("Duplicates only")
         self.search = QLineEdit(placeholderText="Search paths and bodies…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(200)
+        self.endpoint.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.endpoint.setMinimumContentsLength(12)  # a long endpoint name must not widen it
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
         filters = QHBoxLayout()
         for widget in (self.endpoint, self.method, self.verdict, self.duplicates):
             filters.addWidget(widget)
-        filters.addWidget(self.search, 1)
+        filters.addStretch(1)
         self.more = QToolButton()
         self.more.setText("Actions")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -88,7 +94,7 @@ class InboxSection(QWidget):
         self.clear_action.triggered.connect(self._ask_clear)
         self.menu = menu
         self.more.setMenu(menu)
-        filters.addWidget(self.more)
+        search_row.addWidget(self.more)
         self.source = CaptureSource(store)
         self.model = PagedTableModel(self.source, COLUMNS)
         self.newest = self.source.counted_upto
@@ -104,17 +110,19 @@ class InboxSection(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.setAlternatingRowColors(True)
         self.view.setShowGrid(False)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.view.setWordWrap(False)
+        self.view.horizontalHeader().setMinimumSectionSize(36)
         for col, width in ((0, 44), (1, 92), (2, 58), (4, 150), (5, 50), (6, 64), (7, 50)):
             self.view.setColumnWidth(col, width)
+        # The path keeps room; Dup, then Status, then Size go when the list is narrow.
+        self.columns = ResponsiveColumns(self.view, stretch=3, minimum=150, optional=(7, 5, 6))
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.inspector = Inspector(store, base_url, runner=runner)
         self.inspector.open_capture.connect(lambda capture_id: self.select_capture(capture_id))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
+        left_layout.addLayout(search_row)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.view)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -35,6 +35,7 @@ from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.models.capture_view import BIG, CaptureView, curl_text, read_view
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.flow_layout import FlowLayout
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
 
@@ -78,10 +79,10 @@ class Inspector(QWidget):
         self._wanted: int | None = None  # the latest capture asked for (older reads are dropped)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        self.request_line = QLabel("Select a capture")
+        self.request_line = ElidedLabel("Select a capture")  # a long path must not widen it
         self.request_line.setProperty("role", "heading")
-        self.request_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta = QLabel("")
+        self.meta.setWordWrap(True)  # a long "from … · answered …" line must not widen it
         self.meta.setProperty("role", "muted")
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)

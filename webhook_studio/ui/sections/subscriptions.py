@@ -2,14 +2,17 @@
 
 Signals:
     saved(str): a subscription was created or updated (its id).
+    deleted(str): a subscription was deleted (its id).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,50 +24,46 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import PRESETS, parse_policy, preview
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import format_duration
-from webhook_studio.core.validation import SubscriptionForm, validate_subscription
+from webhook_studio.core.validation import (
+    SubscriptionForm,
+    secret_problem,
+    validate_subscription,
+)
 from webhook_studio.store import Store
-from webhook_studio.store.sender_models import Subscription
+from webhook_studio.store.sender_models import Delivery, Subscription
 from webhook_studio.store.sender_queries import (
     create_subscription,
+    delete_subscription,
     rotate_secret,
     signing_secrets,
     update_subscription,
 )
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.widgets.editor_page import editor_page
+from webhook_studio.ui.sections.catalog import catalog, profile_title
+from webhook_studio.ui.widgets.confirm import ask
+from webhook_studio.ui.widgets.editor_page import (
+    delete_action,
+    editor_page,
+    form_row,
+    narrow,
+    show_errors,
+)
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
+from webhook_studio.ui.widgets.scheme_field import CHOICES, SchemeField
 
 FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
           "rate_per_hour", "headers")
-
-
-def catalog() -> list[tuple[str, list[str]]]:
-    """Event types by category, from the provider profiles when they are available."""
-    try:
-        from webhook_studio.profile_library import ProfileLibrary
-
-        library = ProfileLibrary.load()
-        groups: list[tuple[str, list[str]]] = []
-        for name in library.names():
-            profile = library.get(name)
-            for category, events in profile.categories().items():
-                groups.append((f"{profile.title} · {category}", list(events)))
-        if groups:
-            return groups
-    except Exception:  # profiles are optional here: the editor works without them
-        pass
-    return [("Users", ["user.created", "user.updated", "user.deleted"]),
-            ("Billing", ["payment.succeeded", "payment.failed", "invoice.paid"]),
-            ("Everything", ["*"])]
 
 
 class SubscriptionsSection(QWidget):
@@ -72,12 +71,17 @@ class SubscriptionsSection(QWidget):
     #: Settings ▸ Default retry policy / timeout: what a new subscription starts with.
     default_retry = "standard-webhooks"
     default_timeout = 15.0
+    deleted = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.current: str | None = None
         self.list = QListWidget()
+        self.list.setSpacing(2)
+        # a long URL or name is elided in the middle (the tooltip has it whole), not scrolled
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._picked)
         new = QPushButton("New subscription")
         new.setShortcut("Ctrl+N")
@@ -91,20 +95,29 @@ class SubscriptionsSection(QWidget):
         self.url = QLineEdit(placeholderText="http://localhost:3000/webhooks")
         self.description = QLineEdit(placeholderText="What this endpoint is for")
         self.events = QLineEdit(placeholderText="user.created, payment.*  or  *")
+        self.events.setMinimumWidth(160)
         self.picker = QComboBox()
         self.picker.addItem("Add an event type…", None)
         for category, events in catalog():
             for event in events:
                 self.picker.addItem(f"{category} › {event}", event)
         self.picker.activated.connect(self._add_event)
-        self.scheme = QComboBox()
-        self.scheme.addItems([n for n in SCHEME_NAMES if n != "hmac"])
+        # "Provider · Category › event" names are long: they scroll in the popup instead of
+        # widening the window.
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(14)
+        self.signature = SchemeField()
+        self.scheme = self.signature.combo
+        #: ``(scheme, options, profile title)`` when a provider profile decides the scheme
+        #: (a subscription made through the API or the CLI with ``--profile``).
+        self.fixed: tuple[str, dict[str, Any] | None, str] | None = None
         self.secret = QLineEdit()
+        self.secret.setMinimumWidth(160)
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QPushButton("Reveal")
         self.reveal.setCheckable(True)
-        self.reveal.toggled.connect(lambda on: self.secret.setEchoMode(
-            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        self.reveal.toggled.connect(self._reveal)
         generate = QPushButton("Generate")
         generate.clicked.connect(self.generate_secret)
         copy = QPushButton("Copy")
@@ -125,9 +138,18 @@ class SubscriptionsSection(QWidget):
         self.preview_text = QLabel("")
         self.preview_text.setProperty("role", "muted")
         self.preview_text.setWordWrap(True)
-        self.timeout = QLineEdit("15")
+        self.preview_text.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                        QSizePolicy.Policy.Preferred)
+        self.timeout = QLineEdit(f"{limits.DEFAULT_TIMEOUT_SECONDS:g}")
         self.rate_per_minute = QLineEdit(placeholderText="no limit")
         self.rate_per_hour = QLineEdit(placeholderText="no limit")
+        self.concurrency = QLineEdit(placeholderText=f"{limits.DEFAULT_CONCURRENCY}")
+        for field, rng, what in (
+                (self.timeout, limits.TIMEOUT_SECONDS, "Seconds one attempt may take"),
+                (self.rate_per_minute, limits.RATE_PER_MINUTE, "Deliveries a minute"),
+                (self.rate_per_hour, limits.RATE_PER_HOUR, "Deliveries an hour"),
+                (self.concurrency, limits.MAX_CONCURRENCY, "Requests in flight at once")):
+            field.setToolTip(f"{what}, {rng.text()} (the same limits as the API and the CLI)")
         self.headers = QPlainTextEdit(placeholderText="Authorization: Bearer …\nX-Env: test")
         self.headers.setFixedHeight(64)
         self.active = QCheckBox("Active")
@@ -137,20 +159,7 @@ class SubscriptionsSection(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
         def row(label: str, widget: QWidget | QHBoxLayout, key: str | None = None) -> None:
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            if isinstance(widget, QHBoxLayout):
-                box.addLayout(widget)
-            else:
-                box.addWidget(widget)
-            if key:
-                error = QLabel("")
-                error.setStyleSheet(f"color: {fmt.INVALID};")
-                error.setWordWrap(True)
-                error.hide()
-                self.errors[key] = error
-                box.addWidget(error)
-            form.addRow(label, box)
+            form_row(form, label, widget, self.errors, key)
 
         row("Target URL", self.url, "url")
         row("Description", self.description)
@@ -158,24 +167,31 @@ class SubscriptionsSection(QWidget):
         events_row.addWidget(self.events, 2)
         events_row.addWidget(self.picker, 1)
         row("Event types", events_row, "events")
-        row("Signature", self.scheme, "scheme")
+        row("Signature", self.signature, "scheme")
         row("Secret", secret_row, "secret")
         row("Retry policy", self.retry, "retry")
         row("", self.preview)
         row("", self.preview_text)
-        row("Timeout (s)", self.timeout, "timeout")
-        row("Per minute", self.rate_per_minute, "rate_per_minute")
-        row("Per hour", self.rate_per_hour, "rate_per_hour")
+        row("Timeout (s)", narrow(self.timeout, 200), "timeout")
+        row("Per minute", narrow(self.rate_per_minute, 200), "rate_per_minute")
+        row("Per hour", narrow(self.rate_per_hour, 200), "rate_per_hour")
+        row("Concurrency", narrow(self.concurrency, 200), "max_concurrency")
         row("Headers", self.headers, "headers")
         row("", self.active)
         self.save_button = QPushButton("Save")
         self.save_button.setShortcut("Ctrl+S")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete this subscription and its deliveries (asks first)")
+        self.delete_button.clicked.connect(self.remove)
+        self.delete_action = delete_action(self.list, self.remove, "subscription")
         self.status = QLabel("")
         self.status.setProperty("role", "muted")
+        self.status.setWordWrap(True)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.delete_button)
         bottom.addWidget(self.save_button)
         editor_page(self, left, "Subscription", form, bottom)
         self.reload()
@@ -191,10 +207,16 @@ class SubscriptionsSection(QWidget):
                 item = QListWidgetItem(f"{sub.url}\n{', '.join(sub.events or [])}"
                                        + ("" if sub.active else "  (inactive)"))
                 item.setData(Qt.ItemDataRole.UserRole, sub.id)
+                item.setToolTip(item.text())
                 self.list.addItem(item)
                 if sub.id == self.current:
                     self.list.setCurrentItem(item)
         self.list.blockSignals(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The API, the CLI or another window may have changed the list meanwhile."""
+        super().showEvent(event)
+        self.reload()
 
     def _picked(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
@@ -202,18 +224,26 @@ class SubscriptionsSection(QWidget):
 
     def new(self) -> None:
         self.current = None
+        # No row stays current: clicking the same row again must open it again.
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
         self.url.clear()
         self.description.clear()
         self.events.setText("*")
-        self.scheme.setCurrentText("standard-webhooks")
+        self.fixed = None
+        self.signature.release("standard-webhooks")
         self.generate_secret()
         self.retry.setCurrentText(self.default_retry)
         self.timeout.setText(f"{self.default_timeout:g}")
         self.rate_per_minute.clear()
         self.rate_per_hour.clear()
+        self.concurrency.clear()
         self.headers.clear()
         self.active.setChecked(True)
         self.rotate.setEnabled(False)
+        self.delete_button.setEnabled(False)
+        self.status.clear()
         self.show_errors({})
         self.update_preview()
 
@@ -235,17 +265,29 @@ class SubscriptionsSection(QWidget):
             self.url.setText(sub.url)
             self.description.setText(sub.description)
             self.events.setText(", ".join(sub.events or []))
-            self.scheme.setCurrentText(sub.scheme)
+            if sub.profile or sub.scheme not in CHOICES:
+                title = profile_title(sub.profile) if sub.profile else "stored"
+                self.fixed = (sub.scheme, sub.scheme_options, title)
+                self.signature.fix(fmt.scheme_label(sub.scheme, sub.scheme_options),
+                                   f"set by the {title} profile" if sub.profile else
+                                   "set when the subscription was made")
+            else:
+                self.fixed = None
+                self.signature.release(sub.scheme)
             secrets = signing_secrets(session, sub.id, time.time())
             self.secret.setText(secrets[0] if secrets else "")
             self.retry.setCurrentText(policy_from_dict(sub.retry_policy).describe())
             self.timeout.setText(f"{sub.timeout_seconds:g}")
             self.rate_per_minute.setText(str(sub.rate_per_minute or ""))
             self.rate_per_hour.setText(str(sub.rate_per_hour or ""))
+            self.concurrency.setText(str(sub.max_concurrency))
             self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
                                                 (sub.headers or {}).items()))
             self.active.setChecked(sub.active)
+        self.reveal.setChecked(False)
         self.rotate.setEnabled(True)
+        self.delete_button.setEnabled(True)
+        self.status.clear()
         self.show_errors({})
         self.update_preview()
 
@@ -261,8 +303,17 @@ class SubscriptionsSection(QWidget):
             self.events.setText(", ".join(current))
         self.picker.setCurrentIndex(0)
 
+    def _reveal(self, on: bool) -> None:
+        self.secret.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self.reveal.setText("Hide" if on else "Reveal")
+
+    def _signer(self) -> Any:
+        if self.fixed is not None:
+            return get_scheme(self.fixed[0], self.fixed[1])
+        return get_scheme(self.signature.choice())
+
     def generate_secret(self) -> None:
-        self.secret.setText(get_scheme(self.scheme.currentText()).generate_secret())
+        self.secret.setText(self._signer().generate_secret())
 
     def update_preview(self) -> None:
         try:
@@ -274,28 +325,45 @@ class SubscriptionsSection(QWidget):
         now = time.time()
         times = preview(policy, now)
         self.preview.set_delivery([], times)
-        parts = ["at once" if t - now < 1 else f"+{format_duration(t - now)}" for t in times]
+        parts = ["at once" if t - now < 0.05 else f"+{t - now:.1f} s" if t - now < 1
+                 else f"+{format_duration(t - now)}" for t in times]
         self.preview_text.setText(f"{len(times)} attempts if every one fails: "
                                   + ", ".join(parts))
 
     def form(self) -> SubscriptionForm:
         return SubscriptionForm(
-            url=self.url.text(), events=self.events.text(), scheme=self.scheme.currentText(),
+            url=self.url.text(), events=self.events.text(),
+            # a profile's scheme is checked below, with its options
+            scheme=self.signature.choice() if self.fixed is None else "standard-webhooks",
             secret=self.secret.text(), retry=self.retry.currentText(),
             timeout=self.timeout.text(), rate_per_minute=self.rate_per_minute.text(),
             rate_per_hour=self.rate_per_hour.text(), headers=self.headers.toPlainText(),
+            max_concurrency=self.concurrency.text(),
             description=self.description.text(), active=self.active.isChecked())
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(errors.get(key, ""))
-            label.setVisible(key in errors)
+        show_errors(self.errors, errors)
+
+    def validate(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The rules the API and the CLI apply (core/validation.py). A profile's scheme is
+        not one of the editor's choices: its secret is checked under the profile's scheme and
+        options, and the stored scheme is left as it is."""
+        fields, errors = validate_subscription(self.form())
+        if self.fixed is not None:
+            fields.pop("scheme", None)
+            errors.pop("scheme", None)
+            errors.pop("secret", None)
+            if problem := secret_problem(self.fixed[0], self.secret.text().strip(),
+                                         self.fixed[1]):
+                errors["secret"] = problem
+        return fields, errors
 
     def save(self) -> str | None:
-        fields, errors = validate_subscription(self.form())
+        fields, errors = self.validate()
         self.show_errors(errors)
         if errors:
-            self.status.setText(f"Not saved: {len(errors)} field(s) need attention.")
+            self.status.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
+                                " attention.")
             return None
         if self.current is None:
             self.current = create_subscription(self.store, secret=self.secret.text().strip(),
@@ -304,6 +372,7 @@ class SubscriptionsSection(QWidget):
             update_subscription(self.store, self.current, **fields)
         self.status.setText("Saved.")
         self.rotate.setEnabled(True)
+        self.delete_button.setEnabled(True)
         self.reload()
         self.saved.emit(self.current)
         return self.current
@@ -311,8 +380,40 @@ class SubscriptionsSection(QWidget):
     def rotate_secret(self) -> None:
         if self.current is None:
             return
-        new = get_scheme(self.scheme.currentText()).generate_secret()
+        new = self._signer().generate_secret()
         expiry = rotate_secret(self.store, self.current, new)
         self.secret.setText(new)
         self.status.setText(f"Rotated: the previous secret keeps signing until "
                             f"{fmt.local_datetime(expiry)}.")
+
+    def remove(self) -> None:
+        """Ask first: its deliveries (history and pending retries) go with it."""
+        if self.current is None:
+            return
+        sub_id = self.current
+        with self.store.session() as session:
+            sub = session.get(Subscription, sub_id)
+            if sub is None:
+                return
+            url = sub.url
+            deliveries = session.scalar(select(func.count(Delivery.id)).where(
+                Delivery.subscription_id == sub_id)) or 0
+        history = ("" if not deliveries else
+                   " Its delivery and its attempts are deleted with it." if deliveries == 1 else
+                   f" Its {deliveries} deliveries and their attempts are deleted with it.")
+        ask(self, "Delete subscription", f"Delete the subscription to {url}? Events stop "
+            f"going there at once.{history}", "Delete subscription",
+            lambda: self._delete(sub_id))
+
+    def _delete(self, sub_id: str) -> None:
+        from webhook_studio.store import NotFound
+
+        # already gone (the API, another window): the list catches up below
+        with contextlib.suppress(NotFound):
+            delete_subscription(self.store, sub_id)
+        if self.current == sub_id:
+            self.new()
+        self.reload()
+        self.status.setText("Deleted.")
+        self.deleted.emit(sub_id)
+

@@ -46,6 +46,9 @@ class RetryTimeline(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 84)
 
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, 84)
+
     def set_clock(self, clock: object) -> None:
         """Use ``clock.now()`` instead of the wall clock (tests, screenshots)."""
         self._clock = clock.now  # type: ignore[attr-defined]
@@ -69,9 +72,20 @@ class RetryTimeline(QWidget):
         left, right = 16.0, float(self.width()) - 16.0
         return left, right, 34.0
 
-    def _centre(self, marker: Marker) -> QPointF:
+    def _centres(self, markers: Sequence[Marker]) -> list[QPointF]:
+        """Where each marker is drawn: at its place on the axis, but never on top of its
+        neighbour (attempts a second apart before a retry an hour later would be one blot).
+        Pushed right as needed, then back left from the end of the axis; order is kept."""
         left, right, y = self._axis()
-        return QPointF(left + marker.x * (right - left), y)
+        gap = 2 * RADIUS + 3
+        xs = [left + m.x * (right - left) for m in markers]
+        for i in range(1, len(xs)):
+            xs[i] = max(xs[i], xs[i - 1] + gap)
+        if xs and xs[-1] > right:
+            xs[-1] = right
+            for i in range(len(xs) - 2, -1, -1):
+                xs[i] = min(xs[i], xs[i + 1] - gap)
+        return [QPointF(x, y) for x in xs]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -91,23 +105,31 @@ class RetryTimeline(QWidget):
             x = left + plan.now_x * (right - left)
             painter.setPen(QPen(muted, 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, y - 18), QPointF(x, y + 18))
-        for marker in plan.markers:
+        metrics = painter.fontMetrics()
+        label_end = float("-inf")  # right edge of the last label drawn
+        for marker, centre in zip(plan.markers, self._centres(plan.markers), strict=True):
             colour = QColor(COLOURS[marker.outcome])
-            centre = self._centre(marker)
             painter.setPen(QPen(colour, 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush if marker.hollow else colour)
             painter.drawEllipse(centre, RADIUS, RADIUS)
-            painter.setPen(text)
-            painter.drawText(QRectF(centre.x() - 20, y + 10, 40, 18),
-                             Qt.AlignmentFlag.AlignCenter, marker.label)
+            # Late retries crowd together on a narrow axis: a label that would overlap the
+            # previous one is left out (the marker and its tooltip stay).
+            half = metrics.horizontalAdvance(marker.label) / 2 + 3
+            if centre.x() - half >= label_end:
+                painter.setPen(text)
+                painter.drawText(QRectF(centre.x() - half, y + 10, 2 * half, 18),
+                                 Qt.AlignmentFlag.AlignCenter, marker.label)
+                label_end = centre.x() + half
         if plan.countdown and self.show_countdown:
             painter.setPen(text)
+            shown = metrics.elidedText(plan.countdown, Qt.TextElideMode.ElideRight,
+                                       int(right - left))
             painter.drawText(QRectF(left, 0, right - left, 18),
-                             Qt.AlignmentFlag.AlignRight, plan.countdown)
+                             Qt.AlignmentFlag.AlignRight, shown)
 
     def marker_at(self, point: QPointF) -> Marker | None:
-        for marker in self.current_layout().markers:
-            c = self._centre(marker)
+        markers = self.current_layout().markers
+        for marker, c in zip(markers, self._centres(markers), strict=True):
             if (c.x() - point.x()) ** 2 + (c.y() - point.y()) ** 2 <= (RADIUS + 3) ** 2:
                 return marker
         return None

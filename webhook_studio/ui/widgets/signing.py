@@ -37,10 +37,17 @@ def load_profiles() -> dict[str, Profile]:
         return {}
 
 
+#: Headers every client sends: they say nothing about which provider sent a request.
+GENERIC_HEADERS = frozenset({"user-agent", "content-type", "content-length", "accept",
+                             "accept-encoding", "host", "connection", "authorization",
+                             "date", "transfer-encoding"})
+
+
 def guess_profile(headers: Sequence[Sequence[str]], profiles: Mapping[str, Profile]
                   ) -> str | None:
-    """The profile whose own header names the request carries most of (ties: by name)."""
-    names = {str(h[0]).lower() for h in headers}
+    """The profile whose own header names the request carries most of (ties: by name);
+    generic headers (User-Agent, Content-Type…) do not count."""
+    names = {str(h[0]).lower() for h in headers} - GENERIC_HEADERS
     best, score = None, 0
     for name in sorted(profiles):
         profile = profiles[name]

@@ -1,0 +1,122 @@
+"""Composing from a provider profile: the Signature field and the preview say what will
+really be sent, and what is sent matches the preview."""
+
+from __future__ import annotations
+
+import json
+
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+from werkzeug import Request, Response
+
+from tests.ui.scenarios.editors_window import (
+    OFFSCREEN_POPUPS,
+    choose,
+    click,
+    editors_window,
+    go_to,
+    pump,
+    retype,
+)
+from webhook_studio.context import AppContext
+from webhook_studio.profile_library import ProfileLibrary
+from webhook_studio.store.sender_queries import create_subscription
+from webhook_studio.ui.main_window import MainWindow
+
+__all__ = ["editors_window"]
+pytestmark = OFFSCREEN_POPUPS
+
+
+def header_names(preview: str) -> list[str]:
+    head = preview.split("\n\n", 1)[0].splitlines()[1:]
+    return [line.split(":", 1)[0] for line in head if ":" in line and not line.startswith("(")]
+
+
+async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers(
+        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot,
+        httpserver: HTTPServer) -> None:
+    window = editors_window
+    received: list[Request] = []
+
+    def reply(request: Request) -> Response:
+        received.append(request)
+        return Response("ok")
+
+    httpserver.expect_request("/envoyou").respond_with_handler(reply)
+    url = httpserver.url_for("/envoyou")
+    go_to(qtbot, window, "Composer")
+    composer = window.composer
+    assert composer.scheme.isEnabled(), "without a profile the person picks the scheme"
+    choose(qtbot, composer.profile, "EnvoyOU")
+    assert composer.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
+    assert not composer.scheme.isEnabled()
+    assert composer.scheme_note.isVisible()
+    assert composer.scheme_note.text() == "set by the EnvoyOU (seed 001) profile"
+    preview = composer.preview.toPlainText()
+    assert preview.startswith("POST (enter the ad-hoc URL on the left)\n")
+    qtbot.keyClicks(composer.url, url)
+    preview = composer.preview.toPlainText()
+    assert preview.startswith(f"POST {url}\n")
+    names = header_names(preview)
+    for name in ("X-EnvoyOU-Webhook-ID", "X-EnvoyOU-Event-Type", "X-EnvoyOU-Nonce",
+                 "X-EnvoyOU-Signature", "X-EnvoyOU-Timestamp"):
+        assert name in names, preview
+    assert "X-EnvoyOU-Event-Type: user.created" in preview
+    assert "X-EnvoyOU-Signature: v1," in preview
+    assert not any(n.lower().startswith(("stripe", "webhook-")) for n in names)
+    body = json.loads(preview.split("\n\n", 1)[1])
+    assert body["data"]["object"]["email"] == "john.doe@example.com"
+
+    click(qtbot, composer, "Send")
+    assert composer.result.text() == "Queued 1 delivery: see Deliveries."
+    await pump(lambda: len(received) == 1, 20.0, "the event did not arrive")
+    sent = received[0]
+    for name in ("X-EnvoyOU-Webhook-ID", "X-EnvoyOU-Event-Type", "X-EnvoyOU-Nonce",
+                 "X-EnvoyOU-Signature", "X-EnvoyOU-Timestamp"):
+        assert sent.headers.get(name), name
+    assert sent.headers["X-EnvoyOU-Signature"].startswith("v1,")
+    assert json.loads(sent.get_data())["data"]["object"]["email"] == "john.doe@example.com"
+
+    # Back to no profile: the person chooses the scheme again.
+    choose(qtbot, composer.profile, "No profile")
+    assert composer.scheme.isEnabled() and not composer.scheme_note.isVisible()
+    choose(qtbot, composer.scheme, "stripe")
+    assert "Stripe-Signature: t=" in composer.preview.toPlainText()
+
+
+async def test_the_preview_names_the_real_target_of_every_kind(
+        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    for path in ("/a", "/b"):
+        create_subscription(ctx.store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                            url=f"http://localhost:3000{path}", events=["user.*"])
+    envoyou = ProfileLibrary.load().get("envoyou")
+    create_subscription(ctx.store, secret="env-secret", url="http://localhost:3000/envoyou",
+                        events=["user.*"], profile="envoyou", scheme=envoyou.scheme,
+                        scheme_options=envoyou.scheme_options, active=False)
+    window = editors_window
+    go_to(qtbot, window, "Composer")
+    composer = window.composer
+    choose(qtbot, composer.target, "Subscription http://localhost:3000/b")
+    assert composer.preview.toPlainText().startswith("POST http://localhost:3000/b\n")
+    assert not composer.url.isEnabled() and not composer.secret.isEnabled()
+    # The preview shapes the event as the dispatcher will: by the subscription's own
+    # profile, whatever profile the composer started from.
+    choose(qtbot, composer.profile, "EnvoyOU")
+    preview = composer.preview.toPlainText()
+    assert "X-EnvoyOU" not in preview and '"object"' not in preview
+    choose(qtbot, composer.target, "Subscription http://localhost:3000/envoyou")
+    preview = composer.preview.toPlainText()
+    assert preview.startswith("POST http://localhost:3000/envoyou\n")
+    assert "X-EnvoyOU-Event-Type: user.created" in preview and '"object": {' in preview
+    assert composer.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
+    choose(qtbot, composer.profile, "No profile")
+    choose(qtbot, composer.target, "Every matching subscription")
+    assert composer.preview.toPlainText().startswith(
+        "POST http://localhost:3000/a  (and 1 more subscription)\n")
+    retype(qtbot, composer.event_type, "order.created")
+    assert composer.preview.toPlainText().startswith(
+        "POST (no active subscription matches order.created)\n")
+    assert "<subscription URL>" not in composer.preview.toPlainText()
+    retype(qtbot, composer.event_type, "user.created")
+    click(qtbot, composer, "Send")
+    assert composer.result.text() == "Queued 2 deliveries: see Deliveries."
