@@ -6,8 +6,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from webhook_studio.core.errors import SchemeError
+from webhook_studio.core.schemes.asymmetric import Asymmetric, preset
 from webhook_studio.core.schemes.base import Scheme, ToleranceRule
 from webhook_studio.core.schemes.generic import GenericHmac
+from webhook_studio.core.schemes.jwt import Jwt
 from webhook_studio.core.schemes.providers import (
     GitHub,
     Paddle,
@@ -35,7 +37,15 @@ _FACTORIES: dict[str, Callable[[Mapping[str, Any]], Scheme]] = {
     "zoom": lambda o: Zoom(),
     "twitch": lambda o: Twitch(),
     "hmac": GenericHmac,
+    # public-key and JWT families (schemes/asymmetric.py, schemes/jwt.py)
+    "asymmetric": Asymmetric,
+    "jwt": Jwt,
+    "discord": lambda o: preset("discord"),
+    "telnyx": lambda o: preset("telnyx"),
+    "sendgrid": lambda o: preset("sendgrid"),
 }
+#: Schemes configured by options (the rest take none).
+_CONFIGURABLE = ("hmac", "standard-webhooks", "asymmetric", "jwt")
 
 #: The names accepted by ``--scheme``.
 SCHEME_NAMES: tuple[str, ...] = tuple(_FACTORIES)
@@ -46,6 +56,7 @@ def get_scheme(name: str, options: Mapping[str, Any] | None = None) -> Scheme:
     factory = _FACTORIES.get(name)
     if factory is None:
         raise SchemeError(f"Unknown scheme {name!r}; choose one of: {', '.join(SCHEME_NAMES)}.")
-    if options and name not in ("hmac", "standard-webhooks"):
-        raise SchemeError(f"The {name} scheme takes no options; options are for 'hmac'.")
+    if options and name not in _CONFIGURABLE:
+        raise SchemeError(f"The {name} scheme takes no options; options are for "
+                          f"{', '.join(_CONFIGURABLE)}.")
     return factory(options or {})
