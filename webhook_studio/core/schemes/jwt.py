@@ -308,7 +308,8 @@ class Jwt(Scheme):
                 early = int(claims["nbf"] - now)
                 return self._bad(Reason.TIMESTAMP_TOO_NEW,
                                  f"The token is not valid for another {early} s (claim nbf; "
-                                 "check the sender's clock).", claim="nbf", skew_seconds=-early)
+                                 f"check the sender's clock).{ok}", claim="nbf",
+                                 skew_seconds=-early)
             if limit is not None and "iat" in claims:
                 age = int(now - claims["iat"])
                 if age > limit + skew:
@@ -319,7 +320,7 @@ class Jwt(Scheme):
                 if -age > limit + skew:
                     return self._bad(Reason.TIMESTAMP_TOO_NEW,
                                      f"The token claims to be issued {-age} s in the future "
-                                     "(claim iat); check the sender's clock.", claim="iat",
+                                     f"(claim iat); check the sender's clock.{ok}", claim="iat",
                                      skew_seconds=age)
         if self.url_claim:
             if not request.url:
