@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -127,9 +128,11 @@ def _decode(text: str) -> bytes | None:
         return None
 
 
+@lru_cache(maxsize=64)
 def load_private(text: str) -> PrivateKey:
     """A private key from PEM, one-line base64/hex PKCS#8 DER, or a raw 32-byte Ed25519 seed
-    (hex or base64). Raises :class:`SecretError` with a sentence."""
+    (hex or base64). Raises :class:`SecretError` with a sentence. Cached: RSA keys are slow
+    to load and every delivery signs."""
     value = text.strip()
     if not value:
         raise SecretError("The private key is empty; generate one with "
@@ -175,10 +178,12 @@ def _from_jwk(data: dict[str, Any]) -> PublicKey:
                       "and Ed25519 keys are supported.")
 
 
+@lru_cache(maxsize=64)
 def load_public(text: str) -> PublicKey:
-    """A public key from what a provider's dashboard shows: PEM (public key, certificate or a
-    private key, whose public half is used), base64 DER SubjectPublicKeyInfo, a JWK (JSON, also
-    Plaid's ``{"key": {…}}`` answer), or 32 raw Ed25519 bytes in hex or base64."""
+    """A public key (cached: the receiver checks every request) from what a provider's
+    dashboard shows: PEM (public key, certificate or a private key, whose public half is
+    used), base64 DER SubjectPublicKeyInfo, a JWK (JSON, also Plaid's ``{"key": {…}}``
+    answer), or 32 raw Ed25519 bytes in hex or base64."""
     value = text.strip()
     if not value:
         raise SecretError("The public key is empty; paste the provider's verification key.")

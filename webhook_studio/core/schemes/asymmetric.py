@@ -164,7 +164,21 @@ class Asymmetric(Scheme):
 
     # -- keys ----------------------------------------------------------------------------------
     def generate_secret(self) -> str:
-        return keys.generate(self.kind).private
+        """A fresh private key (and, where the provider signs one, a webhook id before it)."""
+        private = keys.generate(self.kind).private
+        if "webhook_id" in self.fields:
+            import secrets
+
+            return f"WH-{secrets.token_hex(10).upper()}|{private}"
+        return private
+
+    @property
+    def public_key_format(self) -> str:
+        """The form of public key the provider's consumers paste (a ``keys.public_forms``
+        name): Ed25519 raw bytes in the signature's encoding, ECDSA as base64 DER, RSA PEM."""
+        if self.kind == "ed25519":
+            return self.encoding
+        return "der_base64" if self.kind == "ec-p256" else "pem"
 
     def _key_parts(self, secret: str) -> tuple[str | None, str]:
         if "webhook_id" in self.fields:

@@ -134,6 +134,12 @@ class Jwt(Scheme):
         kind = "ec-p256" if self.algorithms[0] == "ES256" else "rsa"
         return keys.generate(kind).private
 
+    @property
+    def public_key_format(self) -> str | None:
+        """What a consumer pastes to verify our tokens: a JWK for ES256/RS256 (Plaid serves
+        JWKs), nothing for shared secrets."""
+        return None if self.symmetric else "jwk"
+
     def _split(self, secret: str) -> tuple[str | None, str]:
         if not self.issuer_in_secret:
             return self.issuer, secret
