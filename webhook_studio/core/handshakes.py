@@ -14,20 +14,23 @@ twitter_crc                      GET ``crc_token``: ``{"response_token": "sha256
 dropbox_challenge                GET ``challenge``: echoed as text/plain with ``nosniff``
 nylas_challenge                  GET ``challenge``: echoed as text/plain
 microsoft_graph_validation       ``?validationToken``: the URL-decoded token as text/plain
-xero_intent_to_receive           every POST: 200 empty when signed right, 401 otherwise
+xero_intent_to_receive           every POST: 200 when signed right, 401 (empty) otherwise
 discord_ping                     bad signature: 401; signed PING (type 1): ``{"type":1}``
-google_push_sync                 ``X-Goog-Resource-State: sync``: 200 empty
+google_push_sync                 ``X-Goog-Resource-State: sync``: 200
 okta_verification                GET ``X-Okta-Verification-Challenge``: ``{"verification": v}``
 ringcentral_validation           ``Validation-Token`` header echoed in the response headers
 asana_hook_secret                ``X-Hook-Secret`` header echoed (it becomes the secret)
-notion_verification              unsigned ``{"verification_token": …}``: 200 (the token, shown
-                                 in the capture, is the secret to configure)
+notion_verification              unsigned ``{"verification_token": …}``: 200 (the token is
+                                 the secret; paste it in Notion to confirm the subscription)
 monday_challenge                 ``{"challenge": c}``: the same JSON back
 linkedin_challenge               GET ``challengeCode``: code and hex HMAC-SHA256(secret, code)
 smartcar_verify                  ``eventName: verify``: hex HMAC-SHA256(token, challenge)
 worldline_verification           GET ``X-GCS-Webhooks-Endpoint-Verification``: echoed as body
 head_get_ok                      HEAD or GET (Trello, Mailchimp, Mandrill check the URL): 200
 ===============================  ============================================================
+
+Asana's and Notion's handshakes hand over the signing secret: ``learned_secret`` reads it, and
+the receiver stores it on an endpoint that has no secret yet (``profile_library``).
 
 Box, Stripe, GitHub and most others need none. Handshakes that only check the URL answer even
 when the endpoint has no secret; those that sign or compare need one.
@@ -244,6 +247,19 @@ HANDLERS: dict[str, Handler] = {
     "worldline_verification": _worldline,
     "head_get_ok": _head_get,
 }
+
+
+def learned_secret(profile: Profile, request: IncomingRequest) -> str | None:
+    """The secret a handshake hands over (Asana's ``X-Hook-Secret``, Notion's
+    ``verification_token``): later events are signed with it."""
+    if profile.handshake == "asana_hook_secret":
+        value = request.header("X-Hook-Secret")
+        return value.strip() if value and value.strip() else None
+    if profile.handshake == "notion_verification":
+        data = _json(request.body)
+        token = data.get("verification_token") if isinstance(data, dict) else None
+        return token if isinstance(token, str) and token else None
+    return None
 
 
 def answer_handshake(profile: Profile, request: IncomingRequest, secrets: Sequence[str],
