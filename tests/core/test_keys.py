@@ -105,18 +105,18 @@ def test_keys_new_hands_out_a_pair_that_signs_and_verifies(tmp_path: Path) -> No
     assert report["public_key_format"] == "hex" and len(report["public_key"]) == 64
     body = tmp_path / "ping.json"
     body.write_text('{"type":1}')
-    signed = run("sign", "--profile", "discord", "--secret", report["secret"],
+    signed = run("sign", "--profile", "discord", f"--secret={report['secret']}",
                  "--timestamp", "1709288100", "--body-file", str(body))
     assert signed.returncode == 0, signed.stderr
     headers = json.loads(signed.stdout)
-    args = ["verify", "--profile", "discord", "--secret", report["endpoint_secret"],
+    args = ["verify", "--profile", "discord", f"--secret={report['endpoint_secret']}",
             "--now", "1709288100", "--body-file", str(body)]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     checked = run(*args)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "valid" in checked.stdout
-    public = run("keys", "public", "--profile", "discord", "--secret", report["secret"])
+    public = run("keys", "public", "--profile", "discord", f"--secret={report['secret']}")
     assert report["public_key"] in public.stdout
     missing = run("keys", "new", "--profile", "no-such-provider")
     assert missing.returncode == 2 and "No profile named" in missing.stderr

@@ -65,7 +65,7 @@ async def test_the_receiver_passes_each_providers_handshake(
     receiver.reload_endpoints()
     try:
         code, out, err = await in_process(capsys, "handshake", f"{url}/{name}", "--profile",
-                                          name, "--secret", provider, "--verify-token",
+                                          name, f"--secret={provider}", "--verify-token",
                                           "the-verify-token", "--json")
         assert code == 0, out + err
         report = json.loads(out)
@@ -85,7 +85,7 @@ async def test_a_consumer_that_accepts_bad_signatures_fails_discords_check(
     httpserver.expect_request("/interactions").respond_with_json({"type": 1})
     secret = keys.generate("ed25519").private
     code, out, _ = await cli("handshake", httpserver.url_for("/interactions"), "--profile",
-                             "discord", "--secret", secret)
+                             "discord", f"--secret={secret}")
     assert code == 1
     assert "✓ Discord (interactions) signed PING" in out
     assert "✗ Discord (interactions) badly signed PING: answered 200; the provider expects " \
