@@ -48,6 +48,8 @@ def test_every_catalog_event_verifies_and_one_changed_byte_does_not(name: str) -
     profile = LIBRARY.get(name)
     scheme = profile.make_scheme()
     secret = SECRET.get(name, "s3cr3t-" + name)
+    if profile.family in ("jwt", "asymmetric"):  # key pairs, API_KEY:SECRET… (core/keys)
+        secret = scheme.generate_secret()
     assert profile.events, "a profile has a catalog"
     for event in profile.events:
         request = deliver(name, event.type, event.sample, secret)
@@ -56,6 +58,8 @@ def test_every_catalog_event_verifies_and_one_changed_byte_does_not(name: str) -
         body = bytearray(request.body)
         body[len(body) // 2] ^= 0x01
         tampered = scheme.verify(replace(request, body=bytes(body)), [secret], now=NOW)
+        if name == "monday":  # its JWT carries no body hash (see the profile)
+            continue
         assert not tampered.valid
         if name != "twilio" and name != "envoyou":  # form fields / canonical JSON may not parse
             assert tampered.reason is Reason.NO_SIGNATURE_MATCHED

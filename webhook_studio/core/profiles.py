@@ -51,7 +51,7 @@ from urllib.parse import urlencode
 
 from webhook_studio.core.errors import CoreError, ProfileError
 from webhook_studio.core.retry import parse_delay, parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, Scheme, get_scheme
+from webhook_studio.core.schemes import ALL_SCHEMES, Scheme, get_scheme
 
 HANDSHAKES = ("none", "slack_url_verification", "zoom_url_validation",
               "twitch_callback_verification",
@@ -199,8 +199,8 @@ def parse_profile(text: str, source: str) -> Profile:
         raise _fail(source, unknown[0], "is not a known profile field")
     name = _text(data, "name", source)
     scheme = _text(data, "scheme", source)
-    if scheme not in SCHEME_NAMES:
-        raise _fail(source, "scheme", f"{scheme!r} is not a scheme ({', '.join(SCHEME_NAMES)})")
+    if scheme not in ALL_SCHEMES:
+        raise _fail(source, "scheme", f"{scheme!r} is not a scheme ({', '.join(ALL_SCHEMES)})")
     options = data.get("scheme_options")
     if options is not None and not isinstance(options, dict):
         raise _fail(source, "scheme_options", "must be a table")

@@ -23,7 +23,7 @@ from webhook_studio.core.schemes.providers import (
 from webhook_studio.core.schemes.standard import StandardWebhooks
 from webhook_studio.core.schemes.twilio import Twilio
 
-__all__ = ["SCHEME_NAMES", "Scheme", "ToleranceRule", "get_scheme"]
+__all__ = ["ALL_SCHEMES", "SCHEME_NAMES", "Scheme", "ToleranceRule", "get_scheme"]
 
 _FACTORIES: dict[str, Callable[[Mapping[str, Any]], Scheme]] = {
     "standard-webhooks": lambda o: StandardWebhooks(str(o.get("header_prefix", "webhook"))),
@@ -47,15 +47,19 @@ _FACTORIES: dict[str, Callable[[Mapping[str, Any]], Scheme]] = {
 #: Schemes configured by options (the rest take none).
 _CONFIGURABLE = ("hmac", "standard-webhooks", "asymmetric", "jwt")
 
+#: Families only a profile configures (from its scheme_options); not offered bare.
+PROFILE_ONLY = ("asymmetric", "jwt")
 #: The names accepted by ``--scheme``.
-SCHEME_NAMES: tuple[str, ...] = tuple(_FACTORIES)
+SCHEME_NAMES: tuple[str, ...] = tuple(n for n in _FACTORIES if n not in PROFILE_ONLY)
+#: Every scheme a profile may name.
+ALL_SCHEMES: tuple[str, ...] = tuple(_FACTORIES)
 
 
 def get_scheme(name: str, options: Mapping[str, Any] | None = None) -> Scheme:
     """Build the scheme called ``name``; ``options`` configure the generic ``hmac`` scheme."""
     factory = _FACTORIES.get(name)
     if factory is None:
-        raise SchemeError(f"Unknown scheme {name!r}; choose one of: {', '.join(SCHEME_NAMES)}.")
+        raise SchemeError(f"Unknown scheme {name!r}; choose one of: {', '.join(ALL_SCHEMES)}.")
     if options and name not in _CONFIGURABLE:
         raise SchemeError(f"The {name} scheme takes no options; options are for "
                           f"{', '.join(_CONFIGURABLE)}.")
