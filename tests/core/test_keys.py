@@ -120,3 +120,17 @@ def test_keys_new_hands_out_a_pair_that_signs_and_verifies(tmp_path: Path) -> No
     assert report["public_key"] in public.stdout
     missing = run("keys", "new", "--profile", "no-such-provider")
     assert missing.returncode == 2 and "No profile named" in missing.stderr
+
+
+def test_a_subscription_takes_the_private_key_and_refuses_the_public_one() -> None:
+    """What the subscription editor checks: a private key signs; the public one cannot."""
+    from webhook_studio.core.validation import SubscriptionForm, validate_subscription
+
+    pair = keys.generate("ed25519")
+    form = SubscriptionForm(url="https://consumer.example/interactions", events="*",
+                            scheme="discord", secret=pair.private, retry="0", timeout="3")
+    _, errors = validate_subscription(form)
+    assert errors == {}
+    form.secret = pair.public["hex"]
+    _, errors = validate_subscription(form)
+    assert "secret" in errors and "private key" in errors["secret"]

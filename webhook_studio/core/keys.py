@@ -130,9 +130,11 @@ def _decode(text: str) -> bytes | None:
 
 @lru_cache(maxsize=64)
 def load_private(text: str) -> PrivateKey:
-    """A private key from PEM, one-line base64/hex PKCS#8 DER, or a raw 32-byte Ed25519 seed
-    (hex or base64). Raises :class:`SecretError` with a sentence. Cached: RSA keys are slow
-    to load and every delivery signs."""
+    """A private key from PEM, one-line base64/hex PKCS#8 DER, or a 64-byte NaCl Ed25519 key
+    (seed and public half). 32 raw bytes are refused: dashboards show public keys that way, and
+    signing with one as a seed would make signatures nobody can check. Raises
+    :class:`SecretError` with a sentence. Cached: RSA keys are slow to load and every delivery
+    signs."""
     value = text.strip()
     if not value:
         raise SecretError("The private key is empty; generate one with "
@@ -145,7 +147,9 @@ def load_private(text: str) -> PrivateKey:
             if raw is None:
                 raise SecretError("The private key is neither PEM nor base64/hex DER.")
             if len(raw) == 32:
-                return ed25519.Ed25519PrivateKey.from_private_bytes(raw)
+                raise SecretError("This is 32 raw bytes: the form in which Discord and Telnyx "
+                                  "show PUBLIC keys, which cannot sign. Sign with a private key "
+                                  "from `webhook-studio keys new` (PEM or one-line PKCS#8).")
             if len(raw) == 64:  # libsodium/NaCl form: seed followed by the public key
                 return ed25519.Ed25519PrivateKey.from_private_bytes(raw[:32])
             key = serialization.load_der_private_key(raw, password=None)
