@@ -29,24 +29,11 @@ def _profile(name: str) -> Any:
 
 def _report(profile: Any, secret: str) -> dict[str, Any]:
     scheme = profile.make_scheme()
-    form = getattr(scheme, "public_key_format", None)
-    out: dict[str, Any] = {"profile": profile.name, "scheme": scheme.name, "secret": secret,
-                           "public_key_format": form, "public_key": None, "public": {}}
-    if form is None:
-        return out
-    webhook_id, found, material = secret.partition("|")
     try:
-        public = keys.public_forms(keys.load_private(material if found else secret)
-                                   .public_key())
+        shown = keys.consumer_keys(secret, getattr(scheme, "public_key_format", None))
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
-    out["public"] = public
-    out["public_key"] = public[form]
-    one_line = public[form] if form != "pem" else public["der_base64"]
-    out["endpoint_secret"] = f"{webhook_id}|{one_line}" if found else one_line
-    if found:
-        out["webhook_id"] = webhook_id
-    return out
+    return {"profile": profile.name, "scheme": scheme.name, "secret": secret, **shown}
 
 
 def _print(report: dict[str, Any], title: str) -> None:

@@ -227,3 +227,21 @@ def _checked_public(key: Any) -> PublicKey:
                       | rsa.RSAPublicKey):
         raise SecretError("The key is not an Ed25519, EC P-256 or RSA public key.")
     return key
+
+
+def consumer_keys(secret: str, form: str | None) -> dict[str, Any]:
+    """What to show beside a signing secret: the public key in the provider's ``form`` (a
+    :func:`public_forms` name; None for shared secrets), every form, and the one-line secret
+    of an endpoint that checks the deliveries. ``WEBHOOK_ID|KEY`` secrets keep their id."""
+    out: dict[str, Any] = {"public_key_format": form, "public_key": None, "public": {},
+                           "endpoint_secret": secret}
+    if form is None:
+        return out
+    webhook_id, found, material = secret.partition("|")
+    forms = public_forms(load_private(material if found else secret).public_key())
+    one_line = forms[form] if form != "pem" else forms["der_base64"]
+    out.update(public=forms, public_key=forms[form],
+               endpoint_secret=f"{webhook_id}|{one_line}" if found else one_line)
+    if found:
+        out["webhook_id"] = webhook_id
+    return out
