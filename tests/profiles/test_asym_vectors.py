@@ -54,7 +54,7 @@ def test_the_fixture_covers_every_profile_of_these_families() -> None:
     asym = {p.name for p in LIBRARY.profiles.values() if p.family in ("jwt", "asymmetric")}
     assert asym <= {v["profile"] for v in VECTORS}
     official = [v for v in VECTORS if v["official"]]
-    assert {v["profile"] for v in official} == {"messagebird", "sendgrid"}
+    assert {v["profile"] for v in official} == {"messagebird", "sendgrid", "ebay"}
     assert all("@" in v["source"] for v in official)  # repo@commit path next to each
     assert len([v for v in VECTORS if v["profile"] == "messagebird"]) == 44
 

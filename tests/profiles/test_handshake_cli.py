@@ -54,7 +54,8 @@ def pair_for(name: str) -> tuple[str, str]:
 async def test_the_receiver_passes_each_providers_handshake(
         ctx: AppContext, name: str, capsys: pytest.CaptureFixture[str]) -> None:
     provider, consumer = pair_for(name)
-    endpoint_secrets = [consumer, "the-verify-token"] if name == "meta" else [consumer]
+    endpoint_secrets = ([consumer, "the-verify-token"] if name in ("meta", "ebay")
+                        else [consumer])
     if name in ("asana", "notion"):
         endpoint_secrets = []  # the handshake hands the secret over
     receiver = Receiver(ctx.store, port=0)

@@ -234,3 +234,21 @@ async def test_a_secret_handed_over_by_the_handshake_checks_later_events(
         with ctx.store.session() as session:
             verdicts = [c.verify_valid for c in list_captures(session)]
         assert verdicts.count(True) == 1
+
+
+async def test_ebay_challenge_uses_the_verification_token_and_the_public_url(
+        ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inputs of the official SDK's own challenge test (eBay/event-notification-nodejs-sdk
+    test/test.js): the endpoint as registered, and the token beside the public key."""
+    public = keys.generate("ec-p256").public["pem"]
+    async with running(ctx, tmp_path, monkeypatch) as (receiver, _):
+        create_endpoint(ctx.store, path="/ebay", scheme="hmac", profile="ebay",
+                        secrets=[public, "71745723-d031-455c-bfa5-f90d11b4f20a"],
+                        public_url="http://www.testendpoint.com/webhook", reject_invalid=True)
+        receiver.reload_endpoints()
+        code = "71745723-d031-455c-bfa5-f90d11b4f20a"
+        status, _, body = await call("GET", f"{receiver.url}/ebay",
+                                     params={"challenge_code": code})
+        expected = hashlib.sha256((code + "71745723-d031-455c-bfa5-f90d11b4f20a" +
+                                   "http://www.testendpoint.com/webhook").encode()).hexdigest()
+        assert (status, json.loads(body)) == (200, {"challengeResponse": expected})

@@ -68,8 +68,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--secret", default="", help="the signing secret or private key "
                         "(signed handshakes, HMAC answers; Asana/Notion: the secret to hand "
                         "over)")
-    parser.add_argument("--verify-token", default="", help="Meta: the verify token the "
-                        "consumer was configured with")
+    parser.add_argument("--verify-token", default="", help="Meta, eBay: the verify token "
+                        "the consumer was configured with")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=_cmd_handshake)

@@ -15,7 +15,11 @@ from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 from webhook_studio.core.errors import SecretError
-from webhook_studio.core.handshakes import hex_hmac, twitter_response_token
+from webhook_studio.core.handshakes import (
+    ebay_challenge_response,
+    hex_hmac,
+    twitter_response_token,
+)
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.profiles import Profile
 
@@ -215,6 +219,14 @@ def probes(profile: Profile, url: str, secret: str, now: int, *, verify_token: s
     if kind == "worldline_verification":
         return [Probe("endpoint verification", "GET", url, echo_body(challenge),
                       {"X-GCS-Webhooks-Endpoint-Verification": challenge})]
+    if kind == "ebay_challenge":
+        if not verify_token:
+            raise SecretError("eBay hashes your verification token into the challenge: give "
+                              "--verify-token.")
+        expected = ebay_challenge_response(challenge, verify_token, url.partition("?")[0])
+        return [Probe("challenge_code", "GET", url + sep + urlencode({"challenge_code":
+                                                                      challenge}),
+                      json_field("challengeResponse", expected))]
     if kind == "head_get_ok":
         return [Probe("URL check", "HEAD", url, status_only(200))]
     raise SecretError(f"The {profile.name} profile has no handshake to send.")

@@ -27,6 +27,9 @@ linkedin_challenge               GET ``challengeCode``: code and hex HMAC-SHA256
 smartcar_verify                  ``eventName: verify``: hex HMAC-SHA256(token, challenge)
 worldline_verification           GET ``X-GCS-Webhooks-Endpoint-Verification``: echoed as body
 head_get_ok                      HEAD or GET (Trello, Mailchimp, Mandrill check the URL): 200
+ebay_challenge                   GET ``challenge_code``: ``{"challengeResponse": hex SHA-256(
+                                 code + verification token + endpoint URL)}``; the token is
+                                 the endpoint's secret that is not a public key
 ===============================  ============================================================
 
 Asana's and Notion's handshakes hand over the signing secret: ``learned_secret`` reads it, and
@@ -221,6 +224,30 @@ def _worldline(p: Profile, r: IncomingRequest, s: Sequence[str], now: float) -> 
     return 200, _TEXT, value.encode()
 
 
+def ebay_challenge_response(code: str, verification_token: str, endpoint: str) -> str:
+    return hashlib.sha256((code + verification_token + endpoint).encode()).hexdigest()
+
+
+def _ebay(p: Profile, r: IncomingRequest, s: Sequence[str], now: float) -> Answer | None:
+    code = query(r).get("challenge_code")
+    if r.method != "GET" or code is None:
+        return None
+    from webhook_studio.core import keys
+    from webhook_studio.core.errors import SecretError
+
+    tokens = []
+    for secret in s:
+        try:
+            keys.load_public(secret)
+        except SecretError:
+            tokens.append(secret)
+    if not tokens:
+        return None
+    endpoint = (r.url or "").partition("?")[0]
+    return 200, _JSON, _dump({"challengeResponse":
+                              ebay_challenge_response(code, tokens[0], endpoint)})
+
+
 def _head_get(p: Profile, r: IncomingRequest, s: Sequence[str], now: float) -> Answer | None:
     return (200, {}, b"") if r.method in ("HEAD", "GET") else None
 
@@ -246,6 +273,7 @@ HANDLERS: dict[str, Handler] = {
     "smartcar_verify": _smartcar,
     "worldline_verification": _worldline,
     "head_get_ok": _head_get,
+    "ebay_challenge": _ebay,
 }
 
 

@@ -60,7 +60,8 @@ HANDSHAKES = ("none", "slack_url_verification", "zoom_url_validation",
               "microsoft_graph_validation", "xero_intent_to_receive", "discord_ping",
               "google_push_sync", "okta_verification", "ringcentral_validation",
               "asana_hook_secret", "notion_verification", "monday_challenge",
-              "linkedin_challenge", "smartcar_verify", "worldline_verification", "head_get_ok")
+              "linkedin_challenge", "smartcar_verify", "worldline_verification", "head_get_ok",
+              "ebay_challenge")
 FIELDS = {"name", "title", "description", "docs_url", "scheme", "scheme_options",
           "secret_format", "retry", "timeout", "format", "handshake", "duplicate_header",
           "rotation_overlap", "rate_per_minute", "rate_per_hour", "headers", "envelope",

@@ -8,8 +8,8 @@ key the app generated (``core/keys``); the consumer is given the matching public
 ==================  =========================================================  ==============
 option              meaning                                                    default
 ==================  =========================================================  ==============
-algorithm           ed25519, ecdsa-p256-sha256, rsa-sha256, rsa-sha1,          (required)
-                    rsa-sha512
+algorithm           ed25519, ecdsa-p256-sha256, ecdsa-p256-sha1, rsa-sha256,   (required)
+                    rsa-sha1, rsa-sha512
 header              the signature header                                       (required)
 encoding            hex or base64 (the signature bytes; ECDSA is DER)          base64
 prefix              text before the signature in the header                    ""
@@ -22,6 +22,8 @@ id_header           where {id} comes from                                      (
 key_id_header       a header naming the signing key (sent, not checked)        (none)
 tolerance           seconds of clock skew accepted                             none
 tolerance_rule      none, old_only or both                                     both
+header_format       plain, or json_base64: the header is base64 of a JSON      plain
+                    object {alg, kid, signature (base64 DER), digest} (eBay)
 ==================  =========================================================  ==============
 """
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import string
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -56,12 +59,15 @@ from webhook_studio.core.schemes.base import Scheme, ToleranceRule
 from webhook_studio.core.schemes.providers import rfc3339_seconds
 from webhook_studio.core.verdict import Mistake, Reason, Verdict
 
-ALGORITHMS = {"ed25519": "ed25519", "ecdsa-p256-sha256": "ec-p256", "rsa-sha256": "rsa",
-              "rsa-sha1": "rsa", "rsa-sha512": "rsa"}
+ALGORITHMS = {"ed25519": "ed25519", "ecdsa-p256-sha256": "ec-p256",
+              "ecdsa-p256-sha1": "ec-p256", "rsa-sha256": "rsa", "rsa-sha1": "rsa",
+              "rsa-sha512": "rsa"}
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
-    "rsa-sha256": hashes.SHA256, "rsa-sha1": hashes.SHA1, "rsa-sha512": hashes.SHA512}
+    "rsa-sha256": hashes.SHA256, "rsa-sha1": hashes.SHA1, "rsa-sha512": hashes.SHA512,
+    "ecdsa-p256-sha256": hashes.SHA256, "ecdsa-p256-sha1": hashes.SHA1}
 OPTIONS = ("algorithm", "header", "encoding", "prefix", "template", "timestamp_header",
-           "timestamp_format", "id_header", "key_id_header", "tolerance", "tolerance_rule")
+           "timestamp_format", "id_header", "key_id_header", "tolerance", "tolerance_rule",
+           "header_format")
 FIELDS = {"timestamp", "id", "body", "url", "crc32", "webhook_id"}
 _KIND_NAMES = {"ed25519": "an Ed25519", "ec-p256": "an EC P-256", "rsa": "an RSA"}
 
@@ -77,7 +83,7 @@ def sign_bytes(algorithm: str, key: keys.PrivateKey, message: bytes) -> bytes:
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(message)
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(message, ec.ECDSA(hashes.SHA256()))
+        return key.sign(message, ec.ECDSA(_HASHES.get(algorithm, hashes.SHA256)()))
     return key.sign(message, padding.PKCS1v15(), _HASHES[algorithm]())
 
 
@@ -87,7 +93,7 @@ def verifies(algorithm: str, key: keys.PublicKey, signature: bytes, message: byt
         if isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(signature, message)
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+            key.verify(signature, message, ec.ECDSA(_HASHES.get(algorithm, hashes.SHA256)()))
         else:
             key.verify(signature, message, padding.PKCS1v15(), _HASHES[algorithm]())
     except (InvalidSignature, ValueError, TypeError):
@@ -147,6 +153,7 @@ class Asymmetric(Scheme):
         self.timestamp_format = _choice(opts, "timestamp_format", ("unix", "iso8601"), "unix")
         self.id_header = _opt(opts.get("id_header"))
         self.key_id_header = _opt(opts.get("key_id_header"))
+        self.header_format = _choice(opts, "header_format", ("plain", "json_base64"), "plain")
         if "timestamp" in fields and not self.timestamp_header:
             raise SchemeError("The template signs {timestamp}: set timestamp_header too.")
         if "id" in fields and not self.id_header:
@@ -237,6 +244,12 @@ class Asymmetric(Scheme):
         raw = sign_bytes(self.algorithm, private,
                          self.message(data.body, ts, data.id, data.url, webhook_id))
         sig = raw.hex() if self.encoding == "hex" else base64.b64encode(raw).decode("ascii")
+        if self.header_format == "json_base64":
+            sig = base64.b64encode(json.dumps({
+                "alg": "ecdsa" if self.kind == "ec-p256" else self.kind,
+                "kid": key_id(private.public_key()), "signature": sig,
+                "digest": "SHA1" if self.algorithm.endswith("sha1") else "SHA256"},
+                separators=(",", ":")).encode()).decode("ascii")
         out = {self.header: self.prefix + sig}
         if self.timestamp_header and ts is not None:
             out[self.timestamp_header] = ts
@@ -256,6 +269,12 @@ class Asymmetric(Scheme):
         if not value.startswith(self.prefix):
             return malformed(self.name, self.header, f"expected it to start with {self.prefix!r}")
         sig_text = value[len(self.prefix):]
+        if self.header_format == "json_base64":
+            inner = _json_signature(sig_text)
+            if inner is None:
+                return malformed(self.name, self.header, "expected base64 of a JSON object "
+                                 "with a signature field")
+            sig_text = inner
         signature = self._decode(sig_text, self.encoding)
         if signature is None:
             return malformed(self.name, self.header, f"the signature is not {self.encoding}")
@@ -350,6 +369,16 @@ class Asymmetric(Scheme):
                        "right verification key; production and sandbox keys differ), or the "
                        "signed content changed on the way (the body must reach the verifier "
                        "byte-for-byte as sent).")
+
+
+def _json_signature(text: str) -> str | None:
+    """The ``signature`` field of a base64 JSON header (eBay's X-EBAY-SIGNATURE), else None."""
+    try:
+        data = json.loads(base64.b64decode(text.strip(), validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    value = data.get("signature") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _opt(value: Any) -> str | None:
