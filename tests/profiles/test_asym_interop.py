@@ -131,3 +131,30 @@ def test_messagebird_sdk_validates_what_we_sign_and_we_verify_pyjwt(kind: str) -
                             key, algorithm=alg)
         assert RequestValidator(key).validate_signature(theirs, URL, body)
         assert verify("messagebird", key, body, {"MessageBird-Signature-JWT": theirs}, URL)
+
+
+def test_rs256_tokens_from_pyjwt_verify_with_a_pasted_pem_or_jwk() -> None:
+    """The jwt family also takes RS256 (a public key pasted as PEM or JWK), as Wix-style and
+    other RSA-signing providers need."""
+    import hashlib
+
+    from webhook_studio.core.schemes import get_scheme
+
+    pair = keys.generate("rsa")
+    scheme = get_scheme("jwt", {"header": "X-Token", "algorithms": ["RS256"],
+                                "body_hash_claim": "sha256", "max_age": 300})
+    body = BODIES["unicode"]
+    now = int(time.time())
+    private = keys.load_private(pair.private)
+    token = jwt.encode({"iat": now, "sha256": hashlib.sha256(body).hexdigest()}, private,
+                       algorithm="RS256")
+    for form in ("pem", "jwk", "der_base64"):
+        request = IncomingRequest(body, (("X-Token", token),))
+        assert scheme.verify(request, [pair.public[form]], now=now).valid, form
+    ours = scheme.sign(pair.private, SignInput(body, "m", now))["X-Token"]
+    claims = jwt.decode(ours, private.public_key(), algorithms=["RS256"])
+    assert claims["sha256"] == hashlib.sha256(body).hexdigest()
+    hs = jwt.encode({"iat": now}, "secret-with-enough-length-for-hs256-0123456789", "HS256")
+    refused = scheme.verify(IncomingRequest(body, (("X-Token", hs),)), [pair.public["pem"]],
+                            now=now)
+    assert str(refused.reason) == "unsupported_version"  # alg confusion is refused

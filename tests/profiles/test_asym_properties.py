@@ -117,3 +117,36 @@ def test_a_reformatted_body_is_named_for_public_key_and_jwt_profiles() -> None:
         verdict = profile.make_scheme().verify(compact, [key], now=NOW)
         assert not verdict.valid
         assert verdict.mistake is not None, verdict.message
+
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                       | st.text(max_size=10),
+                       lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.sampled_from(["alg", "iss", "exp", "nbf", "iat",
+                                                          "payload_hash", "url_hash", "sha256",
+                                                          "request_body_sha256", "kid"]),
+                                         inner, max_size=5), max_leaves=8)
+
+
+@pytest.mark.parametrize("name", ["messagebird", "plaid", "livekit", "vonage"])
+@settings(max_examples=60, deadline=None)
+@given(head=JSONISH, claims=JSONISH, signature=st.binary(max_size=70),
+       alg=st.sampled_from(["HS256", "HS512", "ES256", "RS256", "none", "hs256", ""]))
+def test_forged_tokens_of_any_shape_are_refused_with_a_reason(
+        name: str, head: object, claims: object, signature: bytes, alg: str) -> None:
+    import base64
+    import json
+
+    def seg(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    if isinstance(head, dict):
+        head = {**head, "alg": alg}
+    token = ".".join([seg(head), seg(claims),
+                      base64.urlsafe_b64encode(signature).rstrip(b"=").decode()])
+    profile = LIBRARY.get(name)
+    scheme = profile.make_scheme()
+    header = str(getattr(scheme, "header", "Authorization"))
+    request = IncomingRequest(b"{}", ((header, token),), url=URL)
+    verdict = scheme.verify(request, [verification_key(profile, secret_for(name))], now=NOW)
+    assert not verdict.valid and verdict.message
