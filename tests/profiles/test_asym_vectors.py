@@ -58,7 +58,7 @@ MINE = {"messagebird", "vonage", "netlify", "plaid", "monday", "livekit", "sendg
 
 def test_the_fixture_covers_every_profile_of_these_families() -> None:
     asym = {p.name for p in LIBRARY.profiles.values() if p.family in ("jwt", "asymmetric")}
-    assert asym | MINE <= {v["profile"] for v in VECTORS} and MINE <= set(LIBRARY.names())
+    assert asym | MINE <= {v["profile"] for v in VECTORS} and set(LIBRARY.names()) >= MINE
     for v in VECTORS:
         assert v["official"] or v["source"].startswith("computed from the documented")
     official = [v for v in VECTORS if v["official"]]

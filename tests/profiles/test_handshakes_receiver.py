@@ -161,6 +161,10 @@ async def test_discord_pongs_a_signed_ping_and_refuses_bad_signatures(
         assert status == 401
         status, _, _ = await call("POST", url, data=ping)
         assert status == 401
+        events_ping = b'{"version":1,"application_id":"2","type":0}'
+        status, _, reply = await call("POST", url, data=events_ping,
+                                      headers=signed("discord", pair.private, events_ping))
+        assert (status, reply) == (204, b"")
         command = b'{"type":2,"data":{"name":"roll"}}'
         status, _, reply = await call("POST", url, data=command,
                                       headers=signed("discord", pair.private, command))

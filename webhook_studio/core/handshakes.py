@@ -15,7 +15,8 @@ dropbox_challenge                GET ``challenge``: echoed as text/plain with ``
 nylas_challenge                  GET ``challenge``: echoed as text/plain
 microsoft_graph_validation       ``?validationToken``: the URL-decoded token as text/plain
 xero_intent_to_receive           every POST: 200 when signed right, 401 (empty) otherwise
-discord_ping                     bad signature: 401; signed PING (type 1): ``{"type":1}``
+discord_ping                     bad signature: 401; signed interactions PING (type 1):
+                                 ``{"type":1}``; webhook events PING (type 0): 204
 google_push_sync                 ``X-Goog-Resource-State: sync``: 200
 okta_verification                GET ``X-Okta-Verification-Challenge``: ``{"verification": v}``
 ringcentral_validation           ``Validation-Token`` header echoed in the response headers
@@ -162,8 +163,12 @@ def _discord(p: Profile, r: IncomingRequest, s: Sequence[str], now: float) -> An
     if not _valid(p, r, s, now):
         return 401, _TEXT, b"invalid request signature"
     data = _json(r.body)
-    if isinstance(data, dict) and data.get("type") == 1:
+    if not isinstance(data, dict):
+        return None
+    if data.get("type") == 1 and "event" not in data:  # interactions PING
         return 200, _JSON, _dump({"type": 1})
+    if data.get("type") == 0:  # webhook events PING: 204, no body
+        return 204, {}, b""
     return None
 
 
