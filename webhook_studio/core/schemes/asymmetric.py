@@ -149,6 +149,7 @@ class Asymmetric(Scheme):
             raise SchemeError(f"Option template uses {{{sorted(fields - FIELDS)[0]}}}; allowed: "
                               + ", ".join("{" + f + "}" for f in sorted(FIELDS)) + ".")
         self.fields = fields
+        self.signs_body = bool(fields & {"body", "crc32"})
         self.timestamp_header = _opt(opts.get("timestamp_header"))
         self.timestamp_format = _choice(opts, "timestamp_format", ("unix", "iso8601"), "unix")
         self.id_header = _opt(opts.get("id_header"))

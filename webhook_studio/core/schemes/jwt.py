@@ -115,6 +115,8 @@ class Jwt(Scheme):
         self.body_when = str(opts.get("body_hash_when", "always"))
         if self.body_when not in ("always", "non_empty"):
             raise SchemeError("Option body_hash_when must be always or non_empty.")
+        #: Whether a changed body fails (monday.com's tokens carry no body hash).
+        self.signs_body = bool(self.body_claim)
         self.url_claim = opts.get("url_hash_claim")
         self.needs_url = bool(self.url_claim)
         self.max_age = _int_option(opts, "max_age", None)
