@@ -93,7 +93,8 @@ def _cmd_public(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     parser = sub.add_parser("keys", help="key pairs for emulating providers that sign with a "
                             "private key (Discord, SendGrid, PayPal…)")
-    keys_sub = parser.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    keys_sub = parser.add_subparsers(dest="keys_command", metavar="COMMAND", required=True,
+                                     help="what to do with keys")
     new = keys_sub.add_parser("new", help="generate a signing key for a profile and print its "
                               "public key in the provider's format")
     new.add_argument("--profile", required=True, help="the provider profile, e.g. discord")
