@@ -105,17 +105,39 @@ def sender_hooks(library: ProfileLibrary) -> tuple[Callable[[str | None], Envelo
     return envelope_for, header_hook
 
 
-def handshake_for(library: ProfileLibrary, clock: Callable[[], float]
+def handshake_for(library: ProfileLibrary, clock: Callable[[], float],
+                  on_secret: Callable[[Any, str], None] | None = None
                   ) -> Callable[[Any, IncomingRequest], tuple[int, dict[str, str], bytes] | None]:
-    """The receiver's handshake hook: answers when the endpoint's profile asks for it."""
-    from webhook_studio.core.handshakes import answer_handshake
+    """The receiver's handshake hook: answers when the endpoint's profile asks for it, and
+    hands a secret the handshake carries (Asana, Notion) to ``on_secret``."""
+    from webhook_studio.core.handshakes import answer_handshake, learned_secret
 
     def handshake(endpoint: Any, request: IncomingRequest
                   ) -> tuple[int, dict[str, str], bytes] | None:
         name = getattr(endpoint, "profile", None)
         if not name or name not in library.profiles:
             return None
-        return answer_handshake(library.profiles[name], request, list(endpoint.secrets),
-                                clock())
+        profile = library.profiles[name]
+        answer = answer_handshake(profile, request, list(endpoint.secrets), clock())
+        if answer is not None and on_secret is not None:
+            secret = learned_secret(profile, request)
+            if secret:
+                on_secret(endpoint, secret)
+        return answer
 
     return handshake
+
+
+def secret_learner(receiver: Any, store: Any) -> Callable[[Any, str], None]:
+    """``on_secret`` for :func:`handshake_for`: a stored endpoint with no secret yet takes the
+    one its handshake handed over, and the receiver checks later events with it. An endpoint
+    that already has a secret keeps it (clear it to take a new webhook's secret)."""
+    from webhook_studio.store.receiver_queries import update_endpoint
+
+    def learn(endpoint: Any, secret: str) -> None:
+        if endpoint.id is None or endpoint.secrets:
+            return
+        update_endpoint(store, endpoint.id, secrets=[secret])
+        receiver.reload_endpoints()
+
+    return learn

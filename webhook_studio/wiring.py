@@ -31,10 +31,11 @@ def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     receiver.after_capture = forwarder.after_capture
     extras.closers.append(forwarder.close)
     extras.forwarder = forwarder
-    from webhook_studio.profile_library import ProfileLibrary, handshake_for
+    from webhook_studio.profile_library import ProfileLibrary, handshake_for, secret_learner
 
     library = ProfileLibrary.load()
-    receiver.handshake = handshake_for(library, ctx.clock.now)
+    receiver.handshake = handshake_for(library, ctx.clock.now,
+                                       secret_learner(receiver, ctx.store))
     receiver.profile_lookup = library.profiles.get  # tolerance, duplicate-id and nonce rules
     if receiver.url is not None:  # already running: apply the profiles now
         receiver.reload_endpoints()

@@ -174,7 +174,9 @@ def test_generic_scheme_options_are_validated() -> None:
         get_scheme("nope")
     with pytest.raises(SchemeError, match="takes no options"):
         get_scheme("github", {"x": 1})
-    assert {"hmac", "token"} <= set(SCHEME_NAMES)
+    assert {"hmac", "token", "stripe", "github", "slack", "discord", "telnyx",
+            "sendgrid"} <= set(SCHEME_NAMES)
+    assert "jwt" not in SCHEME_NAMES  # configured by profiles only
 
 
 def test_generic_canonical_json_rejects_non_json_bodies() -> None:

@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "webhook_studio.cli.sending",
     "webhook_studio.cli.relaying",
     "webhook_studio.cli.profiles",
+    "webhook_studio.cli.keys",
+    "webhook_studio.cli.handshake",
     "webhook_studio.cli.serving",
     "webhook_studio.cli.opening",
 )

@@ -15,6 +15,7 @@ parsed and validated here from text — no file I/O in the core. The format::
     format = "json"                     # json | form (the body's encoding)
     handshake = "none"                  # none | slack_url_verification |
                                         # zoom_url_validation | twitch_callback_verification
+                                        # | … (HANDSHAKES; core/handshakes.py)
     duplicate_header = "…"              # where the delivery id is, for duplicate detection
     rotation_overlap = "7d"             # optional; rate_per_minute / rate_per_hour optional
     replay_protection = { kind = "nonce", header = "X-Nonce", window = 600 }
@@ -51,10 +52,17 @@ from urllib.parse import urlencode
 from webhook_studio.core.errors import CoreError, ProfileError
 from webhook_studio.core.limits import TIMEOUT_SECONDS
 from webhook_studio.core.retry import parse_delay, parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, Scheme, get_scheme
+from webhook_studio.core.schemes import ALL_SCHEMES, Scheme, get_scheme
 
 HANDSHAKES = ("none", "slack_url_verification", "zoom_url_validation",
-              "twitch_callback_verification")
+              "twitch_callback_verification",
+              # core/handshakes.py documents each of these
+              "meta_hub_challenge", "twitter_crc", "dropbox_challenge", "nylas_challenge",
+              "microsoft_graph_validation", "xero_intent_to_receive", "discord_ping",
+              "google_push_sync", "okta_verification", "ringcentral_validation",
+              "asana_hook_secret", "notion_verification", "monday_challenge",
+              "linkedin_challenge", "smartcar_verify", "worldline_verification", "head_get_ok",
+              "ebay_challenge")
 FIELDS = {"name", "title", "description", "docs_url", "scheme", "scheme_options",
           "secret_format", "retry", "timeout", "format", "handshake", "duplicate_header",
           "rotation_overlap", "rate_per_minute", "rate_per_hour", "headers", "envelope",
@@ -211,8 +219,8 @@ def parse_profile(text: str, source: str) -> Profile:
         raise _fail(source, unknown[0], "is not a known profile field")
     name = _text(data, "name", source)
     scheme = _text(data, "scheme", source)
-    if scheme not in SCHEME_NAMES:
-        raise _fail(source, "scheme", f"{scheme!r} is not a scheme ({', '.join(SCHEME_NAMES)})")
+    if scheme not in ALL_SCHEMES:
+        raise _fail(source, "scheme", f"{scheme!r} is not a scheme ({', '.join(ALL_SCHEMES)})")
     options = data.get("scheme_options")
     if options is not None and not isinstance(options, dict):
         raise _fail(source, "scheme_options", "must be a table")
