@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +130,28 @@ class Backoff:
 
     def reset(self) -> None:
         self.delay = 0.0
+
+
+def follow_receiver(health: Health, receiver: Any) -> Callable[[], Awaitable[None]]:
+    """Let a receiver's stored captures vouch for the store; returns the coroutine function
+    that stops the receiver and marks it ``down``, for an exit stack. (The caller marks it
+    ``ok`` with its URL once it listens.)"""
+    from webhook_studio.receiver.events import CaptureStored
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, CaptureStored):
+            health.set("store", "ok", "writable")
+
+    unsubscribe = receiver.hub.subscribe(on_event)
+
+    async def stop() -> None:
+        unsubscribe()
+        try:
+            await receiver.stop()
+        finally:
+            health.set("receiver", "down", "stopped", expected=True)
+
+    return stop
 
 
 def probe_store(store: Any, timeout: float) -> None:

@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: AppContext, runner: TaskRunner | None = None, *,
                  receiver: Any = None, dispatcher: Any = None,
-                 bridge: EngineBridge | None = None) -> None:
+                 bridge: EngineBridge | None = None, health: Any = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.receiver = receiver
@@ -86,7 +86,11 @@ class MainWindow(QMainWindow):
         self.receiver_label.clicked.connect(self.copy_url)
         self.today_label = QLabel("")
         self.queue_label = QLabel("")
-        for widget in (self.receiver_label, self.today_label, self.queue_label):
+        from webhook_studio.ui.widgets.health_indicator import HealthIndicator
+
+        self.health_indicator = HealthIndicator(health or getattr(dispatcher, "health", None))
+        for widget in (self.receiver_label, self.today_label, self.queue_label,
+                       self.health_indicator):
             self.statusBar().addPermanentWidget(widget)
         self.bridge.captures_arrived.connect(self._captures_arrived)
         self.bridge.deliveries_changed.connect(self._deliveries_changed)
