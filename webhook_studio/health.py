@@ -53,7 +53,9 @@ class Health:
         self._now = now
         start = now()
         self._parts = {name: ComponentHealth(name, "down", "not started", start)
-                       for name in COMPONENTS}
+                       for name in ("receiver", "sender")}
+        # Whoever builds this has opened the store; the first failed write says otherwise.
+        self._parts["store"] = ComponentHealth("store", "ok", "open", start)
         self.listeners: list[Callable[[ComponentHealth], None]] = []
 
     def set(self, name: str, state: str, sentence: str, *, expected: bool = False) -> None:
@@ -152,6 +154,18 @@ def follow_receiver(health: Health, receiver: Any) -> Callable[[], Awaitable[Non
             health.set("receiver", "down", "stopped", expected=True)
 
     return stop
+
+
+def sync_receiver(health: Health, receiver: Any) -> None:
+    """Bring the receiver's state in line with whether it listens (it may have been started or
+    stopped by a part of the app that does not report here, like the window's Settings)."""
+    if receiver is None:
+        return
+    url = getattr(receiver, "url", None)
+    if url and health.get("receiver").state == "down":
+        health.set("receiver", "ok", f"receiving on {url}", expected=True)
+    elif not url:
+        health.set("receiver", "down", "not listening", expected=True)
 
 
 def probe_store(store: Any, timeout: float) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from webhook_studio.api.routes import SERVICES_KEY, Call, Result, Route
-from webhook_studio.health import COMPONENTS, Health
+from webhook_studio.health import COMPONENTS, Health, sync_receiver
 
 _STATE = {"type": "string", "enum": ["ok", "degraded", "down"]}
 _COMPONENT = {"type": "object", "required": ["state", "sentence", "since"],
@@ -35,6 +35,7 @@ LIVENESS_SCHEMA: dict[str, Any] = {
 
 async def current(services: Any) -> Health:
     health: Health = services.health
+    sync_receiver(health, services.receiver)
     await health.check_store(services.store)
     return health
 

@@ -45,6 +45,7 @@ from webhook_studio.sender.lease import LEASE_S, RENEW_S, make_owner_id, owner_i
 from webhook_studio.sender.queue import (
     Job,
     Result,
+    any_due,
     claim_due,
     next_due,
     reclaim_abandoned,
@@ -302,6 +303,12 @@ class Dispatcher:
     # -- working the queue --------------------------------------------------------------------
     def _claim(self, now: float, only: Collection[str] | None,
                exclude: Collection[str]) -> list[Job]:
+        # A read first, in its own transaction: an idle queue then takes no write lock (and
+        # is not held up by another program's), and the claim's transaction starts with its
+        # UPDATE, never upgrading a read snapshot that another writer may have made stale.
+        with self.store.session() as session:
+            if not any_due(session, now, only, exclude):
+                return []
         with self.store.session() as session:
             return claim_due(session, now, only, exclude, owner=self.owner,
                              lease_s=self.lease_s)

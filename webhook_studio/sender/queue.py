@@ -120,15 +120,27 @@ def _rate_allowance(session: Session, sub: Any, now: float) -> tuple[int | None,
     return (None if allowed is None else max(0, allowed)), max(0.001, wait)
 
 
+def _due(now: float, only: Collection[str] | None, exclude: Collection[str]) -> list[Any]:
+    due = [*pending_filter(only), Delivery.next_attempt_at <= now, lease_free(now)]
+    if exclude:
+        due.append(Delivery.id.not_in(list(exclude)))
+    return due
+
+
+def any_due(session: Session, now: float, only: Collection[str] | None = None,
+            exclude: Collection[str] = ()) -> bool:
+    """Whether :func:`claim_due` would find anything (a read, no lock taken)."""
+    return session.execute(select(Delivery.id).where(*_due(now, only, exclude))
+                           .limit(1)).first() is not None
+
+
 def claim_due(session: Session, now: float, only: Collection[str] | None = None,
               exclude: Collection[str] = (), *, owner: str = "", lease_s: float = 30.0
               ) -> list[Job]:
     """Due deliveries become jobs leased to ``owner`` in one transaction; rate-limited ones are
     pushed back and ones whose subscription is gone or inactive end as ``disabled`` (both
     released at once). ``exclude``: deliveries this process is still working on."""
-    due = [*pending_filter(only), Delivery.next_attempt_at <= now, lease_free(now)]
-    if exclude:
-        due.append(Delivery.id.not_in(list(exclude)))
+    due = _due(now, only, exclude)
     # The subquery picks, the UPDATE marks, in one statement: the first statement of the
     # transaction takes SQLite's write lock, so no other sender can claim between the two.
     # PostgreSQL (team mode, a later issue): add ``.with_for_update(skip_locked=True)`` to the
