@@ -18,6 +18,7 @@ class RawTarget:
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
         self.requests = 0
+        self.heads: list[bytes] = []  # each request's head, as received
         self.finished = 0  # answers written to the end (not cut off by the client)
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
@@ -56,6 +57,7 @@ class RawTarget:
                         length = int(value.strip())
                 await reader.readexactly(length)
                 self.requests += 1
+                self.heads.append(head)
                 await self.answer(writer)
                 self.finished += 1
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
@@ -63,6 +65,18 @@ class RawTarget:
         finally:
             self._handlers.discard(task)
             writer.close()
+
+
+    def header_values(self, name: str) -> list[str]:
+        """One header's value in each request received (e.g. every ``webhook-id`` sent)."""
+        wanted = name.lower().encode()
+        values = []
+        for head in self.heads:
+            for line in head.split(b"\r\n")[1:]:
+                key, _, value = line.partition(b":")
+                if key.strip().lower() == wanted:
+                    values.append(value.strip().decode("latin-1"))
+        return values
 
 
 def fixed(raw: bytes) -> Answer:
@@ -85,6 +99,18 @@ def dripping(head: bytes, drip: bytes, every: float = 1.0) -> Answer:
             await asyncio.sleep(every)
             writer.write(drip[i:i + 1])
             await writer.drain()
+
+    return answer
+
+
+def held(until: asyncio.Event, raw: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+         ) -> Answer:
+    """Nothing until ``until`` is set, then ``raw``: an attempt that stays in flight."""
+
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        await until.wait()
+        writer.write(raw)
+        await writer.drain()
 
     return answer
 
