@@ -185,3 +185,46 @@ async def test_stop_with_the_store_locked_does_not_raise(
     with store_locked(db_path):
         await asyncio.wait_for(live.stop(), 30)
     assert health.get("sender").state == "down"
+
+
+async def test_stop_gives_up_on_an_unrecordable_attempt_after_a_few_seconds(
+        httpserver: HTTPServer, store: Store, db_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A store still locked at stop: stop() ends (the other engines still have to stop), says
+    what was lost, and the delivery's lease runs out so it is made again: at-least-once."""
+    held: list[contextlib.ExitStack] = []
+
+    def lock_then_answer(_request: Request) -> Response:
+        if not held:
+            stack = contextlib.ExitStack()
+            stack.enter_context(store_locked(db_path))
+            held.append(stack)
+        return Response("ok")
+
+    httpserver.expect_request("/hook").respond_with_handler(lock_then_answer)
+    subscribe(store, httpserver.url_for("/hook"), now=time.time())
+    health = Health()
+    sender = Dispatcher(store, health=health, lease_s=1.0, renew_s=0.3)
+    (delivery_id,) = sender.emit("a.b", {})
+    await sender.start()
+    try:
+        await until(lambda: health.get("sender").state == "degraded", "the record to fail")
+        started = time.monotonic()
+        await asyncio.wait_for(sender.stop(), 40)
+        assert time.monotonic() - started < 40
+    finally:
+        for stack in held:
+            stack.close()
+    assert any("could not be recorded" in r.getMessage() for r in caplog.records)
+    await asyncio.sleep(1.2)  # the lease (1 s, no longer renewed) runs out
+    again = Dispatcher(store)
+    try:
+        assert await again.run_due() == 1
+    finally:
+        await again.stop()
+    with store.session() as session:
+        assert [a.number for a in attempts_of(session, delivery_id)] == [1]
+        row = session.get(Delivery, delivery_id)
+        assert row is not None and row.state == "delivered"
+    assert len(httpserver.log) == 2, "the unrecorded attempt was made again, same id"
+    assert {r.headers["webhook-id"] for r, _ in httpserver.log} == {delivery_id}

@@ -97,6 +97,7 @@ class Dispatcher:
         self._writer: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()  # cuts the writer's backoff short at stop
         self._stop_deadline = 0.0
         self.health = health or Health(self.clock.now)
         self.owner = make_owner_id()
@@ -105,6 +106,7 @@ class Dispatcher:
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
+        self._stopped.clear()
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="sender")
             self.health.set("sender", "ok", "running", expected=True)
@@ -115,6 +117,7 @@ class Dispatcher:
         raises for a store fault: the caller still has other engines to stop."""
         self._stopping = True
         self._stop_deadline = time.monotonic() + STOP_PATIENCE_S
+        self._stopped.set()
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -416,10 +419,14 @@ class Dispatcher:
             except Exception as exc:
                 self._results = group + self._results
                 delay = self._trouble(exc, backoff, "recording attempts")
-                if self._stopping and time.monotonic() + delay > self._stop_deadline:
-                    self._give_up(exc)
-                    return
-                await asyncio.sleep(delay)
+                if self._stopping:
+                    delay = min(delay, self._stop_deadline - time.monotonic())
+                    if delay <= 0:
+                        self._give_up(exc)
+                        return
+                with contextlib.suppress(TimeoutError):  # stop() shortens the wait
+                    async with asyncio.timeout(delay):
+                        await (asyncio.sleep(delay) if self._stopping else self._stopped.wait())
                 continue
             backoff.reset()
             self._healthy()
