@@ -77,6 +77,8 @@ async def test_a_huge_answer_does_not_grow_the_senders_memory(tmp_path: Path) ->
     (attempt,) = done["attempts"]
     assert attempt["status"] == 200 and attempt["response_size"] == size
     growth = peak - baseline
+    print(f"serve RSS {baseline / 2**20:.0f} MiB, peak {peak / 2**20:.0f} MiB while reading "
+          f"a {size / 2**20:.0f} MiB answer")
     assert growth < 100 * 1024 * 1024, f"RSS grew {growth / 2**20:.0f} MiB for a 300 MiB answer"
 
 

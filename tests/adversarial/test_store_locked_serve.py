@@ -36,8 +36,8 @@ async def test_serve_rides_out_a_locked_store_and_finishes_every_delivery(
     httpserver.expect_request("/hook").respond_with_handler(count)
     db = tmp_path / "locked.sqlite3"
     async with ServeProcess(db) as serve:
-        # The first attempt is 3 s away, so all of them fall due while the store is locked.
-        await serve.subscribe(httpserver.url_for("/hook"), retry_policy="3s,1s,1s")
+        # The first attempt is 5 s away, so all of them fall due while the store is locked.
+        await serve.subscribe(httpserver.url_for("/hook"), retry_policy="5s,1s,1s")
         ids = [i for _ in range(EVENTS) for i in await serve.emit()]
         status, words = await serve.liveness()
         assert (status, words["status"]) == (200, "ok"), words
@@ -65,7 +65,7 @@ async def test_serve_rides_out_a_locked_store_and_finishes_every_delivery(
                 assert words["store"] == "degraded"
                 saw_sender_degraded |= words["sender"] == "degraded"
                 await asyncio.sleep(0.5)
-            assert not seen, "nothing was sent while its claim could not be written"
+            assert not seen, "nothing is sent while its claim cannot be written"
         finally:
             lock.execute("ROLLBACK")
             lock.close()
