@@ -18,7 +18,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     """Show the main window with live engines; return once it is closed and all is flushed."""
     from PySide6.QtCore import QSettings, QTimer
 
-    from webhook_studio.health import Health, follow_receiver
+    from webhook_studio.health import Health, follow_receiver, watching
     from webhook_studio.receiver import EndpointConfig, Receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.ui.bridge import EngineBridge
@@ -59,6 +59,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         await window.start_engines()
         if receiver.url:
             health.set("receiver", "ok", f"receiving on {receiver.url}", expected=True)
+        stack.push_async_callback(watching(health, ctx.store))  # the light knows a lock
         await closed.wait()
 
 

@@ -156,6 +156,27 @@ def follow_receiver(health: Health, receiver: Any) -> Callable[[], Awaitable[Non
     return stop
 
 
+async def watch_store(health: Health, store: Any, every: float = 10.0) -> None:
+    """Look at the store every ``every`` seconds until cancelled, so the status bar and the
+    log learn of a locked or full store even while no engine writes."""
+    while True:
+        await health.check_store(store)
+        await asyncio.sleep(every)
+
+
+def watching(health: Health, store: Any) -> Callable[[], Awaitable[None]]:
+    """Start :func:`watch_store` on the running loop; returns the coroutine function that
+    stops it, for an exit stack."""
+    task = asyncio.get_running_loop().create_task(watch_store(health, store),
+                                                  name="store-health")
+
+    async def stop() -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    return stop
+
+
 def sync_receiver(health: Health, receiver: Any) -> None:
     """Bring the receiver's state in line with whether it listens (it may have been started or
     stopped by a part of the app that does not report here, like the window's Settings)."""

@@ -60,7 +60,7 @@ def _log_to_stderr() -> None:
 
 async def run_serve(args: argparse.Namespace, api_host: str) -> int:
     from webhook_studio.api import ApiServer, ApiServices, load_or_create_token, token_path
-    from webhook_studio.health import Health, follow_receiver
+    from webhook_studio.health import Health, follow_receiver, watching
     from webhook_studio.receiver import BindError, EndpointConfig, Receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
@@ -90,6 +90,7 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
             await dispatcher.start()
             api_url = await api.start(api_host, args.api_port)
             stack.push_async_callback(api.stop)
+            stack.push_async_callback(watching(health, ctx.store))
         except BindError as exc:
             return fail(str(exc), EXIT_FAILED)
         print(f"listening on {url}", flush=True)
