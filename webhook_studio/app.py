@@ -59,7 +59,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         await window.start_engines()
         if receiver.url:
             health.set("receiver", "ok", f"receiving on {receiver.url}", expected=True)
-        stack.push_async_callback(watching(health, ctx.store))  # the light knows a lock
+        stack.push_async_callback(watching(health, ctx.store, receiver))  # the light knows
         await closed.wait()
 
 

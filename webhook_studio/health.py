@@ -57,6 +57,8 @@ class Health:
         # Whoever builds this has opened the store; the first failed write says otherwise.
         self._parts["store"] = ComponentHealth("store", "ok", "open", start)
         self.listeners: list[Callable[[ComponentHealth], None]] = []
+        #: Extra fields per component for the detailed answer (the receiver's counters).
+        self.details: dict[str, dict[str, Any]] = {}
 
     def set(self, name: str, state: str, sentence: str, *, expected: bool = False) -> None:
         """Record a component's state; ``expected`` changes (start, stop) log at info."""
@@ -96,7 +98,8 @@ class Health:
 
     def to_dict(self) -> dict[str, Any]:
         parts = self.snapshot()
-        return {"status": self.status, **{name: p.to_dict() for name, p in parts.items()}}
+        return {"status": self.status, **{name: {**p.to_dict(), **self.details.get(name, {})}
+                                          for name, p in parts.items()}}
 
     async def check_store(self, store: Any, wait_s: float = 1.0) -> None:
         """Look at the store now (a write lock taken and given back at once, on a worker
@@ -156,18 +159,21 @@ def follow_receiver(health: Health, receiver: Any) -> Callable[[], Awaitable[Non
     return stop
 
 
-async def watch_store(health: Health, store: Any, every: float = 10.0) -> None:
-    """Look at the store every ``every`` seconds until cancelled, so the status bar and the
-    log learn of a locked or full store even while no engine writes."""
+async def watch_store(health: Health, store: Any, receiver: Any = None,
+                      every: float = 10.0) -> None:
+    """Look at the store (and the receiver's own report) every ``every`` seconds until
+    cancelled, so the status bar and the log learn of a locked or full store, or a receiver in
+    trouble, even while no engine writes and nobody asks ``/health``."""
     while True:
+        sync_receiver(health, receiver)
         await health.check_store(store)
         await asyncio.sleep(every)
 
 
-def watching(health: Health, store: Any) -> Callable[[], Awaitable[None]]:
+def watching(health: Health, store: Any, receiver: Any = None) -> Callable[[], Awaitable[None]]:
     """Start :func:`watch_store` on the running loop; returns the coroutine function that
     stops it, for an exit stack."""
-    task = asyncio.get_running_loop().create_task(watch_store(health, store),
+    task = asyncio.get_running_loop().create_task(watch_store(health, store, receiver),
                                                   name="store-health")
 
     async def stop() -> None:
@@ -178,9 +184,18 @@ def watching(health: Health, store: Any) -> Callable[[], Awaitable[None]]:
 
 
 def sync_receiver(health: Health, receiver: Any) -> None:
-    """Bring the receiver's state in line with whether it listens (it may have been started or
-    stopped by a part of the app that does not report here, like the window's Settings)."""
+    """Bring the receiver's state in line with what it says of itself: its ``health()``
+    report (``{"state", "sentence", "counters"}``: connection cap reached, captures refused)
+    where it has one, else whether it listens (it may be started or stopped by a part of the
+    app that does not report here, like the window's Settings)."""
     if receiver is None:
+        return
+    report = getattr(receiver, "health", None)
+    if callable(report):
+        data = report()
+        state = str(data.get("state", "down"))
+        health.set("receiver", state, str(data.get("sentence", "")), expected=state == "down")
+        health.details["receiver"] = {"counters": data.get("counters") or {}}
         return
     url = getattr(receiver, "url", None)
     if url and health.get("receiver").state == "down":

@@ -66,3 +66,48 @@ async def test_the_store_watch_sees_a_lock_while_nothing_writes(
         assert health.get("store").state == "ok"
     finally:
         await stop()
+
+
+class ReportingReceiver:
+    """Stands in for a receiver that reports on itself (``Receiver.health()``: connection cap,
+    captures refused), which this branch's receiver does not have yet."""
+
+    url = "http://127.0.0.1:8000"
+
+    def __init__(self) -> None:
+        self.report = {"state": "ok", "sentence": "Receiving; 2 connection(s) open.",
+                       "counters": {"connections_open": 2, "connections_shed": 0}}
+
+    def health(self) -> dict[str, object]:
+        return self.report
+
+
+def test_a_receiver_that_reports_on_itself_is_taken_at_its_word() -> None:
+    from webhook_studio.health import sync_receiver
+
+    health = Health()
+    receiver = ReportingReceiver()
+    sync_receiver(health, receiver)
+    assert health.get("receiver").state == "ok"
+    assert health.to_dict()["receiver"]["counters"] == {"connections_open": 2,
+                                                        "connections_shed": 0}
+    receiver.report = {"state": "degraded", "sentence": "the connection cap was reached",
+                       "counters": {"connections_open": 300, "connections_shed": 40}}
+    sync_receiver(health, receiver)
+    assert health.get("receiver").state == "degraded"
+    assert "cap" in health.to_dict()["receiver"]["sentence"]
+
+
+def test_a_receiver_without_a_report_is_judged_by_whether_it_listens() -> None:
+    from webhook_studio.health import sync_receiver
+
+    class Plain:
+        url: str | None = "http://127.0.0.1:8000"
+
+    health = Health()
+    plain = Plain()
+    sync_receiver(health, plain)
+    assert health.get("receiver").sentence == "receiving on http://127.0.0.1:8000"
+    plain.url = None
+    sync_receiver(health, plain)
+    assert health.get("receiver").state == "down"

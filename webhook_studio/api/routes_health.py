@@ -25,9 +25,15 @@ _STATE = {"type": "string", "enum": ["ok", "degraded", "down"]}
 _COMPONENT = {"type": "object", "required": ["state", "sentence", "since"],
               "properties": {"state": _STATE, "sentence": {"type": "string"},
                              "since": {"type": "string", "format": "date-time"}}}
+_RECEIVER = {**_COMPONENT, "properties": {
+    **_COMPONENT["properties"],  # type: ignore[dict-item]
+    "counters": {"type": "object", "description": "connections open, idle, shed, refused; "
+                 "captures stored and failed, since start (when the receiver reports them)",
+                 "additionalProperties": {"type": "integer"}}}}
 HEALTH_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["status", *COMPONENTS],
-    "properties": {"status": _STATE, **{name: _COMPONENT for name in COMPONENTS}}}
+    "properties": {"status": _STATE, "receiver": _RECEIVER, "sender": _COMPONENT,
+                   "store": _COMPONENT}}
 LIVENESS_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["status", *COMPONENTS],
     "properties": {"status": _STATE, **{name: _STATE for name in COMPONENTS}}}

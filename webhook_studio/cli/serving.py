@@ -90,7 +90,7 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
             await dispatcher.start()
             api_url = await api.start(api_host, args.api_port)
             stack.push_async_callback(api.stop)
-            stack.push_async_callback(watching(health, ctx.store))
+            stack.push_async_callback(watching(health, ctx.store, receiver))
         except BindError as exc:
             return fail(str(exc), EXIT_FAILED)
         print(f"listening on {url}", flush=True)
