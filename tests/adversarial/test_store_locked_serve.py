@@ -52,13 +52,6 @@ async def test_serve_rides_out_a_locked_store_and_finishes_every_delivery(
                                             {"url": "http://127.0.0.1:9/x", "events": ["*"]})
             assert status == 503 and body["error"] == "store unavailable", body
             assert time.monotonic() - started < 15, "a bounded wait, not a hang"
-            assert serve.http is not None
-            started = time.monotonic()
-            async with serve.http.post(serve.receiver + "/in", data=b"{}") as resp:
-                assert resp.status == 503  # not stored, so not acknowledged
-            receiver_wait = time.monotonic() - started
-            assert receiver_wait < 15, f"the receiver's 503 took {receiver_wait:.1f} s"
-            print(f"receiver 503 after {receiver_wait:.2f} s with the store locked")
             while time.monotonic() - locked_at < LOCK_S:
                 status, words = await serve.liveness()
                 assert status == 200 and words["status"] == "degraded", words
