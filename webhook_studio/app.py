@@ -6,6 +6,7 @@ Only this module and ``ui/`` import PySide6 or qasync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     """Show the main window with live engines; return once it is closed and all is flushed."""
     from PySide6.QtCore import QSettings, QTimer
 
+    from webhook_studio.health import Health, follow_receiver, watching
     from webhook_studio.receiver import EndpointConfig, Receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.ui.bridge import EngineBridge
@@ -46,13 +48,15 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         default_endpoint=EndpointConfig())
     extras = attach_receiver_extras(receiver, ctx)
     envelope_for, header_hook = sender_hooks()
+    health = Health(ctx.clock.now)
     dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
-                            header_hook=header_hook)
+                            header_hook=header_hook, health=health)
     bridge = EngineBridge()
     receiver.hub.subscribe(bridge.on_receiver_event)
     dispatcher.listeners.append(bridge.on_sender_event)
     runner = TaskRunner()
-    window = MainWindow(ctx, runner, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
+    window = MainWindow(ctx, runner, receiver=receiver, dispatcher=dispatcher, bridge=bridge,
+                        health=health)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
@@ -64,17 +68,19 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         show_notice(window, notice)
     if close_after_ms is not None:
         QTimer.singleShot(close_after_ms, window.close)
-    try:
+    async with contextlib.AsyncExitStack() as stack:  # one failing stop() skips no other
+        stack.callback(bridge.deleteLater)
+        stack.callback(window.deleteLater)
+        stack.push_async_callback(extras.close)
+        stack.push_async_callback(follow_receiver(health, receiver))  # flushes captures
+        stack.push_async_callback(dispatcher.stop)
+        stack.push_async_callback(window.stop_engines)
+        stack.push_async_callback(runner.shutdown)
         await window.start_engines()
+        if receiver.url:
+            health.set("receiver", "ok", f"receiving on {receiver.url}", expected=True)
+        stack.push_async_callback(watching(health, ctx.store, receiver))  # the light knows
         await closed.wait()
-    finally:
-        await runner.shutdown()
-        await window.stop_engines()
-        await dispatcher.stop()
-        await receiver.stop()
-        await extras.close()
-        window.deleteLater()
-        bridge.deleteLater()
 
 
 def tls_context(ctx: AppContext) -> Any:

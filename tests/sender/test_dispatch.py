@@ -289,17 +289,28 @@ async def test_stats_per_event_type(httpserver: HTTPServer, store: Store,
     assert stats["user.created"]["latency_ms"]["p50"] is not None
 
 
-async def test_recover_makes_in_flight_deliveries_due_again(
+async def test_recover_takes_back_a_dead_senders_lease_not_a_live_one(
         store: Store, dispatcher: Dispatcher, clock: FixedClock) -> None:
-    """A crash leaves the in-flight mark: nothing picks the delivery up until recover()."""
+    """A crash leaves a lease: a live owner's lease is left alone until it expires, a dead
+    process's lease is taken back by recover() at once."""
+    import subprocess
+    import sys
+
+    from webhook_studio.sender.lease import make_owner_id
     from webhook_studio.store.sender_models import Delivery
 
     subscribe(store, "http://127.0.0.1:9/x", retry="0,1m")
     (delivery_id,) = dispatcher.emit("a.b", {})
-    with store.session() as session:
-        session.get(Delivery, delivery_id).in_flight_since = clock.now()  # type: ignore[union-attr]
-    assert await dispatcher.run_due() == 0
-    assert dispatcher.recover() == 1
+    dead = subprocess.run([sys.executable, "-c", "from webhook_studio.sender.lease import "
+                           "make_owner_id; print(make_owner_id())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    for owner in (make_owner_id(), dead):
+        with store.session() as session:
+            row = session.get(Delivery, delivery_id)
+            assert row is not None
+            row.lease_owner, row.in_flight_until = owner, clock.now() + 30
+        assert await dispatcher.run_due() == 0, "a leased delivery is not claimed"
+        assert dispatcher.recover() == (1 if owner == dead else 0)
     assert await dispatcher.run_due() == 1
     result = state_of(store, delivery_id)
     assert result["id"] == delivery_id and result["state"] == "pending"

@@ -99,3 +99,66 @@ def test_garbage_file_is_reported(tmp_path: Path) -> None:
     # Another kind of file is the user's choice to change (exit 2), not a failing store.
     with pytest.raises(UnusableDatabase, match="is not a SQLite database"):
         open_store(bad)
+
+
+def _make_version_1_file(path: Path) -> None:
+    """A file as version 1 wrote it: no leases, no response sizes, one delivery left in
+    flight by a crash (version 1 marked it with ``in_flight_since`` only)."""
+    open_store(path).dispose()
+    raw = sqlite3.connect(path)
+    for table, column in (("deliveries", "in_flight_until"), ("deliveries", "lease_owner"),
+                          ("attempts", "response_size")):
+        raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    raw.execute("UPDATE studio_meta SET value = '1' WHERE key = 'schema_version'")
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute("INSERT INTO subscriptions (id, url, description, events, headers, active, "
+                "scheme, retry_policy, timeout_seconds, max_concurrency, adhoc, created_at, "
+                "updated_at) VALUES ('wh_1', 'http://127.0.0.1:9/x', '', '[\"*\"]', '{}', 1, "
+                "'standard-webhooks', '{\"kind\": \"schedule\", \"delays\": [0, 60]}', 2, 1, "
+                "0, 1, 1)")
+    raw.execute("INSERT INTO subscription_secrets (subscription_id, secret, created_at) "
+                "VALUES ('wh_1', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 1)")
+    raw.execute("INSERT INTO events (id, type, payload, created_at) "
+                "VALUES ('evt_1', 'a.b', X'7B7D', 1)")
+    raw.execute("INSERT INTO deliveries (id, event_id, subscription_id, event_type, "
+                "target_url, state, attempt_count, next_attempt_at, in_flight_since, "
+                "created_at, updated_at) VALUES ('msg_1', 'evt_1', 'wh_1', 'a.b', "
+                "'http://127.0.0.1:9/x', 'pending', 0, 100, 100, 1, 1)")
+    raw.commit()
+    raw.close()
+
+
+async def test_a_version_1_file_is_upgraded_to_leases_and_its_in_flight_delivery_resumes(
+        db_path: Path) -> None:
+    """Schema 2 (issue 14): leases replace the bare in-flight mark. A mark version 1 left
+    behind becomes an expired lease, so the delivery is sent again (as version 1 did at
+    start), and nothing stored is lost."""
+    from webhook_studio.core.clock import FixedClock
+    from webhook_studio.sender import Dispatcher
+    from webhook_studio.store.sender_models import Delivery
+
+    _make_version_1_file(db_path)
+    store = open_store(db_path)
+    try:
+        assert store.upgraded_from == 1
+        with store.engine.connect() as conn:
+            assert read_version(conn) == SCHEMA_VERSION == 2
+            columns = {c["name"] for c in inspect(conn).get_columns("deliveries")}
+            assert {"in_flight_until", "lease_owner"} <= columns
+            assert "response_size" in {c["name"] for c in inspect(conn).get_columns("attempts")}
+        with store.session() as session:
+            row = session.get(Delivery, "msg_1")
+            assert row is not None and row.in_flight_until == 100.0 and row.lease_owner is None
+        dispatcher = Dispatcher(store, FixedClock(1_000.0))
+        try:
+            assert await dispatcher.run_due() == 1
+        finally:
+            await dispatcher.stop()
+        with store.session() as session:
+            row = session.get(Delivery, "msg_1")
+            assert row is not None and row.attempt_count == 1 and row.in_flight_until is None
+    finally:
+        store.dispose()
+    raw = sqlite3.connect(db_path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+    raw.close()

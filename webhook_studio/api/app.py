@@ -7,8 +7,9 @@ Usage (``serve`` and the tests)::
     url = await server.start("127.0.0.1", 8001)   # "http://127.0.0.1:8001"
     await server.stop()
 
-Middlewares, outermost first: JSON errors, bearer token, request size. Routes come from the
-modules' ``ROUTES`` tables, which also produce the OpenAPI document.
+Middlewares, outermost first: JSON errors, the token-free ``GET /health``, bearer token,
+request size. Routes come from the modules' ``ROUTES`` tables, which also produce the OpenAPI
+document.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from typing import Any
 
 from aiohttp import web
 
-from webhook_studio.api import routes_captures, routes_webhooks
+from webhook_studio.api import routes_captures, routes_health, routes_webhooks
 from webhook_studio.api.auth import TOKEN_KEY, auth_middleware
 from webhook_studio.api.errors import ApiError, Handler, error_middleware
 from webhook_studio.api.openapi import API_PREFIX, build_document
 from webhook_studio.api.routes import SERVICES_KEY, Call, Result, Route, wrap
 from webhook_studio.core.clock import Clock
+from webhook_studio.health import Health
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -38,6 +40,12 @@ class ApiServices:
     dispatcher: Any
     receiver: Any = None
     extra_events: Mapping[str, Sequence[str]] | None = None
+    health: Health | None = None  # default: the dispatcher's
+
+    def __post_init__(self) -> None:
+        if self.health is None:
+            found = getattr(self.dispatcher, "health", None)
+            self.health = found if isinstance(found, Health) else Health(self.clock.now)
 
     def wake_sender(self) -> None:
         wake = getattr(self.dispatcher, "wake", None)
@@ -46,12 +54,34 @@ class ApiServices:
 
 
 async def _openapi(call: Call) -> Result:
-    return 200, build_document(all_routes())
+    document = build_document(all_routes())
+    # Any operation may meet a store another program holds locked: 503 with Retry-After.
+    document["components"]["responses"]["E503"] = {
+        "description": "The store is unavailable (locked, full); retry after Retry-After",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in document["paths"].values():
+        for op in operations.values():
+            op["responses"].setdefault("503", {"$ref": "#/components/responses/E503"})
+    document["paths"]["/health"] = {"get": routes_health.LIVENESS_OPERATION}
+    document["paths"][API_PREFIX + "/health"]["get"]["responses"]["503"] = {
+        "description": "The receiver, the sender or the store is down", "content": {
+            "application/json": {"schema": routes_health.HEALTH_SCHEMA}}}
+    return 200, document
 
 
 def all_routes() -> tuple[Route, ...]:
-    return (*routes_webhooks.ROUTES, *routes_captures.ROUTES,
+    return (*routes_webhooks.ROUTES, *routes_captures.ROUTES, *routes_health.ROUTES,
             Route("GET", "/openapi.json", _openapi, "This document", "meta"))
+
+
+@web.middleware
+async def public_health(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """``GET /health`` answers without a token (load balancers); everything else goes on to
+    the bearer-token check."""
+    if request.path == "/health" and request.method in ("GET", "HEAD"):
+        return await routes_health.liveness(request)
+    return await handler(request)
 
 
 def size_limit(limit: int) -> Any:
@@ -69,7 +99,7 @@ def size_limit(limit: int) -> Any:
 def build_app(services: ApiServices, token: str, *,
               max_body: int = MAX_BODY_BYTES) -> web.Application:
     app = web.Application(
-        middlewares=[error_middleware, auth_middleware, size_limit(max_body)],
+        middlewares=[error_middleware, public_health, auth_middleware, size_limit(max_body)],
         client_max_size=max_body)
     app[SERVICES_KEY] = services
     app[TOKEN_KEY] = token

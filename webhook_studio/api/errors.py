@@ -6,7 +6,9 @@
 
 Every error response is ``{"error": "<sentence>", "detail": <anything or null>}``; a 422 also
 carries ``"fields": {"name": "message", ...}``. Library errors (aiohttp's HTTP exceptions, the
-store's NotFound, the core's CoreError) are translated here, at the boundary.
+store's NotFound, the core's CoreError) are translated here, at the boundary. A store that
+cannot be read or written (locked by another program, disk full) is a 503 with
+``Retry-After``: the client may try again, nothing it sent was half-applied.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from typing import Any
 
 from aiohttp import web
 
+from webhook_studio.store.errors import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+STORE_RETRY_AFTER_S = 5
 
 #: Sentences for the statuses aiohttp raises by itself.
 _HTTP_SENTENCES = {
@@ -66,6 +71,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as exc:
         return error_response(exc)
+    except StoreUnavailable as exc:
+        return error_response(ApiError(503, "store unavailable", str(exc),
+                                       {"Retry-After": str(STORE_RETRY_AFTER_S)}))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -7,7 +7,9 @@ Contract (other tools depend on it):
   attempt if the schedule says it is due now. Without ``--wait`` it exits 0 when the delivery
   is delivered or still pending (its retries are recorded; ``deliveries resume`` carries them
   out) and 1 when it already ended otherwise (a final 4xx, 410). With ``--wait`` it works the
-  retries until the delivery ends: 0 if delivered, 1 if not.
+  retries until the delivery ends (ended for real: a delivery another sender holds, or a store
+  locked for a while, is waited out): 0 if delivered, 1 if not; ``--wait-timeout SECONDS``
+  bounds that wait (exit 1 with a sentence when it passes, the delivery still pending).
 * ``--json`` prints the delivery: ``id``, ``state``, ``attempts`` (``number``, ``started_at``
   ISO 8601, ``status`` or null, ``duration_ms``, ``error`` or null, ``request_headers`` as an
   object name -> value) and more fields.
@@ -119,7 +121,7 @@ def _summary(data: dict[str, Any]) -> str:
     lines = [f"delivery {data['id']}: {data['state']}  ({data['event_type']} -> "
              f"{data['target_url']})"]
     for a in data["attempts"]:
-        result = f"HTTP {a['status']}" if a["status"] is not None else a["error"]
+        result = f"HTTP {a['status']}" if a["error"] is None else a["error"]
         lines.append(f"  attempt {a['number']}  {a['started_at']}  {result}  "
                      f"{a['duration_ms']:.1f} ms")
     if data["state"] == "pending" and data["next_attempt_at"]:
@@ -148,6 +150,23 @@ def _dispatcher(ctx: AppContext) -> Any:
     return Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for, header_hook=header_hook)
 
 
+async def _work(dispatcher: Any, only: list[str] | None, wait: bool,
+                limit: float | None) -> str | None:
+    """Run the queue; with ``wait`` until nothing (of ``only``) is pending or ``limit`` s
+    passed. Returns a sentence when the limit cut the wait short."""
+    if not wait:
+        await dispatcher.run_due(only)
+        return None
+    try:
+        async with asyncio.timeout(limit):
+            await dispatcher.run_until_final(only)
+    except TimeoutError:
+        what = "the delivery is" if only else "deliveries are"
+        return (f"Stopped waiting after --wait-timeout {limit:g} s; {what} still pending. "
+                "Carry on with: webhook-studio deliveries resume --wait")
+    return None
+
+
 async def _send(args: argparse.Namespace) -> int:
     fields, secret, generated = _subscription_fields(args)
     data = _read_data(args.data_file)
@@ -159,15 +178,14 @@ async def _send(args: argparse.Namespace) -> int:
         dispatcher = _dispatcher(ctx)
         try:
             (delivery_id,) = dispatcher.emit(args.event, data, subscription_id=sub_id)
-            if args.wait:
-                await dispatcher.run_until_final([delivery_id])
-            else:
-                await dispatcher.run_due([delivery_id])
+            cut_short = await _work(dispatcher, [delivery_id], args.wait, args.wait_timeout)
         finally:
             await dispatcher.stop()
         state = _report(ctx, delivery_id, args.json)
     finally:
         ctx.close()
+    if cut_short:
+        return fail(cut_short)
     if args.wait:
         return EXIT_OK if state == "delivered" else EXIT_FAILED
     return EXIT_OK if state in ("delivered", "pending") else EXIT_FAILED
@@ -212,7 +230,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 async def _resume(args: argparse.Namespace) -> int:
-    """Recover deliveries left in flight by a crash, then work the queue."""
+    """Take back deliveries whose sender crashed (or whose lease expired), then work the
+    queue. Deliveries another running sender holds are left to it: never sent twice."""
     ctx = AppContext.open(args.db)
     try:
         dispatcher = _dispatcher(ctx)
@@ -220,10 +239,7 @@ async def _resume(args: argparse.Namespace) -> int:
             recovered = dispatcher.recover()
             if recovered:
                 print(f"recovered {recovered} delivery(ies) left in flight", file=sys.stderr)
-            if args.wait:
-                await dispatcher.run_until_final()
-            else:
-                await dispatcher.run_due()
+            cut_short = await _work(dispatcher, None, args.wait, args.wait_timeout)
         finally:
             await dispatcher.stop()
         with ctx.store.session() as session:
@@ -236,7 +252,7 @@ async def _resume(args: argparse.Namespace) -> int:
         print_json(counts)
     else:
         print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no deliveries")
-    return EXIT_OK
+    return fail(cut_short) if cut_short else EXIT_OK
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
@@ -307,12 +323,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                       help="comma list of delays (0,1s,5m,1h) or a preset name "
                       "(default standard-webhooks)")
     send.add_argument("--timeout", type=_positive_delay, metavar="SECONDS",
-                      help="per-attempt timeout (default 15)")
+                      help="per-attempt deadline, connect to last byte of the answer "
+                      "(default 15)")
     send.add_argument("--header", action="append", metavar="NAME:VALUE",
                       help="extra request header (repeatable)")
     add_db_option(send)
     send.add_argument("--wait", action="store_true",
                       help="keep retrying until delivered or given up; exit 1 unless delivered")
+    send.add_argument("--wait-timeout", type=_positive_delay, metavar="SECONDS",
+                      help="with --wait: stop waiting after this long (exit 1, still pending)")
     send.add_argument("--json", action="store_true", help="print the delivery as JSON")
     send.set_defaults(func=_cmd_send)
 
@@ -342,6 +361,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(resume)
     resume.add_argument("--wait", action="store_true",
                         help="run until no delivery is pending")
+    resume.add_argument("--wait-timeout", type=_positive_delay, metavar="SECONDS",
+                        help="with --wait: stop waiting after this long (exit 1)")
     resume.add_argument("--json", action="store_true", help="print the counts as JSON")
     resume.set_defaults(func=_cmd_resume)
     for action, text in (("retry", "make a delivery due now (dead letters too); a replay "

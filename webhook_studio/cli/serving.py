@@ -2,14 +2,16 @@
 
 Contract: ``serve`` prints ``listening on http://HOST:PORT`` (the receiver) and then
 ``api on http://HOST:API_PORT`` once both are ready, runs until SIGINT or SIGTERM, then stops
-the API, flushes every capture, stops the sender and exits 0. The API token is never printed by
-``serve``; ``webhook-studio token`` prints it.
+the API, flushes every capture, stops the sender and exits 0. Health changes (``sender
+degraded: ...``, ``store ok: ...``) are logged to stderr once each, not per retry. The API
+token is never printed by ``serve``; ``webhook-studio token`` prints it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from typing import Any
 
@@ -43,30 +45,52 @@ def _check_args(args: argparse.Namespace) -> str:
     return str(api_host)
 
 
+def _log_to_stderr() -> None:
+    """Health changes (``sender degraded: ...``) and engine errors, one line each."""
+    import logging
+
+    package = logging.getLogger("webhook_studio")
+    if not package.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("webhook-studio: %(message)s"))
+        package.addHandler(handler)
+        package.setLevel(logging.INFO)
+        package.propagate = False
+
+
 async def run_serve(args: argparse.Namespace, api_host: str) -> int:
     from webhook_studio.api import ApiServer, ApiServices, load_or_create_token, token_path
+    from webhook_studio.health import Health, follow_receiver, watching
     from webhook_studio.receiver import BindError, EndpointConfig, Receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 
+    _log_to_stderr()
     ctx = AppContext.open(args.db)
-    token = load_or_create_token(ctx.data_dir)
-    receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
-                        default_endpoint=EndpointConfig(path="/", name="serve"))
-    extras = attach_receiver_extras(receiver, ctx)
-    envelope_for, header_hook = sender_hooks()
-    dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
-                            header_hook=header_hook)
-    api = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver), token)
-    started: list[Any] = []
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        # Unwound in reverse: API first (no new work), then the receiver (flushes captures),
+        # then the sender, extras and the store. One failing stop() does not skip the others.
+        stack.callback(ctx.close)
+        token = load_or_create_token(ctx.data_dir)
+        health = Health(ctx.clock.now)
+        receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
+                            default_endpoint=EndpointConfig(path="/", name="serve"))
+        extras = attach_receiver_extras(receiver, ctx)
+        stack.push_async_callback(extras.close)
+        envelope_for, header_hook = sender_hooks()
+        dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
+                                header_hook=header_hook, health=health)
+        stack.push_async_callback(dispatcher.stop)  # also closes its client if never started
+        api = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver, health=health),
+                        token)
         try:
             url = await receiver.start()
-            started.append(receiver)
+            stack.push_async_callback(follow_receiver(health, receiver))
+            health.set("receiver", "ok", f"receiving on {url}", expected=True)
             await dispatcher.start()
-            started.append(dispatcher)
             api_url = await api.start(api_host, args.api_port)
-            started.append(api)
+            stack.push_async_callback(api.stop)
+            stack.push_async_callback(watching(health, ctx.store, receiver))
         except BindError as exc:
             return fail(str(exc), EXIT_FAILED)
         print(f"listening on {url}", flush=True)
@@ -74,14 +98,6 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
         print(f"api token in {token_path(ctx.data_dir)} (print it with: webhook-studio token)",
               file=sys.stderr, flush=True)
         await wait_for_stop_signal()
-    finally:
-        # API first (no new work), then the receiver (flushes captures), then the sender.
-        for engine in reversed(started):
-            await engine.stop()
-        await extras.close()
-        if dispatcher not in started:
-            await dispatcher.stop()  # closes its HTTP client even if it never started
-        ctx.close()
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ timeouts, connection and TLS errors retry (DESIGN.md section 5, Standard Webhook
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
@@ -30,19 +31,27 @@ class Judgement:
     retry_after: float | None = None
 
 
+_SECONDS = re.compile(r"[0-9]{1,12}", re.ASCII)
+
+
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds or HTTP date), clamped; garbage is None."""
+    """Seconds from a ``Retry-After`` header (seconds or HTTP date), clamped; garbage is None.
+
+    Digits are ASCII digits only: ``str.isdigit`` also accepts ``²`` (a Latin-1 byte 0xB2),
+    which ``float`` then refuses, and that once failed a retryable 503 for good.
+    """
     if value is None:
         return None
-    text = value.strip()
-    seconds: float | None = None
-    if text.isdigit():
+    text = value.strip(" \t")
+    if _SECONDS.fullmatch(text):
         seconds = float(text)
     else:
         try:
             seconds = parsedate_to_datetime(text).timestamp() - now
-        except (TypeError, ValueError, IndexError, OverflowError):
+        except Exception:  # any garbage at all means "no usable hint"
             return None
+    if seconds != seconds:  # NaN cannot be clamped
+        return None
     return min(RETRY_AFTER_MAX, max(RETRY_AFTER_MIN, seconds))
 
 
@@ -58,8 +67,13 @@ def judge_status(status: int, retry_after: str | None, now: float) -> Judgement:
                          "HTTP 410 Gone: the endpoint asked to stop, so the subscription was "
                          "disabled")
     if status in (429, 503):
-        return Judgement(Decision.RETRY, "http_error", f"HTTP {status}",
-                         parse_retry_after(retry_after, now))
+        hint = parse_retry_after(retry_after, now)
+        if hint is None and retry_after is not None:
+            shown = retry_after if len(retry_after) <= 40 else retry_after[:40] + "…"
+            return Judgement(Decision.RETRY, "http_error",
+                             f"HTTP {status}; its Retry-After {shown!r} is neither seconds nor "
+                             "an HTTP date, so the retry schedule decides when to try again")
+        return Judgement(Decision.RETRY, "http_error", f"HTTP {status}", hint)
     if 400 <= status < 500 and status not in RETRYABLE_4XX:
         return Judgement(Decision.GIVE_UP, "http_error",
                          f"HTTP {status}: a client error is final, no retry")

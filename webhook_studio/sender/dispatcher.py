@@ -2,11 +2,19 @@
 
 The queue *is* the ``deliveries`` table: a delivery is due when it is pending and its
 ``next_attempt_at`` has come. Due deliveries are claimed (marked in flight) in one transaction,
-sent concurrently, and their attempts recorded in group commits (``sender/queue.py``). A crash
-between claim and record leaves the in-flight mark, and :meth:`recover` makes such deliveries
-due again at start: at-least-once, with at most that one attempt repeated, always with the
-same delivery id. Each attempt is signed afresh (new timestamp, new signature) with every
-secret current at that moment, so a rotated-out secret keeps signing until its expiry.
+sent concurrently, and their attempts recorded in group commits (``sender/queue.py``). A claim
+is a lease renewed while the attempt runs (``sender/lease.py``): another ``serve`` or
+``deliveries resume`` on the same store leaves it alone, and a crash between claim and record
+makes the delivery due again once the lease is given up: at-least-once, with at most that one
+attempt repeated, always with the same delivery id. Each attempt is signed afresh (new
+timestamp, new signature) with every secret current at that moment, so a rotated-out secret
+keeps signing until its expiry.
+
+Faults do not stop it: a store that cannot be read or written (locked, full) puts the sender in
+``degraded`` health and it tries again with a capped backoff (0.5 s doubling to 10 s); a
+finished attempt whose record cannot be written is kept and written later, never dropped with
+its lease left set. Store work runs on worker threads, so a locked store (each statement waits
+up to the busy timeout) does not freeze the loop the receiver and the API share.
 
 Time comes from the injected clock; the loop sleeps until the next due time or until
 :meth:`wake` (an ``asyncio.Event``). Tests call :meth:`run_due` with a ``FixedClock`` instead.
@@ -16,47 +24,60 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import time
 from collections.abc import Callable, Collection
 from typing import Any
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.envelope import Envelope, default_envelope
 from webhook_studio.core.matching import matches
-from webhook_studio.core.message import SignInput
-from webhook_studio.core.responses import Decision, Judgement, judge_error, judge_status
 from webhook_studio.core.retry import policy_from_dict
-from webhook_studio.core.schemes import Scheme, get_scheme
+from webhook_studio.health import Backoff, Health
+from webhook_studio.sender.attempt import RESPONSE_BODY_CAP, AttemptMaker, HeaderHook
 from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry_dead_letters
-from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.events import AttemptFinished, DeliveryChanged, SenderEvent
-from webhook_studio.sender.queue import Job, Result, claim_due, next_due, options_key
+from webhook_studio.sender.lease import LEASE_S, RENEW_S, make_owner_id, owner_is_gone
+from webhook_studio.sender.queue import (
+    Job,
+    Result,
+    any_due,
+    claim_due,
+    next_due,
+    reclaim_abandoned,
+    release_leases,
+    renew_leases,
+)
 from webhook_studio.sender.queue import record_results as _record_results
 from webhook_studio.sender.transport import make_client
-from webhook_studio.store import NotFound, Store
+from webhook_studio.store import NotFound, Store, StoreUnavailable
 from webhook_studio.store.sender_models import Delivery, Event, Subscription
 from webhook_studio.store.sender_queries import get_delivery, new_id
 
-RESPONSE_BODY_CAP = 64 * 1024
+__all__ = ["RESPONSE_BODY_CAP", "Dispatcher", "HeaderHook"]
 FINAL_STATES = frozenset({"delivered", "failed", "disabled", "cancelled"})
 IDLE_RECHECK_S = 30.0  # another process (the CLI) may add work without waking us
-#: ``(profile, event_type, delivery_id, timestamp) -> extra headers`` for provider profiles.
-HeaderHook = Callable[[str | None, str, str, int], dict[str, str]]
+WAIT_POLL_S = 2.0  # run_until_final: how often to look for work another sender finished
+STOP_PATIENCE_S = 5.0  # at stop, how long unrecorded attempts keep trying to be written
+log = logging.getLogger(__name__)
 
 
 class Dispatcher:
     """Signals (plain callbacks in ``listeners``): :class:`AttemptFinished` after each
-    recorded attempt, :class:`DeliveryChanged` after a manual retry or cancel."""
+    recorded attempt, :class:`DeliveryChanged` after a manual retry or cancel. Its state
+    (``ok``, ``degraded``, ``down``) goes to ``health`` (``webhook_studio/health.py``)."""
 
     def __init__(self, store: Store, clock: Clock | None = None, *,
                  client: httpx.AsyncClient | None = None, rng: random.Random | None = None,
                  envelope_for: Callable[[str | None], Envelope] | None = None,
                  header_hook: HeaderHook | None = None, max_in_flight: int = 64,
-                 on_event: Callable[[SenderEvent], None] | None = None) -> None:
+                 on_event: Callable[[SenderEvent], None] | None = None,
+                 health: Health | None = None, lease_s: float = LEASE_S,
+                 renew_s: float = RENEW_S) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
@@ -64,6 +85,7 @@ class Dispatcher:
         self.client = client or make_client()
         self.envelope_for = envelope_for or (lambda _profile: default_envelope)
         self.header_hook = header_hook
+        self._maker = AttemptMaker(self.client, self.clock, self.rng, header_hook)
         self.listeners: list[Callable[[SenderEvent], None]] = [on_event] if on_event else []
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
@@ -71,20 +93,31 @@ class Dispatcher:
         self._in_flight: set[str] = set()
         self._per_sub: dict[str, asyncio.Semaphore] = {}
         self._global = asyncio.Semaphore(max_in_flight)
-        self._schemes: dict[tuple[str, str], Scheme] = {}
         self._results: list[tuple[Result, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()  # cuts the writer's backoff short at stop
+        self._stop_deadline = 0.0
+        self.health = health or Health(self.clock.now)
+        self.owner = make_owner_id()
+        self.lease_s, self.renew_s = lease_s, renew_s
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
-        self.recover()
+        self._stopped.clear()
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="sender")
+            self.health.set("sender", "ok", "running", expected=True)
 
     async def stop(self) -> None:
+        """Stop claiming, let running attempts finish and be recorded (unrecorded ones keep
+        trying for a few seconds), give back this sender's leases, close the client. Never
+        raises for a store fault: the caller still has other engines to stop."""
         self._stopping = True
+        self._stop_deadline = time.monotonic() + STOP_PATIENCE_S
+        self._stopped.set()
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -94,17 +127,28 @@ class Dispatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._writer is not None:
             await asyncio.gather(self._writer, return_exceptions=True)
+        if self._renewer is not None:
+            self._renewer.cancel()
+            await asyncio.gather(self._renewer, return_exceptions=True)
+            self._renewer = None
+        try:
+            await asyncio.to_thread(self._release_all)
+        except Exception as exc:  # the leases expire by themselves
+            log.warning("Could not give back the sender's leases (%s); they expire within "
+                        "%g s.", exc, self.lease_s)
         if self._owns_client:
             await self.client.aclose()
+        self.health.set("sender", "down", "stopped", expected=True)
+
+    def _release_all(self) -> None:
+        with self.store.session() as session:
+            release_leases(session, self.owner)
 
     def recover(self) -> int:
-        """Deliveries left in flight by a crash become due again (same id, same number)."""
+        """Deliveries whose lease expired or whose sender process is gone become claimable
+        again (same id, same number); live leases of other senders are left alone."""
         with self.store.session() as session:
-            result = session.execute(
-                update(Delivery).where(Delivery.state == "pending",
-                                       Delivery.in_flight_since.is_not(None))
-                .values(in_flight_since=None))
-            return int(getattr(result, "rowcount", 0) or 0)
+            return reclaim_abandoned(session, self.clock.now(), owner_is_gone)
 
     def wake(self) -> None:
         self._wake.set()
@@ -114,13 +158,49 @@ class Dispatcher:
             listener(event)
 
     async def _loop(self) -> None:
+        backoff = Backoff()
+        recovered = False
         while not self._stopping:
             self._wake.clear()
-            self._spawn_due()
-            with self.store.session() as session:
-                nxt, _ = next_due(session)
+            try:
+                if not recovered:
+                    await asyncio.to_thread(self.recover)
+                    recovered = True
+                await self._spawn_due()
+                nxt, _ = await asyncio.to_thread(self._next_due, None)
+            except Exception as exc:  # a store fault (or a bug): report, back off, go on
+                await asyncio.sleep(self._trouble(exc, backoff, "claiming due deliveries"))
+                continue
+            backoff.reset()
+            self._healthy()
             delay = IDLE_RECHECK_S if nxt is None else max(0.0, nxt - self.clock.now())
             await self._sleep(delay)
+
+    def _next_due(self, only: Collection[str] | None) -> tuple[float | None, int]:
+        with self.store.session() as session:
+            return next_due(session, only, now=self.clock.now(), exclude=set(self._in_flight))
+
+    def _trouble(self, exc: BaseException, backoff: Backoff, doing: str) -> float:
+        """Report a failure of store work to ``health`` (and the log, once per episode);
+        returns how long to wait before trying again."""
+        delay = backoff.next()
+        first = self.health.get("sender").state == "ok"
+        if isinstance(exc, StoreUnavailable):
+            self.health.store_failed(str(exc))
+            sentence = f"{exc} The sender retries in {delay:g} s."
+        else:
+            if first:
+                log.error("The sender failed while %s; it keeps retrying.", doing,
+                          exc_info=exc)
+            sentence = (f"Failed while {doing} ({type(exc).__name__}: {exc}); retrying in "
+                        f"{delay:g} s.")
+        self.health.set("sender", "degraded", sentence)
+        return delay
+
+    def _healthy(self) -> None:
+        self.health.set("store", "ok", "writable")
+        if self._loop_task is not None and not self._stopping:
+            self.health.set("sender", "ok", "running")
 
     async def _sleep(self, delay: float) -> None:
         """Until ``delay`` passes or :meth:`wake`. ``asyncio.timeout``, not ``wait_for``: on
@@ -224,9 +304,20 @@ class Dispatcher:
             self.listeners.remove(listener)
 
     # -- working the queue --------------------------------------------------------------------
-    def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
+    def _claim(self, now: float, only: Collection[str] | None,
+               exclude: Collection[str]) -> list[Job]:
+        # A read first, in its own transaction: an idle queue then takes no write lock (and
+        # is not held up by another program's), and the claim's transaction starts with its
+        # UPDATE, never upgrading a read snapshot that another writer may have made stale.
         with self.store.session() as session:
-            jobs = claim_due(session, self.clock.now(), only, exclude=self._in_flight)
+            if not any_due(session, now, only, exclude):
+                return []
+        with self.store.session() as session:
+            return claim_due(session, now, only, exclude, owner=self.owner,
+                             lease_s=self.lease_s)
+
+    async def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
+        jobs = await asyncio.to_thread(self._claim, self.clock.now(), only, set(self._in_flight))
         tasks = []
         for job in jobs:
             self._in_flight.add(job.delivery_id)
@@ -234,13 +325,34 @@ class Dispatcher:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             tasks.append(task)
+        if jobs and (self._renewer is None or self._renewer.done()):
+            self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
         return tasks
+
+    async def _renew_leases(self) -> None:
+        """While attempts run (or wait to be recorded), keep their leases from expiring."""
+        backoff = Backoff()
+        while self._in_flight:
+            await asyncio.sleep(self.renew_s)
+            ids = set(self._in_flight)
+            if not ids:
+                return
+            try:
+                await asyncio.to_thread(self._renew, ids)
+            except Exception as exc:
+                self._trouble(exc, backoff, "renewing leases")
+            else:
+                backoff.reset()
+
+    def _renew(self, ids: Collection[str]) -> None:
+        with self.store.session() as session:
+            renew_leases(session, self.owner, ids, self.clock.now() + self.lease_s)
 
     async def run_due(self, only: Collection[str] | None = None) -> int:
         """Make every attempt due now and wait until each is recorded (tests drive time with
         a clock). Returns how many attempts were made."""
         total = 0
-        while tasks := self._spawn_due(only):
+        while tasks := await self._spawn_due(only):
             total += len(tasks)
             await asyncio.gather(*tasks)
             if len(tasks) < 100:  # a short batch: nothing more was waiting
@@ -252,88 +364,39 @@ class Dispatcher:
 
         For the CLI's ``--wait`` and ``resume``: sleeps on the real loop until the next due
         time, so it is meant for a wall clock (tests use :meth:`run_due` with a fixed one).
+        A delivery another sender holds counts as pending: this waits for its outcome (looking
+        every few seconds) instead of returning early. Store faults are waited out with
+        backoff; bound the whole wait with ``asyncio.timeout`` if it must end.
         """
+        backoff = Backoff()
+        due_now = True
         while True:
             self._wake.clear()
-            await self.run_due(only)
-            with self.store.session() as session:
-                nxt, left = next_due(session, only)
+            try:
+                if due_now:
+                    await self.run_due(only)
+                nxt, left = await asyncio.to_thread(self._next_due, only)
+            except StoreUnavailable as exc:
+                await asyncio.sleep(self._trouble(exc, backoff, "working the queue"))
+                continue
+            backoff.reset()
             if not left:
                 return
-            await self._sleep(0.0 if nxt is None else nxt - self.clock.now())
-
-    def _scheme(self, job: Job) -> Scheme:
-        key = (job.scheme, options_key(job.scheme_options))
-        if key not in self._schemes:
-            self._schemes[key] = get_scheme(job.scheme, job.scheme_options)
-        return self._schemes[key]
-
-    def _sign(self, job: Job) -> dict[str, str]:
-        timestamp = int(self.clock.now())
-        headers = {"Content-Type": "application/json", **job.headers}
-        if self.header_hook is not None:
-            headers.update(self.header_hook(job.profile, job.event_type, job.delivery_id,
-                                            timestamp))
-        headers.update(self._scheme(job).sign(
-            job.secrets, SignInput(job.body, job.delivery_id, timestamp, job.url)))
-        return headers
+            wait = WAIT_POLL_S if nxt is None else max(0.0, nxt - self.clock.now())
+            due_now = wait <= WAIT_POLL_S
+            await self._sleep(min(wait, WAIT_POLL_S))
 
     async def _attempt(self, job: Job) -> None:
         try:
             semaphore = self._per_sub.setdefault(job.subscription_id,
                                                  asyncio.Semaphore(job.max_concurrency))
             async with self._global, semaphore:
-                result = await self._send(job)
+                result = await self._maker.make(job)
             await self._persist(result)
+        except StoreUnavailable:
+            pass  # given up at stop (logged by the writer); the lease expires
         finally:
             self._in_flight.discard(job.delivery_id)
-
-    async def _send(self, job: Job) -> Result:
-        started_at = self.clock.now()
-        started = time.perf_counter()
-        status: int | None = None
-        response_headers: list[list[str]] = []
-        response_body = b""
-        error_class: str | None = None
-        headers: dict[str, str] = {}
-        try:
-            headers = self._sign(job)
-            response = await self.client.post(job.url, content=job.body, headers=headers,
-                                              timeout=job.timeout)
-            status = response.status_code
-            response_headers = [[k, v] for k, v in response.headers.multi_items()]
-            response_body = response.content[:RESPONSE_BODY_CAP]
-            judgement = judge_status(status, response.headers.get("Retry-After"),
-                                     self.clock.now())
-        except httpx.HTTPError as exc:
-            judgement = judge_error(*classify_transport_error(exc, job.timeout))
-            error_class = type(exc).__name__
-        except Exception as exc:  # a bad secret or scheme: record it, do not kill the loop
-            judgement = Judgement(Decision.GIVE_UP, "signing_error",
-                                  f"Could not sign the request: {exc}")
-            error_class = type(exc).__name__
-        duration_ms = (time.perf_counter() - started) * 1000
-        state, next_at, reason = self._decide(job, judgement)
-        return Result(job, started_at, self.clock.now(), [[k, v] for k, v in headers.items()],
-                      status, response_headers, response_body, duration_ms, judgement.outcome,
-                      error_class, None if state == "delivered" else judgement.reason, state,
-                      next_at, reason)
-
-    def _decide(self, job: Job, judgement: Judgement) -> tuple[str, float | None, str | None]:
-        """``(state, next attempt time, reason)`` after this attempt."""
-        if judgement.decision is Decision.DELIVERED:
-            return "delivered", None, None
-        if judgement.decision is Decision.DISABLE:
-            return "disabled", None, judgement.reason
-        if judgement.decision is Decision.GIVE_UP:
-            return "failed", None, judgement.reason
-        delay = policy_from_dict(job.retry_policy).delay_before(job.number + 1, self.rng)
-        if delay is None:
-            return "failed", None, (f"Gave up after {job.number} attempt(s); last: "
-                                    f"{judgement.reason}")
-        if judgement.retry_after is not None:
-            delay = max(delay, judgement.retry_after)
-        return "pending", self.clock.now() + delay, None
 
     async def _persist(self, result: Result) -> None:
         """Queue the result for the next group commit and wait until it is written."""
@@ -344,21 +407,47 @@ class Dispatcher:
         await done
 
     async def _write_groups(self) -> None:
+        """Group commits of finished attempts. A group that cannot be written is kept and
+        tried again with backoff (the attempt was made: dropping it would send it again);
+        only at stop, after ``STOP_PATIENCE_S``, are the waiters told it failed."""
         await asyncio.sleep(0)  # let attempts finishing in the same loop turn join the group
+        backoff = Backoff()
         while self._results:
             group, self._results = self._results, []
             try:
-                with self.store.session() as session:
-                    states = _record_results(session, [r for r, _ in group], self.clock.now())
+                states = await asyncio.to_thread(self._record, [r for r, _ in group])
             except Exception as exc:
-                for _, done in group:
-                    if not done.done():
-                        done.set_exception(exc)
+                self._results = group + self._results
+                delay = self._trouble(exc, backoff, "recording attempts")
+                if self._stopping:
+                    delay = min(delay, self._stop_deadline - time.monotonic())
+                    if delay <= 0:
+                        self._give_up(exc)
+                        return
+                with contextlib.suppress(TimeoutError):  # stop() shortens the wait
+                    async with asyncio.timeout(delay):
+                        await (asyncio.sleep(delay) if self._stopping else self._stopped.wait())
                 continue
+            backoff.reset()
+            self._healthy()
             for result, done in group:
-                done.set_result(None)
+                if not done.done():
+                    done.set_result(None)
                 self._notify(AttemptFinished(
                     result.job.delivery_id, result.job.number, result.status, result.outcome,
                     states.get(result.job.delivery_id, result.state), result.next_attempt_at))
             self.wake()
             await asyncio.sleep(0)
+
+    def _record(self, results: list[Result]) -> dict[str, str]:
+        with self.store.session() as session:
+            return _record_results(session, results, self.clock.now(), self.owner)
+
+    def _give_up(self, exc: BaseException) -> None:
+        waiting, self._results = self._results, []
+        log.error("%d finished attempt(s) could not be recorded (%s); their deliveries will "
+                  "be attempted again once their leases expire.", len(waiting), exc)
+        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(str(exc))
+        for _, done in waiting:
+            if not done.done():
+                done.set_exception(error)

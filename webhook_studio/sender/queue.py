@@ -5,19 +5,22 @@ Why groups: one SQLite transaction per attempt (claim, then record) held the sen
 attempts in group commits (like the receiver's writer) removes most of that cost. Core
 statements instead of ORM objects for the same reason.
 
-Claiming marks ``in_flight_since``; recording clears it. A crash between the two leaves the
-mark, and ``Dispatcher.recover`` makes such deliveries due again: the one attempt in flight
-may be made twice (at-least-once), never any other.
+Claiming takes a lease (``in_flight_until``, ``lease_owner``; see ``sender/lease.py``) in one
+``UPDATE ... WHERE id IN (SELECT ...) RETURNING``: the statement that picks due rows is the one
+that marks them, so two senders on one store never claim the same delivery. Recording clears
+the lease. A crash between the two leaves the lease, which is taken back when it expires (or at
+once when its owner process is gone): the one attempt in flight may be made twice
+(at-least-once), never any other, and never while its owner still works on it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from webhook_studio.store.sender_models import (
@@ -29,6 +32,8 @@ from webhook_studio.store.sender_models import (
 )
 
 CLAIM_BATCH = 500
+NO_LEASE: dict[str, Any] = {"in_flight_since": None, "in_flight_until": None,
+                            "lease_owner": None}
 #: Core tables for executemany statements (ORM bulk mode would want whole primary-key rows).
 DELIVERIES = cast(Table, Delivery.__table__)
 ATTEMPTS = cast(Table, Attempt.__table__)
@@ -65,6 +70,7 @@ class Result:
     status: int | None
     response_headers: list[list[str]]
     response_body: bytes
+    response_size: int | None
     duration_ms: float
     outcome: str
     error_class: str | None
@@ -74,9 +80,14 @@ class Result:
     reason: str | None
 
 
+def lease_free(now: float) -> Any:
+    """Nobody holds the delivery: never leased, released, or the lease has run out."""
+    return or_(Delivery.in_flight_until.is_(None), Delivery.in_flight_until < now)
+
+
 def pending_filter(only: Collection[str] | None) -> list[Any]:
-    """Pending deliveries that nobody is sending, optionally among ``only``."""
-    clauses: list[Any] = [Delivery.state == "pending", Delivery.in_flight_since.is_(None)]
+    """Pending deliveries, optionally among ``only`` (leased or not)."""
+    clauses: list[Any] = [Delivery.state == "pending"]
     if only is not None:
         clauses.append(Delivery.id.in_(list(only)))
     return clauses
@@ -109,18 +120,43 @@ def _rate_allowance(session: Session, sub: Any, now: float) -> tuple[int | None,
     return (None if allowed is None else max(0, allowed)), max(0.001, wait)
 
 
+def _due(now: float, only: Collection[str] | None, exclude: Collection[str]) -> list[Any]:
+    due = [*pending_filter(only), Delivery.next_attempt_at <= now, lease_free(now)]
+    if exclude:
+        due.append(Delivery.id.not_in(list(exclude)))
+    return due
+
+
+def any_due(session: Session, now: float, only: Collection[str] | None = None,
+            exclude: Collection[str] = ()) -> bool:
+    """Whether :func:`claim_due` would find anything (a read, no lock taken)."""
+    return session.execute(select(Delivery.id).where(*_due(now, only, exclude))
+                           .limit(1)).first() is not None
+
+
 def claim_due(session: Session, now: float, only: Collection[str] | None = None,
-              exclude: Collection[str] = ()) -> list[Job]:
-    """Due deliveries become in-flight jobs in one transaction; rate-limited ones are pushed
-    back, and ones whose subscription is gone or inactive end as ``disabled``."""
+              exclude: Collection[str] = (), *, owner: str = "", lease_s: float = 30.0
+              ) -> list[Job]:
+    """Due deliveries become jobs leased to ``owner`` in one transaction; rate-limited ones are
+    pushed back and ones whose subscription is gone or inactive end as ``disabled`` (both
+    released at once). ``exclude``: deliveries this process is still working on."""
+    due = _due(now, only, exclude)
+    # The subquery picks, the UPDATE marks, in one statement: the first statement of the
+    # transaction takes SQLite's write lock, so no other sender can claim between the two.
+    # PostgreSQL (team mode, a later issue): add ``.with_for_update(skip_locked=True)`` to the
+    # subquery so concurrent workers skip each other's rows instead of waiting on them.
+    picked = (select(Delivery.id).where(*due).order_by(Delivery.next_attempt_at)
+              .limit(CLAIM_BATCH))
     rows = session.execute(
-        select(Delivery.id, Delivery.subscription_id, Delivery.attempt_count,
-               Delivery.target_url, Delivery.event_type, Delivery.event_id)
-        .where(*pending_filter(only), Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at).limit(CLAIM_BATCH)).all()
-    rows = [r for r in rows if r.id not in exclude]
+        update(Delivery).where(Delivery.id.in_(picked.scalar_subquery()), *due)
+        .values(in_flight_since=now, in_flight_until=now + lease_s, lease_owner=owner)
+        .returning(Delivery.id, Delivery.subscription_id, Delivery.attempt_count,
+                   Delivery.target_url, Delivery.event_type, Delivery.event_id,
+                   Delivery.next_attempt_at),
+        execution_options={"synchronize_session": False}).all()
     if not rows:
         return []
+    rows = sorted(rows, key=lambda r: (r.next_attempt_at or 0.0, r.id))
     sub_ids = {r.subscription_id for r in rows}
     subs = {s.id: s for s in session.scalars(select(Subscription)
                                               .where(Subscription.id.in_(sub_ids)))}
@@ -150,17 +186,15 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
         claimed.append(r)
     if disabled:
         session.execute(update(Delivery).where(Delivery.id.in_(disabled)).values(
-            state="disabled", next_attempt_at=None, updated_at=now,
-            final_reason="the subscription is disabled or was deleted"))
+            state="disabled", next_attempt_at=None, updated_at=now, **NO_LEASE,
+            final_reason="the subscription is disabled or was deleted"),
+            execution_options={"synchronize_session": False})
     if postponed:
         session.connection().execute(
             update(DELIVERIES).where(DELIVERIES.c.id == bindparam("b_id"))
-            .values(next_attempt_at=bindparam("b_next")), postponed)
+            .values(next_attempt_at=bindparam("b_next"), **NO_LEASE), postponed)
     if not claimed:
         return []
-    session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in claimed]))
-                    .values(in_flight_since=now), execution_options={"synchronize_session":
-                                                                     False})
     payloads = dict(session.execute(select(Event.id, Event.payload).where(
         Event.id.in_({r.event_id for r in claimed}))).all())
     jobs = []
@@ -177,22 +211,26 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
     return jobs
 
 
-def record_results(session: Session, results: Sequence[Result], now: float) -> dict[str, str]:
+def record_results(session: Session, results: Sequence[Result], now: float,
+                   owner: str = "") -> dict[str, str]:
     """Write a group of finished attempts; returns each delivery's state after the write
-    (a delivery cancelled while its attempt was in flight stays cancelled)."""
+    (a delivery cancelled while its attempt was in flight stays cancelled). The lease is
+    cleared only where ``owner`` still holds it."""
     conn = session.connection()
     conn.execute(insert(ATTEMPTS), [{
         "delivery_id": r.job.delivery_id, "number": r.job.number, "started_at": r.started_at,
         "finished_at": r.finished_at, "request_headers": r.request_headers,
         "request_body": r.job.body, "response_status": r.status,
         "response_headers": r.response_headers, "response_body": r.response_body,
+        "response_size": r.response_size,
         "duration_ms": r.duration_ms, "outcome": r.outcome, "error_class": r.error_class,
         "error_message": r.error_message, "next_attempt_at": r.next_attempt_at,
     } for r in results])
     conn.execute(
         update(DELIVERIES).where(DELIVERIES.c.id == bindparam("b_id"))
-        .values(attempt_count=bindparam("b_number"), in_flight_since=None, updated_at=now),
+        .values(attempt_count=bindparam("b_number"), updated_at=now),
         [{"b_id": r.job.delivery_id, "b_number": r.job.number} for r in results])
+    release_leases(session, owner, [r.job.delivery_id for r in results])
     conn.execute(
         update(DELIVERIES).where(DELIVERIES.c.id == bindparam("b_id"),
                                  DELIVERIES.c.state == "pending")
@@ -211,11 +249,71 @@ def record_results(session: Session, results: Sequence[Result], now: float) -> d
         Delivery.id.in_([r.job.delivery_id for r in results]))).all())
 
 
-def next_due(session: Session, only: Collection[str] | None = None) -> tuple[float | None, int]:
-    """``(earliest next_attempt_at, number pending)`` among deliveries nobody is sending."""
-    row = session.execute(select(func.min(Delivery.next_attempt_at), func.count())
-                          .where(*pending_filter(only))).one()
-    return (None if row[0] is None else float(row[0])), int(row[1])
+def next_due(session: Session, only: Collection[str] | None = None, *, now: float,
+             exclude: Collection[str] = ()) -> tuple[float | None, int]:
+    """``(when the next delivery may be claimed, how many are pending)``.
+
+    The time is the earliest ``next_attempt_at`` (or lease expiry, when later) among pending
+    deliveries not in ``exclude``; the count includes deliveries in flight anywhere, so a
+    waiter does not stop while another sender still works on one of them.
+    """
+    when = case((and_(Delivery.in_flight_until.is_not(None),
+                      Delivery.in_flight_until >= now,
+                      Delivery.in_flight_until > Delivery.next_attempt_at),
+                 Delivery.in_flight_until), else_=Delivery.next_attempt_at)
+    claimable = [*pending_filter(only)]
+    if exclude:
+        claimable.append(Delivery.id.not_in(list(exclude)))
+    first = session.execute(select(func.min(when)).where(*claimable)).scalar()
+    count = session.execute(select(func.count()).select_from(Delivery)
+                            .where(*pending_filter(only))).scalar()
+    return (None if first is None else float(first)), int(count or 0)
+
+
+def renew_leases(session: Session, owner: str, ids: Collection[str], until: float) -> None:
+    """Push back the expiry of ``owner``'s leases on ``ids`` (the attempts still running)."""
+    wanted = list(ids)
+    for i in range(0, len(wanted), 500):
+        session.execute(update(Delivery).where(Delivery.id.in_(wanted[i:i + 500]),
+                                               Delivery.lease_owner == owner)
+                        .values(in_flight_until=until),
+                        execution_options={"synchronize_session": False})
+
+
+def release_leases(session: Session, owner: str, ids: Collection[str] | None = None) -> int:
+    """Clear ``owner``'s leases (on ``ids``, or all of them); returns how many."""
+    total = 0
+    wanted = None if ids is None else list(ids)
+    chunks = [None] if wanted is None else [wanted[i:i + 500]
+                                            for i in range(0, len(wanted), 500)]
+    for chunk in chunks:
+        query = update(Delivery).where(Delivery.lease_owner == owner)
+        if chunk is not None:
+            query = query.where(Delivery.id.in_(chunk))
+        result = session.execute(query.values(**NO_LEASE),
+                                 execution_options={"synchronize_session": False})
+        total += int(getattr(result, "rowcount", 0) or 0)
+    return total
+
+
+def reclaim_abandoned(session: Session, now: float, gone: Callable[[str], bool]) -> int:
+    """Release expired leases and those of owners ``gone`` says have ended; returns how many
+    pending deliveries that makes available again."""
+    leased = session.execute(select(Delivery.id, Delivery.lease_owner, Delivery.in_flight_until)
+                             .where(Delivery.state == "pending",
+                                    Delivery.in_flight_until.is_not(None))).all()
+    owners: dict[str, bool] = {}
+    freed = []
+    for row in leased:
+        owner = row.lease_owner or ""
+        if owner not in owners:
+            owners[owner] = not owner or gone(owner)
+        if row.in_flight_until < now or owners[owner]:
+            freed.append(row.id)
+    for i in range(0, len(freed), 500):
+        session.execute(update(Delivery).where(Delivery.id.in_(freed[i:i + 500]))
+                        .values(**NO_LEASE), execution_options={"synchronize_session": False})
+    return len(freed)
 
 
 def options_key(options: dict[str, Any] | None) -> str:

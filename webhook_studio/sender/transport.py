@@ -40,5 +40,7 @@ def make_client(*, verify: bool = True, backend: str | None = None) -> httpx.Asy
         verify=verify,
         limits=LIMITS,
         transport=transport,
-        headers={"User-Agent": USER_AGENT},
+        # identity: the answer is read as sent, so the 64 KiB kept and the size counted are
+        # bytes on the wire, never a small gzip inflating into gigabytes on our side.
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
     )

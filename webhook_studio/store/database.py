@@ -25,7 +25,10 @@ from webhook_studio.store.schema import ensure_schema
 
 APP_NAME = "webhook-studio"
 DB_FILENAME = "studio.sqlite3"
-BUSY_TIMEOUT_MS = 5000
+#: How long one statement waits for another program's lock before StoreUnavailable. Short on
+#: purpose: callers answer 503 (API, receiver) or back off and retry (sender) instead of
+#: hanging; our own commits hold the lock for milliseconds.
+BUSY_TIMEOUT_MS = 2000
 
 
 def default_data_dir() -> Path:

@@ -22,10 +22,24 @@ from sqlalchemy import Connection, inspect, text
 from webhook_studio.store.base import Base
 from webhook_studio.store.errors import SchemaTooNewError, UnusableDatabase
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Delivery leases (``in_flight_until``, ``lease_owner``) and the full size of responses.
+
+    A version-1 in-flight mark has no owner that could renew it: it becomes a lease that has
+    already expired, so the next sender claims it (what version 1 did at start).
+    """
+    conn.execute(text("ALTER TABLE deliveries ADD COLUMN in_flight_until FLOAT"))
+    conn.execute(text("ALTER TABLE deliveries ADD COLUMN lease_owner VARCHAR(128)"))
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN response_size INTEGER"))
+    conn.execute(text("UPDATE deliveries SET in_flight_until = in_flight_since "
+                      "WHERE in_flight_since IS NOT NULL"))
+
 
 #: ``MIGRATIONS[n]`` upgrades a database at version ``n`` to version ``n + 1``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 META_TABLE = "studio_meta"
 

@@ -74,7 +74,12 @@ class Delivery(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[float | None] = mapped_column(Float)
+    #: A lease: set when a sender claims the delivery, renewed while its attempt runs, cleared
+    #: when the attempt is recorded. Only an expired lease (or one whose owner process is gone)
+    #: may be claimed again, so two senders never make the same attempt at once.
     in_flight_since: Mapped[float | None] = mapped_column(Float)
+    in_flight_until: Mapped[float | None] = mapped_column(Float)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
     source_capture_id: Mapped[int | None] = mapped_column(Integer, index=True)
     final_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[float] = mapped_column(Float, index=True)
@@ -95,6 +100,8 @@ class Attempt(Base):
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[list[list[str]]] = mapped_column(JSONText, default=list)
     response_body: Mapped[bytes] = deferred(mapped_column(LargeBinary, default=b""))
+    #: Bytes the target sent in its body; only the first 64 KiB are kept in response_body.
+    response_size: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[float | None] = mapped_column(Float)
     outcome: Mapped[str] = mapped_column(String(32))
     error_class: Mapped[str | None] = mapped_column(String(100))

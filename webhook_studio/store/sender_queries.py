@@ -127,9 +127,12 @@ def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
                 "started_at": iso(a.started_at),
                 "status": a.response_status,
                 "duration_ms": round(a.duration_ms, 2) if a.duration_ms is not None else None,
-                "error": a.error_message if a.outcome != "success" and a.response_status is None
-                else None,
+                # Whatever the error says beyond "HTTP 503": a timeout after the status line
+                # (a body that never ended), an unreadable Retry-After, a final 4xx.
+                "error": a.error_message if a.outcome != "success" and a.error_message
+                and a.error_message != f"HTTP {a.response_status}" else None,
                 "outcome": a.outcome,
+                "response_size": a.response_size,
                 "request_headers": {k: v for k, v in a.request_headers},
                 "next_attempt_at": iso(a.next_attempt_at),
             }

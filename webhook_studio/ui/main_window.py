@@ -110,9 +110,12 @@ class MainWindow(QMainWindow):
         self.copy_url_button.clicked.connect(self.copy_url)
         self.today_label = QLabel("")
         self.queue_label = QLabel("")
+        from webhook_studio.ui.widgets.health_indicator import HealthIndicator
+
+        self.health_indicator = HealthIndicator(health or getattr(dispatcher, "health", None))
         # Permanent, so a passing message never hides the engines' state.
         for widget in (self.health_label, self.copy_url_button, self.today_label,
-                       self.queue_label):
+                       self.queue_label, self.health_indicator):
             self.statusBar().addPermanentWidget(widget)
         from webhook_studio.ui.widgets.public_url import install as install_public_url
 
