@@ -142,7 +142,7 @@ async def test_a_version_1_file_is_upgraded_to_leases_and_its_in_flight_delivery
     try:
         assert store.upgraded_from == 1
         with store.engine.connect() as conn:
-            assert read_version(conn) == SCHEMA_VERSION == 2
+            assert read_version(conn) == SCHEMA_VERSION
             columns = {c["name"] for c in inspect(conn).get_columns("deliveries")}
             assert {"in_flight_until", "lease_owner"} <= columns
             assert "response_size" in {c["name"] for c in inspect(conn).get_columns("attempts")}
@@ -160,5 +160,31 @@ async def test_a_version_1_file_is_upgraded_to_leases_and_its_in_flight_delivery
     finally:
         store.dispose()
     raw = sqlite3.connect(db_path)
-    assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     raw.close()
+
+
+def test_a_version_2_file_speaks_the_one_outcome_vocabulary_after_the_upgrade(
+        db_path: Path) -> None:
+    """Schema 3 (issue 13): replays stored status classes ("2xx", "5xx") in the column where
+    the dispatcher stores "success"/"http_error"; the upgrade rewrites them, so filters and
+    the timeline read replays and deliveries alike."""
+    from webhook_studio.core.vocabulary import AttemptOutcome
+    from webhook_studio.store.sender_models import Attempt
+
+    _make_version_1_file(db_path)
+    raw = sqlite3.connect(db_path)
+    for number, outcome in enumerate(("2xx", "5xx", "4xx", "timeout", "success"), 1):
+        raw.execute("INSERT INTO attempts (delivery_id, number, started_at, request_headers, "
+                    "request_body, response_headers, response_body, outcome) VALUES "
+                    "('msg_1', ?, 1, '[]', X'', '[]', X'', ?)", (number, outcome))
+    raw.commit()
+    raw.close()
+    store = open_store(db_path)
+    try:
+        with store.session() as session:
+            stored = [a.outcome for a in session.query(Attempt).order_by(Attempt.number)]
+    finally:
+        store.dispose()
+    assert stored == ["success", "http_error", "http_error", "timeout", "success"]
+    assert set(stored) <= {str(o) for o in AttemptOutcome}

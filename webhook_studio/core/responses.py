@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
+from webhook_studio.core.vocabulary import AttemptOutcome
+
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 RETRY_AFTER_MIN, RETRY_AFTER_MAX = 1.0, 3600.0
 
@@ -57,27 +59,27 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 def judge_status(status: int, retry_after: str | None, now: float) -> Judgement:
     if 200 <= status < 300:
-        return Judgement(Decision.DELIVERED, "success", f"HTTP {status}")
+        return Judgement(Decision.DELIVERED, AttemptOutcome.SUCCESS, f"HTTP {status}")
     if 300 <= status < 400:
-        return Judgement(Decision.RETRY, "redirect",
+        return Judgement(Decision.RETRY, AttemptOutcome.REDIRECT,
                          f"HTTP {status}: redirects are not followed; point the subscription "
                          "at the final URL")
     if status == 410:
-        return Judgement(Decision.DISABLE, "http_error",
+        return Judgement(Decision.DISABLE, AttemptOutcome.HTTP_ERROR,
                          "HTTP 410 Gone: the endpoint asked to stop, so the subscription was "
                          "disabled")
     if status in (429, 503):
         hint = parse_retry_after(retry_after, now)
         if hint is None and retry_after is not None:
             shown = retry_after if len(retry_after) <= 40 else retry_after[:40] + "…"
-            return Judgement(Decision.RETRY, "http_error",
+            return Judgement(Decision.RETRY, AttemptOutcome.HTTP_ERROR,
                              f"HTTP {status}; its Retry-After {shown!r} is neither seconds nor "
                              "an HTTP date, so the retry schedule decides when to try again")
-        return Judgement(Decision.RETRY, "http_error", f"HTTP {status}", hint)
+        return Judgement(Decision.RETRY, AttemptOutcome.HTTP_ERROR, f"HTTP {status}", hint)
     if 400 <= status < 500 and status not in RETRYABLE_4XX:
-        return Judgement(Decision.GIVE_UP, "http_error",
+        return Judgement(Decision.GIVE_UP, AttemptOutcome.HTTP_ERROR,
                          f"HTTP {status}: a client error is final, no retry")
-    return Judgement(Decision.RETRY, "http_error", f"HTTP {status}")
+    return Judgement(Decision.RETRY, AttemptOutcome.HTTP_ERROR, f"HTTP {status}")
 
 
 def judge_error(kind: str, message: str) -> Judgement:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from webhook_studio.core.vocabulary import AttemptOutcome
+
 
 class Outcome(StrEnum):
     """How an attempt ended, as the timeline colours it."""
@@ -25,10 +27,10 @@ class Outcome(StrEnum):
     SCHEDULED = "scheduled"
 
 
-_ERROR_OUTCOMES = {
-    "timeout": Outcome.TIMEOUT,
-    "connection_error": Outcome.CONNECTION,
-    "tls_error": Outcome.CONNECTION,
+_ERROR_OUTCOMES: dict[str, Outcome] = {
+    AttemptOutcome.TIMEOUT: Outcome.TIMEOUT,
+    AttemptOutcome.CONNECTION_ERROR: Outcome.CONNECTION,
+    AttemptOutcome.TLS_ERROR: Outcome.CONNECTION,
 }
 
 

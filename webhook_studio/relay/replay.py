@@ -31,8 +31,8 @@ from webhook_studio.core.limits import RESPONSE_BODY_CAP
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import get_scheme
-from webhook_studio.core.timeline import classify
 from webhook_studio.core.validation import url_problem
+from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState, outcome_for_status
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
@@ -209,8 +209,7 @@ async def replay_capture(store: Store, capture_id: int, url: str, *,
         status = response.status_code
         response_headers = [[k, v] for k, v in response.headers.multi_items()]
         response_body = response.content[:BODY_CAP]
-        outcome = "success" if 200 <= status < 300 else (
-            "redirect" if 300 <= status < 400 else "http_error")
+        outcome = outcome_for_status(status)
     except httpx.HTTPError as exc:
         outcome, error = classify_transport_error(exc, timeout_s)
     finally:
@@ -228,10 +227,13 @@ def _record(store: Store, capture_id: int, url: str, method: str,
             headers: list[tuple[str, str]], body: bytes, status: int | None,
             response_headers: list[list[str]], response_body: bytes, outcome: str,
             error: str | None, duration: float, now: float, resign: Resign | None) -> str:
+    """The replay as a delivery with one attempt, in the dispatcher's words (one vocabulary:
+    the timeline, filters and API read replays and deliveries alike)."""
     delivery_id = new_id("msg")
     event_id = new_id("evt")
     sub_id = new_id("wh")
-    state = "delivered" if outcome == "success" else "failed"
+    state = DeliveryState.DELIVERED if outcome == AttemptOutcome.SUCCESS else \
+        DeliveryState.FAILED
     with store.session() as session:
         session.add(Subscription(id=sub_id, url=url, description=f"replay of capture "
                                  f"#{capture_id}", events=[], headers={}, active=False,
@@ -251,7 +253,7 @@ def _record(store: Store, capture_id: int, url: str, method: str,
                              event_type="replay" + (" (re-signed)" if resign else ""),
                              target_url=url, state=state, attempt_count=1,
                              source_capture_id=capture_id, created_at=now, updated_at=now,
-                             final_reason=None if state == "delivered" else
+                             final_reason=None if state == DeliveryState.DELIVERED else
                              (error or f"HTTP {status}")))
         session.flush()
         session.add(Attempt(delivery_id=delivery_id, number=1, started_at=now,
@@ -259,7 +261,7 @@ def _record(store: Store, capture_id: int, url: str, method: str,
                             request_headers=[list(h) for h in headers], request_body=body,
                             response_status=status, response_headers=response_headers,
                             response_body=response_body, duration_ms=duration,
-                            outcome=outcome if status is None else str(classify(status)),
+                            outcome=str(outcome),
                             error_class=None, error_message=error))
     return delivery_id
 

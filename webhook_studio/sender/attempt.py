@@ -24,6 +24,7 @@ from webhook_studio.core.message import SignInput
 from webhook_studio.core.responses import Decision, Judgement, judge_error, judge_status
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.schemes import Scheme, get_scheme
+from webhook_studio.core.vocabulary import AttemptOutcome
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.queue import Job, Result, options_key
 
@@ -125,7 +126,7 @@ class AttemptMaker:
         try:
             headers = self._sign(job)
         except Exception as exc:  # a bad secret or scheme: record it, do not kill the loop
-            judgement = Judgement(Decision.GIVE_UP, "signing_error",
+            judgement = Judgement(Decision.GIVE_UP, AttemptOutcome.SIGNING_ERROR,
                                   f"Could not sign the request: {exc}")
             error_class = type(exc).__name__
         else:
@@ -136,7 +137,7 @@ class AttemptMaker:
                                          self.clock.now())
             except DeadlineExceeded as exc:
                 reply = exc.reply
-                judgement = judge_error("timeout", exc.sentence())
+                judgement = judge_error(AttemptOutcome.TIMEOUT, exc.sentence())
                 error_class = type(exc).__name__
             except httpx.HTTPError as exc:
                 judgement = judge_error(*classify_transport_error(exc, job.timeout))
@@ -144,7 +145,8 @@ class AttemptMaker:
             except Exception as exc:  # not the target's fault we know of: retry by policy
                 log.warning("Attempt %d of %s failed unexpectedly: %r", job.number,
                             job.delivery_id, exc)
-                judgement = judge_error("connection_error", "The attempt failed unexpectedly "
+                judgement = judge_error(AttemptOutcome.CONNECTION_ERROR,
+                                        "The attempt failed unexpectedly "
                                         f"({type(exc).__name__}: {exc}).")
                 error_class = type(exc).__name__
         duration_ms = (time.perf_counter() - started) * 1000

@@ -12,6 +12,8 @@ import ssl
 import aiohttp
 import httpx
 
+from webhook_studio.core.vocabulary import AttemptOutcome
+
 
 class SenderError(Exception):
     """Base of sender errors; the message is a sentence for the user."""
@@ -30,7 +32,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def classify_transport_error(exc: BaseException, timeout: float) -> tuple[str, str]:
+TLS, TIMEOUT, CONNECTION = (AttemptOutcome.TLS_ERROR, AttemptOutcome.TIMEOUT,
+                            AttemptOutcome.CONNECTION_ERROR)
+
+
+def classify_transport_error(exc: BaseException, timeout: float
+                             ) -> tuple[AttemptOutcome, str]:
     """``(outcome, sentence)`` for a failed request: timeout, tls_error or connection_error.
 
     Looks through the whole cause chain, not just the httpx class: httpx-aiohttp maps every
@@ -40,20 +47,20 @@ def classify_transport_error(exc: BaseException, timeout: float) -> tuple[str, s
     chain = _chain(exc)
     for cause in chain:
         if isinstance(cause, ssl.SSLError | aiohttp.ClientSSLError):
-            return "tls_error", f"TLS failed: {cause}. Check the certificate of the target."
+            return TLS, f"TLS failed: {cause}. Check the certificate of the target."
     root: BaseException | None = next(
         (c for c in chain if isinstance(c, aiohttp.ClientError)), None)
     if root is None:
         root = next((c for c in chain if not isinstance(c, httpx.HTTPError)), exc)
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
-            return "timeout", f"No response within {timeout:g} s ({type(exc).__name__})."
+            return TIMEOUT, f"No response within {timeout:g} s ({type(exc).__name__})."
     if any(isinstance(c, TimeoutError | httpx.ConnectTimeout) for c in chain) and not \
             isinstance(root, aiohttp.ClientConnectorError | ConnectionError):
-        return "timeout", f"No response within {timeout:g} s ({type(root).__name__})."
+        return TIMEOUT, f"No response within {timeout:g} s ({type(root).__name__})."
     if isinstance(root, aiohttp.ClientConnectorError | ConnectionRefusedError) or \
             isinstance(exc, httpx.ConnectError):
-        return "connection_error", f"Could not connect: {root or 'connection refused'}."
+        return CONNECTION, f"Could not connect: {root or 'connection refused'}."
     if isinstance(root, aiohttp.ServerDisconnectedError | httpx.RemoteProtocolError):
-        return "connection_error", ("The target closed the connection before answering "
+        return CONNECTION, ("The target closed the connection before answering "
                                     f"({type(root).__name__}).")
-    return "connection_error", f"{type(root).__name__}: {root or 'the connection failed'}."
+    return CONNECTION, f"{type(root).__name__}: {root or 'the connection failed'}."

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, inspect, text
 from webhook_studio.store.base import Base
 from webhook_studio.store.errors import SchemaTooNewError, UnusableDatabase
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1_to_v2(conn: Connection) -> None:
@@ -38,8 +38,18 @@ def _v1_to_v2(conn: Connection) -> None:
                       "WHERE in_flight_since IS NOT NULL"))
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """One vocabulary for attempt outcomes (core/vocabulary.py): replays stored status
+    classes ("2xx", "5xx") where the dispatcher stored "success"/"http_error"."""
+    from webhook_studio.core.vocabulary import LEGACY_OUTCOMES
+
+    for old, new in LEGACY_OUTCOMES.items():
+        conn.execute(text("UPDATE attempts SET outcome = :new WHERE outcome = :old"),
+                     {"new": str(new), "old": old})
+
+
 #: ``MIGRATIONS[n]`` upgrades a database at version ``n`` to version ``n + 1``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 META_TABLE = "studio_meta"
 
