@@ -223,7 +223,7 @@ def main() -> int:
     step(f"package the same bundle as version {next_version()} for the upgrade checks")
     licences = args.dist / "THIRD_PARTY_LICENSES"  # collected by linux_package.py
     built = run([sys.executable, str(Path(__file__).parent / "linux_package.py"), "--bundle",
-                 str(bundle), "--out", str(upgrade_dist), "--version", next_version(),
+                 str(bundle), "--out", str(upgrade_dist), "--version", next_version(), "--fast",
                  *(["--licences", str(licences)] if licences.exists() else [])], timeout=600)
     print(built.stdout)
     names = info.artefact_names(next_version())

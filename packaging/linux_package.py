@@ -180,12 +180,13 @@ def normalise(root: Path, epoch: int) -> None:
         os.utime(path, (epoch, epoch), follow_symlinks=False)
 
 
-def build_deb(root: Path, out: Path, epoch: int) -> None:
+def build_deb(root: Path, out: Path, epoch: int, fast: bool = False) -> None:
     normalise(root, epoch)
     (root / "DEBIAN").chmod(0o755)
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(out)],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
+    compression = ["-Zgzip", "-z1"] if fast else ["-Zxz"]
+    subprocess.run(["dpkg-deb", "--root-owner-group", *compression, "--build", str(root),
+                    str(out)], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
 def stage_tarball(bundle: Path, work: Path, version: str, icons: dict[int, bytes],
@@ -205,7 +206,7 @@ def stage_tarball(bundle: Path, work: Path, version: str, icons: dict[int, bytes
     return top
 
 
-def build_tarball(top: Path, out: Path, epoch: int) -> None:
+def build_tarball(top: Path, out: Path, epoch: int, fast: bool = False) -> None:
     normalise(top, epoch)
 
     def clean(entry: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -220,7 +221,8 @@ def build_tarball(top: Path, out: Path, epoch: int) -> None:
             tar.add(path, arcname=str(path.relative_to(top.parent)), recursive=False,
                     filter=clean)
     with out.open("wb") as handle, gzip.GzipFile(fileobj=handle, mode="wb", mtime=epoch,
-                                                  filename="") as gz:
+                                                  filename="",
+                                                  compresslevel=1 if fast else 9) as gz:
         gz.write(raw.getvalue())
 
 
@@ -236,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / info.APP_ID)
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     parser.add_argument("--version", default=None, help="package version (default: pyproject)")
+    parser.add_argument("--fast", action="store_true",
+                        help="light compression, for throwaway packages (the upgrade check)")
     parser.add_argument("--licences", type=Path, default=None,
                         help="a THIRD_PARTY_LICENSES file to use instead of collecting one")
     args = parser.parse_args(argv)
@@ -260,9 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     # A staging folder of its own: two packagings (tests, the upgrade check) may run at once.
     with tempfile.TemporaryDirectory(prefix="ws-package-") as staging:
         work = Path(staging)
-        build_deb(stage_deb(args.bundle, work, version, icons, licence_text), deb, epoch)
+        build_deb(stage_deb(args.bundle, work, version, icons, licence_text), deb, epoch,
+                  args.fast)
         build_tarball(stage_tarball(args.bundle, work, version, icons, licence_text), tarball,
-                      epoch)
+                      epoch, args.fast)
     sums = write_checksums(args.out, [deb, tarball])
     for artefact in (deb, tarball):
         print(f"{artefact}: {artefact.stat().st_size / 1e6:.1f} MB")
