@@ -57,6 +57,27 @@ class Sshd:
 
 @pytest.fixture
 def sshd(tmp_path: Path) -> Iterator[Sshd]:
+    yield from start_sshd(tmp_path)
+
+
+@pytest.fixture
+def relay_sshd(tmp_path: Path) -> Iterator[Sshd]:
+    """An sshd that behaves like localhost.run on the session channel: it announces the URL
+    it assigned as a JSON event (its ``--output json`` format), then a new one, and stays."""
+    script = tmp_path / "relay.sh"
+    script.write_text("#!/bin/sh\n"
+                      "echo 'Welcome to the stand-in relay'\n"
+                      "echo '{\"event\":\"tcpip-forward\",\"address\":\"4f2a9c1e7b3d5a.lhr.life\","
+                      "\"message\":\"4f2a9c1e7b3d5a.lhr.life tunneled with tls termination\"}'\n"
+                      "sleep 2\n"
+                      "echo '{\"event\":\"tcpip-forward\","
+                      "\"address\":\"9b8c7d6e5f4a3b.lhr.life\"}'\n"
+                      "exec sleep 600\n")
+    script.chmod(0o755)
+    yield from start_sshd(tmp_path, [f"ForceCommand {script}"])
+
+
+def start_sshd(tmp_path: Path, extra: list[str] | None = None) -> Iterator[Sshd]:
     assert Path(SSHD).exists(), "tunnel tests need OpenSSH's sshd (apt-get install openssh-server)"
     folder = tmp_path / "sshd"
     folder.mkdir()
@@ -71,7 +92,8 @@ def sshd(tmp_path: Path) -> Iterator[Sshd]:
         f"PidFile {folder / 'sshd.pid'}", f"AuthorizedKeysFile {folder / 'authorized_keys'}",
         "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
         "StrictModes no", "PermitRootLogin prohibit-password", "AllowTcpForwarding yes",
-        "GatewayPorts clientspecified", "ClientAliveInterval 5", "LogLevel ERROR", ""]))
+        "GatewayPorts clientspecified", "ClientAliveInterval 5", "LogLevel ERROR",
+        *(extra or []), ""]))
     process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(folder / "sshd_config")],
                                stderr=subprocess.PIPE)
     deadline = time.time() + 15

@@ -19,7 +19,7 @@ from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.tunnel import open_tunnel
 from webhook_studio.tunnel.attach import attach
-from webhook_studio.tunnel.base import Tunnel
+from webhook_studio.tunnel.base import Tunnel, TunnelState
 
 SECRET = b"It's a Secret to Everybody"
 BODY = '{"zen":"Keep it logically awesome.","emoji":"🪝","crlf":"a\\r\\nb"}\n'.encode()
@@ -155,3 +155,37 @@ def test_bad_tunnel_specs_are_sentences(bad: str) -> None:
     with pytest.raises(TunnelSpecError) as info:
         parse_tunnel_spec(bad)
     assert str(info.value).endswith(".")
+
+
+async def test_a_relay_announcing_urls_on_the_channel_is_followed_like_localhost_run(
+        relay_sshd: Sshd, receiver: Receiver, tmp_path: Path) -> None:
+    """localhost.run's protocol: a remote forward, then the URL it assigned as a JSON event on
+    the session channel (a stand-in relay: sshd whose ForceCommand prints those events). The
+    shown URL changes only when the relay announces another."""
+    from webhook_studio.core.tunnels import LOCALHOST_RUN, TunnelSpec
+    from webhook_studio.tunnel.ssh import SshTunnel
+
+    spec = TunnelSpec(LOCALHOST_RUN, host="127.0.0.1", port=relay_sshd.port,
+                      user=relay_sshd.user, remote_port=0, key_file=str(relay_sshd.client_key))
+    tunnel = SshTunnel(spec, local_port(receiver), known_hosts=tmp_path / "known_hosts",
+                       accept_new_host_key=True)
+    attach(tunnel, receiver)
+    urls: list[str] = []
+
+    def seen(state: TunnelState) -> None:
+        if state.status == "up":
+            urls.append(str(state.public_url))
+
+    tunnel.listeners.append(seen)
+    tunnel.start()
+    try:
+        await until(tunnel, "up")
+        assert tunnel.state.public_url == "https://4f2a9c1e7b3d5a.lhr.life"
+        assert tunnel.state.client_ip_header == "X-Forwarded-For"
+        async with asyncio.timeout(20):
+            while tunnel.state.public_url != "https://9b8c7d6e5f4a3b.lhr.life":
+                await asyncio.sleep(0.05)
+        assert receiver.public_url == "https://9b8c7d6e5f4a3b.lhr.life"
+        assert urls == ["https://4f2a9c1e7b3d5a.lhr.life", "https://9b8c7d6e5f4a3b.lhr.life"]
+    finally:
+        await tunnel.stop()
