@@ -76,9 +76,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         stack.push_async_callback(dispatcher.stop)
         stack.push_async_callback(window.stop_engines)
         stack.push_async_callback(runner.shutdown)
-        await window.start_engines()
-        if receiver.url:
-            health.set("receiver", "ok", f"receiving on {receiver.url}", expected=True)
+        await window.start_engines()  # also tells ``health`` the receiver is listening
         stack.push_async_callback(watching(health, ctx.store, receiver))  # the light knows
         await closed.wait()
 

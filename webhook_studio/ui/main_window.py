@@ -192,6 +192,10 @@ class MainWindow(QMainWindow):
         is never swapped silently), the sender, and the API when Settings ask for it."""
         if self.receiver is not None:
             await self.control.start()
+            health = self.health_indicator.health
+            if health is not None and self.receiver.url:  # the light shows it at once
+                health.set("receiver", "ok", f"receiving on {self.receiver.url}",
+                           expected=True)
         if self.dispatcher is not None:
             await self.dispatcher.start()
         if str(self.settings.value("api/enabled", "false")) == "true":
