@@ -61,7 +61,10 @@ async def test_the_sender_emulates_and_the_receiver_verifies(ctx: AppContext, na
         assert capture.response_status == 200
         sent = {k.lower() for k, _ in capture.headers}
         assert {h.lower() for h in profile.headers} <= sent
-        assert json.loads(capture.body) is not None
+        if profile.body_format == "json":
+            assert json.loads(capture.body) is not None
+        else:  # a form body (Google push channels send none at all)
+            assert capture.body == profile.envelope(event.type, event.sample, "evt", 0.0)
     finally:
         await dispatcher.stop()
         await receiver.stop()
