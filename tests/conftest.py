@@ -50,3 +50,11 @@ def vectors() -> list[dict[str, Any]]:
     """Known-answer vectors from the providers' docs and SDK tests (see the file's ``about``)."""
     data = json.loads(VECTORS.read_text(encoding="utf-8"))
     return list(data["vectors"])
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver listens on 127.0.0.1, and its URLs say so. With "localhost" a client
+    may try ::1 first, where another server can hold the same port number: a clean-clone CI
+    run once saw a Composer delivery answered 200 by a server that was not the test's target."""
+    return ("127.0.0.1", 0)

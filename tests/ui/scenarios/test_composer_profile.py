@@ -77,7 +77,8 @@ async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers
         from webhook_studio.store.sender_models import Attempt, Delivery
 
         with ctx.store.session() as session:
-            rows = [(d.id, d.state, d.attempt_count, d.next_attempt_at, d.in_flight_until,
+            rows = [(d.id, d.target_url, d.state, d.attempt_count, d.next_attempt_at,
+                     d.in_flight_until,
                      [(a.number, a.outcome, a.response_status, a.error_message)
                       for a in session.query(Attempt).filter_by(delivery_id=d.id)])
                     for d in session.query(Delivery)]
