@@ -72,7 +72,7 @@ async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers
     try:
         # Past the sender's idle re-check (30 s), so a lost wake-up shows as slowness in the
         # diagnosis below rather than as a missing delivery.
-        await pump(lambda: len(received) == 1, 45.0, "the event did not arrive")
+        await pump(lambda: len(received) >= 1, 45.0, "the event did not arrive")
     except AssertionError as exc:  # say what the sender did (seen once in a CI dry run)
         from webhook_studio.store.sender_models import Attempt, Delivery
 
@@ -83,7 +83,7 @@ async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers
                       for a in session.query(Attempt).filter_by(delivery_id=d.id)])
                     for d in session.query(Delivery)]
         health = window.health_indicator.health
-        raise AssertionError(f"{exc}; deliveries: {rows}; sender health: "
+        raise AssertionError(f"{exc}; {len(received)} received; deliveries: {rows}; sender health: "
                              f"{health.get('sender') if health else None}") from exc
     sent = received[0]
     for name in ("X-EnvoyOU-Webhook-ID", "X-EnvoyOU-Event-Type", "X-EnvoyOU-Nonce",
