@@ -13,8 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import click, post, select_capture
+from tests.ui.scenarios.helpers import click, post, pump, select_capture
 from webhook_studio.context import AppContext
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.ui.models import capture_view
