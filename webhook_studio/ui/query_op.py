@@ -55,19 +55,20 @@ class Queries:
             return
 
         async def read() -> Any:
-            try:
-                result = await asyncio.to_thread(op)
-            finally:
-                self.finished += 1
+            result = await asyncio.to_thread(op)
             if self._latest.get(key) != generation:
                 raise Stale
             return result
 
-        self.runner.run(read(), on_success=success)
+        # Counted as finished after ``success`` ran (the runner's callback comes first).
+        self.runner.run(read(), on_success=success).add_done_callback(self._finished)
 
     def forget(self, key: str) -> None:
         """Drop the result of a ``key`` read still running (what it was for changed)."""
         self._latest[key] = self._latest.get(key, 0) + 1
+
+    def _finished(self, _task: asyncio.Task[Any]) -> None:
+        self.finished += 1
 
     def busy(self) -> bool:
         return self.finished < self.started

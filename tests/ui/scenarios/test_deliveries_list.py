@@ -16,6 +16,7 @@ from tests.ui.scenarios.helpers import (
     click_text,
     go_to,
     pump,
+    reads_done,
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
@@ -38,11 +39,13 @@ async def elsewhere(ctx: AppContext) -> AsyncIterator[Dispatcher]:
     await other.stop()
 
 
-def click_row(qtbot: QtBot, section: DeliveriesSection, row: int) -> None:
+async def click_row(qtbot: QtBot, section: DeliveriesSection, row: int) -> None:
+    """Click a row; wait until the detail pane has read the delivery."""
     from PySide6.QtCore import Qt
 
     rect = section.view.visualRect(section.model.index(row, 2))
     qtbot.mouseClick(section.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    await reads_done(section)
 
 
 def selected_id(section: DeliveriesSection) -> str | None:
@@ -61,7 +64,7 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
     first = [elsewhere.emit(f"order.{n}", {"n": n}, subscription_id=sub)[0] for n in range(3)]
     await pump(lambda: section.model.rowCount() == 3, 20.0, "new deliveries did not appear")
     assert section.state.currentText() == "All"
-    click_row(qtbot, section, 1)
+    await click_row(qtbot, section, 1)
     picked = section.model.row_object(1).id
     assert picked in first and section.delivery_id == picked
     title = section.title.text()
@@ -102,7 +105,7 @@ async def test_a_replay_is_listed_as_a_replay_without_dead_letter_actions(
     await replay_capture(ctx.store, capture_id, httpserver.url_for("/again"))
     await pump(lambda: section.model.rowCount() == 1, 20.0, "the replay did not appear")
     assert section.model.data(section.model.index(0, 1)) == f"replay of capture #{capture_id}"
-    click_row(qtbot, section, 0)
+    await click_row(qtbot, section, 0)
     assert section.summary.text().startswith("Replay msg_")
     assert section.title.text().startswith(f"replay of capture #{capture_id} → ")
     assert not section.dead_button.isVisible()

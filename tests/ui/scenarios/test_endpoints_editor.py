@@ -82,6 +82,8 @@ async def test_an_endpoint_is_created_masked_copied_and_deleted_after_asking(
     assert len(stored(ctx)) == 1 and editor.list.count() == 1
 
     # The Delete key on the list asks the same; confirming deletes it and keeps the capture.
+    window.activateWindow()  # offscreen, a combo's closed popup can stay the active window
+    await pump(lambda: QApplication.activeWindow() is window)
     editor.list.setFocus()
     qtbot.keyClick(editor.list, Qt.Key.Key_Delete)
     await answer(qtbot, editor, "Delete endpoint")

@@ -88,6 +88,7 @@ class DeliveriesSection(QWidget):
         self.dispatcher = controller.dispatcher
         self.delivery_id: str | None = None
         self.is_replay = False
+        self._said: tuple[str, str] | None = None
         self.state = QComboBox()
         self.state.addItems(STATES)
         self.state.currentIndexChanged.connect(self._filter)
@@ -278,6 +279,9 @@ class DeliveriesSection(QWidget):
         final_reason = d.final_reason
         if delivery_id != self.delivery_id:
             self.message.clear()
+        if self._said and self._said[0] == delivery_id:
+            self.message.setText(self._said[1])
+            self._said = None
         self.delivery_id = row.id
         self.is_replay = row.is_replay
         kind = "Replay" if row.is_replay else "Delivery"
@@ -316,8 +320,9 @@ class DeliveriesSection(QWidget):
 
     def _replayed(self, result: Any) -> None:
         outcome = f"HTTP {result.status}" if result.status else result.error or "failed"
-        self.follow([result.delivery_id])  # selecting it clears the previous message
-        self.message.setText(f"Replayed again ({outcome}): a new record, selected.")
+        # said once the new record's detail shows (showing another delivery clears the message)
+        self._said = (result.delivery_id, f"Replayed again ({outcome}): a new record, selected.")
+        self.follow([result.delivery_id])
 
     def _retry_now(self) -> None:
         if self.is_replay:

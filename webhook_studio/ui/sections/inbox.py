@@ -99,6 +99,7 @@ class InboxSection(QWidget):
         self.source = controller.source()
         self.model = PagedTableModel(self.source, COLUMNS)
         self.newest = self.source.counted_upto
+        self._select_when_listed: int | None = None
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -186,6 +187,7 @@ class InboxSection(QWidget):
         self.newest = max(self.newest, newest)
         if not added:
             return
+        wanted, self._select_when_listed = self._select_when_listed, None
         selected_rows = self.view.selectionModel().selectedRows()
         current = self.view.selectionModel().currentIndex()
         self.model.insert_top(added)
@@ -202,6 +204,8 @@ class InboxSection(QWidget):
                     self.model.index(current.row() + added, current.column()),
                     self.view.selectionModel().SelectionFlag.NoUpdate)
             self.view.selectionModel().blockSignals(False)
+        if wanted is not None:
+            self.select_capture(wanted)
 
     def selected_ids(self) -> list[int]:
         ids = []
@@ -242,6 +246,9 @@ class InboxSection(QWidget):
         return menu
 
     def select_capture(self, capture_id: int, scroll: bool = True) -> None:
+        """Select and show a capture; one not listed yet (just stored, its count still being
+        read) is selected when it arrives."""
+        self._select_when_listed = capture_id
         for row in range(min(self.model.rowCount(), 2000)):
             obj = self.model.row_object(row)
             if isinstance(obj, CaptureRow) and obj.id == capture_id:
@@ -250,6 +257,7 @@ class InboxSection(QWidget):
                 self.view.blockSignals(False)
                 if scroll:
                     self.view.scrollTo(self.model.index(row, 0))
+                self._select_when_listed = None
                 break
         self.inspector.show_capture(capture_id)
 
