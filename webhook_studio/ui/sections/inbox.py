@@ -97,8 +97,10 @@ class InboxSection(QWidget):
         self.more.setMenu(menu)
         search_row.addWidget(self.more)
         self.source = controller.source()
-        self.model = PagedTableModel(self.source, COLUMNS)
-        self.newest = self.source.counted_upto
+        self.newest = 0
+        self.model = PagedTableModel(self.source, COLUMNS, controller.queries)
+        self.model.counted.connect(self._counted)
+        self.newest = self.source.counted_upto  # counted already when no loop runs yet
         self._select_when_listed: int | None = None
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -173,8 +175,13 @@ class InboxSection(QWidget):
     def apply_filter(self) -> None:
         self.source = self.controller.source(self.current_filter())
         self.model.set_source(self.source)
-        self.newest = self.source.counted_upto
         self.delete_action.setEnabled(False)  # the reset cleared the selection
+
+    def _counted(self) -> None:
+        """The list was counted anew: new captures are those after the newest it counted
+        (a count of arrivals still running was for the old count: it is dropped)."""
+        self.controller.queries.forget("arrived")
+        self.newest = self.source.counted_upto
 
     def captures_arrived(self, _count: int = 0) -> None:
         """Batched (every 100 ms at most): count only what is newer than the newest row shown,
