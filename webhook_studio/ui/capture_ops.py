@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 
@@ -20,6 +20,7 @@ from webhook_studio.ui.query_op import Queries
 if TYPE_CHECKING:
     from webhook_studio.ui.edit_resend_dialog import ResendRequest
     from webhook_studio.ui.main_window import MainWindow
+    from webhook_studio.ui.replay_dialog import ReplayRequest
 
 
 class CaptureOps:
@@ -109,20 +110,27 @@ class CaptureOps:
         return self.bulk_task
 
     # -- one capture ----------------------------------------------------------------------------
-    def open_replay(self, capture_id: int) -> Any:
+    def open_replay(self, capture_id: int) -> None:
+        """Read how the capture was signed (a worker thread), then ask where to send it."""
+        from webhook_studio.ui.widgets.signing import signing_for_capture
+
+        profiles = self.profiles
+        self.reads.run("dialog", lambda: signing_for_capture(self.store, capture_id, profiles),
+                       lambda signing: self._ask_replay(capture_id, signing))
+
+    def _ask_replay(self, capture_id: int, signing: Any) -> None:
         from webhook_studio.ui.replay_dialog import ReplayDialog
 
-        dialog = ReplayDialog(capture_id, self.store, self.window.settings, self.profiles,
+        dialog = ReplayDialog(capture_id, signing, self.window.settings, self.profiles,
                               self.window)
         dialog.replay.connect(self._replay)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-        return dialog
 
-    def _replay(self, request: object) -> None:
+    def _replay(self, request: ReplayRequest) -> None:
         from webhook_studio.relay.replay import replay_capture
 
-        capture_id, url, resign = cast(tuple[int, str, Any], request)
+        capture_id, url, resign = request.capture_id, request.url, request.resign
 
         def done(result: Any) -> None:
             self._status(f"Replayed #{capture_id} to {url}: {result.status or result.error} "
@@ -132,33 +140,36 @@ class CaptureOps:
         self.window.runner.run(replay_capture(self.store, capture_id, url, resign=resign),
                                on_success=done)
 
-    def open_edit_capture(self, capture_id: int) -> Any:
-        from webhook_studio.errors import describe_error
+    def open_edit_capture(self, capture_id: int) -> None:
+        """Read the capture and how it was signed (a worker thread; one deleted meanwhile is
+        a sentence in the status bar), then open the editor."""
         from webhook_studio.relay.resend_attempt import draft_from_capture
         from webhook_studio.ui.widgets.signing import signing_for_capture
 
-        try:
-            draft = draft_from_capture(self.store, capture_id)
-        except Exception as exc:  # deleted meanwhile: a sentence, never a traceback
-            self.window.show_error(describe_error(exc)[0])
-            return None
-        return self._open_editor(draft, signing_for_capture(self.store, capture_id,
-                                                            self.profiles))
+        profiles = self.profiles
 
-    def open_edit_delivery(self, delivery_id: str) -> Any:
-        from webhook_studio.errors import describe_error
+        def read() -> tuple[Any, Any]:
+            return (draft_from_capture(self.store, capture_id),
+                    signing_for_capture(self.store, capture_id, profiles))
+
+        self.reads.run("dialog", read, lambda found: self._open_editor(*found))
+
+    def open_edit_delivery(self, delivery_id: str) -> None:
+        """The same for a delivery's last request."""
         from webhook_studio.relay.resend_attempt import draft_from_attempt
         from webhook_studio.ui.widgets.signing import Signing, signing_for_capture
 
-        try:
+        profiles = self.profiles
+
+        def read() -> tuple[Any, Any]:
             draft = draft_from_attempt(self.store, delivery_id)
-        except Exception as exc:  # a sentence in the window, never a traceback
-            self.window.show_error(describe_error(exc)[0])
-            return None
-        signing = (signing_for_capture(self.store, draft.capture_id, self.profiles)
-                   if draft.capture_id is not None else self._signing_of_delivery(delivery_id)
-                   or Signing("scheme", "standard-webhooks"))
-        return self._open_editor(draft, signing)
+            signing = (signing_for_capture(self.store, draft.capture_id, profiles)
+                       if draft.capture_id is not None
+                       else self._signing_of_delivery(delivery_id)
+                       or Signing("scheme", "standard-webhooks"))
+            return draft, signing
+
+        self.reads.run("dialog", read, lambda found: self._open_editor(*found))
 
     def _signing_of_delivery(self, delivery_id: str) -> Any:
         from webhook_studio.store.window_reads import newest_secret, subscription_of_delivery
