@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 Headers = tuple[tuple[str, str], ...]
 
+#: Prefix of a trailer field's name in a capture's header list: ``"[trailer] X-Checksum"``. The
+#: receiver stores chunked trailers this way; relay and replay leave such fields out.
+TRAILER_MARK = "[trailer] "
+
 
 def make_headers(items: Mapping[str, str] | Iterable[tuple[str, str]]) -> Headers:
     """Normalise a mapping or a list of pairs to the ordered tuple form, keeping case."""
