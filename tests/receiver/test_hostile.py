@@ -8,7 +8,6 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -16,7 +15,6 @@ import aiohttp
 from tests.receiver.conftest import StartReceiver
 from webhook_studio.receiver import EndpointConfig, Limits
 from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import count_captures, list_captures
 
 
@@ -192,7 +190,3 @@ async def test_store_failure_answers_503_never_2xx(
     with store.session() as session:
         assert count_captures(session) == 1
         assert [c.path for c in list_captures(session, with_body=True)] == ["/x"]
-
-
-def _unused(_: Callable[[int], Capture]) -> None:
-    """Keeps the fetch fixture's type import used by type checkers only."""

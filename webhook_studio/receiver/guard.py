@@ -163,8 +163,6 @@ class TlsGate(asyncio.Protocol):
         tls.connection_made(transport)
 
     def _settled(self, waiter: asyncio.Future[None]) -> None:
-        if not waiter.cancelled() and waiter.exception() is not None:
-            self.guard.handshakes_failed += 1
         self.guard.forget(self)  # no-op when the HTTP protocol took the slot over
 
     def connection_lost(self, exc: BaseException | None) -> None:
@@ -189,7 +187,6 @@ class GuardedServer(web.Server):
         self.refused = 0
         self.shed = 0
         self.timed_out = 0
-        self.handshakes_failed = 0
         self.last_pressure = 0.0  # monotonic time of the last shed or refusal
         self._reported = (0, 0)
         self._last_report = 0.0

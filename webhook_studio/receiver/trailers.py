@@ -174,7 +174,3 @@ def as_header_pairs(trailers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]
     from webhook_studio.receiver.server import decode_header
 
     return [(TRAILER_MARK + decode_header(n), decode_header(v)) for n, v in trailers]
-
-
-def is_trailer(name: str) -> bool:
-    return name.startswith(TRAILER_MARK)
