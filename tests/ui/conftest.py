@@ -44,7 +44,7 @@ async def pump(condition: Callable[[], Any], within: float = 20.0,
 
 def visible(parent: Any, cls: type[W]) -> W:
     """The one visible dialog (or widget) of ``cls`` under ``parent``."""
-    shown = [w for w in parent.findChildren(cls) if w.isVisible()]
+    shown: list[W] = [w for w in parent.findChildren(cls) if w.isVisible()]
     assert len(shown) == 1, f"expected one visible {cls.__name__}, found {len(shown)}"
     return shown[0]
 

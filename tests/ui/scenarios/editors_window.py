@@ -101,7 +101,8 @@ def go_to(qtbot: QtBot, window: MainWindow, title: str) -> None:
     sidebar = window.sidebar
     (item,) = [sidebar.item(i) for i in range(sidebar.count()) if sidebar.item(i).text() == title]
     qtbot.mouseClick(sidebar.viewport(), LEFT, pos=sidebar.visualItemRect(item).center())
-    assert window.pages.currentWidget().isVisible()
+    page = window.pages.currentWidget()
+    assert page is not None and page.isVisible()
     assert sidebar.currentItem() is item
 
 

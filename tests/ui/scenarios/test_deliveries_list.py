@@ -49,7 +49,8 @@ def click_row(qtbot: QtBot, section: DeliveriesSection, row: int) -> None:
 
 def selected_id(section: DeliveriesSection) -> str | None:
     rows = section.view.selectionModel().selectedRows()
-    return section.model.row_object(rows[0].row()).id if rows else None
+    row = section.model.row_object(rows[0].row()) if rows else None
+    return row.id if row is not None else None
 
 
 async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
@@ -65,7 +66,9 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
     await pump(lambda: section.model.rowCount() == 3, 20.0, "new deliveries did not appear")
     assert section.state.currentText() == "All"
     click_row(qtbot, section, 1)
-    picked = section.model.row_object(1).id
+    picked_row = section.model.row_object(1)
+    assert picked_row is not None
+    picked = picked_row.id
     assert picked in first and section.delivery_id == picked
     title = section.title.text()
     more = [elsewhere.emit(f"user.{n}", {"n": n}, subscription_id=sub)[0] for n in range(4)]
@@ -76,8 +79,11 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
     elsewhere.cancel(more[0])
     cancelled_row = section.row_of(more[0])
     assert cancelled_row is not None
-    await pump(lambda: section.model.row_object(section.row_of(more[0]) or 0).state ==
-               "cancelled", 20.0, "the cancelled state did not appear")
+    def shown_state() -> str | None:
+        row = section.model.row_object(section.row_of(more[0]) or 0)
+        return row.state if row is not None else None
+
+    await pump(lambda: shown_state() == "cancelled", 20.0, "the cancelled state did not appear")
     assert selected_id(section) == picked
 
     # Filtered to pending, the selected one is cancelled elsewhere: it leaves the list and
