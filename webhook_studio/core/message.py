@@ -1,7 +1,7 @@
 """Value types for what gets signed and what gets verified.
 
 Bodies are raw bytes, always: signatures are checked over the bytes that arrived, never over a
-re-serialized copy (DESIGN.md section 2, rule 6).
+re-serialized copy (docs/architecture.md#rules, rule 4).
 """
 
 from __future__ import annotations

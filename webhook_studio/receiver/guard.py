@@ -1,8 +1,9 @@
 """Protection against hostile clients, at the connection level.
 
-aiohttp's server has no header deadline and no connection cap (DESIGN.md section 3): a client
-sending headers at one byte a second holds a connection for minutes, and a few hundred idle
-sockets hold every slot. :class:`GuardedServer` adds around aiohttp's own protocol:
+aiohttp's server has no header deadline and no connection cap
+(docs/architecture.md#how-a-request-flows): a client sending headers at one byte a second holds
+a connection for minutes, and a few hundred idle sockets hold every slot.
+:class:`GuardedServer` adds around aiohttp's own protocol:
 
 * every connection is tracked in a phase: ``handshake`` (TLS not done yet), ``fresh`` (no byte
   yet), ``reading`` (a request is arriving), ``busy`` (a request is being handled) or ``idle``

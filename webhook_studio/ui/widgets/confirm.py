@@ -1,8 +1,9 @@
 """Asking before something cannot be undone, without a nested event loop.
 
 The question is a window-modal :class:`QMessageBox` opened with ``open()`` (never ``exec()``:
-the window runs on a qasync loop, DESIGN.md section 2 rule 4); the action runs when the person
-clicks the confirming button. Tests answer it as a person does: they find the box and click.
+the window runs on a qasync loop, docs/architecture.md#threads-and-loops); the action runs
+when the person clicks the confirming button. Tests answer it as a person does: they find the
+box and click.
 """
 
 from __future__ import annotations
