@@ -1,7 +1,8 @@
 """Names vulture cannot see used: called by a framework or by Python itself, not by our code.
 
 Read by ``vulture`` (``[tool.vulture]`` in pyproject.toml); never imported. One line each, with
-the reason. Dead code is deleted, not listed here; pytest fixtures are skipped by decorator.
+the reason. Dead code is deleted, not listed here; pytest fixtures and SQLAlchemy ``@compiles``
+functions are skipped by decorator.
 """
 
 # ruff: noqa: B018, F821
@@ -19,6 +20,7 @@ _.cache_ok  # store/base.py: TypeDecorator reads it to allow statement caching
 _.process_bind_param  # store/base.py: TypeDecorator calls it on every write
 _.process_result_value  # store/base.py: TypeDecorator calls it on every read
 _.in_flight_since  # store/sender_models.py: a column, written by name in sender/queue.py
+_.inherit_cache  # SQLAlchemy reads it on custom SQL constructs (FunctionElement subclasses)
 
 # Stored words (core/vocabulary.py): rows are read back by value, DeliveryState(row.state)
 _.PENDING  # stored word
