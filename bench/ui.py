@@ -15,10 +15,12 @@ import asyncio
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,8 +29,6 @@ HERE = Path(__file__).resolve().parent
 
 def fill(db: Path, rows: int) -> None:
     """A million realistic rows, inserted in big Core batches (done once, reused)."""
-    import sqlite3
-
     from webhook_studio.store import open_store
 
     store = open_store(db)
@@ -53,12 +53,12 @@ def fill(db: Path, rows: int) -> None:
     conn.close()
 
 
-def insert(conn: object, batch: list[tuple[object, ...]]) -> None:
-    conn.executemany(  # type: ignore[attr-defined]
+def insert(conn: sqlite3.Connection, batch: Sequence[tuple[object, ...]]) -> None:
+    conn.executemany(
         "INSERT INTO captures (received_at, method, path, query, http_version, headers, body, "
         "body_size, state, verification, verify_valid, response_status, response_headers, "
         "response_body, forwards, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-    conn.commit()  # type: ignore[attr-defined]
+    conn.commit()
 
 
 async def lag_under_load(db: Path, seconds: int) -> dict[str, float]:

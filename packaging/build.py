@@ -32,9 +32,10 @@ HARMLESS = (
 )
 
 
-def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
+def run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+        timeout: float | None = None) -> subprocess.CompletedProcess[str]:
     print("+", " ".join(cmd), flush=True)
-    return subprocess.run(cmd, text=True, capture_output=True, **kw)  # type: ignore[call-overload]
+    return subprocess.run(cmd, text=True, capture_output=True, env=env, cwd=cwd, timeout=timeout)
 
 
 def unexpected(stderr: str) -> list[str]:

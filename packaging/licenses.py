@@ -125,8 +125,8 @@ def collect(bundle: Path | None) -> str:
         "dynamically linked shared libraries in this folder, which you may replace with your\n"
         "own builds of the same version; their source is at https://code.qt.io.\n\n"]
     for dist in runtime_closure():
-        name, ver = dist.metadata["Name"], dist.version
-        declared = dist.metadata.get("License-Expression") or dist.metadata.get("License") or ""
+        name, ver, fields = dist.metadata["Name"], dist.version, dist.metadata.json
+        declared = str(fields.get("license_expression") or fields.get("license") or "")
         if len(declared) > 200:  # some put the whole text in the field
             declared = declared[:200].rsplit(" ", 1)[0] + " …"
         out.append(f"{RULE}\n{name} {ver}" + (f" ({declared})" if declared else "") + "\n")
@@ -134,7 +134,7 @@ def collect(bundle: Path | None) -> str:
         texts = _licence_texts(dist) or _named_licence_texts(declared)
         if not texts:
             out.append(f"Licence: {declared or 'see the project page'}; "
-                       f"{dist.metadata.get('Home-page') or ''}\n\n")
+                       f"{fields.get('home_page') or ''}\n\n")
         for file_name, text in texts:
             out.append(f"--- {file_name}\n{text.rstrip()}\n\n")
     out.append(python_section())

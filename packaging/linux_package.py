@@ -87,7 +87,8 @@ def icon_pngs() -> dict[int, bytes]:
     for size in info.ICON_SIZES:
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        make_icon.draw(size).save(buffer, "PNG")
+        # PySide6's stub types the format as bytes; at run time only a str is accepted.
+        make_icon.draw(size).save(buffer, "PNG")  # type: ignore[call-overload]
         out[size] = bytes(buffer.data().data())
     return out
 

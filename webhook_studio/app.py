@@ -20,8 +20,9 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     """Show the main window with live engines; return once it is closed and all is flushed."""
     from PySide6.QtCore import QSettings, QTimer
 
-    from webhook_studio.health import Health, follow_receiver, watching
+    from webhook_studio.health import Health, watching
     from webhook_studio.receiver import EndpointConfig, Receiver
+    from webhook_studio.receiver.health import follow_receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.ui.bridge import EngineBridge
     from webhook_studio.ui.controllers.settings import setting

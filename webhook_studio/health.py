@@ -137,28 +137,6 @@ class Backoff:
         self.delay = 0.0
 
 
-def follow_receiver(health: Health, receiver: Any) -> Callable[[], Awaitable[None]]:
-    """Let a receiver's stored captures vouch for the store; returns the coroutine function
-    that stops the receiver and marks it ``down``, for an exit stack. (The caller marks it
-    ``ok`` with its URL once it listens.)"""
-    from webhook_studio.receiver.events import CaptureStored
-
-    def on_event(event: Any) -> None:
-        if isinstance(event, CaptureStored):
-            health.set("store", "ok", "writable")
-
-    unsubscribe = receiver.hub.subscribe(on_event)
-
-    async def stop() -> None:
-        unsubscribe()
-        try:
-            await receiver.stop()
-        finally:
-            health.set("receiver", "down", "stopped", expected=True)
-
-    return stop
-
-
 async def watch_store(health: Health, store: Any, receiver: Any = None,
                       every: float = 10.0) -> None:
     """Look at the store (and the receiver's own report) every ``every`` seconds until

@@ -101,7 +101,6 @@ class Flood:
     port: int
     count: int
     opened: int = 0
-    closed_by_server: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -138,7 +137,6 @@ class Flood:
                 if not data:
                     selector.unregister(sock)
                     sock.close()
-                    self.closed_by_server += 1
                     self._open(selector)
         for key in list(selector.get_map().values()):
             key.fileobj.close()  # type: ignore[union-attr]

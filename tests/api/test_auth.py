@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import os
 import stat
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.api.conftest import Api
 from webhook_studio.api import all_routes, is_loopback, load_or_create_token, token_path
+from webhook_studio.api.routes import Route
 
 
 def test_token_file_is_private_and_stable(tmp_path: Path) -> None:
@@ -28,7 +30,7 @@ def test_loopback_detection() -> None:
 
 
 @pytest.mark.parametrize("route", all_routes(), ids=lambda r: f"{r.method} {r.path}")
-async def test_every_route_needs_the_token(api: Api, route) -> None:
+async def test_every_route_needs_the_token(api: Api, route: Route) -> None:
     path = route.path.replace("{id}", "1")
     status, body = await api.call(route.method, path, json={}, token=None)
     assert status == 401 and body["error"] == "missing bearer token"
@@ -63,7 +65,8 @@ async def test_large_body_is_413(api: Api) -> None:
 
 
 async def test_chunked_large_body_is_413(api: Api) -> None:
-    async def chunks():  # no Content-Length: the limit applies while reading
+    # no Content-Length: the limit applies while reading
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):
             yield b"x" * 100_000
 

@@ -7,6 +7,8 @@ import base64
 import json
 from typing import Any
 
+from pytest_httpserver import HTTPServer
+
 from tests.api.conftest import Api
 
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
@@ -86,7 +88,7 @@ async def test_captures_list_filters_and_404(api: Api) -> None:
     assert status == 422 and set(bad["fields"]) == {"url", "resign"}
 
 
-async def test_qa_flow_through_the_api_alone(api: Api, httpserver) -> None:
+async def test_qa_flow_through_the_api_alone(api: Api, httpserver: HTTPServer) -> None:
     # 1. a receiver endpoint verifying Standard Webhooks with a secret
     status, ep = await api.call("POST", "/endpoints", {
         "path": "/qa", "scheme": "standard-webhooks", "secrets": [SECRET]})
@@ -154,7 +156,8 @@ async def _captured(api: Api, path: str, body: bytes, headers: dict[str, str]) -
     return dict(listing["items"][0])
 
 
-async def test_resend_edits_and_links_the_copy_to_the_original(api: Api, httpserver) -> None:
+async def test_resend_edits_and_links_the_copy_to_the_original(
+        api: Api, httpserver: HTTPServer) -> None:
     capture = await _captured(api, "/orig", b'{"v":1}', {"X-A": "1", "X-B": "keep"})
     httpserver.expect_request("/edited", method="PUT").respond_with_data("ok", status=202)
     status, out = await api.call("POST", f"/captures/{capture['id']}/resend", {
@@ -221,7 +224,7 @@ async def test_resend_is_in_the_openapi_document(api: Api) -> None:
 
 
 async def test_a_failed_replay_is_no_dead_letter_and_retry_replays_it(api: Api,
-                                                                    httpserver) -> None:
+                                                                    httpserver: HTTPServer) -> None:
     capture = await _captured(api, "/dl", b'{"x":1}', {})
     status, out = await api.call("POST", f"/captures/{capture['id']}/replay",
                                  {"url": "http://127.0.0.1:9/down"})

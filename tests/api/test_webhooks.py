@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_httpserver import HTTPServer
+
 from tests.api.conftest import Api
 
 NEW = {"url": "https://example.com/hook", "events": ["user.created", "payment.*"],
@@ -121,7 +123,7 @@ async def test_events_available(api: Api) -> None:
     assert body["events"][-1] == "*" and body["total"] == 30
 
 
-async def test_test_event_and_deliveries(api: Api, httpserver) -> None:
+async def test_test_event_and_deliveries(api: Api, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook").respond_with_data("ok")
     sub = await create(api, url=httpserver.url_for("/hook"))
     status, body = await api.call("POST", f"/webhooks/{sub['id']}/test")
@@ -138,7 +140,7 @@ async def test_test_event_and_deliveries(api: Api, httpserver) -> None:
     assert status == 422 and "limit" in bad["fields"]
 
 
-async def test_emit_get_retry_cancel_delivery(api: Api, httpserver) -> None:
+async def test_emit_get_retry_cancel_delivery(api: Api, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook").respond_with_data("no", status=500)
     sub = await create(api, url=httpserver.url_for("/hook"), retry_policy="0,1h")
     status, body = await api.call("POST", "/events", {"type": "user.created", "data": {"a": 1}})

@@ -51,7 +51,7 @@ def test_a_pasted_certificate_and_plaids_jwk_answer_are_read() -> None:
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(private.public_key()).serial_number(1)
             .not_valid_before(now).not_valid_after(now + timedelta(days=1))
-            .sign(private, hashes.SHA256()))  # type: ignore[arg-type]
+            .sign(private, hashes.SHA256()))
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
     assert spki(keys.load_public(pem)) == spki(private.public_key())
     plaid_answer = json.dumps({"key": json.loads(pair.public["jwk"]), "request_id": "x"})

@@ -33,7 +33,11 @@ def headers_for(v: dict[str, Any], signature: str) -> tuple[tuple[str, str], ...
 
 def seconds(v: dict[str, Any]) -> float:
     ts = str(v.get("timestamp") or "0")
-    return float(rfc3339_seconds(ts) if v["scheme"] == "twitch" else int(ts))
+    if v["scheme"] != "twitch":
+        return float(int(ts))
+    parsed = rfc3339_seconds(ts)
+    assert parsed is not None, f"not an RFC 3339 time: {ts}"
+    return float(parsed)
 
 
 def published_digest(v: dict[str, Any]) -> str:
@@ -42,8 +46,8 @@ def published_digest(v: dict[str, Any]) -> str:
         return str(v["signature"])
     if v["scheme"] in ("stripe", "paddle"):
         pairs = v["signature"].replace(";", ",").split(",")
-        return next(p.split("=", 1)[1] for p in pairs
-                    if p.startswith(("v1=", "h1=")) and p != "h1=dummy")
+        return str(next(p.split("=", 1)[1] for p in pairs
+                        if p.startswith(("v1=", "h1=")) and p != "h1=dummy"))
     return str(v["signature"]).rsplit("=", 1)[-1]
 
 

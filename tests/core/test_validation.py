@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from webhook_studio.core.validation import SubscriptionForm, validate_subscription
 
-GOOD = dict(url="http://localhost:3000/hook", events="user.*, payment.received",
+#: Keyword arguments for the form (its fields are texts and one flag).
+GOOD: dict[str, Any] = dict(url="http://localhost:3000/hook", events="user.*, payment.received",
             scheme="standard-webhooks", secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             retry="0,1m,5m", timeout="10", rate_per_minute="60", headers="X-Env: test")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,8 @@ from webhook_studio.core.validation import (
 )
 
 WHSEC = "whsec_" + base64.b64encode(bytes(range(32))).decode()
-SUB = dict(url="http://localhost:3000/hook", events="*", scheme="standard-webhooks",
-           secret=WHSEC, retry="0", timeout="15")
+SUB: dict[str, Any] = dict(url="http://localhost:3000/hook", events="*",
+                           scheme="standard-webhooks", secret=WHSEC, retry="0", timeout="15")
 
 
 def test_hello_is_not_a_standard_webhooks_secret_anywhere() -> None:
@@ -122,7 +123,7 @@ def test_rates_and_concurrency_follow_the_limits() -> None:
 def test_endpoint_form_names_each_field() -> None:
     form = EndpointForm(path="hooks", scheme="github", secrets="", tolerance=-2,
                         response_status=99, response_delay_ms=60_001,
-                        max_body_bytes=limits.ENDPOINT_BODY_BYTES.high + 1,
+                        max_body_bytes=int(limits.ENDPOINT_BODY_BYTES.high) + 1,
                         forward_to="localhost:3000", public_url="ftp://x")
     _, errors = validate_endpoint(form)
     assert set(errors) == {"path", "secrets", "tolerance", "response_status",

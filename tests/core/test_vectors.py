@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
-from webhook_studio.core.message import IncomingRequest, SignInput
+from webhook_studio.core.message import Headers, IncomingRequest, SignInput
 from webhook_studio.core.schemes import get_scheme
 
 
 def request_for(v: dict[str, Any], signature: str) -> IncomingRequest:
     body = v.get("body", "").encode("utf-8")
     scheme = v["scheme"]
+    headers: Headers
     if scheme == "standard-webhooks":
         headers = (("webhook-id", v["id"]), ("webhook-timestamp", str(v["timestamp"])),
                    ("webhook-signature", signature))

@@ -101,7 +101,7 @@ def test_installers_are_reproducible_and_checksummed(bundle: Path, tmp_path: Pat
     for kind in ("deb", "tarball"):
         assert first[kind].read_bytes() == second[kind].read_bytes(), kind
     sums = first["sums"].read_text().splitlines()
-    recorded = dict(reversed(line.split("  ")) for line in sums)
+    recorded = {name: digest for digest, name in (line.split("  ", 1) for line in sums)}
     for kind in ("deb", "tarball"):
         digest = hashlib.sha256(first[kind].read_bytes()).hexdigest()
         assert recorded[first[kind].name] == digest

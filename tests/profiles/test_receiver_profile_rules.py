@@ -73,6 +73,7 @@ async def test_a_replayed_nonce_is_refused_with_a_reason(
     with ctx.store.session() as session:
         replayed = get_capture(session, first["capture"] + 1)
         assert replayed.verify_valid is False
+        assert replayed.verification is not None
         assert replayed.verification["reason"] == "replayed_nonce"
         assert replayed.duplicate_of == first["capture"]
 
@@ -98,6 +99,7 @@ async def test_a_signed_request_without_a_nonce_is_valid_with_a_note(
     assert status == 200
     with ctx.store.session() as session:
         verdict = get_capture(session, reply["capture"]).verification
+    assert verdict is not None
     assert verdict["valid"] and "No X-EnvoyOU-Nonce header" in verdict["message"]
     assert "nonce is optional" in verdict["message"]
 
@@ -146,8 +148,8 @@ async def test_the_profile_duplicate_header_is_read_first(ctx: AppContext) -> No
                     f"{url}/twilio", data=b"CallSid=CA1",
                     headers={"I-Twilio-Idempotency-Token": "tok-1"}) as resp:
                 ids.append((await resp.json())["capture"])
-        with ctx.store.session() as session:
-            assert get_capture(session, ids[1]).duplicate_of == ids[0]
+        with ctx.store.session() as db:
+            assert get_capture(db, ids[1]).duplicate_of == ids[0]
     finally:
         await receiver.stop()
         await extras.close()

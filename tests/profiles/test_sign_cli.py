@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def listening(tmp_path: Path) -> tuple[str, Path]:
+def listening(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     db = tmp_path / "listen.sqlite3"
     proc = subprocess.Popen([sys.executable, "-m", "webhook_studio", "listen", "--port", "0",
                              "--profile", "envoyou", "--secret", SECRET, "--db", str(db)],
@@ -29,7 +30,7 @@ def listening(tmp_path: Path) -> tuple[str, Path]:
     assert proc.stdout is not None
     line = proc.stdout.readline().decode()
     assert line.startswith("listening on http://127.0.0.1:"), line
-    yield line.split()[-1], db  # type: ignore[misc]
+    yield line.split()[-1], db
     proc.terminate()
     proc.wait(timeout=30)
     proc.stdout.close()

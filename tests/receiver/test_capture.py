@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 
@@ -20,8 +21,9 @@ from webhook_studio.store.receiver_queries import create_endpoint
 GH_SECRET = "It's a Secret to Everybody"
 
 
-async def post(url: str, body: bytes, headers: list[tuple[str, str]] | None = None,
-               **kw: object) -> tuple[int, dict[str, object]]:
+async def post(url: str, body: bytes | AsyncIterator[bytes],
+               headers: list[tuple[str, str]] | None = None,
+               **kw: object) -> tuple[int, dict[str, Any]]:
     async with aiohttp.ClientSession() as session, session.post(
             url, data=body, headers=headers or [], **kw) as resp:  # type: ignore[arg-type]
         text = await resp.read()
@@ -68,11 +70,11 @@ async def test_binary_invalid_utf8_gzip_and_chunked_bodies_are_kept_exactly(
     capture = fetch(int(reply["capture"]))
     assert capture.body == packed and capture.content_encoding == "gzip"
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for part in (b"part-one|", b"part-two|", b"\x00\xff"):
             yield part
 
-    _, reply = await post(f"{receiver.url}/chunked", chunks())  # type: ignore[arg-type]
+    _, reply = await post(f"{receiver.url}/chunked", chunks())
     capture = fetch(int(reply["capture"]))
     assert capture.body == b"part-one|part-two|\x00\xff"
     assert ["Transfer-Encoding", "chunked"] in capture.headers
@@ -81,6 +83,7 @@ async def test_binary_invalid_utf8_gzip_and_chunked_bodies_are_kept_exactly(
 async def test_headers_keep_order_case_and_duplicates(
         start_receiver: StartReceiver, fetch: Callable[[int], Capture]) -> None:
     receiver = await start_receiver()
+    assert receiver.url is not None
     reader, writer = await asyncio.open_connection("127.0.0.1", int(receiver.url.rsplit(":")[-1]))
     writer.write(b"POST /h?a=1&b=%20 HTTP/1.1\r\nHost: x\r\nX-Dup: one\r\nx-dup: Two\r\n"
                  b"X-CaSe: MiXeD\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
@@ -171,7 +174,7 @@ async def test_https_with_a_kept_self_signed_certificate(
     assert ensure_certificate(folder).fingerprint == cert.fingerprint  # kept, not remade
     assert oct(cert.key_path.stat().st_mode & 0o777) == "0o600"
     receiver = await start_receiver(ssl_context=server_context(cert))
-    assert receiver.url.startswith("https://")
+    assert receiver.url is not None and receiver.url.startswith("https://")
     client = ssl.create_default_context(cafile=str(cert.cert_path))
     status, reply = await post(f"{receiver.url}/secure", b"over tls", ssl=client)
     assert status == 200

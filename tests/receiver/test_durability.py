@@ -66,9 +66,9 @@ async def test_sigkill_during_a_burst_loses_no_acknowledged_capture(tmp_path: Pa
 
     store = open_store(db)
     try:
-        with store.session() as session:
+        with store.session() as reading:
             for capture_id, body in acknowledged.items():
-                assert get_capture(session, capture_id).body == body
+                assert get_capture(reading, capture_id).body == body
     finally:
         store.dispose()
 

@@ -26,7 +26,8 @@ from webhook_studio.store import Store
 from webhook_studio.store.receiver_queries import list_captures
 
 
-def port_of(url: str) -> int:
+def port_of(url: str | None) -> int:
+    assert url is not None, "the receiver is not listening"
     return int(url.rsplit(":", 1)[1])
 
 
@@ -85,12 +86,14 @@ async def test_big_bodies_skip_the_mistake_search_and_say_so(
             async with session.post(f"{receiver.url}/h", data=body,
                                     headers=github_headers(compact)) as resp:
                 assert resp.status == 401  # the status depends on validity only
-    with store.session() as session:
-        big_row, small_row = list_captures(session)
-        assert small_row.verification["mistake"] == "body_reformatted_compact"
-        assert big_row.verification["mistake"] is None
-        assert "was skipped: the body is" in big_row.verification["message"]
-        assert big_row.verification["details"]["diagnosis"] == "skipped"
+    with store.session() as db:
+        big_row, small_row = list_captures(db)
+    small_verdict, big_verdict = small_row.verification, big_row.verification
+    assert small_verdict is not None and big_verdict is not None
+    assert small_verdict["mistake"] == "body_reformatted_compact"
+    assert big_verdict["mistake"] is None
+    assert "was skipped: the body is" in big_verdict["message"]
+    assert big_verdict["details"]["diagnosis"] == "skipped"
     assert receiver.health()["counters"]["searches_skipped"] == 1
 
 
@@ -125,8 +128,8 @@ async def test_a_locked_store_answers_503_within_the_store_wait(
             f"{receiver.url}/x", data=b"after") as resp:
         assert resp.status == 200
     await asyncio.sleep(0.5)
-    with store.session() as session:  # nothing answered 503 was stored later
-        assert [c.body for c in list_captures(session, with_body=True)] == [b"after"]
+    with store.session() as db:  # nothing answered 503 was stored later
+        assert [c.body for c in list_captures(db, with_body=True)] == [b"after"]
 
 
 async def test_health_is_down_when_stopped(start_receiver: StartReceiver) -> None:

@@ -95,8 +95,8 @@ async def test_forwarded_requests_still_verify_at_the_target(
                 assert resp.status == 200
     await until(lambda: len(verified) == 3)
     assert sorted(verified) == ["github", "standard-webhooks", "stripe"]
-    with store.session() as session:
-        for capture in list_captures(session):
+    with store.session() as db:
+        for capture in list_captures(db):
             await until(lambda c=capture: bool(_forwards(store, c.id)))
             assert _forwards(store, capture.id)[0]["status"] == 200
 

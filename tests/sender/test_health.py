@@ -75,8 +75,9 @@ class ReportingReceiver:
     url = "http://127.0.0.1:8000"
 
     def __init__(self) -> None:
-        self.report = {"state": "ok", "sentence": "Receiving; 2 connection(s) open.",
-                       "counters": {"connections_open": 2, "connections_shed": 0}}
+        self.report: dict[str, object] = {
+            "state": "ok", "sentence": "Receiving; 2 connection(s) open.",
+            "counters": {"connections_open": 2, "connections_shed": 0}}
 
     def health(self) -> dict[str, object]:
         return self.report

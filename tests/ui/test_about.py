@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from webhook_studio import __version__
@@ -18,6 +19,7 @@ def test_help_about_shows_the_version_and_the_data_folder(qtbot: QtBot, ctx: App
     qtbot.addWidget(window)
     window.show()
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    assert isinstance(help_menu, QMenu)
     about = next(a for a in help_menu.actions() if a.objectName() == "about_action")
     about.trigger()
     box = window.findChild(QMessageBox, "about_dialog")

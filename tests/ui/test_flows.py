@@ -306,10 +306,13 @@ async def test_one_capture_exported_from_the_window_is_what_the_cli_exports(
     inspector = window.inbox.inspector
     await pump(lambda: inspector.capture_id == capture_id)
     for name, fmt in (("window.jsonl", "jsonl"), ("window.sh", "curl")):
-        monkeypatch.setattr(dialogs, "save_file",
-                            lambda *args, n=name: args[-1](str(tmp_path / n)))
+        def save_to(*args: Any, n: str = name) -> None:
+            args[-1](str(tmp_path / n))
+
+        monkeypatch.setattr(dialogs, "save_file", save_to)
         qtbot.mouseClick(inspector.export, Qt.MouseButton.LeftButton)
-        await pump(lambda n=name: f"Saved {n}" in inspector.export_note.text())
+        note = f"Saved {name}"
+        await pump(lambda: note in inspector.export_note.text())  # noqa: B023 (awaited here)
         out = tmp_path / f"cli.{fmt}"
         done = subprocess.run(
             [sys.executable, "-m", "webhook_studio", "captures", "export", "--db", str(db_path),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.errors import ApiError, not_found
 from webhook_studio.api.validation import Param, Schema, parse_query
 
 if TYPE_CHECKING:
@@ -92,8 +92,3 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
     handler.__name__ = route.handler.__name__
     return handler
 
-
-def check_fields(errors: dict[str, str]) -> None:
-    """Raise the 422 for errors found across fields after the per-field checks."""
-    if errors:
-        raise InvalidInput(errors)

@@ -60,8 +60,9 @@ def _log_to_stderr() -> None:
 
 async def run_serve(args: argparse.Namespace, api_host: str) -> int:
     from webhook_studio.api import ApiServer, ApiServices, load_or_create_token, token_path
-    from webhook_studio.health import Health, follow_receiver, watching
+    from webhook_studio.health import Health, watching
     from webhook_studio.receiver import BindError, EndpointConfig, Receiver
+    from webhook_studio.receiver.health import follow_receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 

@@ -1,21 +1,18 @@
 """Value types for what gets signed and what gets verified.
 
 Bodies are raw bytes, always: signatures are checked over the bytes that arrived, never over a
-re-serialized copy (DESIGN.md section 2, rule 6).
+re-serialized copy (docs/architecture.md#rules, rule 4).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 Headers = tuple[tuple[str, str], ...]
 
-
-def make_headers(items: Mapping[str, str] | Iterable[tuple[str, str]]) -> Headers:
-    """Normalise a mapping or a list of pairs to the ordered tuple form, keeping case."""
-    pairs = items.items() if isinstance(items, Mapping) else items
-    return tuple((str(k), str(v)) for k, v in pairs)
+#: Prefix of a trailer field's name in a capture's header list: ``"[trailer] X-Checksum"``. The
+#: receiver stores chunked trailers this way; relay and replay leave such fields out.
+TRAILER_MARK = "[trailer] "
 
 
 @dataclass(frozen=True)

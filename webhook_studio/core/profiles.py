@@ -175,14 +175,6 @@ class Profile:
         return headers
 
 
-    def fresh_attempt_headers(self, delivery_id: str, timestamp: int) -> dict[str, str]:
-        """Only the headers that change per attempt (nonce, delivery id): what a re-signed
-        replay must renew while keeping the captured ones (event type…)."""
-        per_attempt = {"$nonce", "$delivery_id"}
-        names = {k for k, v in self.headers.items() if v in per_attempt}
-        return {k: v for k, v in self.delivery_headers("", delivery_id, timestamp).items()
-                if k in names}
-
 
 def _fill(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, str):

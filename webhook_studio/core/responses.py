@@ -2,7 +2,8 @@
 
 2xx success; 3xx failure (redirects are never followed); 4xx final except 408, 409, 425, 429;
 429 and 503 retry honouring a sane ``Retry-After``; 410 Gone disables the subscription;
-timeouts, connection and TLS errors retry (DESIGN.md section 5, Standard Webhooks).
+timeouts, connection and TLS errors retry (docs/architecture.md#how-a-delivery-flows, after
+the Standard Webhooks spec).
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,7 +193,3 @@ def preview(policy: Policy, start: float, rng: random.Random | None = None) -> l
         at += delay
         times.append(at)
     return times
-
-
-def delays_of(policy: Policy) -> Sequence[float]:
-    return [policy.delay_before(i) or 0.0 for i in range(1, policy.max_attempts + 1)]

@@ -1,8 +1,9 @@
 """Protection against hostile clients, at the connection level.
 
-aiohttp's server has no header deadline and no connection cap (DESIGN.md section 3): a client
-sending headers at one byte a second holds a connection for minutes, and a few hundred idle
-sockets hold every slot. :class:`GuardedServer` adds around aiohttp's own protocol:
+aiohttp's server has no header deadline and no connection cap
+(docs/architecture.md#how-a-request-flows): a client sending headers at one byte a second holds
+a connection for minutes, and a few hundred idle sockets hold every slot.
+:class:`GuardedServer` adds around aiohttp's own protocol:
 
 * every connection is tracked in a phase: ``handshake`` (TLS not done yet), ``fresh`` (no byte
   yet), ``reading`` (a request is arriving), ``busy`` (a request is being handled) or ``idle``
@@ -163,8 +164,6 @@ class TlsGate(asyncio.Protocol):
         tls.connection_made(transport)
 
     def _settled(self, waiter: asyncio.Future[None]) -> None:
-        if not waiter.cancelled() and waiter.exception() is not None:
-            self.guard.handshakes_failed += 1
         self.guard.forget(self)  # no-op when the HTTP protocol took the slot over
 
     def connection_lost(self, exc: BaseException | None) -> None:
@@ -189,7 +188,6 @@ class GuardedServer(web.Server):
         self.refused = 0
         self.shed = 0
         self.timed_out = 0
-        self.handshakes_failed = 0
         self.last_pressure = 0.0  # monotonic time of the last shed or refusal
         self._reported = (0, 0)
         self._last_report = 0.0

@@ -8,9 +8,13 @@ says which, for people; ``counters`` are totals since start.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from webhook_studio.receiver.events import CaptureStored, ReceiverEvent
+
 if TYPE_CHECKING:
+    from webhook_studio.health import Health
     from webhook_studio.receiver.server import Receiver
 
 #: How far back a store failure or a full connection table makes the receiver "degraded".
@@ -49,3 +53,25 @@ def health_of(receiver: Receiver) -> dict[str, Any]:
     return {"state": "ok",
             "sentence": f"Receiving on {receiver.url}; {stats['open']} connection(s) open.",
             "counters": counters}
+
+
+def follow_receiver(health: Health, receiver: Receiver) -> Callable[[], Awaitable[None]]:
+    """Let a receiver's stored captures vouch for the store; returns the coroutine function
+    that stops the receiver and marks it ``down``, for an exit stack. (The caller marks it
+    ``ok`` with its URL once it listens.) Here and not in ``webhook_studio.health``: the sender
+    imports that module, and it must not reach the receiver through it."""
+
+    def on_event(event: ReceiverEvent) -> None:
+        if isinstance(event, CaptureStored):
+            health.set("store", "ok", "writable")
+
+    unsubscribe = receiver.hub.subscribe(on_event)
+
+    async def stop() -> None:
+        unsubscribe()
+        try:
+            await receiver.stop()
+        finally:
+            health.set("receiver", "down", "stopped", expected=True)
+
+    return stop

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 
-#: Prefix of a trailer field's name in a capture's header list: ``"[trailer] X-Checksum"``
-#: (defined with the relay, which leaves such fields out when it forwards or replays).
-from webhook_studio.relay.headers import TRAILER_MARK
+from webhook_studio.core.message import TRAILER_MARK
 
 HEAD, LENGTH, SIZE, CHUNK, TRAILERS = range(5)
 MAX_SECTION = 64 * 1024
@@ -176,7 +174,3 @@ def as_header_pairs(trailers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]
     from webhook_studio.receiver.server import decode_header
 
     return [(TRAILER_MARK + decode_header(n), decode_header(v)) for n, v in trailers]
-
-
-def is_trailer(name: str) -> bool:
-    return name.startswith(TRAILER_MARK)

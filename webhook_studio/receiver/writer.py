@@ -3,8 +3,9 @@
 Requests hand their capture to :meth:`CaptureWriter.submit` and wait; the writer takes whatever
 has queued up, inserts it in one transaction on its own thread (the loop never blocks on disk),
 commits, and only then resolves each waiter. So a 2xx is only ever sent for a committed capture,
-and under load one commit serves many requests (DESIGN.md section 3: grouped commits are both
-faster and safe). A failed commit fails every waiter in the group, who then answer 503.
+and under load one commit serves many requests (grouped commits are both faster and safe:
+docs/architecture.md#how-a-request-flows). A failed commit fails every waiter in the group,
+who then answer 503.
 
 The wait is bounded (``wait_seconds``): a capture still queued when its time is up is dropped
 from the queue and its request answered 503 at once, and the writer's own connection waits at

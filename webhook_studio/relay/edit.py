@@ -27,7 +27,6 @@ from webhook_studio.relay.headers import forwardable
 from webhook_studio.relay.replay import Edit, target_problem
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-KEYS = ("method", "url", "headers", "body", "bodyBase64")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from webhook_studio.core.message import TRAILER_MARK
+
 #: RFC 9110 section 7.6.1 connection-specific headers, plus what the client recomputes.
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -19,11 +21,6 @@ SENSITIVE = frozenset({
     "twitch-eventsub-message-signature", "x-webhook-signature", "x-brainsait-signature",
     "x-envoyou-signature",
 })
-
-
-#: How the receiver marks a chunked request's trailer fields in a capture's header list
-#: (``webhook_studio.receiver.trailers.TRAILER_MARK``).
-TRAILER_MARK = "[trailer] "
 
 
 def forwardable(headers: Iterable[Iterable[str]]) -> list[tuple[str, str]]:

@@ -1,4 +1,6 @@
-"""The one seam where the HTTP client is chosen (DESIGN.md section 3).
+"""The one seam where the HTTP client is chosen.
+
+Why httpx on aiohttp's transport: docs/architecture.md#dependencies-pinned-for-a-reason.
 
 Both backends keep the httpx API the dispatcher is written against: redirects are never
 followed (a 3xx is a failed attempt), TLS is verified, connections are reused, and the

@@ -1,4 +1,4 @@
-"""Engine events into Qt signals, batched (DESIGN.md section 2, rule 2; section 3).
+"""Engine events into Qt signals, batched (docs/architecture.md#threads-and-loops).
 
 Engines call plain callbacks on the loop; these bridges only count what happened and emit one
 signal per batch from a 100 ms timer, so a burst of captures causes one repaint, not thousands.

@@ -1,4 +1,4 @@
-"""One place that runs background coroutines for the UI (DESIGN.md section 2, rule 4).
+"""One place that runs background coroutines for the UI (docs/architecture.md#threads-and-loops).
 
 ``@asyncSlot`` bodies hand their work to :meth:`TaskRunner.run`, which keeps the task handle,
 cancels every task on shutdown and routes any error to one handler, so a failure becomes a

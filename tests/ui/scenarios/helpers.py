@@ -49,7 +49,7 @@ async def pump(condition: Callable[[], Any], within: float = 20.0,
 
 def visible(parent: Any, cls: type[W]) -> W:
     """The one visible dialog (or widget) of ``cls`` under ``parent``."""
-    shown = [w for w in parent.findChildren(cls) if w.isVisible()]
+    shown: list[W] = [w for w in parent.findChildren(cls) if w.isVisible()]
     assert len(shown) == 1, f"expected one visible {cls.__name__}, found {len(shown)}"
     return shown[0]
 
@@ -130,7 +130,8 @@ async def go_to(qtbot: QtBot, window: MainWindow, title: str) -> None:
     sidebar = window.sidebar
     (item,) = [sidebar.item(i) for i in range(sidebar.count()) if sidebar.item(i).text() == title]
     qtbot.mouseClick(sidebar.viewport(), LEFT, pos=sidebar.visualItemRect(item).center())
-    assert window.pages.currentWidget().isVisible()
+    page = window.pages.currentWidget()
+    assert page is not None and page.isVisible()
     assert sidebar.currentItem() is item
     await reads_done(window)
 

@@ -50,7 +50,11 @@ async def click_row(qtbot: QtBot, section: DeliveriesSection, row: int) -> None:
 
 def selected_id(section: DeliveriesSection) -> str | None:
     rows = section.view.selectionModel().selectedRows()
-    return section.model.row_object(rows[0].row()).id if rows else None
+    if not rows:
+        return None
+    row = section.model.row_object(rows[0].row())
+    assert row is not None
+    return str(row.id)
 
 
 async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
@@ -65,7 +69,9 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
     await pump(lambda: section.model.rowCount() == 3, 20.0, "new deliveries did not appear")
     assert section.state.currentText() == "All"
     await click_row(qtbot, section, 1)
-    picked = section.model.row_object(1).id
+    picked_row = section.model.row_object(1)
+    assert picked_row is not None
+    picked = picked_row.id
     assert picked in first and section.delivery_id == picked
     title = section.title.text()
     more = [elsewhere.emit(f"user.{n}", {"n": n}, subscription_id=sub)[0] for n in range(4)]
@@ -76,8 +82,12 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
     elsewhere.cancel(more[0])
     cancelled_row = section.row_of(more[0])
     assert cancelled_row is not None
-    await pump(lambda: section.model.row_object(section.row_of(more[0]) or 0).state ==
-               "cancelled", 20.0, "the cancelled state did not appear")
+    def state_of_cancelled() -> str | None:
+        row = section.model.row_object(section.row_of(more[0]) or 0)
+        return None if row is None else str(row.state)
+
+    await pump(lambda: state_of_cancelled() == "cancelled", 20.0,
+               "the cancelled state did not appear")
     assert selected_id(section) == picked
 
     # Filtered to pending, the selected one is cancelled elsewhere: it leaves the list and

@@ -28,7 +28,7 @@ async def test_a_big_capture_is_read_off_the_gui_thread_and_shown_cut(
     await pump(lambda: window.inbox.model.rowCount() == 1)
     threads: list[str] = []
     curls: list[int] = []
-    real_read, real_curl = capture_view.read_view, inspector_module.curl_text
+    real_read, real_curl = capture_view.read_view, capture_view.curl_text
 
     def read(*args: Any) -> Any:
         threads.append(threading.current_thread().name)

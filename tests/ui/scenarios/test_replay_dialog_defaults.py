@@ -45,11 +45,13 @@ async def test_the_editor_refuses_a_bad_header_line_and_a_bad_url(
     click(qtbot, window.inbox.inspector.edit)
     dialog = await wait_visible(window, EditResendDialog)
     assert "Host:" not in dialog.headers.toPlainText()  # set when sending, not edited
-    qtbot.keyClicks(dialog.url.lineEdit(), "localhost:3000")
+    url_text = dialog.url.lineEdit()
+    assert url_text is not None
+    qtbot.keyClicks(url_text, "localhost:3000")
     click(qtbot, dialog.send_button)
     assert dialog.error.text() == "Enter a full http:// or https:// URL."
-    dialog.url.lineEdit().clear()
-    qtbot.keyClicks(dialog.url.lineEdit(), "http://localhost:9/hook")
+    url_text.clear()
+    qtbot.keyClicks(url_text, "http://localhost:9/hook")
     dialog.headers.moveCursor(dialog.headers.textCursor().MoveOperation.Start)
     qtbot.keyClicks(dialog.headers, "not a header")
     qtbot.keyClick(dialog.headers, Qt.Key.Key_Return)

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.scenarios.helpers import click, pump
 from webhook_studio.context import AppContext
-from webhook_studio.core.retry import policy_from_dict
+from webhook_studio.core.retry import SchedulePolicy, policy_from_dict
 from webhook_studio.store.sender_models import Subscription
 
 
@@ -65,7 +65,8 @@ async def test_defaults_prefill_new_subscriptions_and_ad_hoc_sends(
     await pump(lambda: len(httpserver.log) == 1)
     with ctx.store.session() as session:
         sub = session.query(Subscription).filter(Subscription.adhoc.is_(True)).one()
-        assert list(policy_from_dict(sub.retry_policy).delays) == [0.0, 2.0, 10.0]
+        policy = policy_from_dict(sub.retry_policy)
+        assert isinstance(policy, SchedulePolicy) and list(policy.delays) == [0.0, 2.0, 10.0]
         assert sub.timeout_seconds == 42
 
 

@@ -35,7 +35,9 @@ async def create_in_editor(qtbot: QtBot, window: MainWindow, url: str, events: s
     await click_text(qtbot, editor, "New subscription")
     qtbot.keyClicks(editor.url, url)
     retype(qtbot, editor.events, events)
-    retype(qtbot, editor.retry.lineEdit(), retry)
+    line = editor.retry.lineEdit()
+    assert line is not None
+    retype(qtbot, line, retry)
     await click_text(qtbot, editor, "Save")
     assert editor.status.text() == "Saved.", editor.status.text()
     assert editor.current is not None
@@ -76,7 +78,8 @@ async def test_a_subscription_made_in_the_editor_fails_then_delivers_on_the_time
     # the new delivery is the selected row and the one the detail shows
     assert deliveries.delivery_id == delivery_id
     (selected,) = deliveries.view.selectionModel().selectedRows()
-    assert deliveries.model.row_object(selected.row()).id == delivery_id
+    shown = deliveries.model.row_object(selected.row())
+    assert shown is not None and shown.id == delivery_id
 
     def outcomes() -> list[tuple[Outcome, bool]]:
         return [(m.outcome, m.hollow)
@@ -89,7 +92,8 @@ async def test_a_subscription_made_in_the_editor_fails_then_delivers_on_the_time
     assert " · pending" in deliveries.summary.text()
     assert (deliveries.timeline.countdown_text() or "").startswith("next attempt in")
     assert deliveries.attempts.rowCount() == 1
-    assert deliveries.attempts.item(0, 2).text() == "500"
+    cell = deliveries.attempts.item(0, 2)
+    assert cell is not None and cell.text() == "500"
     # … then the retry succeeds, on the same selected row.
     await pump(lambda: outcomes() == [(Outcome.SERVER_ERROR, False),
                                       (Outcome.SUCCESS, False)], 20.0,
@@ -98,6 +102,7 @@ async def test_a_subscription_made_in_the_editor_fails_then_delivers_on_the_time
     assert deliveries.attempts.rowCount() == 2
     (selected,) = deliveries.view.selectionModel().selectedRows()
     row = deliveries.model.row_object(selected.row())
+    assert row is not None
     assert (row.id, row.state, row.attempt_count) == (delivery_id, "delivered", 2)
     assert len(seen) == 2
     assert seen[0].headers["webhook-id"] == seen[1].headers["webhook-id"] == delivery_id

@@ -1,0 +1,61 @@
+"""Names vulture cannot see used: called by a framework or by Python itself, not by our code.
+
+Read by ``vulture`` (``[tool.vulture]`` in pyproject.toml); never imported. One line each, with
+the reason. Dead code is deleted, not listed here; pytest fixtures and SQLAlchemy ``@compiles``
+functions are skipped by decorator.
+"""
+
+# ruff: noqa: B018, F821
+
+# Python and the standard library
+_.__getattr__  # api/__init__.py: module __getattr__ (PEP 562), the lazy import of the API server
+_.enqueue  # receiver/logs.py: logging.handlers.QueueHandler calls it for every record
+_.optionxform  # tests: configparser calls it to fold option names (set to str to keep case)
+_.exc_type  # tests: __aexit__ takes the exception triple whether it reads it or not
+_.tb  # tests: __aexit__ takes the exception triple whether it reads it or not
+
+# SQLAlchemy
+_.impl  # store/base.py: TypeDecorator reads the underlying column type from it
+_.cache_ok  # store/base.py: TypeDecorator reads it to allow statement caching
+_.process_bind_param  # store/base.py: TypeDecorator calls it on every write
+_.process_result_value  # store/base.py: TypeDecorator calls it on every read
+_.in_flight_since  # store/sender_models.py: a column, written by name in sender/queue.py
+_.inherit_cache  # SQLAlchemy reads it on custom SQL constructs (FunctionElement subclasses)
+
+# Stored words (core/vocabulary.py): rows are read back by value, DeliveryState(row.state)
+_.PENDING  # stored word
+_.CANCELLED  # stored word
+_.DISABLED  # stored word
+_.CaptureState  # the receiver's stored words; the structure branch moves the receiver onto it
+_.CAPTURED  # stored word
+_.REJECTED  # stored word
+_.MALFORMED  # stored word
+
+# Profile data (core/profiles.py): parsed and checked from the TOML, kept with the profile
+_.rotation_overlap  # a profile field; nothing applies it yet (subscriptions set their own)
+
+# Qt calls these virtual methods by name
+_.columnCount  # QAbstractTableModel
+_.headerData  # QAbstractTableModel
+_.eventFilter  # QObject.installEventFilter
+_.watched  # the eventFilter(watched, event) signature
+_.paintEvent  # QWidget
+_.itemAt  # QLayout
+_.takeAt  # QLayout
+_.expandingDirections  # QLayout
+_.hasHeightForWidth  # QLayout
+_.highlightBlock  # QSyntaxHighlighter
+
+# pytest and test doubles
+_.pytestmark  # pytest reads a module's marks by this name
+_.qapp  # pytest-qt fixture requested for its side effect: a QApplication exists
+_.getall  # tests/profiles/test_sdk_interop.py: the twilio SDK calls it on its params multidict
+
+# ui/ is the views branch's today; these are dead there and the views branch removes them
+_.PlaceholderSection  # views branch removes this (ui/sections/placeholder.py)
+_.about_action  # views branch removes this (ui/main_window.py)
+_.pages_fetched  # views branch removes this (ui/models/paged.py)
+_.newest_id  # views branch removes this (ui/models/sources.py)
+_.highlight  # views branch removes this (ui/sections/composer.py; the document owns it)
+_.pending  # views branch removes this (ui/tasks.py)
+_.is_elided  # views branch removes this (ui/widgets/elided_label.py)
