@@ -109,7 +109,7 @@ RESEND = Schema("Resend", (
 ))
 
 
-def _resign(body: dict[str, Any]) -> Any:
+def _resign(call: Call, body: dict[str, Any]) -> Any:
     """The Resign a request asks for; 422 on ``resign`` when it names both or neither."""
     from webhook_studio.relay.replay import Resign
 
@@ -120,7 +120,8 @@ def _resign(body: dict[str, Any]) -> Any:
         raise InvalidInput({"resign": "give either scheme or profile (with secret)"})
     if "profile" in spec:
         try:
-            resign = Resign.for_profile(named_profile(spec["profile"]), spec["secret"])
+            profile = named_profile(call.services.profiles, spec["profile"])
+            resign = Resign.for_profile(profile, spec["secret"])
         except InvalidInput as exc:
             raise InvalidInput({"resign": f"profile {exc.fields['profile']}"}) from exc
     else:
@@ -159,7 +160,7 @@ async def replay_route(call: Call) -> Result:
     from webhook_studio.relay.replay import replay_capture
 
     capture_id = _existing(call)
-    resign = _resign(call.body)
+    resign = _resign(call, call.body)
     try:
         result = await replay_capture(
             call.services.store, capture_id, call.body["url"], resign=resign,
@@ -178,7 +179,7 @@ async def resend_route(call: Call) -> Result:
     body = call.body
     if "body" in body and "body_base64" in body:
         raise InvalidInput({"body": "give body or body_base64, not both"})
-    resign = _resign(body)
+    resign = _resign(call, body)
     with call.services.store.session() as session:
         capture = get_capture(session, capture_id)
         method, raw = capture.method, capture.body or b""

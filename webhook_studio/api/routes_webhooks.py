@@ -164,7 +164,7 @@ async def create(call: Call) -> Result:
     scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
     if body.get("profile"):
-        profile = named_profile(body["profile"])
+        profile = named_profile(call.services.profiles, body["profile"])
         scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)

@@ -6,7 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from webhook_studio.profile_library import ProfileLibrary
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -22,6 +25,21 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
         "--db", metavar="PATH",
         help="database file or SQLAlchemy URL (default: the per-user data folder)",
     )
+
+
+def profile_library(args: argparse.Namespace) -> ProfileLibrary:
+    """The provider profiles for this command, read once: bundled ones and those in the data
+    folder that ``--db`` or ``WEBHOOK_STUDIO_DATA_DIR`` chooses (see ``paths``). Commands
+    that open a store pass it to ``AppContext.open(profiles=...)`` so both share it."""
+    library: ProfileLibrary | None = getattr(args, "profile_library_", None)
+    if library is None:
+        from webhook_studio import paths
+        from webhook_studio.profile_library import ProfileLibrary
+
+        folder = paths.data_dir(getattr(args, "db", None))
+        library = ProfileLibrary.load(paths.profiles_dir(folder))
+        args.profile_library_ = library
+    return library
 
 
 def read_body(source: str | None) -> bytes:

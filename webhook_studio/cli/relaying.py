@@ -15,6 +15,7 @@ from webhook_studio.cli.common import (
     add_db_option,
     fail,
     print_json,
+    profile_library,
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
@@ -40,10 +41,8 @@ def _resign(args: argparse.Namespace) -> Any:
     if args.resign and args.profile:
         if not args.secret:
             raise UsageError("--resign needs --secret S to sign with.")
-        from webhook_studio.profile_library import ProfileLibrary
-
         try:
-            resign = Resign.for_profile(ProfileLibrary.load().get(args.profile), args.secret)
+            resign = Resign.for_profile(profile_library(args).get(args.profile), args.secret)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
     elif args.resign:

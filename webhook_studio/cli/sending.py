@@ -34,6 +34,7 @@ from webhook_studio.cli.common import (
     fail,
     parse_pairs,
     print_json,
+    profile_library,
     read_body,
 )
 from webhook_studio.context import AppContext
@@ -84,10 +85,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
-        from webhook_studio.profile_library import ProfileLibrary
-
         try:
-            profile = ProfileLibrary.load().get(args.profile)
+            profile = profile_library(args).get(args.profile)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
         scheme_name, options = profile.scheme, profile.scheme_options
@@ -146,7 +145,7 @@ def _dispatcher(ctx: AppContext) -> Any:
     from webhook_studio.sender import Dispatcher
     from webhook_studio.wiring import sender_hooks
 
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     return Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for, header_hook=header_hook)
 
 
@@ -170,7 +169,7 @@ async def _work(dispatcher: Any, only: list[str] | None, wait: bool,
 async def _send(args: argparse.Namespace) -> int:
     fields, secret, generated = _subscription_fields(args)
     data = _read_data(args.data_file)
-    ctx = AppContext.open(args.db)
+    ctx = AppContext.open(args.db, profiles=profile_library(args))
     try:
         sub_id = create_subscription(ctx.store, secret=secret, now=ctx.clock.now(), **fields)
         if generated:

@@ -13,31 +13,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from webhook_studio.paths import DB_FILENAME, default_data_dir, default_db_path
 from webhook_studio.private_files import make_private_dir, restrict, write_private
 from webhook_studio.store import models  # noqa: F401  (registers every table on Base)
 from webhook_studio.store.errors import StoreUnavailable, UnusableDatabase
 from webhook_studio.store.schema import ensure_schema
 
-APP_NAME = "webhook-studio"
-DB_FILENAME = "studio.sqlite3"
+__all__ = ["DB_FILENAME", "Store", "default_data_dir", "default_db_path", "open_store"]
 #: How long one statement waits for another program's lock before StoreUnavailable. Short on
 #: purpose: callers answer 503 (API, receiver) or back off and retry (sender) instead of
 #: hanging; our own commits hold the lock for milliseconds.
 BUSY_TIMEOUT_MS = 2000
-
-
-def default_data_dir() -> Path:
-    """Where the store and other state live by default (per user, per platform)."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_db_path() -> Path:
-    return default_data_dir() / DB_FILENAME
 
 
 def to_url(db: str | Path | None) -> str:

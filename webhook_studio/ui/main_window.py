@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio import paths
 from webhook_studio.context import AppContext
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.bridge import EngineBridge
@@ -63,7 +64,8 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.runner.set_error_handler(self.show_error)
         self.api: Any = None
-        self.settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.settings = QSettings(str(paths.window_settings_file(ctx.data_dir)),
+                                  QSettings.Format.IniFormat)
         self.setWindowTitle("Webhook Studio")
         self.resize(1200, 760)
 
@@ -224,7 +226,8 @@ class MainWindow(QMainWindow):
         from webhook_studio.api import ApiServer, ApiServices, load_or_create_token
 
         api = ApiServer(ApiServices(self.ctx.store, self.ctx.clock, self.dispatcher,
-                                    self.receiver), load_or_create_token(self.ctx.data_dir))
+                                    self.receiver, profiles=self.ctx.profiles),
+                        load_or_create_token(self.ctx.data_dir))
         url: str = await api.start("127.0.0.1", port)
         self.api = api
         self.statusBar().showMessage(f"Management API on {url}", 10000)

@@ -63,7 +63,7 @@ async def editors_window(qtbot: QtBot, ctx: AppContext) -> AsyncIterator[MainWin
 
     receiver = Receiver(ctx.store, port=0, default_endpoint=EndpointConfig())
     extras = attach_receiver_extras(receiver, ctx)
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     dispatcher = Dispatcher(ctx.store, envelope_for=envelope_for, header_hook=header_hook)
     bridge = EngineBridge()
     receiver.hub.subscribe(bridge.on_receiver_event)
