@@ -1,4 +1,5 @@
-"""Errors of the management API and their one JSON shape.
+"""Errors of the management API and their one JSON shape (a branch of the tree in
+:mod:`webhook_studio.errors`).
 
     ApiError                 an answer other than success, with a status and a sentence
      ├── InvalidInput        422: ``fields`` maps each invalid field to what is wrong with it
@@ -19,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from webhook_studio.core.errors import WebhookStudioError
 from webhook_studio.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ _HTTP_SENTENCES = {
 }
 
 
-class ApiError(Exception):
+class ApiError(WebhookStudioError):
     def __init__(self, status: int, error: str, detail: Any = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(error)

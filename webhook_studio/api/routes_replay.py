@@ -29,6 +29,7 @@ from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES
 from webhook_studio.core.validation import secret_problem
+from webhook_studio.relay.errors import RelayError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.store.sender_models import Attempt
@@ -165,7 +166,7 @@ async def replay_route(call: Call) -> Result:
         result = await replay_capture(
             call.services.store, capture_id, call.body["url"], resign=resign,
             timeout_s=float(call.body.get("timeout", 15)), clock=call.services.clock.now)
-    except CoreError as exc:  # a secret the scheme cannot sign with, a target it cannot reach
+    except (CoreError, RelayError) as exc:  # a secret it cannot sign with, a bad target
         raise InvalidInput({"resign" if resign else "url": str(exc)}) from exc
     return 200, _result(call, result)
 
@@ -197,7 +198,7 @@ async def resend_route(call: Call) -> Result:
             call.services.store, capture_id, body["url"], resign=resign,
             edit=None if unchanged else edit, timeout_s=float(body.get("timeout", 15)),
             clock=call.services.clock.now)
-    except CoreError as exc:
+    except (CoreError, RelayError) as exc:
         raise InvalidInput({"resign" if resign else "url": str(exc)}) from exc
     return 201, _result(call, result)
 

@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from webhook_studio.profile_library import ProfileLibrary
 
+from webhook_studio.core.errors import WebhookStudioError
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-class UsageError(Exception):
+class UsageError(WebhookStudioError):
     """Bad command-line input; printed as one sentence, exit code 2."""
+
+    exit_code = 2
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

@@ -240,16 +240,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from webhook_studio.relay.har_import import HarImportError, import_har, read_har_file
+    from webhook_studio.relay.errors import BadHarFile
+    from webhook_studio.relay.har_import import import_har, read_har_file
 
     try:
         document = read_har_file(Path(args.path))
-    except HarImportError as exc:
+    except BadHarFile as exc:
         raise UsageError(str(exc)) from exc
     ctx = AppContext.open(args.db)
     try:
         ids = import_har(ctx.store, document)
-    except HarImportError as exc:
+    except BadHarFile as exc:
         raise UsageError(str(exc)) from exc
     finally:
         ctx.close()

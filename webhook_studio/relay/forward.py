@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import select
 
 from webhook_studio.core.retry import Policy, parse_policy
+from webhook_studio.relay.errors import TargetUnreachable
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
@@ -78,7 +79,7 @@ class RelayedBody:
         except httpx.HTTPError as exc:
             self.error = (f"The target's answer broke off after {self.kept.total} bytes: "
                           f"{exc or type(exc).__name__}.")
-            raise ConnectionResetError(self.error) from exc
+            raise TargetUnreachable(self.error) from exc
 
     async def aclose(self) -> None:
         if self._closed:

@@ -33,6 +33,7 @@ from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
 from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState, outcome_for_status
+from webhook_studio.relay.errors import BadReplayTarget, NotAReplay
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
@@ -53,10 +54,6 @@ BODY_CAP = RESPONSE_BODY_CAP
 PER_DELIVERY_TEMPLATES = frozenset({"$delivery_id", "$nonce", "$id"})
 
 
-class ReplayTargetError(CoreError):
-    """The replay target is not a URL that can be sent to; the message says why."""
-
-
 def target_problem(url: str) -> str | None:
     """Why ``url`` cannot be a replay target (a sentence), or None when it can."""
     if any(c in url for c in " \t\r\n"):
@@ -71,7 +68,7 @@ def target_problem(url: str) -> str | None:
 
 def check_target(url: str) -> str:
     if problem := target_problem(url):
-        raise ReplayTargetError(problem)
+        raise BadReplayTarget(problem)
     return url
 
 
@@ -280,7 +277,7 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
                       client: httpx.AsyncClient | None = None) -> BulkProgress:
     """Replay captures in the order they were received, one at a time, ``pacing`` seconds
     apart; cancel the task to stop (what was sent stays recorded). A bad target raises
-    ReplayTargetError before anything is sent."""
+    BadReplayTarget before anything is sent."""
     check_target(url)
     with store.session() as session:
         rows = session.query(Capture.id, Capture.received_at).filter(
@@ -305,10 +302,6 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
         if own:
             await http.aclose()
     return progress
-
-
-class NotAReplay(CoreError):
-    """The delivery is a subscription's delivery, not a replay; retry it the usual way."""
 
 
 async def replay_again(store: Store, delivery_id: str, *,
