@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from webhook_studio.core.errors import WebhookStudioError
-from webhook_studio.store.errors import StoreUnavailable
+from webhook_studio.store.errors import DuplicateRecord, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as exc:
         return error_response(exc)
+    except DuplicateRecord as exc:
+        return error_response(ApiError(409, "conflict", str(exc)))
     except StoreUnavailable as exc:
         return error_response(ApiError(503, "store unavailable", str(exc),
                                        {"Retry-After": str(STORE_RETRY_AFTER_S)}))

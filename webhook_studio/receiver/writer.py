@@ -28,6 +28,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.base import JSONText
 from webhook_studio.store.database import describe_db_error
+from webhook_studio.store.db_errors import classify
 from webhook_studio.store.receiver_models import Capture
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class CaptureWriter:
             except sqlite3.Error:
                 self._drop_raw()
             if isinstance(exc, sqlite3.Error):
-                raise StoreUnavailable(describe_db_error(exc)) from exc
+                raise StoreUnavailable(describe_db_error(exc), classify(exc)) from exc
             raise
 
     def _drop_raw(self) -> None:

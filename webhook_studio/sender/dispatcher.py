@@ -186,7 +186,7 @@ class Dispatcher:
         delay = backoff.next()
         first = self.health.get("sender").state == "ok"
         if isinstance(exc, StoreUnavailable):
-            self.health.store_failed(str(exc))
+            self.health.store_failed(exc)
             sentence = f"{exc} The sender retries in {delay:g} s."
         else:
             if first:

@@ -14,6 +14,7 @@ in :mod:`webhook_studio.store.db_errors`).
 from __future__ import annotations
 
 from webhook_studio.core.errors import WebhookStudioError
+from webhook_studio.store.db_errors import DbErrorKind
 
 
 class StoreError(WebhookStudioError):
@@ -31,13 +32,18 @@ class SchemaTooNewError(UnusableDatabase):
 
 
 class StoreUnavailable(StoreError):
-    """The database could not be opened or written."""
+    """The database could not be opened or written; ``kind`` says why (locked, full, ...)."""
+
+    def __init__(self, message: str, kind: DbErrorKind = DbErrorKind.OTHER) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class DuplicateRecord(StoreError):
     """A unique key is taken (two endpoints on one path): the user picks another value."""
 
     exit_code = 2
+    kind = DbErrorKind.UNIQUE_VIOLATION
 
 
 class NotFound(StoreError):

@@ -265,9 +265,7 @@ class EndpointsSection(QWidget):
         except Exception as exc:  # e.g. a path already taken: a sentence, never a traceback
             from webhook_studio.errors import describe_error
 
-            message = describe_error(exc)[0]
-            self.error.setText("Another endpoint already has this path." if "UNIQUE" in message
-                               else message)
+            self.error.setText(describe_error(exc)[0])  # DuplicateRecord names the path
             return
         self.error.clear()
         self.reload()
