@@ -35,6 +35,7 @@ from webhook_studio.core.matching import matches, validate_pattern
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import secret_problem
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.sender.errors import SenderError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import iso
@@ -54,7 +55,7 @@ from webhook_studio.store.sender_queries import (
 
 #: Schemes a subscription can sign with (``hmac`` needs options the API does not take yet).
 SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
-DELIVERY_STATES = ("pending", "delivered", "failed", "disabled", "cancelled", DEAD_LETTER)
+DELIVERY_STATES = (*(s.value for s in DeliveryState), DEAD_LETTER)
 
 _event_pattern = core_text(validate_pattern, {"pattern": r"^(\*|[A-Za-z0-9_.\-]+(\.\*)?)$"},
                            max_len=200)

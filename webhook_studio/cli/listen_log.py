@@ -14,6 +14,7 @@ import sys
 import time
 from typing import IO, Any
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.receiver.events import CaptureStored, ReceiverEvent
 from webhook_studio.store.receiver_queries import iso
 
@@ -30,7 +31,7 @@ def human_size(size: int) -> str:
 
 
 def verdict_text(event: CaptureStored) -> str:
-    if event.state in ("rejected", "malformed"):
+    if event.state in (CaptureState.REJECTED, CaptureState.MALFORMED):
         return f"{event.state} ({event.error})" if event.error else event.state
     if event.verify_valid is True:
         return "valid"

@@ -22,6 +22,7 @@ from webhook_studio.core.errors import CoreError
 from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import timeout_problem
+from webhook_studio.core.vocabulary import AttemptOutcome
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Capture
 
@@ -178,7 +179,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
               f"{' (re-signed)' if resign else ''}: "
               f"{result.status if result.status is not None else result.error} "
               f"in {result.duration_ms} ms; recorded as delivery {result.delivery_id}")
-    return EXIT_OK if result.outcome == "success" else EXIT_FAILED
+    return EXIT_OK if result.outcome == AttemptOutcome.SUCCESS else EXIT_FAILED
 
 
 def _walk(store: Store, ids: list[int] | None, limit: int) -> CaptureWalk:

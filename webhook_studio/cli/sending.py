@@ -42,6 +42,7 @@ from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import secret_problem, timeout_problem
+from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
     DEAD_LETTER,
@@ -123,7 +124,7 @@ def _summary(data: dict[str, Any]) -> str:
         result = f"HTTP {a['status']}" if a["error"] is None else a["error"]
         lines.append(f"  attempt {a['number']}  {a['started_at']}  {result}  "
                      f"{a['duration_ms']:.1f} ms")
-    if data["state"] == "pending" and data["next_attempt_at"]:
+    if data["state"] == DeliveryState.PENDING and data["next_attempt_at"]:
         lines.append(f"  next attempt at {data['next_attempt_at']} "
                      "(run: webhook-studio deliveries resume --wait)")
     if data["reason"]:
@@ -186,8 +187,8 @@ async def _send(args: argparse.Namespace) -> int:
     if cut_short:
         return fail(cut_short)
     if args.wait:
-        return EXIT_OK if state == "delivered" else EXIT_FAILED
-    return EXIT_OK if state in ("delivered", "pending") else EXIT_FAILED
+        return EXIT_OK if state == DeliveryState.DELIVERED else EXIT_FAILED
+    return EXIT_OK if state in (DeliveryState.DELIVERED, DeliveryState.PENDING) else EXIT_FAILED
 
 
 def _cmd_send(args: argparse.Namespace) -> int:
@@ -271,7 +272,8 @@ def _cmd_control(args: argparse.Namespace) -> int:
                 cancel_delivery(session, args.id, ctx.clock.now())
             else:
                 reschedule_now(session, args.id, ctx.clock.now())
-        print(f"delivery {args.id}: {'cancelled' if args.action == 'cancel' else 'due now'}")
+        print(f"delivery {args.id}: "
+              f"{DeliveryState.CANCELLED if args.action == 'cancel' else 'due now'}")
     except (SenderError, NotFound) as exc:
         return fail(str(exc))
     finally:
@@ -295,7 +297,7 @@ def _replay_again(ctx: AppContext, delivery_id: str) -> int:
     print(f"delivery {delivery_id} was a replay of capture #{result.capture_id}: replayed it "
           f"again as delivery {result.delivery_id}: "
           f"{result.status if result.status is not None else result.error}")
-    return EXIT_OK if result.outcome == "success" else EXIT_FAILED
+    return EXIT_OK if result.outcome == AttemptOutcome.SUCCESS else EXIT_FAILED
 
 
 def _positive_delay(text: str) -> float:
@@ -340,8 +342,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                                                     help="one of these")
     lst = deliveries_commands.add_parser("list", help="newest first")
     add_db_option(lst)
-    lst.add_argument("--state", choices=["pending", "delivered", "failed", "disabled",
-                                         "cancelled", DEAD_LETTER],
+    lst.add_argument("--state", choices=[*(s.value for s in DeliveryState), DEAD_LETTER],
                      help=f"only this state; {DEAD_LETTER}: failed subscription deliveries "
                      "(replays are never dead letters)")
     lst.add_argument("--kind", choices=DELIVERY_KINDS,

@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import select
 
 from webhook_studio.core.retry import Policy, parse_policy
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.relay.errors import TargetUnreachable
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
@@ -125,7 +126,7 @@ class Forwarder:
                             ) -> tuple[int, list[tuple[str, str]], bytes | RelayedBody] | None:
         """The receiver's hook: forward, and in proxy mode return the first target's reply."""
         targets = list(endpoint.forward_to)
-        if not targets or fields.get("state") != "captured":
+        if not targets or fields.get("state") != CaptureState.CAPTURED:
             return None
         request = (fields["method"], endpoint.path, fields["path"], fields["query"],
                    forwardable(fields["headers"]), body)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.relay.errors import BadHarFile
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture
@@ -184,7 +185,7 @@ def _entry_fields(entry: Any, now: float, source: str) -> dict[str, Any]:
         "path": url.path or "/", "query": url.query, "http_version": version,
         "headers": _headers(request.get("headers"), "request.headers"),
         "body": body, "body_size": len(body), "content_type": content_type,
-        "state": "captured", "source": source,
+        "state": CaptureState.CAPTURED, "source": source,
         "response_status": _status(response),
         "response_headers": _headers(response.get("headers"), "response.headers"),
         "response_body": response_body, "duration_ms": _duration(entry),

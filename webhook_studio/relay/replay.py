@@ -32,7 +32,12 @@ from webhook_studio.core.message import SignInput
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
-from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState, outcome_for_status
+from webhook_studio.core.vocabulary import (
+    AttemptOutcome,
+    CaptureState,
+    DeliveryState,
+    outcome_for_status,
+)
 from webhook_studio.relay.errors import BadReplayTarget, NotAReplay
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
@@ -169,7 +174,7 @@ def save_edited_copy(store: Store, capture_id: int, edit: Edit, now: float) -> i
             headers=[list(h) for h in edit.headers] if edit.headers is not None
             else list(original.headers), body=body, body_size=len(body),
             content_type=original.content_type, content_encoding=original.content_encoding,
-            remote_addr=None, state="captured", source="edited", edited_from=original.id)
+            remote_addr=None, state=CaptureState.CAPTURED, source="edited", edited_from=original.id)
         session.add(copy)
         session.flush()
         return copy.id
@@ -292,7 +297,7 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
                 await asyncio.sleep(pacing)
             result = await replay_capture(store, capture_id, url, resign=resign, client=http)
             progress.done += 1
-            if result.outcome == "success":
+            if result.outcome == AttemptOutcome.SUCCESS:
                 progress.succeeded += 1
             else:
                 progress.failed += 1
