@@ -74,6 +74,21 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def quiet_closed_stdout() -> int:
+    """The reader of our standard output went away (``... | head -1``): that is how a pipe
+    ends, not an error. Point stdout at the null device so the interpreter's last flush has
+    nothing to fail on, and exit 0 without a word (what ``cat`` and ``git log`` do)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (a test's captured stdout)
+        pass
+    return EXIT_OK
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> int:
     """Print an error sentence to stderr and return the exit code to use."""
     print(f"webhook-studio: {message}", file=sys.stderr)
