@@ -126,7 +126,8 @@ def _resign(call: Call, body: dict[str, Any]) -> Any:
         except InvalidInput as exc:
             raise InvalidInput({"resign": f"profile {exc.fields['profile']}"}) from exc
     else:
-        resign = Resign.for_scheme(spec["scheme"], spec["secret"])
+        resign = Resign.for_scheme(spec["scheme"], spec["secret"],
+                                      call.services.profiles.get)
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):
         raise InvalidInput({"resign": f"secret: {problem}"})
     return resign

@@ -270,7 +270,8 @@ async def retry_delivery(call: Call) -> Result:
         from webhook_studio.relay.replay import replay_again
 
         result = await replay_again(call.services.store, call.path_str("id"),
-                                    clock=call.services.clock.now)
+                                    clock=call.services.clock.now,
+                                    profiles=call.services.profiles.get)
         with call.services.store.session() as session:
             return 201, delivery_to_dict(session, get_delivery(session, result.delivery_id))
     try:

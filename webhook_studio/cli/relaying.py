@@ -56,7 +56,7 @@ def _resign(args: argparse.Namespace) -> Any:
             get_scheme(args.scheme)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
-        resign = Resign.for_scheme(args.scheme, args.secret)
+        resign = Resign.for_scheme(args.scheme, args.secret, profile_library(args).get)
     else:
         return None
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):

@@ -293,7 +293,7 @@ def _replay_again(ctx: AppContext, delivery_id: str) -> int:
     """A replay is retried by replaying its capture again, as a new replay record."""
     from webhook_studio.relay.replay import replay_again
 
-    result = asyncio.run(replay_again(ctx.store, delivery_id))
+    result = asyncio.run(replay_again(ctx.store, delivery_id, profiles=ctx.profiles.get))
     print(f"delivery {delivery_id} was a replay of capture #{result.capture_id}: replayed it "
           f"again as delivery {result.delivery_id}: "
           f"{result.status if result.status is not None else result.error}")

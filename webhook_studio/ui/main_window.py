@@ -174,13 +174,13 @@ class MainWindow(QMainWindow):
             self.inbox = InboxSection(store, self.base_url, runner=self.runner)
             return self.inbox
         if key == "endpoints":
-            self.endpoints = EndpointsSection(store, self.base_url)
+            self.endpoints = EndpointsSection(store, self.base_url, profiles=self.ctx.profiles)
             return self.endpoints
         if key == "subscriptions":
-            self.subscriptions = SubscriptionsSection(store)
+            self.subscriptions = SubscriptionsSection(store, profiles=self.ctx.profiles)
             return self.subscriptions
         if key == "composer":
-            self.composer = ComposerSection(store, self.dispatcher)
+            self.composer = ComposerSection(store, self.dispatcher, profiles=self.ctx.profiles)
             return self.composer
         if key == "deliveries":
             self.deliveries = DeliveriesSection(store, self.dispatcher, runner=self.runner)

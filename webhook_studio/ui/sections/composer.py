@@ -52,13 +52,13 @@ class ComposerSection(QWidget):
     default_timeout = 15.0
 
     def __init__(self, store: Store, dispatcher: Any = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
         self.dispatcher = dispatcher
         from webhook_studio.profile_library import ProfileLibrary
 
-        self.library = ProfileLibrary.load()
+        self.library = profiles or ProfileLibrary.load()  # the window passes ctx.profiles
         self.profile = QComboBox()
         self.profile.addItem("No profile (default envelope)", None)
         for name in self.library.names():

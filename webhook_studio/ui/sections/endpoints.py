@@ -59,7 +59,7 @@ class EndpointsSection(QWidget):
     changed = Signal()
 
     def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
         self.base_url = base_url
@@ -92,7 +92,7 @@ class EndpointsSection(QWidget):
         self.path.textChanged.connect(self._update_url)
         self.profile = QComboBox()
         self.profile.addItem("None (pick a scheme below)", None)
-        self.profiles = _load_profiles()
+        self.profiles = profiles.profiles if profiles is not None else _load_profiles()
         for name, profile in sorted(self.profiles.items(), key=lambda p: p[1].title.lower()):
             self.profile.addItem(profile.title, name)
         self.profile.currentIndexChanged.connect(self._profile_changed)

@@ -73,9 +73,11 @@ class SubscriptionsSection(QWidget):
     default_timeout = 15.0
     deleted = Signal(str)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None,
+                 profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.library = profiles  # the window's ctx.profiles (None: read from disk)
         self.current: str | None = None
         self.list = QListWidget()
         self.list.setSpacing(2)
@@ -98,7 +100,7 @@ class SubscriptionsSection(QWidget):
         self.events.setMinimumWidth(160)
         self.picker = QComboBox()
         self.picker.addItem("Add an event type…", None)
-        for category, events in catalog():
+        for category, events in catalog(self.library):
             for event in events:
                 self.picker.addItem(f"{category} › {event}", event)
         self.picker.activated.connect(self._add_event)
@@ -266,7 +268,7 @@ class SubscriptionsSection(QWidget):
             self.description.setText(sub.description)
             self.events.setText(", ".join(sub.events or []))
             if sub.profile or sub.scheme not in CHOICES:
-                title = profile_title(sub.profile) if sub.profile else "stored"
+                title = profile_title(sub.profile, self.library) if sub.profile else "stored"
                 self.fixed = (sub.scheme, sub.scheme_options, title)
                 self.signature.fix(fmt.scheme_label(sub.scheme, sub.scheme_options),
                                    f"set by the {title} profile" if sub.profile else
