@@ -23,8 +23,11 @@ Everything else is a fixed name inside it::
     <data>/profiles/*.toml           the user's provider profiles (override bundled ones)
     <data>/window.ini                window geometry and settings (QSettings, INI format)
     <data>/known_hosts               SSH host keys accepted for tunnels
-    <data>/logs/                     log files
-    <data>/exports/                  default folder for exports
+
+Not here on purpose: logs go to standard error (``serve`` and ``listen``) or the window's
+status bar, never to a file; exports go where the person points the file dialog or ``--out``.
+Outside the data folder only one file is read, never written: ``~/.ssh/known_hosts`` (the
+user's own SSH trust, consulted by ``--public ssh:...`` tunnels).
 
 Nothing here creates anything: callers make folders with :mod:`webhook_studio.private_files`
 so the permissions are right.
@@ -49,8 +52,6 @@ TLS_KEY_FILENAME = "receiver-key.pem"
 PROFILES_DIRNAME = "profiles"
 WINDOW_SETTINGS_FILENAME = "window.ini"
 KNOWN_HOSTS_FILENAME = "known_hosts"
-LOGS_DIRNAME = "logs"
-EXPORTS_DIRNAME = "exports"
 
 
 def default_data_dir() -> Path:
@@ -85,12 +86,6 @@ def tls_dir(base: Path) -> Path:
     return base / TLS_DIRNAME
 
 
-def tls_files(base: Path) -> tuple[Path, Path]:
-    """``(certificate, private key)``."""
-    folder = tls_dir(base)
-    return folder / TLS_CERT_FILENAME, folder / TLS_KEY_FILENAME
-
-
 def profiles_dir(base: Path) -> Path:
     return base / PROFILES_DIRNAME
 
@@ -101,11 +96,3 @@ def window_settings_file(base: Path) -> Path:
 
 def known_hosts_file(base: Path) -> Path:
     return base / KNOWN_HOSTS_FILENAME
-
-
-def logs_dir(base: Path) -> Path:
-    return base / LOGS_DIRNAME
-
-
-def exports_dir(base: Path) -> Path:
-    return base / EXPORTS_DIRNAME
