@@ -94,3 +94,17 @@ def test_the_platform_default_is_used_only_without_an_override(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     if sys.platform.startswith("linux"):
         assert paths.default_data_dir() == tmp_path / "xdg" / "webhook-studio"
+
+
+def test_an_existing_folder_the_variable_names_keeps_its_mode(tmp_path: Path,
+                                                              home: Path) -> None:
+    """The variable may name a project folder: it is used, not tightened (a new one is 0700)."""
+    project = tmp_path / "project"
+    project.mkdir(mode=0o755)
+    project.chmod(0o755)
+    run(home, "token", data=project)
+    assert (project.stat().st_mode & 0o777, (project / "api-token").stat().st_mode & 0o777) \
+        == (0o755, 0o600)
+    fresh = tmp_path / "fresh"
+    run(home, "token", data=fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o700

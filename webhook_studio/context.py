@@ -36,13 +36,15 @@ class AppContext:
         """Open the store (default location unless ``db`` is given) and build the context.
 
         The per-user data folder is made (or tightened to) 0700: it holds the store, the API
-        token and the TLS key. A folder the user chose for ``--db`` is created 0700 if missing
-        but an existing one is left as it is (it may be a project folder). ``profiles`` is a
+        token and the TLS key. A folder the user chose (``--db``, ``WEBHOOK_STUDIO_DATA_DIR``)
+        is created 0700 if missing but an existing one is left as it is (it may be a project
+        folder). ``profiles`` is a
         library already loaded (by the CLI) for this data folder; otherwise it is read on
         first use."""
         chosen = paths.db_file_folder(db)
         base = paths.data_dir(db, data_dir)
-        make_private_dir(base, tighten=data_dir is None and chosen is None)
+        platform_default = data_dir is None and chosen is None and paths.env_data_dir() is None
+        make_private_dir(base, tighten=platform_default)
         if db is None:
             db = base / paths.DB_FILENAME
         return cls(store=open_store(db), data_dir=base, clock=clock or SystemClock(),

@@ -54,12 +54,15 @@ WINDOW_SETTINGS_FILENAME = "window.ini"
 KNOWN_HOSTS_FILENAME = "known_hosts"
 
 
+def env_data_dir() -> Path | None:
+    """The folder ``$WEBHOOK_STUDIO_DATA_DIR`` names, or None when it is unset or blank."""
+    override = os.environ.get(ENV_DATA_DIR, "").strip()
+    return Path(override).expanduser().resolve() if override else None
+
+
 def default_data_dir() -> Path:
     """``$WEBHOOK_STUDIO_DATA_DIR`` if set, else the platform's per-user data folder."""
-    override = os.environ.get(ENV_DATA_DIR, "").strip()
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return env_data_dir() or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def db_file_folder(db: str | Path | None) -> Path | None:
