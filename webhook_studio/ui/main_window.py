@@ -183,7 +183,8 @@ class MainWindow(QMainWindow):
             self.composer = ComposerSection(store, self.dispatcher, profiles=self.ctx.profiles)
             return self.composer
         if key == "deliveries":
-            self.deliveries = DeliveriesSection(store, self.dispatcher, runner=self.runner)
+            self.deliveries = DeliveriesSection(store, self.dispatcher, runner=self.runner,
+                                                profiles=self.ctx.profiles)
             return self.deliveries
         self.settings_page = SettingsSection(self.ctx, self.settings)
         return self.settings_page

@@ -83,9 +83,11 @@ class DeliveriesSection(QWidget):
     resend_requested = Signal(str)
 
     def __init__(self, store: Store, dispatcher: Any = None,
-                 parent: QWidget | None = None, *, runner: TaskRunner | None = None) -> None:
+                 parent: QWidget | None = None, *, runner: TaskRunner | None = None,
+                 profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.library = profiles  # the window's ctx.profiles, for re-signing a replay again
         self.dispatcher = dispatcher
         self.runner = runner
         self.delivery_id: str | None = None
@@ -320,7 +322,9 @@ class DeliveriesSection(QWidget):
             self.message.setText(f"Replayed again ({outcome}): a new record, selected.")
 
         self.message.setText("Replaying again…")
-        self.runner.run(replay_again(self.store, self.delivery_id), on_success=done)
+        lookup = self.library.get if self.library else None
+        self.runner.run(replay_again(self.store, self.delivery_id, profiles=lookup),
+                        on_success=done)
 
     def _act(self, action: str) -> None:
         if action == "retry_now" and self.is_replay:
