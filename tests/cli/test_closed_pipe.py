@@ -64,3 +64,33 @@ def test_help_into_a_closed_pipe(tmp_path: Path) -> None:
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err.decode()) == (0, "")
+
+
+def test_listen_stops_quietly_when_its_reader_leaves(tmp_path: Path) -> None:
+    """``listen | head -1``: the next request's line finds the pipe closed; the receiver
+    stores that request, shuts down cleanly and exits 0, instead of running on unseen."""
+    import sqlite3
+    import urllib.request
+
+    db = tmp_path / "l.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-m", "webhook_studio", "listen", "--port", "0",
+                             "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().decode().split()[-1]
+        assert url.startswith("http://127.0.0.1:")
+        proc.stdout.close()  # `head -1` has its line
+        with urllib.request.urlopen(urllib.request.Request(
+                f"{url}/hook", data=b'{"n":1}', method="POST"), timeout=30) as resp:
+            assert resp.status == 200
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (proc.returncode, err.decode()) == (0, "")
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM captures").fetchone() == (1,)
+    finally:
+        conn.close()

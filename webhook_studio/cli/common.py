@@ -95,12 +95,13 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-async def wait_for_stop_signal() -> None:
-    """Return on SIGINT or SIGTERM (the headless commands then flush and exit 0)."""
+async def wait_for_stop_signal(stop: Any = None) -> None:
+    """Return on SIGINT or SIGTERM, or when ``stop`` (an ``asyncio.Event``) is set, e.g. by a
+    closed standard output (the headless commands then flush and exit 0)."""
     import asyncio
     import signal
 
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

@@ -12,6 +12,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from webhook_studio.core.vocabulary import CaptureState
@@ -63,9 +64,12 @@ def json_line(event: CaptureStored) -> str:
 class RequestLog:
     """A receiver hub callback that prints a line per stored capture, batched per loop turn."""
 
-    def __init__(self, *, as_json: bool = False, out: IO[str] | None = None) -> None:
+    def __init__(self, *, as_json: bool = False, out: IO[str] | None = None,
+                 on_closed: Callable[[], object] | None = None) -> None:
         self.as_json = as_json
         self.out = out or sys.stdout
+        #: Called once the reader of ``out`` is gone (``listen | head -1``): time to stop.
+        self.on_closed = on_closed
         self._pending: list[str] = []
         self._scheduled = False
 
@@ -85,5 +89,8 @@ class RequestLog:
         try:
             self.out.write("\n".join(lines) + "\n")
             self.out.flush()
+        except BrokenPipeError:  # the pipe's reader left: stop as `cat` would, quietly
+            if self.on_closed is not None:
+                self.on_closed()
         except (OSError, ValueError):  # the terminal went away: the receiver keeps going
             pass

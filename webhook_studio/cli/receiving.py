@@ -94,10 +94,11 @@ async def run_listen(args: argparse.Namespace) -> int:
 
     extras = attach_receiver_extras(receiver, ctx)
     log = None
+    closed = asyncio.Event()  # set when nobody reads our output any more
     if not args.quiet:
         from webhook_studio.cli.listen_log import RequestLog
 
-        log = RequestLog(as_json=args.json)
+        log = RequestLog(as_json=args.json, on_closed=closed.set)
         receiver.hub.subscribe(log)
     try:
         url = await receiver.start()
@@ -113,7 +114,7 @@ async def run_listen(args: argparse.Namespace) -> int:
         if (spec := parse_public(args)) is not None:
             tunnel = start_public(spec, receiver, ctx, int(url.rsplit(":", 1)[1]),
                                   args.trust_new_host_key, as_json=args.json)
-        await wait_for_stop_signal()
+        await wait_for_stop_signal(closed)
     finally:
         if tunnel is not None:
             await tunnel.stop()
