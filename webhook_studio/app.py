@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from webhook_studio import paths
 from webhook_studio.context import AppContext
 
 
@@ -30,7 +31,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     from webhook_studio.ui.tasks import TaskRunner
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 
-    settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
+    settings = QSettings(str(paths.window_settings_file(ctx.data_dir)), QSettings.Format.IniFormat)
     tls_problem = None
     ssl_context = None
     if setting(settings, "receiver/tls") == "true":
@@ -48,7 +49,7 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
         ssl_context=ssl_context,
         default_endpoint=EndpointConfig())
     extras = attach_receiver_extras(receiver, ctx)
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     health = Health(ctx.clock.now)
     dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
                             header_hook=header_hook, health=health)
@@ -86,7 +87,7 @@ def tls_context(ctx: AppContext) -> Any:
     """Settings ▸ Serve HTTPS: the kept self-signed certificate (made on first use)."""
     from webhook_studio.receiver.tls import ensure_certificate, server_context
 
-    return server_context(ensure_certificate(ctx.data_dir / "tls"))
+    return server_context(ensure_certificate(paths.tls_dir(ctx.data_dir)))
 
 
 def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,

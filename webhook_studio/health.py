@@ -104,23 +104,26 @@ class Health:
     async def check_store(self, store: Any, wait_s: float = 1.0) -> None:
         """Look at the store now (a write lock taken and given back at once, on a worker
         thread) so ``/health`` is true even when no engine has written for a while."""
-        from webhook_studio.store.database import describe_db_error
-
         try:
             await asyncio.wait_for(asyncio.to_thread(probe_store, store, wait_s),
                                    wait_s + 1.0)
         except TimeoutError:
             self.set("store", "degraded", f"The store did not answer within {wait_s:g} s.")
         except Exception as exc:
-            self.store_failed(describe_db_error(exc))
+            self.store_failed(exc)
         else:
             self.set("store", "ok", "writable")
 
-    def store_failed(self, sentence: str) -> None:
-        """A write failed: locked or busy is passing trouble (degraded), the rest is down."""
-        low = sentence.lower()
-        transient = "locked" in low or "busy" in low or "did not answer" in low
-        self.set("store", "degraded" if transient else "down", sentence)
+    def store_failed(self, exc: BaseException) -> None:
+        """A write failed: a lock held by another writer or a lost connection is passing
+        trouble (degraded), the rest (disk full, read-only, damaged) is down. Decided by the
+        failure's code (``store.db_errors``), not by the sentence's wording."""
+        from webhook_studio.store.database import describe_db_error
+        from webhook_studio.store.db_errors import classify, is_transient
+        from webhook_studio.store.errors import StoreError
+
+        sentence = str(exc) if isinstance(exc, StoreError) else describe_db_error(exc)
+        self.set("store", "degraded" if is_transient(classify(exc)) else "down", sentence)
 
 
 class Backoff:

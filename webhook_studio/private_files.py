@@ -21,13 +21,17 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from webhook_studio.core.errors import WebhookStudioError
+
 POSIX = os.name == "posix"
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
 
-class UnsafeFileError(Exception):
+class UnsafeFileError(WebhookStudioError):
     """A secret-bearing file someone else could have written; the message says what to do."""
+
+    exit_code = 2
 
 
 @contextlib.contextmanager

@@ -2,12 +2,15 @@
 
 The only module that reads profile files; parsing and validation are in ``core/profiles``.
 A malformed file is skipped and its sentence kept in ``errors``, so the app still starts.
-The user folder is ``<data dir>/profiles``; set ``WEBHOOK_STUDIO_DATA_DIR`` to move the data.
+The user folder is ``<data dir>/profiles`` (see :mod:`webhook_studio.paths`).
+
+A process loads the library once (``AppContext.profiles``) and hands that one object to the
+API, the CLI commands, the receiver and the window; :meth:`ProfileLibrary.import_file` and
+:meth:`ProfileLibrary.reload` change it in place, so every holder sees the change.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,12 +24,15 @@ from webhook_studio.resources import resource_path
 
 
 def user_profile_dir() -> Path:
-    base = os.environ.get("WEBHOOK_STUDIO_DATA_DIR")
-    if base:
-        return Path(base) / "profiles"
-    from webhook_studio.store import default_data_dir
+    """The user's profile folder when no context says otherwise."""
+    from webhook_studio import paths
 
-    return default_data_dir() / "profiles"
+    return paths.profiles_dir(paths.default_data_dir())
+
+
+def read_profile_file(path: Path) -> str:
+    """The one place a profile file is read (tests count the calls)."""
+    return path.read_text(encoding="utf-8")
 
 
 class ProfileLibrary:
@@ -38,20 +44,15 @@ class ProfileLibrary:
     @classmethod
     def load(cls, user_dir: Path | None = None) -> ProfileLibrary:
         folder = user_dir or user_profile_dir()
-        profiles: dict[str, Profile] = {}
-        errors: list[str] = []
-        for directory in (resource_path("profiles"), folder):
-            if not directory.is_dir():
-                continue
-            for path in sorted(directory.glob("*.toml")):
-                try:
-                    profile = parse_profile(path.read_text(encoding="utf-8"), path.name)
-                except (ProfileError, OSError, UnicodeDecodeError) as exc:
-                    errors.append(str(exc) if isinstance(exc, ProfileError)
-                                  else f"{path.name}: cannot be read ({exc}).")
-                    continue
-                profiles[profile.name] = profile
+        profiles, errors = _read_all(folder)
         return cls(profiles, errors, folder)
+
+    def reload(self) -> None:
+        """Read the files again, in place: whoever holds this library sees the new set."""
+        profiles, errors = _read_all(self.user_dir)
+        self.profiles.clear()  # the same dict: ``receiver.profile_lookup`` holds its ``get``
+        self.profiles.update(profiles)
+        self.errors[:] = errors
 
     def names(self) -> list[str]:
         return sorted(self.profiles)
@@ -66,7 +67,7 @@ class ProfileLibrary:
     def import_file(self, path: Path) -> Profile:
         """Validate a profile file and copy it into the user folder."""
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_profile_file(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise ProfileError(f"{path.name}: cannot be read ({exc}).") from exc
         profile = parse_profile(text, path.name)
@@ -83,6 +84,23 @@ class ProfileLibrary:
                 shutil.copyfile(source, dest)
                 return dest
         raise ProfileError(f"The file of profile {name!r} is gone.")
+
+
+def _read_all(user_dir: Path) -> tuple[dict[str, Profile], list[str]]:
+    profiles: dict[str, Profile] = {}
+    errors: list[str] = []
+    for directory in (resource_path("profiles"), user_dir):
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.glob("*.toml")):
+            try:
+                profile = parse_profile(read_profile_file(path), path.name)
+            except (ProfileError, OSError, UnicodeDecodeError) as exc:
+                errors.append(str(exc) if isinstance(exc, ProfileError)
+                              else f"{path.name}: cannot be read ({exc}).")
+                continue
+            profiles[profile.name] = profile
+    return profiles, errors
 
 
 def sender_hooks(library: ProfileLibrary) -> tuple[Callable[[str | None], Envelope],

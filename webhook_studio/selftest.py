@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from webhook_studio.core.vocabulary import DeliveryState
+
 
 async def _round_trip(folder: Path) -> list[str]:
     from webhook_studio import __version__
@@ -44,7 +46,7 @@ async def _round_trip(folder: Path) -> list[str]:
         state = await asyncio.wait_for(dispatcher.wait_final(delivery_id), 15)
         report.append(f"delivery {delivery_id}: {state} in "
                       f"{(time.perf_counter() - started) * 1000:.0f} ms")
-        if state != "delivered":
+        if state != DeliveryState.DELIVERED:
             raise RuntimeError(f"the delivery ended {state}")
         with ctx.store.session() as session:
             captures = list_captures(session)

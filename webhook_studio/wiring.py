@@ -31,9 +31,9 @@ def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     receiver.after_capture = forwarder.after_capture
     extras.closers.append(forwarder.close)
     extras.forwarder = forwarder
-    from webhook_studio.profile_library import ProfileLibrary, handshake_for, secret_learner
+    from webhook_studio.profile_library import handshake_for, secret_learner
 
-    library = ProfileLibrary.load()
+    library = ctx.profiles
     receiver.handshake = handshake_for(library, ctx.clock.now,
                                        secret_learner(receiver, ctx.store))
     receiver.profile_lookup = library.profiles.get  # tolerance, duplicate-id and nonce rules
@@ -42,10 +42,9 @@ def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     return extras
 
 
-def sender_hooks() -> tuple[Any, Any]:
+def sender_hooks(ctx: AppContext) -> tuple[Any, Any]:
     """``(envelope_for, header_hook)`` for a Dispatcher: each subscription's provider profile
     shapes its body and adds its headers (the defaults when it has none)."""
-    from webhook_studio.profile_library import ProfileLibrary
     from webhook_studio.profile_library import sender_hooks as profile_hooks
 
-    return profile_hooks(ProfileLibrary.load())
+    return profile_hooks(ctx.profiles)

@@ -46,7 +46,8 @@ async def api(ctx: AppContext) -> AsyncIterator[Api]:
                         default_endpoint=EndpointConfig(path="/", name="test"))
     dispatcher = Dispatcher(ctx.store, ctx.clock)
     token = load_or_create_token(ctx.data_dir)
-    server = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver), token)
+    server = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver,
+                                   profiles=ctx.profiles), token)
     receiver_url = await receiver.start()
     await dispatcher.start()
     base = await server.start("127.0.0.1", 0)

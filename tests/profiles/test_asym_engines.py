@@ -46,7 +46,7 @@ async def test_the_sender_emulates_and_the_receiver_verifies(ctx: AppContext, na
                     scheme_options=profile.scheme_options, profile=name,
                     secrets=[endpoint_secret(name, secret)], reject_invalid=True)
     receiver.reload_endpoints()
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     dispatcher = Dispatcher(ctx.store, envelope_for=envelope_for, header_hook=header_hook)
     try:
         create_subscription(ctx.store, secret=secret, url=f"{url}/p/{name}", events=["*"],

@@ -32,7 +32,7 @@ async def test_sender_and_receiver_agree_under_a_profile(ctx: AppContext, name: 
     create_endpoint(ctx.store, path=f"/p/{name}", scheme=profile.scheme,
                     scheme_options=profile.scheme_options, profile=name, secrets=[secret])
     receiver.reload_endpoints()
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     dispatcher = Dispatcher(ctx.store, envelope_for=envelope_for, header_hook=header_hook)
     try:
         create_subscription(ctx.store, secret=secret, url=f"{url}/p/{name}", events=["*"],

@@ -39,13 +39,13 @@ Endpoint = Callable[..., str]
 @asynccontextmanager
 async def running(ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                   ) -> AsyncIterator[tuple[Receiver, Endpoint]]:
-    folder = tmp_path / "data" / "profiles"
+    folder = tmp_path / "profiles"  # the ctx fixture's data folder is tmp_path
     folder.mkdir(parents=True)
     for name, kind in USER_PROFILES.items():
         (folder / f"{name}.toml").write_text(
             f'name = "{name}"\nscheme = "hmac"\nscheme_options = {{ header = "X-Token" }}\n'
             f'handshake = "{kind}"\nenvelope = "$data"\n', encoding="utf-8")
-    monkeypatch.setenv("WEBHOOK_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WEBHOOK_STUDIO_DATA_DIR", str(tmp_path))
     receiver = Receiver(ctx.store, port=0)
     extras = attach_receiver_extras(receiver, ctx)
     url = await receiver.start()

@@ -169,7 +169,7 @@ async def test_every_retry_of_an_envoyou_delivery_carries_a_fresh_nonce(ctx: App
     receiver = Receiver(ctx.store, ctx.clock, port=0)
     extras = attach_receiver_extras(receiver, ctx)
     url = await receiver.start()
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     dispatcher = Dispatcher(ctx.store, envelope_for=envelope_for, header_hook=header_hook)
     try:
         create_subscription(ctx.store, secret=SECRET, url=f"{url}/flaky", events=["*"],

@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from webhook_studio.relay.batch import import_har_file
+from webhook_studio.relay.errors import BadHarFile
 from webhook_studio.relay.export import har_entry, to_jsonl
-from webhook_studio.relay.har_import import HarImportError, import_har, parse_har_text
+from webhook_studio.relay.har_import import import_har, parse_har_text
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_queries import (
     capture_to_dict,
@@ -92,7 +93,7 @@ POISONED = [
 def test_a_crafted_entry_is_named_and_nothing_is_stored(
         store: Store, why: str, bad: Any, field: str) -> None:
     document = har(entry(), entry(), bad, entry())
-    with pytest.raises(HarImportError) as caught:
+    with pytest.raises(BadHarFile) as caught:
         import_har(store, json.loads(json.dumps(document)))
     message = str(caught.value)
     assert message.startswith(f"HAR entry #3: {field} "), message
@@ -107,7 +108,7 @@ def test_600_entries_with_a_bad_550th_store_none(store: Store, tmp_path: Path) -
     path = tmp_path / "big.har"
     path.write_text(json.dumps(har(*entries)), encoding="utf-8")
     seen: list[tuple[int, int]] = []
-    with pytest.raises(HarImportError, match=r"^HAR entry #550: response must be an object"):
+    with pytest.raises(BadHarFile, match=r"^HAR entry #550: response must be an object"):
         asyncio.run(import_har_file(store, path, lambda d, t: seen.append((d, t))))
     with store.session() as session:
         assert count_captures(session) == 0
@@ -141,7 +142,7 @@ def test_nesting_too_deep_for_the_parser_names_the_entry_and_field() -> None:
     deep = good.replace('"text": "{\\"a\\":1}"', '"text": ' + "[" * 50_000 + "]" * 50_000)
     text = '{"log": {"pages": [{"id": [1, 2]}], "entries": [' + good + ", " + good + ", " \
         + deep + "]}}"
-    with pytest.raises(HarImportError) as caught:
+    with pytest.raises(BadHarFile) as caught:
         parse_har_text(text, "deep.har")
     message = str(caught.value)
     assert message.startswith("HAR entry #3: request.postData.text is nested more than"), message
@@ -149,7 +150,7 @@ def test_nesting_too_deep_for_the_parser_names_the_entry_and_field() -> None:
 
 
 def test_nan_and_infinity_literals_are_refused() -> None:
-    with pytest.raises(HarImportError, match="NaN, which JSON does not allow"):
+    with pytest.raises(BadHarFile, match="NaN, which JSON does not allow"):
         parse_har_text('{"log": {"entries": [{"time": NaN}]}}', "x.har")
 
 
@@ -200,7 +201,7 @@ def entries(draw: st.DrawFn) -> Any:
 def test_any_entry_is_refused_with_a_sentence_or_reads_back(store: Store, e: Any) -> None:
     try:
         ids = import_har(store, har(e))
-    except HarImportError as exc:
+    except BadHarFile as exc:
         refusal = str(exc)
     else:
         refusal = ""

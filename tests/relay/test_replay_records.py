@@ -10,9 +10,8 @@ from pytest_httpserver import HTTPServer
 
 from webhook_studio.core.clock import FixedClock
 from webhook_studio.profile_library import ProfileLibrary
+from webhook_studio.relay.errors import BadReplayTarget, NotAReplay
 from webhook_studio.relay.replay import (
-    NotAReplay,
-    ReplayTargetError,
     Resign,
     bulk_replay,
     renewed_headers,
@@ -50,9 +49,9 @@ def capture(store: Store, headers: list[list[str]] | None = None, body: bytes = 
 async def test_a_bad_target_is_refused_before_anything_is_stored(store: Store, url: str) -> None:
     capture_id = capture(store)
     assert target_problem(url)
-    with pytest.raises(ReplayTargetError):
+    with pytest.raises(BadReplayTarget):
         await replay_capture(store, capture_id, url)
-    with pytest.raises(ReplayTargetError):
+    with pytest.raises(BadReplayTarget):
         await bulk_replay(store, [capture_id], url)
     with store.session() as session:
         assert session.query(Delivery).count() == 0 and session.query(Capture).count() == 1

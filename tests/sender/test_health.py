@@ -10,6 +10,8 @@ import pytest
 from tests.sender.test_faults import store_locked, until
 from webhook_studio.health import Backoff, ComponentHealth, Health, watching
 from webhook_studio.store import Store
+from webhook_studio.store.db_errors import DbErrorKind
+from webhook_studio.store.errors import StoreUnavailable
 
 
 def test_a_state_change_is_announced_and_logged_once_a_new_sentence_is_not(
@@ -37,10 +39,12 @@ def test_the_overall_status_is_the_worst_and_a_receiver_cannot_store_without_a_s
     health.set("receiver", "ok", "receiving on http://127.0.0.1:8000")
     health.set("sender", "ok", "running")
     assert health.status == "ok"
-    health.store_failed("The disk holding the database is full (database or disk is full).")
+    health.store_failed(StoreUnavailable("The disk holding the database is full (database or "
+                                         "disk is full).", DbErrorKind.DISK_FULL))
     assert health.get("store").state == "down", "a full disk does not pass by itself"
     assert health.get("receiver").state == "degraded" and health.status == "down"
-    health.store_failed("The database is locked by another program (database is locked).")
+    health.store_failed(StoreUnavailable("The database is locked by another program (database "
+                                         "is locked).", DbErrorKind.BUSY))
     assert health.get("store").state == "degraded" and health.status == "degraded"
     body = health.to_dict()
     assert body["status"] == "degraded" and body["store"]["since"].endswith("+00:00")

@@ -44,7 +44,7 @@ async def make_window(qtbot: QtBot, ctx: AppContext) -> AsyncIterator[WindowFact
     async def make(port: int = 0, start: bool = True) -> MainWindow:
         receiver = Receiver(ctx.store, port=port, default_endpoint=EndpointConfig())
         extras = attach_receiver_extras(receiver, ctx)
-        envelope_for, header_hook = sender_hooks()  # profiles shape what is sent, as in app.py
+        envelope_for, header_hook = sender_hooks(ctx)  # profiles shape what is sent, as in app.py
         dispatcher = Dispatcher(ctx.store, envelope_for=envelope_for, header_hook=header_hook)
         bridge = EngineBridge()
         receiver.hub.subscribe(bridge.on_receiver_event)

@@ -7,6 +7,8 @@ from pytestqt.qtbot import QtBot
 
 from webhook_studio.context import AppContext
 from webhook_studio.health import Health
+from webhook_studio.store.db_errors import DbErrorKind
+from webhook_studio.store.errors import StoreUnavailable
 from webhook_studio.ui.main_window import MainWindow
 
 
@@ -22,8 +24,9 @@ def test_the_status_bar_follows_health_changes(qtbot: QtBot, ctx: AppContext) ->
     assert light.text() == "● Running"
 
     with qtbot.waitSignal(light.health_changed):
-        health.store_failed("The database is locked by another program (database is "
-                            "locked); close it and try again.")
+        health.store_failed(StoreUnavailable("The database is locked by another program "
+                                             "(database is locked); close it and try again.",
+                                             DbErrorKind.BUSY))
     assert light.text() == "▲ Receiver and Store degraded"
     assert "Store: degraded since" in light.toolTip() and "locked" in light.toolTip()
     assert "answered 503" in light.toolTip()

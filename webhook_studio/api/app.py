@@ -2,7 +2,7 @@
 
 Usage (``serve`` and the tests)::
 
-    services = ApiServices(store, clock, dispatcher, receiver)
+    services = ApiServices(store, clock, dispatcher, receiver, profiles=ctx.profiles)
     server = ApiServer(services, token)
     url = await server.start("127.0.0.1", 8001)   # "http://127.0.0.1:8001"
     await server.stop()
@@ -41,8 +41,14 @@ class ApiServices:
     receiver: Any = None
     extra_events: Mapping[str, Sequence[str]] | None = None
     health: Health | None = None  # default: the dispatcher's
+    #: The process's one ProfileLibrary (``ctx.profiles``); loaded here only when not given.
+    profiles: Any = None
 
     def __post_init__(self) -> None:
+        if self.profiles is None:
+            from webhook_studio.profile_library import ProfileLibrary
+
+            self.profiles = ProfileLibrary.load()
         if self.health is None:
             found = getattr(self.dispatcher, "health", None)
             self.health = found if isinstance(found, Health) else Health(self.clock.now)

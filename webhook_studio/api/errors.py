@@ -1,4 +1,5 @@
-"""Errors of the management API and their one JSON shape.
+"""Errors of the management API and their one JSON shape (a branch of the tree in
+:mod:`webhook_studio.errors`).
 
     ApiError                 an answer other than success, with a status and a sentence
      ├── InvalidInput        422: ``fields`` maps each invalid field to what is wrong with it
@@ -19,7 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
-from webhook_studio.store.errors import StoreUnavailable
+from webhook_studio.core.errors import WebhookStudioError
+from webhook_studio.store.errors import DuplicateRecord, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ _HTTP_SENTENCES = {
 }
 
 
-class ApiError(Exception):
+class ApiError(WebhookStudioError):
     def __init__(self, status: int, error: str, detail: Any = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(error)
@@ -71,6 +73,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as exc:
         return error_response(exc)
+    except DuplicateRecord as exc:
+        return error_response(ApiError(409, "conflict", str(exc)))
     except StoreUnavailable as exc:
         return error_response(ApiError(503, "store unavailable", str(exc),
                                        {"Retry-After": str(STORE_RETRY_AFTER_S)}))

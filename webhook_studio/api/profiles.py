@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from webhook_studio.api.errors import InvalidInput
 from webhook_studio.core.profiles import Profile
 
-
-def named_profile(name: str) -> Profile:
+if TYPE_CHECKING:
     from webhook_studio.profile_library import ProfileLibrary
 
-    library = ProfileLibrary.load()
+
+def named_profile(library: ProfileLibrary, name: str) -> Profile:
+    """``library`` is the process's one ProfileLibrary (``ApiServices.profiles``): nothing is
+    read from disk per request."""
     profile = library.profiles.get(name)
     if profile is None:
         raise InvalidInput({"profile": f"no profile named {name!r}; known: "

@@ -146,11 +146,11 @@ def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
     }
 
 
-def _to_columns(body: dict[str, Any]) -> dict[str, Any]:
+def _to_columns(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     """Request fields as columns; a named profile sets the scheme and its options."""
     out = dict(body)
     if out.get("profile"):
-        profile = named_profile(out["profile"])
+        profile = named_profile(call.services.profiles, out["profile"])
         out["scheme"], out["scheme_options"] = profile.scheme, profile.scheme_options
     if "is_active" in out:
         out["active"] = out.pop("is_active")
@@ -207,7 +207,7 @@ async def endpoints_list(call: Call) -> Result:
 
 
 async def endpoint_create(call: Call) -> Result:
-    fields = _to_columns(call.body)
+    fields = _to_columns(call, call.body)
     _check(call, fields, None)
     endpoint_id = create_endpoint(call.services.store, **fields)
     _reload(call)
@@ -220,7 +220,7 @@ async def endpoint_get(call: Call) -> Result:
 
 async def endpoint_patch(call: Call) -> Result:
     row = _load(call)
-    fields = _to_columns(call.body)
+    fields = _to_columns(call, call.body)
     merged = {"path": row.path, "scheme": row.scheme, "scheme_options": row.scheme_options,
               "secrets": row.secrets, **fields}
     _check(call, merged, row.id)

@@ -29,6 +29,7 @@ from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES
 from webhook_studio.core.validation import secret_problem
+from webhook_studio.relay.errors import RelayError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.store.sender_models import Attempt
@@ -109,7 +110,7 @@ RESEND = Schema("Resend", (
 ))
 
 
-def _resign(body: dict[str, Any]) -> Any:
+def _resign(call: Call, body: dict[str, Any]) -> Any:
     """The Resign a request asks for; 422 on ``resign`` when it names both or neither."""
     from webhook_studio.relay.replay import Resign
 
@@ -120,11 +121,13 @@ def _resign(body: dict[str, Any]) -> Any:
         raise InvalidInput({"resign": "give either scheme or profile (with secret)"})
     if "profile" in spec:
         try:
-            resign = Resign.for_profile(named_profile(spec["profile"]), spec["secret"])
+            profile = named_profile(call.services.profiles, spec["profile"])
+            resign = Resign.for_profile(profile, spec["secret"])
         except InvalidInput as exc:
             raise InvalidInput({"resign": f"profile {exc.fields['profile']}"}) from exc
     else:
-        resign = Resign.for_scheme(spec["scheme"], spec["secret"])
+        resign = Resign.for_scheme(spec["scheme"], spec["secret"],
+                                      call.services.profiles.get)
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):
         raise InvalidInput({"resign": f"secret: {problem}"})
     return resign
@@ -159,12 +162,12 @@ async def replay_route(call: Call) -> Result:
     from webhook_studio.relay.replay import replay_capture
 
     capture_id = _existing(call)
-    resign = _resign(call.body)
+    resign = _resign(call, call.body)
     try:
         result = await replay_capture(
             call.services.store, capture_id, call.body["url"], resign=resign,
             timeout_s=float(call.body.get("timeout", 15)), clock=call.services.clock.now)
-    except CoreError as exc:  # a secret the scheme cannot sign with, a target it cannot reach
+    except (CoreError, RelayError) as exc:  # a secret it cannot sign with, a bad target
         raise InvalidInput({"resign" if resign else "url": str(exc)}) from exc
     return 200, _result(call, result)
 
@@ -178,7 +181,7 @@ async def resend_route(call: Call) -> Result:
     body = call.body
     if "body" in body and "body_base64" in body:
         raise InvalidInput({"body": "give body or body_base64, not both"})
-    resign = _resign(body)
+    resign = _resign(call, body)
     with call.services.store.session() as session:
         capture = get_capture(session, capture_id)
         method, raw = capture.method, capture.body or b""
@@ -196,7 +199,7 @@ async def resend_route(call: Call) -> Result:
             call.services.store, capture_id, body["url"], resign=resign,
             edit=None if unchanged else edit, timeout_s=float(body.get("timeout", 15)),
             clock=call.services.clock.now)
-    except CoreError as exc:
+    except (CoreError, RelayError) as exc:
         raise InvalidInput({"resign" if resign else "url": str(exc)}) from exc
     return 201, _result(call, result)
 

@@ -35,6 +35,7 @@ from webhook_studio.core.matching import matches, validate_pattern
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import secret_problem
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.sender.errors import SenderError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import iso
@@ -54,7 +55,7 @@ from webhook_studio.store.sender_queries import (
 
 #: Schemes a subscription can sign with (``hmac`` needs options the API does not take yet).
 SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
-DELIVERY_STATES = ("pending", "delivered", "failed", "disabled", "cancelled", DEAD_LETTER)
+DELIVERY_STATES = (*(s.value for s in DeliveryState), DEAD_LETTER)
 
 _event_pattern = core_text(validate_pattern, {"pattern": r"^(\*|[A-Za-z0-9_.\-]+(\.\*)?)$"},
                            max_len=200)
@@ -164,7 +165,7 @@ async def create(call: Call) -> Result:
     scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
     if body.get("profile"):
-        profile = named_profile(body["profile"])
+        profile = named_profile(call.services.profiles, body["profile"])
         scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)
@@ -269,7 +270,8 @@ async def retry_delivery(call: Call) -> Result:
         from webhook_studio.relay.replay import replay_again
 
         result = await replay_again(call.services.store, call.path_str("id"),
-                                    clock=call.services.clock.now)
+                                    clock=call.services.clock.now,
+                                    profiles=call.services.profiles.get)
         with call.services.store.session() as session:
             return 201, delivery_to_dict(session, get_delivery(session, result.delivery_id))
     try:

@@ -13,6 +13,7 @@ import ipaddress
 import secrets
 from pathlib import Path
 
+from webhook_studio import paths
 from webhook_studio.private_files import (
     UnsafeFileError,
     check_private_file,
@@ -22,11 +23,11 @@ from webhook_studio.private_files import (
 
 __all__ = ["TOKEN_FILE", "UnsafeFileError", "is_loopback", "load_or_create_token", "token_path"]
 
-TOKEN_FILE = "api-token"
+TOKEN_FILE = paths.TOKEN_FILENAME
 
 
 def token_path(data_dir: Path) -> Path:
-    return data_dir / TOKEN_FILE
+    return paths.token_file(data_dir)
 
 
 def load_or_create_token(data_dir: Path) -> str:

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from webhook_studio import __version__
-from webhook_studio.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError, fail
-from webhook_studio.private_files import UnsafeFileError
-from webhook_studio.store.errors import UnusableDatabase
+from webhook_studio.cli.common import EXIT_FAILED, UsageError, fail, quiet_closed_stdout
+from webhook_studio.core.errors import WebhookStudioError
 
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES = (
@@ -73,7 +72,10 @@ def apply_global_db(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)  # --help and usage errors write, then SystemExit
+    except BrokenPipeError:
+        return quiet_closed_stdout()
     try:
         apply_global_db(args)
         if args.self_test:
@@ -84,10 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from webhook_studio.app import run_app
 
             return run_app(db=args.db)
-        return int(args.func(args))
-    except (UsageError, UnusableDatabase, UnsafeFileError) as exc:
-        # A wrong --db or a key/token file to fix: the user's to change, hence exit 2.
-        return fail(str(exc), EXIT_USAGE)
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, so a closed pipe is seen now and not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return quiet_closed_stdout()
+    except WebhookStudioError as exc:  # a sentence; exit 2 when the input was wrong
+        return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: a sentence, never a traceback

@@ -11,7 +11,7 @@ import argparse
 import time
 from typing import Any
 
-from webhook_studio.cli.common import EXIT_FAILED, EXIT_OK, UsageError, print_json
+from webhook_studio.cli.common import EXIT_FAILED, EXIT_OK, UsageError, print_json, profile_library
 from webhook_studio.core.errors import CoreError
 
 
@@ -19,12 +19,10 @@ def _cmd_handshake(args: argparse.Namespace) -> int:
     import httpx
 
     from webhook_studio.core.handshake_requests import probes
-    from webhook_studio.profile_library import ProfileLibrary
-
     if not args.url.startswith(("http://", "https://")):
         raise UsageError(f"{args.url!r} is not an http(s) URL.")
     try:
-        profile = ProfileLibrary.load().get(args.profile)
+        profile = profile_library(args).get(args.profile)
         if profile.handshake == "none":
             raise UsageError(f"The {profile.name} profile has no handshake: its provider "
                              "sends events without checking the URL first.")

@@ -13,16 +13,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from webhook_studio.cli.common import EXIT_OK, UsageError, print_json
+from webhook_studio.cli.common import EXIT_OK, UsageError, print_json, profile_library
 from webhook_studio.core import keys
 from webhook_studio.core.errors import CoreError
 
 
-def _profile(name: str) -> Any:
-    from webhook_studio.profile_library import ProfileLibrary
-
+def _profile(args: argparse.Namespace, name: str) -> Any:
     try:
-        return ProfileLibrary.load().get(name)
+        return profile_library(args).get(name)
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -57,7 +55,7 @@ def _print(report: dict[str, Any], title: str) -> None:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    profile = _profile(args.profile)
+    profile = _profile(args, args.profile)
     try:
         secret = profile.make_scheme().generate_secret()
     except CoreError as exc:
@@ -73,7 +71,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_public(args: argparse.Namespace) -> int:
-    profile = _profile(args.profile)
+    profile = _profile(args, args.profile)
     text = args.secret
     if args.secret_file:
         try:

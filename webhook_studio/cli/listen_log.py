@@ -12,8 +12,10 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.receiver.events import CaptureStored, ReceiverEvent
 from webhook_studio.store.receiver_queries import iso
 
@@ -30,7 +32,7 @@ def human_size(size: int) -> str:
 
 
 def verdict_text(event: CaptureStored) -> str:
-    if event.state in ("rejected", "malformed"):
+    if event.state in (CaptureState.REJECTED, CaptureState.MALFORMED):
         return f"{event.state} ({event.error})" if event.error else event.state
     if event.verify_valid is True:
         return "valid"
@@ -62,9 +64,12 @@ def json_line(event: CaptureStored) -> str:
 class RequestLog:
     """A receiver hub callback that prints a line per stored capture, batched per loop turn."""
 
-    def __init__(self, *, as_json: bool = False, out: IO[str] | None = None) -> None:
+    def __init__(self, *, as_json: bool = False, out: IO[str] | None = None,
+                 on_closed: Callable[[], object] | None = None) -> None:
         self.as_json = as_json
         self.out = out or sys.stdout
+        #: Called once the reader of ``out`` is gone (``listen | head -1``): time to stop.
+        self.on_closed = on_closed
         self._pending: list[str] = []
         self._scheduled = False
 
@@ -84,5 +89,8 @@ class RequestLog:
         try:
             self.out.write("\n".join(lines) + "\n")
             self.out.flush()
+        except BrokenPipeError:  # the pipe's reader left: stop as `cat` would, quietly
+            if self.on_closed is not None:
+                self.on_closed()
         except (OSError, ValueError):  # the terminal went away: the receiver keeps going
             pass

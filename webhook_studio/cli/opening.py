@@ -18,7 +18,8 @@ from webhook_studio.cli.common import add_db_option
 def import_for_open(db: str | None, path: str) -> str:
     """Import ``path`` into the store; a sentence for the window either way."""
     from webhook_studio.context import AppContext
-    from webhook_studio.relay.export import HarImportError, import_har
+    from webhook_studio.relay.errors import BadHarFile
+    from webhook_studio.relay.har_import import import_har
 
     name = Path(path).name
     try:
@@ -30,7 +31,7 @@ def import_for_open(db: str | None, path: str) -> str:
     ctx = AppContext.open(db)
     try:
         ids = import_har(ctx.store, document)
-    except HarImportError as exc:
+    except BadHarFile as exc:
         return f"{name} was not imported: {exc}"
     finally:
         ctx.close()

@@ -7,14 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from webhook_studio.cli.common import EXIT_OK, UsageError, print_json
+from webhook_studio.cli.common import EXIT_OK, UsageError, print_json, profile_library
 from webhook_studio.core.errors import ProfileError
 
 
-def _library() -> Any:
-    from webhook_studio.profile_library import ProfileLibrary
-
-    library = ProfileLibrary.load()
+def _library(args: argparse.Namespace) -> Any:
+    library = profile_library(args)
     for problem in library.errors:
         print(f"webhook-studio: skipped a profile: {problem}", file=sys.stderr)
     return library
@@ -30,7 +28,7 @@ def _summary(p: Any) -> dict[str, Any]:
 def _cmd_list(args: argparse.Namespace) -> int:
     from webhook_studio.core.profiles import FAMILIES, FAMILY_LABELS, PROOF_LABELS
 
-    library = _library()
+    library = _library(args)
     rows = [_summary(library.get(n)) for n in library.names()]
     if args.json:
         print_json(rows)
@@ -55,7 +53,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     try:
-        p = _library().get(args.name)
+        p = _library(args).get(args.name)
     except ProfileError as exc:
         raise UsageError(str(exc)) from exc
     data = {**_summary(p), "description": p.description, "docs_url": p.docs_url,
@@ -83,7 +81,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     try:
-        profile = _library().import_file(Path(args.path))
+        profile = _library(args).import_file(Path(args.path))
     except ProfileError as exc:
         raise UsageError(str(exc)) from exc
     print(f"imported profile {profile.name} ({len(profile.events)} events)")
@@ -92,7 +90,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     try:
-        dest = _library().export(args.name, Path(args.out))
+        dest = _library(args).export(args.name, Path(args.out))
     except ProfileError as exc:
         raise UsageError(str(exc)) from exc
     print(f"exported profile {args.name} to {dest}")

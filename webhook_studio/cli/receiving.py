@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from webhook_studio import paths
 from webhook_studio.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -19,6 +20,7 @@ from webhook_studio.cli.common import (
     add_db_option,
     fail,
     print_json,
+    profile_library,
     wait_for_stop_signal,
 )
 from webhook_studio.cli.public import add_public_options, parse_public, start_public
@@ -45,9 +47,7 @@ def default_endpoint_from(args: argparse.Namespace) -> Any:
     profile_name = getattr(args, "profile", None)
     profile = None
     if profile_name:
-        from webhook_studio.profile_library import ProfileLibrary
-
-        profile = ProfileLibrary.load().get(profile_name)
+        profile = profile_library(args).get(profile_name)
         scheme_name = profile.scheme
     elif scheme_name and scheme_name not in SCHEME_NAMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
@@ -79,12 +79,12 @@ async def run_listen(args: argparse.Namespace) -> int:
     from webhook_studio.receiver import BindError, Receiver
 
     endpoint = default_endpoint_from(args)
-    ctx = AppContext.open(args.db)
+    ctx = AppContext.open(args.db, profiles=profile_library(args))
     ssl_context = None
     if args.tls:
         from webhook_studio.receiver.tls import ensure_certificate, server_context
 
-        certificate = ensure_certificate(ctx.data_dir / "tls")
+        certificate = ensure_certificate(paths.tls_dir(ctx.data_dir))
         ssl_context = server_context(certificate)
         print(f"TLS certificate {certificate.cert_path} (SHA-256 {certificate.fingerprint})",
               file=sys.stderr, flush=True)
@@ -94,10 +94,11 @@ async def run_listen(args: argparse.Namespace) -> int:
 
     extras = attach_receiver_extras(receiver, ctx)
     log = None
+    closed = asyncio.Event()  # set when nobody reads our output any more
     if not args.quiet:
         from webhook_studio.cli.listen_log import RequestLog
 
-        log = RequestLog(as_json=args.json)
+        log = RequestLog(as_json=args.json, on_closed=closed.set)
         receiver.hub.subscribe(log)
     try:
         url = await receiver.start()
@@ -113,7 +114,7 @@ async def run_listen(args: argparse.Namespace) -> int:
         if (spec := parse_public(args)) is not None:
             tunnel = start_public(spec, receiver, ctx, int(url.rsplit(":", 1)[1]),
                                   args.trust_new_host_key, as_json=args.json)
-        await wait_for_stop_signal()
+        await wait_for_stop_signal(closed)
     finally:
         if tunnel is not None:
             await tunnel.stop()

@@ -15,12 +15,14 @@ from webhook_studio.cli.common import (
     add_db_option,
     fail,
     print_json,
+    profile_library,
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import timeout_problem
+from webhook_studio.core.vocabulary import AttemptOutcome
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Capture
 
@@ -40,10 +42,8 @@ def _resign(args: argparse.Namespace) -> Any:
     if args.resign and args.profile:
         if not args.secret:
             raise UsageError("--resign needs --secret S to sign with.")
-        from webhook_studio.profile_library import ProfileLibrary
-
         try:
-            resign = Resign.for_profile(ProfileLibrary.load().get(args.profile), args.secret)
+            resign = Resign.for_profile(profile_library(args).get(args.profile), args.secret)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
     elif args.resign:
@@ -56,7 +56,7 @@ def _resign(args: argparse.Namespace) -> Any:
             get_scheme(args.scheme)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
-        resign = Resign.for_scheme(args.scheme, args.secret)
+        resign = Resign.for_scheme(args.scheme, args.secret, profile_library(args).get)
     else:
         return None
     if problem := secret_problem(resign.scheme, resign.secret, resign.options):
@@ -179,7 +179,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
               f"{' (re-signed)' if resign else ''}: "
               f"{result.status if result.status is not None else result.error} "
               f"in {result.duration_ms} ms; recorded as delivery {result.delivery_id}")
-    return EXIT_OK if result.outcome == "success" else EXIT_FAILED
+    return EXIT_OK if result.outcome == AttemptOutcome.SUCCESS else EXIT_FAILED
 
 
 def _walk(store: Store, ids: list[int] | None, limit: int) -> CaptureWalk:
@@ -237,16 +237,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from webhook_studio.relay.har_import import HarImportError, import_har, read_har_file
+    from webhook_studio.relay.errors import BadHarFile
+    from webhook_studio.relay.har_import import import_har, read_har_file
 
     try:
         document = read_har_file(Path(args.path))
-    except HarImportError as exc:
+    except BadHarFile as exc:
         raise UsageError(str(exc)) from exc
     ctx = AppContext.open(args.db)
     try:
         ids = import_har(ctx.store, document)
-    except HarImportError as exc:
+    except BadHarFile as exc:
         raise UsageError(str(exc)) from exc
     finally:
         ctx.close()

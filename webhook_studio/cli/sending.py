@@ -34,6 +34,7 @@ from webhook_studio.cli.common import (
     fail,
     parse_pairs,
     print_json,
+    profile_library,
     read_body,
 )
 from webhook_studio.context import AppContext
@@ -41,6 +42,7 @@ from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import secret_problem, timeout_problem
+from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
     DEAD_LETTER,
@@ -84,10 +86,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
-        from webhook_studio.profile_library import ProfileLibrary
-
         try:
-            profile = ProfileLibrary.load().get(args.profile)
+            profile = profile_library(args).get(args.profile)
         except CoreError as exc:
             raise UsageError(str(exc)) from exc
         scheme_name, options = profile.scheme, profile.scheme_options
@@ -124,7 +124,7 @@ def _summary(data: dict[str, Any]) -> str:
         result = f"HTTP {a['status']}" if a["error"] is None else a["error"]
         lines.append(f"  attempt {a['number']}  {a['started_at']}  {result}  "
                      f"{a['duration_ms']:.1f} ms")
-    if data["state"] == "pending" and data["next_attempt_at"]:
+    if data["state"] == DeliveryState.PENDING and data["next_attempt_at"]:
         lines.append(f"  next attempt at {data['next_attempt_at']} "
                      "(run: webhook-studio deliveries resume --wait)")
     if data["reason"]:
@@ -146,7 +146,7 @@ def _dispatcher(ctx: AppContext) -> Any:
     from webhook_studio.sender import Dispatcher
     from webhook_studio.wiring import sender_hooks
 
-    envelope_for, header_hook = sender_hooks()
+    envelope_for, header_hook = sender_hooks(ctx)
     return Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for, header_hook=header_hook)
 
 
@@ -170,7 +170,7 @@ async def _work(dispatcher: Any, only: list[str] | None, wait: bool,
 async def _send(args: argparse.Namespace) -> int:
     fields, secret, generated = _subscription_fields(args)
     data = _read_data(args.data_file)
-    ctx = AppContext.open(args.db)
+    ctx = AppContext.open(args.db, profiles=profile_library(args))
     try:
         sub_id = create_subscription(ctx.store, secret=secret, now=ctx.clock.now(), **fields)
         if generated:
@@ -187,8 +187,8 @@ async def _send(args: argparse.Namespace) -> int:
     if cut_short:
         return fail(cut_short)
     if args.wait:
-        return EXIT_OK if state == "delivered" else EXIT_FAILED
-    return EXIT_OK if state in ("delivered", "pending") else EXIT_FAILED
+        return EXIT_OK if state == DeliveryState.DELIVERED else EXIT_FAILED
+    return EXIT_OK if state in (DeliveryState.DELIVERED, DeliveryState.PENDING) else EXIT_FAILED
 
 
 def _cmd_send(args: argparse.Namespace) -> int:
@@ -272,7 +272,8 @@ def _cmd_control(args: argparse.Namespace) -> int:
                 cancel_delivery(session, args.id, ctx.clock.now())
             else:
                 reschedule_now(session, args.id, ctx.clock.now())
-        print(f"delivery {args.id}: {'cancelled' if args.action == 'cancel' else 'due now'}")
+        print(f"delivery {args.id}: "
+              f"{DeliveryState.CANCELLED if args.action == 'cancel' else 'due now'}")
     except (SenderError, NotFound) as exc:
         return fail(str(exc))
     finally:
@@ -292,11 +293,11 @@ def _replay_again(ctx: AppContext, delivery_id: str) -> int:
     """A replay is retried by replaying its capture again, as a new replay record."""
     from webhook_studio.relay.replay import replay_again
 
-    result = asyncio.run(replay_again(ctx.store, delivery_id))
+    result = asyncio.run(replay_again(ctx.store, delivery_id, profiles=ctx.profiles.get))
     print(f"delivery {delivery_id} was a replay of capture #{result.capture_id}: replayed it "
           f"again as delivery {result.delivery_id}: "
           f"{result.status if result.status is not None else result.error}")
-    return EXIT_OK if result.outcome == "success" else EXIT_FAILED
+    return EXIT_OK if result.outcome == AttemptOutcome.SUCCESS else EXIT_FAILED
 
 
 def _positive_delay(text: str) -> float:
@@ -341,8 +342,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                                                     help="one of these")
     lst = deliveries_commands.add_parser("list", help="newest first")
     add_db_option(lst)
-    lst.add_argument("--state", choices=["pending", "delivered", "failed", "disabled",
-                                         "cancelled", DEAD_LETTER],
+    lst.add_argument("--state", choices=[*(s.value for s in DeliveryState), DEAD_LETTER],
                      help=f"only this state; {DEAD_LETTER}: failed subscription deliveries "
                      "(replays are never dead letters)")
     lst.add_argument("--kind", choices=DELIVERY_KINDS,

@@ -78,12 +78,12 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
                             default_endpoint=EndpointConfig(path="/", name="serve"))
         extras = attach_receiver_extras(receiver, ctx)
         stack.push_async_callback(extras.close)
-        envelope_for, header_hook = sender_hooks()
+        envelope_for, header_hook = sender_hooks(ctx)
         dispatcher = Dispatcher(ctx.store, ctx.clock, envelope_for=envelope_for,
                                 header_hook=header_hook, health=health)
         stack.push_async_callback(dispatcher.stop)  # also closes its client if never started
-        api = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver, health=health),
-                        token)
+        api = ApiServer(ApiServices(ctx.store, ctx.clock, dispatcher, receiver, health=health,
+                                    profiles=ctx.profiles), token)
         try:
             url = await receiver.start()
             stack.push_async_callback(follow_receiver(health, receiver))

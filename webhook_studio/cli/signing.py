@@ -20,6 +20,7 @@ from webhook_studio.cli.common import (
     UsageError,
     parse_pairs,
     print_json,
+    profile_library,
     read_body,
 )
 from webhook_studio.core.errors import CoreError
@@ -48,10 +49,8 @@ def _option_value(text: str) -> Any:
         return text
 
 
-def _profile(name: str) -> Any:
-    from webhook_studio.profile_library import ProfileLibrary
-
-    return ProfileLibrary.load().get(name)
+def _profile(args: argparse.Namespace, name: str) -> Any:
+    return profile_library(args).get(name)
 
 
 def resolve_scheme(args: argparse.Namespace) -> tuple[Scheme, int | None]:
@@ -59,7 +58,7 @@ def resolve_scheme(args: argparse.Namespace) -> tuple[Scheme, int | None]:
     options = {k: _option_value(v) for k, v in parse_pairs(args.option, "=", "--option")}
     try:
         if args.profile:
-            profile = _profile(args.profile)
+            profile = _profile(args, args.profile)
             return profile.make_scheme(), profile.default_tolerance
         if args.scheme not in SCHEME_NAMES:
             raise UsageError(
@@ -95,7 +94,7 @@ def _delivery_headers(args: argparse.Namespace, delivery_id: str, timestamp: int
                       ) -> dict[str, str]:
     """The profile's per-delivery headers (event type, delivery id, a fresh nonce…) and its
     content type; ``--event`` names the event (default: the first in its catalog)."""
-    profile = _profile(args.profile)
+    profile = _profile(args, args.profile)
     event = args.event or (profile.events[0].type if profile.events else "")
     content_type = ("application/x-www-form-urlencoded" if profile.body_format == "form"
                     else "application/json")

@@ -1,4 +1,4 @@
-"""Receiver errors.
+"""Receiver errors (a branch of the tree in :mod:`webhook_studio.errors`).
 
     ReceiverError
      └── BindError     the address or port cannot be bound (in use, not permitted)
@@ -9,8 +9,10 @@ answers them with 503 and never 2xx.
 
 from __future__ import annotations
 
+from webhook_studio.core.errors import WebhookStudioError
 
-class ReceiverError(Exception):
+
+class ReceiverError(WebhookStudioError):
     """Base of receiver errors; the message is a sentence for the user."""
 
 

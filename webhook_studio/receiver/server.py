@@ -25,6 +25,7 @@ from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.message import IncomingRequest
 from webhook_studio.core.tunnels import client_ip
 from webhook_studio.core.verdict import Verdict
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.receiver.duplicates import delivery_id
 from webhook_studio.receiver.endpoints import EndpointConfig, ProfileLookup, Router, resolve
 from webhook_studio.receiver.errors import BindError
@@ -263,7 +264,7 @@ class Receiver:
         if endpoint.nonce_header and verdict is not None and verdict.valid:
             verdict, nonce = self.nonces.check(endpoint, incoming, verdict, self.clock.now())
         status, out_headers, out_body = self._response(endpoint, verdict, incoming)
-        fields.update(body=body, body_size=len(body), state="captured",
+        fields.update(body=body, body_size=len(body), state=CaptureState.CAPTURED,
                       verification=verdict.to_dict() if verdict else None,
                       verify_valid=verdict.valid if verdict else None)
         fields.update(response_status=status, response_headers=[list(h) for h in out_headers],
@@ -372,7 +373,7 @@ class Receiver:
 
     async def _reject(self, fields: dict[str, Any], status: int, reason: str,
                       started: float, *, body_size: int = 0) -> web.StreamResponse:
-        fields.update(state="rejected", error=reason, body=b"", body_size=body_size,
+        fields.update(state=CaptureState.REJECTED, error=reason, body=b"", body_size=body_size,
                       response_status=status, duration_ms=(time.perf_counter() - started) * 1000)
         response = web.json_response({"error": reason}, status=status)
         response.force_close()
@@ -387,7 +388,7 @@ class Receiver:
         fields: dict[str, Any] = {"endpoint_id": None, "received_at": self.clock.now(),
                                   "method": "?",
                   "path": "?", "query": "", "headers": [], "remote_addr": remote,
-                  "state": "malformed", "error": f"Malformed HTTP: {message}",
+                  "state": CaptureState.MALFORMED, "error": f"Malformed HTTP: {message}",
                   "response_status": status, "body": b"", "body_size": 0}
 
         async def record() -> None:
@@ -404,7 +405,8 @@ class Receiver:
     def _announce(self, capture_id: int, fields: dict[str, Any], dup: int | None) -> None:
         self.hub.emit(CaptureStored(
             capture_id=capture_id, endpoint_id=fields.get("endpoint_id"),
-            method=fields["method"], path=fields["path"], state=fields.get("state", "captured"),
+            method=fields["method"], path=fields["path"],
+            state=fields.get("state", CaptureState.CAPTURED),
             response_status=int(fields.get("response_status") or 0),
             verify_valid=fields.get("verify_valid"), duplicate_of=dup,
             received_at=fields["received_at"], body_size=int(fields.get("body_size") or 0),

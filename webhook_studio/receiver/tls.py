@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from webhook_studio import paths
 from webhook_studio.private_files import (
     UnsafeFileError,
     check_private_file,
@@ -44,7 +45,7 @@ def ensure_certificate(folder: Path, hosts: tuple[str, ...] = ("localhost", "127
     planted by another user would let them impersonate this receiver): otherwise
     :class:`UnsafeFileError` says which file and how to fix it."""
     make_private_dir(folder)
-    cert_path, key_path = folder / "receiver-cert.pem", folder / "receiver-key.pem"
+    cert_path, key_path = folder / paths.TLS_CERT_FILENAME, folder / paths.TLS_KEY_FILENAME
     if cert_path.exists() and key_path.exists():
         check_private_file(key_path, "TLS private key")
         check_private_file(cert_path, "TLS certificate")

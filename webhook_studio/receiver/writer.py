@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.base import JSONText
 from webhook_studio.store.database import describe_db_error
+from webhook_studio.store.db_errors import classify
 from webhook_studio.store.receiver_models import Capture
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ MAX_GROUP = 500
 ROW_DEFAULTS: dict[str, Any] = {
     "endpoint_id": None, "query": "", "http_version": "1.1", "headers": [], "body": b"",
     "body_size": 0, "content_type": None, "content_encoding": None, "remote_addr": None,
-    "state": "captured", "error": None, "verification": None, "verify_valid": None,
+    "state": CaptureState.CAPTURED, "error": None, "verification": None, "verify_valid": None,
     "duplicate_of": None, "response_status": None, "response_headers": [],
     "response_body": b"", "duration_ms": None, "forwards": [], "source": "receiver",
     "edited_from": None,
@@ -187,7 +189,7 @@ class CaptureWriter:
             except sqlite3.Error:
                 self._drop_raw()
             if isinstance(exc, sqlite3.Error):
-                raise StoreUnavailable(describe_db_error(exc)) from exc
+                raise StoreUnavailable(describe_db_error(exc), classify(exc)) from exc
             raise
 
     def _drop_raw(self) -> None:

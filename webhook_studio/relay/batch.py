@@ -54,7 +54,7 @@ async def export_har(store: Store, flt: CaptureFilter, path: Path, base_url: str
 
 async def import_har_file(store: Store, path: Path, progress: Progress) -> list[int]:
     """Check every entry of a HAR file (in steps), then store them all in one transaction;
-    raises HarImportError with a sentence naming the first bad entry, storing nothing."""
+    raises BadHarFile with a sentence naming the first bad entry, storing nothing."""
     document = await asyncio.to_thread(read_har_file, path)
     entries = har_entries(document)
     rows = []

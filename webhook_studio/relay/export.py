@@ -21,14 +21,15 @@ from typing import Any, TextIO
 from urllib.parse import parse_qsl
 
 from webhook_studio import __version__
-from webhook_studio.relay.har_import import HarImportError, import_har
+from webhook_studio.relay.errors import BadHarFile
+from webhook_studio.relay.har_import import import_har
 from webhook_studio.relay.headers import HOP_BY_HOP, redact
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import capture_to_dict
 
 #: Import lives in ``har_import``; these names stay importable from here.
 __all__ = [
-    "HarImportError",
+    "BadHarFile",
     "HarWriter",
     "har_entry",
     "import_har",

@@ -26,6 +26,8 @@ import httpx
 from sqlalchemy import select
 
 from webhook_studio.core.retry import Policy, parse_policy
+from webhook_studio.core.vocabulary import CaptureState
+from webhook_studio.relay.errors import TargetUnreachable
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
@@ -78,7 +80,7 @@ class RelayedBody:
         except httpx.HTTPError as exc:
             self.error = (f"The target's answer broke off after {self.kept.total} bytes: "
                           f"{exc or type(exc).__name__}.")
-            raise ConnectionResetError(self.error) from exc
+            raise TargetUnreachable(self.error) from exc
 
     async def aclose(self) -> None:
         if self._closed:
@@ -124,7 +126,7 @@ class Forwarder:
                             ) -> tuple[int, list[tuple[str, str]], bytes | RelayedBody] | None:
         """The receiver's hook: forward, and in proxy mode return the first target's reply."""
         targets = list(endpoint.forward_to)
-        if not targets or fields.get("state") != "captured":
+        if not targets or fields.get("state") != CaptureState.CAPTURED:
             return None
         request = (fields["method"], endpoint.path, fields["path"], fields["query"],
                    forwardable(fields["headers"]), body)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from webhook_studio.core.vocabulary import CaptureState
+from webhook_studio.relay.errors import BadHarFile
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture
 
@@ -30,10 +32,6 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_TIME_MS = 365 * 86400 * 1000.0
 MAX_METHOD = 16  # the column's width
 MAX_MIME = 200
-
-
-class HarImportError(ValueError):
-    """A file that cannot be imported; the message says why and that nothing was stored."""
 
 
 class _Bad(Exception):
@@ -187,7 +185,7 @@ def _entry_fields(entry: Any, now: float, source: str) -> dict[str, Any]:
         "path": url.path or "/", "query": url.query, "http_version": version,
         "headers": _headers(request.get("headers"), "request.headers"),
         "body": body, "body_size": len(body), "content_type": content_type,
-        "state": "captured", "source": source,
+        "state": CaptureState.CAPTURED, "source": source,
         "response_status": _status(response),
         "response_headers": _headers(response.get("headers"), "response.headers"),
         "response_body": response_body, "duration_ms": _duration(entry),
@@ -198,15 +196,15 @@ def har_entries(document: Any) -> list[Any]:
     """The ``log.entries`` list of a parsed document, or a sentence saying why there is none."""
     log = document.get("log") if isinstance(document, dict) else None
     if not isinstance(log, dict) or "entries" not in log:
-        raise HarImportError("Not a HAR file: it has no log.entries list; nothing was imported.")
+        raise BadHarFile("Not a HAR file: it has no log.entries list; nothing was imported.")
     if not isinstance(log["entries"], list):
-        raise HarImportError("Not a HAR file: log.entries is not a list; nothing was imported.")
+        raise BadHarFile("Not a HAR file: log.entries is not a list; nothing was imported.")
     return log["entries"]
 
 
 def check_entries(entries: list[Any], *, source: str = "import", start: int = 0,
                   now: float | None = None) -> list[dict[str, Any]]:
-    """Capture columns for each entry; the first bad one raises :class:`HarImportError`
+    """Capture columns for each entry; the first bad one raises :class:`BadHarFile`
     naming it (``start`` numbers entries of a later slice as in the whole file)."""
     now = time.time() if now is None else now
     rows = []
@@ -214,7 +212,7 @@ def check_entries(entries: list[Any], *, source: str = "import", start: int = 0,
         try:
             rows.append(_entry_fields(entry, now, source))
         except _Bad as exc:
-            raise HarImportError(
+            raise BadHarFile(
                 f"HAR entry #{start + offset + 1}: {exc.field} {exc.problem}. Nothing was "
                 "imported; fix or remove that entry and import the file again.") from None
     return rows
@@ -299,20 +297,20 @@ def parse_har_text(text: str, name: str) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise HarImportError(_too_deep_message(text, name)) from None
+        raise BadHarFile(_too_deep_message(text, name)) from None
     except ValueError as exc:
-        raise HarImportError(f"{name} is not JSON ({exc}); a HAR file is JSON. Nothing was "
+        raise BadHarFile(f"{name} is not JSON ({exc}); a HAR file is JSON. Nothing was "
                              "imported.") from exc
 
 
 def read_har_file(path: Path) -> Any:
-    """Read and parse a HAR file, or raise :class:`HarImportError` with a sentence."""
+    """Read and parse a HAR file, or raise :class:`BadHarFile` with a sentence."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise HarImportError(f"{path.name} is not UTF-8 text ({exc.reason} at byte "
+        raise BadHarFile(f"{path.name} is not UTF-8 text ({exc.reason} at byte "
                              f"{exc.start}); a HAR file is UTF-8 JSON.") from exc
     except OSError as exc:
-        raise HarImportError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        raise BadHarFile(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     return parse_har_text(text, path.name)
 

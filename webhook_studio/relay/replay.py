@@ -32,7 +32,13 @@ from webhook_studio.core.message import SignInput
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
-from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState, outcome_for_status
+from webhook_studio.core.vocabulary import (
+    AttemptOutcome,
+    CaptureState,
+    DeliveryState,
+    outcome_for_status,
+)
+from webhook_studio.relay.errors import BadReplayTarget, NotAReplay
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
@@ -53,10 +59,6 @@ BODY_CAP = RESPONSE_BODY_CAP
 PER_DELIVERY_TEMPLATES = frozenset({"$delivery_id", "$nonce", "$id"})
 
 
-class ReplayTargetError(CoreError):
-    """The replay target is not a URL that can be sent to; the message says why."""
-
-
 def target_problem(url: str) -> str | None:
     """Why ``url`` cannot be a replay target (a sentence), or None when it can."""
     if any(c in url for c in " \t\r\n"):
@@ -71,7 +73,7 @@ def target_problem(url: str) -> str | None:
 
 def check_target(url: str) -> str:
     if problem := target_problem(url):
-        raise ReplayTargetError(problem)
+        raise BadReplayTarget(problem)
     return url
 
 
@@ -172,7 +174,7 @@ def save_edited_copy(store: Store, capture_id: int, edit: Edit, now: float) -> i
             headers=[list(h) for h in edit.headers] if edit.headers is not None
             else list(original.headers), body=body, body_size=len(body),
             content_type=original.content_type, content_encoding=original.content_encoding,
-            remote_addr=None, state="captured", source="edited", edited_from=original.id)
+            remote_addr=None, state=CaptureState.CAPTURED, source="edited", edited_from=original.id)
         session.add(copy)
         session.flush()
         return copy.id
@@ -280,7 +282,7 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
                       client: httpx.AsyncClient | None = None) -> BulkProgress:
     """Replay captures in the order they were received, one at a time, ``pacing`` seconds
     apart; cancel the task to stop (what was sent stays recorded). A bad target raises
-    ReplayTargetError before anything is sent."""
+    BadReplayTarget before anything is sent."""
     check_target(url)
     with store.session() as session:
         rows = session.query(Capture.id, Capture.received_at).filter(
@@ -295,7 +297,7 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
                 await asyncio.sleep(pacing)
             result = await replay_capture(store, capture_id, url, resign=resign, client=http)
             progress.done += 1
-            if result.outcome == "success":
+            if result.outcome == AttemptOutcome.SUCCESS:
                 progress.succeeded += 1
             else:
                 progress.failed += 1
@@ -305,10 +307,6 @@ async def bulk_replay(store: Store, capture_ids: Sequence[int], url: str, *,
         if own:
             await http.aclose()
     return progress
-
-
-class NotAReplay(CoreError):
-    """The delivery is a subscription's delivery, not a replay; retry it the usual way."""
 
 
 async def replay_again(store: Store, delivery_id: str, *,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.store import NotFound, Store
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.sender_models import Attempt, Delivery
@@ -81,7 +82,7 @@ def capture_for_draft(store: Store, draft: RequestDraft, now: float) -> int:
             endpoint_id=None, received_at=now, method=draft.method, path=parts.path or "/",
             query=parts.query, headers=[list(h) for h in draft.headers], body=draft.body,
             body_size=len(draft.body), content_type=content_type, remote_addr=None,
-            state="captured", source="delivery")
+            state=CaptureState.CAPTURED, source="delivery")
         session.add(copy)
         session.flush()
         return copy.id

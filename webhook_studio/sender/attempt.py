@@ -23,7 +23,7 @@ from webhook_studio.core.clock import Clock
 from webhook_studio.core.responses import Decision, Judgement, judge_error, judge_status
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.schemes import Scheme, get_scheme
-from webhook_studio.core.vocabulary import AttemptOutcome
+from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.queue import Job, Result, options_key
 
@@ -154,21 +154,21 @@ class AttemptMaker:
                       reply.status, reply.headers, bytes(reply.body),
                       reply.size if reply.status is not None else None, duration_ms,
                       judgement.outcome, error_class,
-                      None if state == "delivered" else judgement.reason, state, next_at,
-                      reason)
+                      None if state == DeliveryState.DELIVERED else judgement.reason, state,
+                      next_at, reason)
 
     def decide(self, job: Job, judgement: Judgement) -> tuple[str, float | None, str | None]:
         """``(state, next attempt time, reason)`` after this attempt."""
         if judgement.decision is Decision.DELIVERED:
-            return "delivered", None, None
+            return DeliveryState.DELIVERED, None, None
         if judgement.decision is Decision.DISABLE:
-            return "disabled", None, judgement.reason
+            return DeliveryState.DISABLED, None, judgement.reason
         if judgement.decision is Decision.GIVE_UP:
-            return "failed", None, judgement.reason
+            return DeliveryState.FAILED, None, judgement.reason
         delay = policy_from_dict(job.retry_policy).delay_before(job.number + 1, self.rng)
         if delay is None:
-            return "failed", None, (f"Gave up after {job.number} attempt(s); last: "
+            return DeliveryState.FAILED, None, (f"Gave up after {job.number} attempt(s); last: "
                                     f"{judgement.reason}")
         if judgement.retry_after is not None:
             delay = max(delay, judgement.retry_after)
-        return "pending", self.clock.now() + delay, None
+        return DeliveryState.PENDING, self.clock.now() + delay, None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.sender.errors import DeliveryStateError
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_models import Delivery, Subscription
@@ -27,13 +28,13 @@ def reschedule_now(session: Session, delivery_id: str, now: float, *,
         raise DeliveryStateError(
             f"Delivery {delivery_id} is a one-off replay of capture #{delivery.source_capture_id}"
             ", not a subscription's delivery: it is never retried; replay the capture again.")
-    if delivery.state == "delivered":
+    if delivery.state == DeliveryState.DELIVERED:
         raise DeliveryStateError(f"Delivery {delivery_id} was already delivered.")
-    if dead_letter_only and delivery.state != "failed":
+    if dead_letter_only and delivery.state != DeliveryState.FAILED:
         raise DeliveryStateError(
             f"Delivery {delivery_id} is {delivery.state}, not a dead letter; use retry now "
             "instead.")
-    delivery.state = "pending"
+    delivery.state = DeliveryState.PENDING
     delivery.next_attempt_at = now
     delivery.final_reason = None
     delivery.updated_at = now
@@ -52,10 +53,10 @@ def retry_dead_letters(session: Session, subscription_id: str, now: float) -> li
 
 def cancel_delivery(session: Session, delivery_id: str, now: float) -> None:
     delivery = get_delivery(session, delivery_id)
-    if delivery.state != "pending":
+    if delivery.state != DeliveryState.PENDING:
         raise DeliveryStateError(
             f"Delivery {delivery_id} is {delivery.state}; only pending ones can be cancelled.")
-    delivery.state = "cancelled"
+    delivery.state = DeliveryState.CANCELLED
     delivery.next_attempt_at = None
     delivery.final_reason = "cancelled by hand"
     delivery.updated_at = now

@@ -37,6 +37,7 @@ from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.envelope import Envelope, default_envelope
 from webhook_studio.core.matching import matches
 from webhook_studio.core.retry import policy_from_dict
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.health import Backoff, Health
 from webhook_studio.sender.attempt import RESPONSE_BODY_CAP, AttemptMaker, HeaderHook
 from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry_dead_letters
@@ -59,7 +60,7 @@ from webhook_studio.store.sender_models import Delivery, Event, Subscription
 from webhook_studio.store.sender_queries import get_delivery, new_id
 
 __all__ = ["RESPONSE_BODY_CAP", "Dispatcher", "HeaderHook"]
-FINAL_STATES = frozenset({"delivered", "failed", "disabled", "cancelled"})
+FINAL_STATES = frozenset(set(DeliveryState) - {DeliveryState.PENDING})
 IDLE_RECHECK_S = 30.0  # another process (the CLI) may add work without waking us
 WAIT_POLL_S = 2.0  # run_until_final: how often to look for work another sender finished
 STOP_PATIENCE_S = 5.0  # at stop, how long unrecorded attempts keep trying to be written
@@ -186,7 +187,7 @@ class Dispatcher:
         delay = backoff.next()
         first = self.health.get("sender").state == "ok"
         if isinstance(exc, StoreUnavailable):
-            self.health.store_failed(str(exc))
+            self.health.store_failed(exc)
             sentence = f"{exc} The sender retries in {delay:g} s."
         else:
             if first:
@@ -239,7 +240,7 @@ class Dispatcher:
                 deliveries.append({
                     "id": new_id("msg"), "event_id": event_ids[sub.profile],
                     "subscription_id": sub.id, "event_type": event_type,
-                    "target_url": sub.url, "state": "pending", "attempt_count": 0,
+                    "target_url": sub.url, "state": DeliveryState.PENDING, "attempt_count": 0,
                     "next_attempt_at": now + first, "source_capture_id": source_capture_id,
                     "created_at": now, "updated_at": now})
             if events:
@@ -262,27 +263,27 @@ class Dispatcher:
         """Make a pending delivery due now, or bring back a failed/cancelled/disabled one."""
         with self.store.session() as session:
             reschedule_now(session, delivery_id, self.clock.now())
-        self._notify(DeliveryChanged(delivery_id, "pending"))
+        self._notify(DeliveryChanged(delivery_id, DeliveryState.PENDING))
         self.wake()
 
     def retry_dead_letter(self, delivery_id: str) -> None:
         with self.store.session() as session:
             reschedule_now(session, delivery_id, self.clock.now(), dead_letter_only=True)
-        self._notify(DeliveryChanged(delivery_id, "pending"))
+        self._notify(DeliveryChanged(delivery_id, DeliveryState.PENDING))
         self.wake()
 
     def bulk_retry_dead_letters(self, subscription_id: str) -> int:
         with self.store.session() as session:
             ids = retry_dead_letters(session, subscription_id, self.clock.now())
         for delivery_id in ids:
-            self._notify(DeliveryChanged(delivery_id, "pending"))
+            self._notify(DeliveryChanged(delivery_id, DeliveryState.PENDING))
         self.wake()
         return len(ids)
 
     def cancel(self, delivery_id: str) -> None:
         with self.store.session() as session:
             cancel_delivery(session, delivery_id, self.clock.now())
-        self._notify(DeliveryChanged(delivery_id, "cancelled"))
+        self._notify(DeliveryChanged(delivery_id, DeliveryState.CANCELLED))
 
     async def wait_final(self, delivery_id: str) -> str:
         """Wait until the delivery is delivered, failed, disabled or cancelled."""

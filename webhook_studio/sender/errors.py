@@ -1,4 +1,5 @@
-"""Sender errors and the translation of HTTP client failures into attempt outcomes.
+"""Sender errors and the translation of HTTP client failures into attempt outcomes (the
+errors are a branch of the tree in :mod:`webhook_studio.errors`).
 
     SenderError
      └── DeliveryStateError   the action does not fit the delivery's state (e.g. cancel a
@@ -12,10 +13,11 @@ import ssl
 import aiohttp
 import httpx
 
+from webhook_studio.core.errors import WebhookStudioError
 from webhook_studio.core.vocabulary import AttemptOutcome
 
 
-class SenderError(Exception):
+class SenderError(WebhookStudioError):
     """Base of sender errors; the message is a sentence for the user."""
 
 

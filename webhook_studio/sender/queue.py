@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.store.sender_models import (
     Attempt,
     Delivery,
@@ -87,7 +88,7 @@ def lease_free(now: float) -> Any:
 
 def pending_filter(only: Collection[str] | None) -> list[Any]:
     """Pending deliveries, optionally among ``only`` (leased or not)."""
-    clauses: list[Any] = [Delivery.state == "pending"]
+    clauses: list[Any] = [Delivery.state == DeliveryState.PENDING]
     if only is not None:
         clauses.append(Delivery.id.in_(list(only)))
     return clauses
@@ -186,7 +187,7 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
         claimed.append(r)
     if disabled:
         session.execute(update(Delivery).where(Delivery.id.in_(disabled)).values(
-            state="disabled", next_attempt_at=None, updated_at=now, **NO_LEASE,
+            state=DeliveryState.DISABLED, next_attempt_at=None, updated_at=now, **NO_LEASE,
             final_reason="the subscription is disabled or was deleted"),
             execution_options={"synchronize_session": False})
     if postponed:
@@ -233,7 +234,7 @@ def record_results(session: Session, results: Sequence[Result], now: float,
     release_leases(session, owner, [r.job.delivery_id for r in results])
     conn.execute(
         update(DELIVERIES).where(DELIVERIES.c.id == bindparam("b_id"),
-                                 DELIVERIES.c.state == "pending")
+                                 DELIVERIES.c.state == DeliveryState.PENDING)
         .values(state=bindparam("b_state"), next_attempt_at=bindparam("b_next"),
                 final_reason=bindparam("b_reason")),
         [{"b_id": r.job.delivery_id, "b_state": r.state, "b_next": r.next_attempt_at,
@@ -242,7 +243,7 @@ def record_results(session: Session, results: Sequence[Result], now: float,
     session.execute(update(Subscription).where(Subscription.id.in_(subs))
                     .values(last_called_at=now))
     for r in results:
-        if r.state == "disabled":
+        if r.state == DeliveryState.DISABLED:
             session.execute(update(Subscription).where(Subscription.id == r.job.subscription_id)
                             .values(active=False, disabled_reason=r.reason, updated_at=now))
     return dict(session.execute(select(Delivery.id, Delivery.state).where(
@@ -300,7 +301,7 @@ def reclaim_abandoned(session: Session, now: float, gone: Callable[[str], bool])
     """Release expired leases and those of owners ``gone`` says have ended; returns how many
     pending deliveries that makes available again."""
     leased = session.execute(select(Delivery.id, Delivery.lease_owner, Delivery.in_flight_until)
-                             .where(Delivery.state == "pending",
+                             .where(Delivery.state == DeliveryState.PENDING,
                                     Delivery.in_flight_until.is_not(None))).all()
     owners: dict[str, bool] = {}
     freed = []

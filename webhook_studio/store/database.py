@@ -13,31 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from webhook_studio.paths import DB_FILENAME, default_data_dir, default_db_path
 from webhook_studio.private_files import make_private_dir, restrict, write_private
 from webhook_studio.store import models  # noqa: F401  (registers every table on Base)
-from webhook_studio.store.errors import StoreUnavailable, UnusableDatabase
+from webhook_studio.store.db_errors import DbErrorKind, classify
+from webhook_studio.store.errors import DuplicateRecord, StoreUnavailable, UnusableDatabase
 from webhook_studio.store.schema import ensure_schema
 
-APP_NAME = "webhook-studio"
-DB_FILENAME = "studio.sqlite3"
+__all__ = ["DB_FILENAME", "Store", "default_data_dir", "default_db_path", "open_store"]
 #: How long one statement waits for another program's lock before StoreUnavailable. Short on
 #: purpose: callers answer 503 (API, receiver) or back off and retry (sender) instead of
 #: hanging; our own commits hold the lock for milliseconds.
 BUSY_TIMEOUT_MS = 2000
-
-
-def default_data_dir() -> Path:
-    """Where the store and other state live by default (per user, per platform)."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_db_path() -> Path:
-    return default_data_dir() / DB_FILENAME
 
 
 def to_url(db: str | Path | None) -> str:
@@ -61,29 +52,43 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: The sentence for each kind of failure (see ``db_errors``); ``{detail}`` is the driver's text.
+_SENTENCES = {
+    DbErrorKind.BUSY: "The database is locked by another program ({detail}); close it and "
+                      "try again.",
+    DbErrorKind.DISK_FULL: "The disk holding the database is full ({detail}); free some space.",
+    DbErrorKind.READ_ONLY: "The database file cannot be written ({detail}); check its "
+                           "permissions.",
+    DbErrorKind.CANNOT_OPEN: "The database file cannot be opened ({detail}); check the --db "
+                             "path.",
+    DbErrorKind.CORRUPT: "The database is damaged or is not a database ({detail}); restore a "
+                         "backup or choose another file with --db.",
+    DbErrorKind.UNIQUE_VIOLATION: "A record with the same key already exists ({detail}).",
+    DbErrorKind.CONNECTION_LOST: "The connection to the database was lost ({detail}); check "
+                                 "that the database server is running, then try again.",
+    DbErrorKind.OTHER: "The database failed: {detail}.",
+}
+
+
 def describe_db_error(exc: BaseException) -> str:
-    """One sentence for a database failure, without a traceback."""
+    """One sentence for a database failure, without a traceback; chosen by the failure's
+    code (:func:`~webhook_studio.store.db_errors.classify`), never by its wording."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     detail = str(orig).strip() or type(orig).__name__
-    low = detail.lower()
-    if "locked" in low or "busy" in low:
-        return f"The database is locked by another program ({detail}); close it and try again."
-    if "full" in low:
-        return f"The disk holding the database is full ({detail}); free some space."
-    if "readonly" in low or "read-only" in low or "permission" in low:
-        return f"The database file cannot be written ({detail}); check its permissions."
-    if "unable to open" in low:
-        return f"The database file cannot be opened ({detail}); check the --db path."
-    return f"The database failed: {detail}."
+    return _SENTENCES[classify(exc)].format(detail=detail)
 
 
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
-    """Turn SQLAlchemy/sqlite3 errors into :class:`StoreUnavailable` with a sentence."""
+    """Turn SQLAlchemy/sqlite3 errors into :class:`StoreUnavailable` (or, for a taken unique
+    key, :class:`DuplicateRecord`) with a sentence and the failure's kind."""
     try:
         yield
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise StoreUnavailable(describe_db_error(exc)) from exc
+        kind = classify(exc)
+        if kind is DbErrorKind.UNIQUE_VIOLATION:
+            raise DuplicateRecord(describe_db_error(exc)) from exc
+        raise StoreUnavailable(describe_db_error(exc), kind) from exc
 
 
 def _make_engine(url: str, kwargs: dict[str, Any]) -> Engine:
@@ -158,7 +163,7 @@ class Store:
                 _restrict_sqlite_files(self.path)
         except StoreUnavailable as exc:
             self.engine.dispose()
-            if "not a database" in str(exc):
+            if exc.kind is DbErrorKind.CORRUPT:
                 raise UnusableDatabase(
                     f"{self.path or url} is not a SQLite database (or is encrypted or damaged);"
                     " choose another file with --db.") from None

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.store.base import Base, JSONText
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
@@ -68,7 +69,7 @@ class Capture(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     content_encoding: Mapped[str | None] = mapped_column(String(64))
     remote_addr: Mapped[str | None] = mapped_column(String(100))
-    state: Mapped[str] = mapped_column(String(16), default="captured")
+    state: Mapped[str] = mapped_column(String(16), default=CaptureState.CAPTURED.value)
     error: Mapped[str | None] = mapped_column(Text)
     verification: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
     verify_valid: Mapped[bool | None] = mapped_column(Boolean)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
 import time
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, undefer
 
 from webhook_studio.store.base import apply_fields
 from webhook_studio.store.database import Store
-from webhook_studio.store.errors import NotFound
+from webhook_studio.store.errors import DuplicateRecord, NotFound
 from webhook_studio.store.receiver_models import Capture, Endpoint
 
 
@@ -241,13 +242,25 @@ ENDPOINT_FIELDS = ("name", "path", "scheme", "scheme_options", "profile", "secre
                    "forward_to", "forward_mode", "ip_allowlist")
 
 
+@contextlib.contextmanager
+def _path_taken(path: Any) -> Iterator[None]:
+    """A unique violation on endpoints can only be the path: say so in the user's words."""
+    try:
+        yield
+    except DuplicateRecord as exc:
+        shown = f" {path}" if isinstance(path, str) and path else ""
+        raise DuplicateRecord(f"Another endpoint already has the path{shown}; choose another "
+                              "path.") from exc
+
+
 def create_endpoint(store: Store, **fields: Any) -> int:
+    """Raises :class:`DuplicateRecord` when another endpoint has the path."""
     now = time.time()
     unknown = set(fields) - set(ENDPOINT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown endpoint field {sorted(unknown)[0]!r}.")
     fields.setdefault("name", fields.get("path", "endpoint"))
-    with store.session() as session:
+    with _path_taken(fields.get("path")), store.session() as session:
         row = Endpoint(**fields, created_at=now, updated_at=now)
         session.add(row)
         session.flush()
@@ -255,7 +268,8 @@ def create_endpoint(store: Store, **fields: Any) -> int:
 
 
 def update_endpoint(store: Store, endpoint_id: int, **fields: Any) -> None:
-    with store.session() as session:
+    """Raises :class:`DuplicateRecord` when another endpoint has the new path."""
+    with _path_taken(fields.get("path")), store.session() as session:
         row = session.get(Endpoint, endpoint_id)
         if row is None:
             raise NotFound(f"No endpoint with id {endpoint_id}.")

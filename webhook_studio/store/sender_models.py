@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.store.base import Base, JSONText
 
 
@@ -71,7 +72,7 @@ class Delivery(Base):
         ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
     event_type: Mapped[str] = mapped_column(String(200))
     target_url: Mapped[str] = mapped_column(String(2000))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING.value)
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[float | None] = mapped_column(Float)
     #: A lease: set when a sender claims the delivery, renewed while its attempt runs, cleared

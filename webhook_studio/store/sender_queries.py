@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
+from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.store.base import apply_fields
 from webhook_studio.store.database import Store
 from webhook_studio.store.errors import NotFound
@@ -23,7 +24,7 @@ DEFAULT_ROTATION_OVERLAP = 7 * 86400
 #: subscription. Not a subscription's delivery, so a failed one is never a dead letter.
 IS_REPLAY = Delivery.source_capture_id.is_not(None)
 #: A subscription's delivery that failed for good: what "dead letters" counts and lists.
-IS_DEAD_LETTER = and_(Delivery.state == "failed", Delivery.source_capture_id.is_(None))
+IS_DEAD_LETTER = and_(Delivery.state == DeliveryState.FAILED, Delivery.source_capture_id.is_(None))
 #: ``kind`` filters: a subscription's deliveries, or replays.
 DELIVERY_KINDS = ("delivery", "replay")
 #: A ``state`` filter beyond the stored states: failed subscription deliveries only.
@@ -129,7 +130,7 @@ def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
                 "duration_ms": round(a.duration_ms, 2) if a.duration_ms is not None else None,
                 # Whatever the error says beyond "HTTP 503": a timeout after the status line
                 # (a body that never ended), an unreadable Retry-After, a final 4xx.
-                "error": a.error_message if a.outcome != "success" and a.error_message
+                "error": a.error_message if a.outcome != AttemptOutcome.SUCCESS and a.error_message
                 and a.error_message != f"HTTP {a.response_status}" else None,
                 "outcome": a.outcome,
                 "response_size": a.response_size,
@@ -185,8 +186,9 @@ def event_type_stats(session: Session, since: float = 0.0) -> list[dict[str, Any
     """Per event type: deliveries, delivered, average attempts, attempt latency percentiles
     (the monitoring query of seed 004, plus latency)."""
     rows = session.execute(
-        select(Delivery.event_type, func.count(), func.sum(
-            (Delivery.state == "delivered").cast(Integer)), func.avg(Delivery.attempt_count))
+        select(Delivery.event_type, func.count(),
+               func.sum((Delivery.state == DeliveryState.DELIVERED).cast(Integer)),
+               func.avg(Delivery.attempt_count))
         .where(Delivery.created_at >= since).group_by(Delivery.event_type)
         .order_by(Delivery.event_type)).all()
     stats = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from webhook_studio import paths
 from webhook_studio.core.tunnels import TunnelSpec, TunnelSpecError, parse_tunnel_spec
 from webhook_studio.tunnel.base import Tunnel, TunnelError, TunnelState
 
@@ -28,7 +29,7 @@ def open_tunnel(spec: str | TunnelSpec, local_port: int, *, data_dir: Path | Non
         return CloudflaredTunnel(local_port, executable=cloudflared)
     from webhook_studio.tunnel.ssh import SshTunnel
 
-    known = data_dir / "known_hosts" if data_dir is not None else None
+    known = paths.known_hosts_file(data_dir) if data_dir is not None else None
     return SshTunnel(parsed, local_port, known_hosts=known,
                      accept_new_host_key=accept_new_host_key or parsed.kind == "localhost.run")
 

@@ -16,19 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from webhook_studio.core.tunnels import CLIENT_IP_HEADERS, TunnelSpec
+from webhook_studio.tunnel.errors import TunnelError, TunnelGaveUp
+
+__all__ = ["Tunnel", "TunnelError", "TunnelGaveUp", "TunnelState"]
 
 log = logging.getLogger(__name__)
 
 BACKOFF_START = 1.0
 BACKOFF_CAP = 30.0
-
-
-class TunnelError(Exception):
-    """A tunnel could not be opened; the message is a sentence for people."""
-
-
-class TunnelGaveUp(TunnelError):
-    """Retrying cannot help (bad credentials, no such program): stop reconnecting."""
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,10 @@ class CaptureOps:
         self.window = window
         self.store = window.ctx.store
         self.reads = Queries(window.runner)
-        self._profiles: dict[str, Any] | None = None
 
     @property
     def profiles(self) -> dict[str, Any]:
-        if self._profiles is None:
-            from webhook_studio.ui.widgets.signing import load_profiles
-
-            self._profiles = load_profiles()
-        return self._profiles
+        return dict(self.window.ctx.profiles.profiles)
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)

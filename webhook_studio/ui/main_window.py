@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio import paths
 from webhook_studio.context import AppContext
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.bridge import EngineBridge
@@ -66,7 +67,8 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.runner.set_error_handler(self.show_error)
         self.api: Any = None
-        self.settings = QSettings(str(ctx.data_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.settings = QSettings(str(paths.window_settings_file(ctx.data_dir)),
+                                  QSettings.Format.IniFormat)
         self.setWindowTitle("Webhook Studio")
         self.resize(1200, 760)
 
@@ -181,20 +183,21 @@ class MainWindow(QMainWindow):
             self.inbox = InboxSection(InboxController(store, runner, self.base_url, self))
             return self.inbox
         if key == "endpoints":
-            self.endpoints = EndpointsSection(EndpointsController(store, runner, self),
-                                              self.base_url)
+            self.endpoints = EndpointsSection(
+                EndpointsController(store, runner, self, profiles=self.ctx.profiles),
+                self.base_url)
             return self.endpoints
         if key == "subscriptions":
-            self.subscriptions = SubscriptionsSection(SubscriptionsController(store, runner,
-                                                                              self))
+            self.subscriptions = SubscriptionsSection(
+                SubscriptionsController(store, runner, self, profiles=self.ctx.profiles))
             return self.subscriptions
         if key == "composer":
-            self.composer = ComposerSection(ComposerController(store, runner, self.dispatcher,
-                                                               self))
+            self.composer = ComposerSection(ComposerController(
+                store, runner, self.dispatcher, self, profiles=self.ctx.profiles))
             return self.composer
         if key == "deliveries":
-            self.deliveries = DeliveriesSection(DeliveriesController(store, runner,
-                                                                     self.dispatcher, self))
+            self.deliveries = DeliveriesSection(DeliveriesController(
+                store, runner, self.dispatcher, self, profiles=self.ctx.profiles))
             return self.deliveries
         self.settings_page = SettingsSection(self.ctx, SettingsController(self.settings, self))
         return self.settings_page
@@ -233,7 +236,8 @@ class MainWindow(QMainWindow):
         from webhook_studio.api import ApiServer, ApiServices, load_or_create_token
 
         api = ApiServer(ApiServices(self.ctx.store, self.ctx.clock, self.dispatcher,
-                                    self.receiver), load_or_create_token(self.ctx.data_dir))
+                                    self.receiver, profiles=self.ctx.profiles),
+                        load_or_create_token(self.ctx.data_dir))
         url: str = await api.start("127.0.0.1", port)
         self.api = api
         self.statusBar().showMessage(f"Management API on {url}", 10000)

@@ -16,6 +16,7 @@ import asyncio
 import errno
 from typing import TYPE_CHECKING, Any
 
+from webhook_studio import paths
 from webhook_studio.ui import dialogs
 from webhook_studio.ui.controllers.settings import setting
 
@@ -155,7 +156,7 @@ class ReceiverControl:
     async def tls_context(self) -> Any:
         from webhook_studio.receiver.tls import ensure_certificate, server_context
 
-        folder = self.window.ctx.data_dir / "tls"
+        folder = paths.tls_dir(self.window.ctx.data_dir)
         loop = asyncio.get_running_loop()
         certificate = await loop.run_in_executor(None, ensure_certificate, folder)
         return server_context(certificate)

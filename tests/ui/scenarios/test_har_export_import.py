@@ -53,3 +53,18 @@ async def test_a_cancelled_file_dialog_does_nothing(
     assert not [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
     assert window.statusBar().currentMessage() == ""
     assert window.inbox.model.rowCount() == 0
+
+
+async def test_a_bad_har_file_is_a_sentence_not_a_bug_report(
+        window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inbox ▸ Actions ▸ Import HAR… on a file that is not JSON: the status bar says what is
+    wrong with the file, nothing is imported, and nothing asks for a bug report."""
+    target = tmp_path / "broken.har"
+    target.write_text('{"log": {"entries": [', encoding="utf-8")
+    monkeypatch.setattr(dialogs, "open_file", lambda *args: args[-1](str(target)))
+    window.inbox.import_action.trigger()
+    await pump(lambda: "broken.har" in window.statusBar().currentMessage())
+    message = window.statusBar().currentMessage()
+    assert "is not JSON" in message and "Nothing was" in message
+    assert "bug" not in message.lower()
+    assert window.inbox.model.rowCount() == 0

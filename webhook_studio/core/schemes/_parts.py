@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
@@ -122,3 +123,16 @@ def render(template: str, values: dict[str, str], body: bytes) -> bytes:
         pos = match.end()
     out += template[pos:].encode("utf-8")
     return bytes(out)
+
+
+def choice(options: Mapping[str, Any], key: str, allowed: Sequence[str], default: str) -> str:
+    """An option that must be one of ``allowed`` (a SchemeError naming them otherwise)."""
+    value = str(options.get(key, default))
+    if value not in allowed:
+        raise SchemeError(f"Option {key}={value!r} is not one of: {', '.join(allowed)}.")
+    return value
+
+
+def optional_text(value: Any) -> str | None:
+    """An option's text, or None when it is absent or blank."""
+    return str(value).strip() or None if value is not None else None

@@ -31,22 +31,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import string
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, utils
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-from webhook_studio.core import diagnose, keys
+from webhook_studio.core import keys
 from webhook_studio.core.errors import SchemeError, SecretError
 from webhook_studio.core.message import IncomingRequest, SignInput
+from webhook_studio.core.schemes._asym_explain import explain_mismatch
 from webhook_studio.core.schemes._mac import (
     first_secret,
     malformed,
@@ -55,69 +50,24 @@ from webhook_studio.core.schemes._mac import (
     tolerance_verdict,
     valid,
 )
+from webhook_studio.core.schemes._parts import choice, optional_text
+from webhook_studio.core.schemes._pubkey import (
+    ALGORITHMS,
+    KIND_NAMES,
+    json_signature,
+    key_id,
+    sign_bytes,
+    split_webhook_id,
+    verifies,
+)
 from webhook_studio.core.schemes.base import Scheme, ToleranceRule
 from webhook_studio.core.schemes.providers import rfc3339_seconds
-from webhook_studio.core.verdict import Mistake, Reason, Verdict
+from webhook_studio.core.verdict import Reason, Verdict
 
-ALGORITHMS = {"ed25519": "ed25519", "ecdsa-p256-sha256": "ec-p256",
-              "ecdsa-p256-sha1": "ec-p256", "rsa-sha256": "rsa", "rsa-sha1": "rsa",
-              "rsa-sha512": "rsa"}
-_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
-    "rsa-sha256": hashes.SHA256, "rsa-sha1": hashes.SHA1, "rsa-sha512": hashes.SHA512,
-    "ecdsa-p256-sha256": hashes.SHA256, "ecdsa-p256-sha1": hashes.SHA1}
 OPTIONS = ("algorithm", "header", "encoding", "prefix", "template", "timestamp_header",
            "timestamp_format", "id_header", "key_id_header", "tolerance", "tolerance_rule",
            "header_format")
 FIELDS = {"timestamp", "id", "body", "url", "crc32", "webhook_id"}
-_KIND_NAMES = {"ed25519": "an Ed25519", "ec-p256": "an EC P-256", "rsa": "an RSA"}
-
-
-def _choice(options: Mapping[str, Any], key: str, allowed: Sequence[str], default: str) -> str:
-    value = str(options.get(key, default))
-    if value not in allowed:
-        raise SchemeError(f"Option {key}={value!r} is not one of: {', '.join(allowed)}.")
-    return value
-
-
-def sign_bytes(algorithm: str, key: keys.PrivateKey, message: bytes) -> bytes:
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return key.sign(message)
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(message, ec.ECDSA(_HASHES.get(algorithm, hashes.SHA256)()))
-    return key.sign(message, padding.PKCS1v15(), _HASHES[algorithm]())
-
-
-def verifies(algorithm: str, key: keys.PublicKey, signature: bytes, message: bytes) -> bool:
-    """Whether ``signature`` is ``key``'s over ``message``; never raises."""
-    try:
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signature, message)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, message, ec.ECDSA(_HASHES.get(algorithm, hashes.SHA256)()))
-        else:
-            key.verify(signature, message, padding.PKCS1v15(), _HASHES[algorithm]())
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
-
-
-def split_webhook_id(secret: str) -> tuple[str, str]:
-    """``WEBHOOK_ID|KEY`` (or the id on its own first line) into its two parts."""
-    text = secret.strip()
-    for sep in ("|", "\n"):
-        head, found, tail = text.partition(sep)
-        if found and not head.startswith("-----") and head.strip():
-            return head.strip(), tail.strip()
-    raise SecretError("This provider signs your webhook id: give the secret as "
-                      "WEBHOOK_ID|KEY (the id from the provider's dashboard, a vertical bar, "
-                      "then the key).")
-
-
-def key_id(key: keys.PublicKey) -> str:
-    """A stable id for a key (UUID-shaped, from its SPKI hash), for ``key_id_header``."""
-    spki = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    h = hashlib.sha256(spki).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 class Asymmetric(Scheme):
@@ -132,13 +82,13 @@ class Asymmetric(Scheme):
         if "algorithm" not in opts:
             raise SchemeError("The asymmetric scheme needs option algorithm= (one of: "
                               f"{', '.join(ALGORITHMS)}).")
-        self.algorithm = _choice(opts, "algorithm", tuple(ALGORITHMS), "ed25519")
+        self.algorithm = choice(opts, "algorithm", tuple(ALGORITHMS), "ed25519")
         self.kind = ALGORITHMS[self.algorithm]
         header = opts.get("header")
         if not isinstance(header, str) or not header.strip():
             raise SchemeError("The asymmetric scheme needs option header=NAME.")
         self.header = header.strip()
-        self.encoding = _choice(opts, "encoding", ("hex", "base64"), "base64")
+        self.encoding = choice(opts, "encoding", ("hex", "base64"), "base64")
         self.prefix = str(opts.get("prefix", ""))
         self.template = str(opts.get("template", "{body}"))
         try:
@@ -150,11 +100,11 @@ class Asymmetric(Scheme):
                               + ", ".join("{" + f + "}" for f in sorted(FIELDS)) + ".")
         self.fields = fields
         self.signs_body = bool(fields & {"body", "crc32"})
-        self.timestamp_header = _opt(opts.get("timestamp_header"))
-        self.timestamp_format = _choice(opts, "timestamp_format", ("unix", "iso8601"), "unix")
-        self.id_header = _opt(opts.get("id_header"))
-        self.key_id_header = _opt(opts.get("key_id_header"))
-        self.header_format = _choice(opts, "header_format", ("plain", "json_base64"), "plain")
+        self.timestamp_header = optional_text(opts.get("timestamp_header"))
+        self.timestamp_format = choice(opts, "timestamp_format", ("unix", "iso8601"), "unix")
+        self.id_header = optional_text(opts.get("id_header"))
+        self.key_id_header = optional_text(opts.get("key_id_header"))
+        self.header_format = choice(opts, "header_format", ("plain", "json_base64"), "plain")
         if "timestamp" in fields and not self.timestamp_header:
             raise SchemeError("The template signs {timestamp}: set timestamp_header too.")
         if "id" in fields and not self.id_header:
@@ -167,7 +117,7 @@ class Asymmetric(Scheme):
                                                                                       int)):
             raise SchemeError(f"Option tolerance={tolerance!r} must be whole seconds.")
         self.default_tolerance = tolerance
-        rule = _choice(opts, "tolerance_rule", [r.value for r in ToleranceRule], "both")
+        rule = choice(opts, "tolerance_rule", [r.value for r in ToleranceRule], "both")
         self.tolerance_rule = ToleranceRule(rule) if self.timestamp_header else ToleranceRule.NONE
 
     # -- keys ----------------------------------------------------------------------------------
@@ -197,9 +147,9 @@ class Asymmetric(Scheme):
         webhook_id, text = self._key_parts(secret)
         key = keys.load_public(text)
         if keys.kind_of(key) != self.kind:
-            raise SecretError(f"The key is {_KIND_NAMES[keys.kind_of(key)]} key, but this "
+            raise SecretError(f"The key is {KIND_NAMES[keys.kind_of(key)]} key, but this "
                               f"provider signs with {self.algorithm}: paste its "
-                              f"{_KIND_NAMES[self.kind].split(' ', 1)[1]} public key.")
+                              f"{KIND_NAMES[self.kind].split(' ', 1)[1]} public key.")
         return webhook_id, key
 
     # -- content -------------------------------------------------------------------------------
@@ -236,7 +186,7 @@ class Asymmetric(Scheme):
         webhook_id, text = self._key_parts(first_secret(secrets))
         private = keys.load_private(text)
         if keys.kind_of(private) != self.kind:
-            raise SecretError(f"The private key is {_KIND_NAMES[keys.kind_of(private)]} key; "
+            raise SecretError(f"The private key is {KIND_NAMES[keys.kind_of(private)]} key; "
                               f"this provider signs with {self.algorithm}. Generate one with "
                               "`webhook-studio keys new`.")
         if self.needs_timestamp and data.timestamp is None:
@@ -271,7 +221,7 @@ class Asymmetric(Scheme):
             return malformed(self.name, self.header, f"expected it to start with {self.prefix!r}")
         sig_text = value[len(self.prefix):]
         if self.header_format == "json_base64":
-            inner = _json_signature(sig_text)
+            inner = json_signature(sig_text)
             if inner is None:
                 return malformed(self.name, self.header, "expected base64 of a JSON object "
                                  "with a signature field")
@@ -324,66 +274,9 @@ class Asymmetric(Scheme):
                 return late
         if matched is not None:
             return valid(self.name, matched, len(secrets), f" Verified with {self.algorithm}.")
-        return self._explain(request, loaded, signature, sig_text, message, seconds)
-
-    def _explain(self, request: IncomingRequest, loaded: Sequence[tuple[str | None,
-                                                                          keys.PublicKey]],
-                 signature: bytes, sig_text: str, message: Any, seconds: int | None) -> Verdict:
-        count = "the public key" if len(loaded) == 1 else f"any of the {len(loaded)} keys"
-
-        def found(mistake: Mistake, sentence: str) -> Verdict:
-            return Verdict(False, self.name, Reason.NO_SIGNATURE_MATCHED,
-                           f"The signature does not verify with {count}, but {sentence}.",
-                           mistake=mistake)
-
-        def any_key(body: bytes, sig: bytes, stamp: str | None = None) -> bool:
-            return any(verifies(self.algorithm, key, sig,
-                                message(body, wid, stamp) if stamp else message(body, wid))
-                       for wid, key in loaded)
-
-        for mistake, body, sentence in diagnose.body_variants(request.body):
-            if any_key(body, signature):
-                return found(mistake, sentence)
-        other = "base64" if self.encoding == "hex" else "hex"
-        swapped = self._decode(sig_text, other)
-        if swapped is not None and any_key(request.body, swapped):
-            return found(Mistake.HEX_INSTEAD_OF_BASE64 if other == "hex"
-                         else Mistake.BASE64_INSTEAD_OF_HEX,
-                         f"it verifies when read as {other}: the sender wrote the signature in "
-                         f"{other} instead of {self.encoding}")
-        if self.kind == "ec-p256" and len(signature) == 64:
-            der = utils.encode_dss_signature(int.from_bytes(signature[:32], "big"),
-                                             int.from_bytes(signature[32:], "big"))
-            if any_key(request.body, der):
-                return Verdict(False, self.name, Reason.MALFORMED_HEADER,
-                               "The signature is raw r‖s (64 bytes); this provider sends the "
-                               "DER encoding. The content and key are right: encode the "
-                               "signature as DER.", details={"header": self.header})
-        if seconds is not None and self.timestamp_format == "unix" and any_key(
-                request.body, signature, str(seconds * 1000)):
-            return found(Mistake.TIMESTAMP_IN_MILLISECONDS,
-                         "it was signed over the timestamp in milliseconds while the header "
-                         "carries seconds")
-        return Verdict(False, self.name, Reason.NO_SIGNATURE_MATCHED,
-                       f"The {self.algorithm} signature does not verify with {count}: either "
-                       "the key is not the one the sender signs with (check you pasted the "
-                       "right verification key; production and sandbox keys differ), or the "
-                       "signed content changed on the way (the body must reach the verifier "
-                       "byte-for-byte as sent).")
+        return explain_mismatch(self, request, loaded, signature, sig_text, message, seconds)
 
 
-def _json_signature(text: str) -> str | None:
-    """The ``signature`` field of a base64 JSON header (eBay's X-EBAY-SIGNATURE), else None."""
-    try:
-        data = json.loads(base64.b64decode(text.strip(), validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    value = data.get("signature") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def _opt(value: Any) -> str | None:
-    return str(value).strip() or None if value is not None else None
 
 
 #: Presets usable as ``--scheme NAME`` without options.

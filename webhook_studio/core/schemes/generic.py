@@ -56,6 +56,7 @@ from webhook_studio.core.schemes._mac import (
     missing,
     same,
 )
+from webhook_studio.core.schemes._parts import choice, optional_text
 from webhook_studio.core.schemes.base import ToleranceRule
 from webhook_studio.core.verdict import Reason, Verdict
 
@@ -77,13 +78,6 @@ def canonical_json(body: bytes) -> bytes:
     return json.dumps(obj, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _choice(options: Mapping[str, Any], key: str, allowed: Sequence[str], default: str) -> str:
-    value = str(options.get(key, default))
-    if value not in allowed:
-        raise SchemeError(f"Option {key}={value!r} is not one of: {', '.join(allowed)}.")
-    return value
-
-
 class GenericHmac(MacScheme):
     name = "hmac"
 
@@ -93,31 +87,31 @@ class GenericHmac(MacScheme):
         if unknown:
             raise SchemeError(f"Unknown option {unknown[0]!r} for the hmac scheme; known "
                               f"options: {', '.join(OPTIONS)}.")
-        self.signature_field = _opt_str(opts.get("signature_field"))
+        self.signature_field = optional_text(opts.get("signature_field"))
         header = opts.get("header")
         if not self.signature_field and (not isinstance(header, str) or not header.strip()):
             raise SchemeError("The hmac scheme needs option header=NAME (the signature header).")
         self.header = str(header or "").strip()
-        self.algorithm = _choice(opts, "algorithm", tuple(ALGORITHMS), "sha256")
-        self.mode = _choice(opts, "mode", ("hmac", "hash"), "hmac")
-        self.encoding = _choice(opts, "encoding", ENCODINGS, "hex")
-        self.secret_encoding = _choice(opts, "secret_encoding", SECRET_ENCODINGS, "utf8")
+        self.algorithm = choice(opts, "algorithm", tuple(ALGORITHMS), "sha256")
+        self.mode = choice(opts, "mode", ("hmac", "hash"), "hmac")
+        self.encoding = choice(opts, "encoding", ENCODINGS, "hex")
+        self.secret_encoding = choice(opts, "secret_encoding", SECRET_ENCODINGS, "utf8")
         self.secret_format = "whsec" if self.secret_encoding == "whsec" else "utf8"
         self.prefix = str(opts.get("prefix", ""))
         self.separator = opts.get("signature_separator")
-        self.kv = _choice(opts, "header_format", ("plain", "kv"), "plain") == "kv"
+        self.kv = choice(opts, "header_format", ("plain", "kv"), "plain") == "kv"
         self.kv_separator = str(opts.get("kv_separator", ","))
         self.ts_key = str(opts.get("timestamp_key", "t"))
         self.sig_key = str(opts.get("signature_key", "v1"))
         self.numbered = _flag(opts.get("numbered_headers", False), "numbered_headers")
-        self.secondary = _opt_str(opts.get("secondary_header"))
+        self.secondary = optional_text(opts.get("secondary_header"))
         self.template = str(opts.get("template", "{body}"))
         fields = _parts.template_fields(self.template)
         self.canonical = _flag(opts.get("canonical_json", False), "canonical_json")
-        self.timestamp_header = _opt_str(opts.get("timestamp_header"))
-        self.timestamp_field = _opt_str(opts.get("timestamp_field"))
-        self.ts_format = _choice(opts, "timestamp_format", _parts.TIMESTAMP_FORMATS, "unix")
-        self.id_header = _opt_str(opts.get("id_header"))
+        self.timestamp_header = optional_text(opts.get("timestamp_header"))
+        self.timestamp_field = optional_text(opts.get("timestamp_field"))
+        self.ts_format = choice(opts, "timestamp_format", _parts.TIMESTAMP_FORMATS, "unix")
+        self.id_header = optional_text(opts.get("id_header"))
         has_ts = bool(self.timestamp_header or self.kv or self.timestamp_field)
         if "timestamp" in fields and not has_ts:
             raise SchemeError("The template signs {timestamp}: set timestamp_header (or "
@@ -137,7 +131,7 @@ class GenericHmac(MacScheme):
                                       or not isinstance(tolerance, int)):
             raise SchemeError(f"Option tolerance={tolerance!r} must be whole seconds.")
         self.default_tolerance = tolerance
-        rule = _choice(opts, "tolerance_rule", [r.value for r in ToleranceRule], "both")
+        rule = choice(opts, "tolerance_rule", [r.value for r in ToleranceRule], "both")
         self.tolerance_rule = ToleranceRule(rule) if has_ts else ToleranceRule.NONE
         self.options = opts
 
@@ -351,7 +345,3 @@ def _flag(value: Any, name: str) -> bool:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise SchemeError(f"Option {name}={value!r} must be true or false.")
-
-
-def _opt_str(value: Any) -> str | None:
-    return str(value).strip() or None if value is not None else None

@@ -45,7 +45,7 @@ from webhook_studio.core import diagnose, keys
 from webhook_studio.core.errors import SchemeError, SecretError
 from webhook_studio.core.message import IncomingRequest, SignInput
 from webhook_studio.core.schemes._mac import first_secret, malformed, missing, valid
-from webhook_studio.core.schemes.asymmetric import sign_bytes, verifies
+from webhook_studio.core.schemes._pubkey import sign_bytes, verifies
 from webhook_studio.core.schemes.base import Scheme, ToleranceRule
 from webhook_studio.core.verdict import Reason, Verdict
 

@@ -94,29 +94,35 @@ class StaticToken(Scheme):
         if not secrets:
             return Verdict(False, self.name, Reason.NO_SECRET,
                            "No secret is configured, so the token cannot be checked.")
-        problems = []
-        for index, secret in enumerate(secrets):
-            try:
-                if same(self._expected(secret), value):
-                    return valid(self.name, index, len(secrets),
-                                 " The provider sends a shared secret, not a signature: the body "
-                                 "itself is not protected.")
-            except SecretError as exc:
-                problems.append(str(exc))
+        index, problems = self._first_match(secrets, value)
+        if index is not None:
+            return valid(self.name, index, len(secrets),
+                         " The provider sends a shared secret, not a signature: the body "
+                         "itself is not protected.")
         if len(problems) == len(secrets):
             return Verdict(False, self.name, Reason.INVALID_SECRET, problems[0])
-        for index, prev in enumerate(previous_secrets):
-            try:
-                if same(self._expected(prev), value):
-                    return Verdict(False, self.name, Reason.NO_SIGNATURE_MATCHED,
-                                   f"The {where} value is previous secret #{index + 1}: the "
-                                   "sender has not picked up the rotated secret yet.")
-            except SecretError:
-                continue
+        index, _ = self._first_match(previous_secrets, value)
+        if index is not None:
+            return Verdict(False, self.name, Reason.NO_SIGNATURE_MATCHED,
+                           f"The {where} value is previous secret #{index + 1}: the "
+                           "sender has not picked up the rotated secret yet.")
         return Verdict(False, self.name, Reason.NO_SIGNATURE_MATCHED,
                        f"The {where} value does not equal the configured "
                        f"{'user:password' if self.basic else 'secret'}"
                        f"{self._basic_hint(value, secrets)}.")
+
+    def _first_match(self, candidates: Sequence[str], value: str
+                     ) -> tuple[int | None, list[str]]:
+        """The index of the first secret whose token equals ``value`` (constant-time), and
+        why the secrets before it could not be used (empty, not ``user:password``)."""
+        problems: list[str] = []
+        for index, secret in enumerate(candidates):
+            try:
+                if same(self._expected(secret), value):
+                    return index, problems
+            except SecretError as exc:
+                problems.append(str(exc))
+        return None, problems
 
     def _basic_hint(self, value: str, secrets: Sequence[str]) -> str:
         if not self.basic:

@@ -4,13 +4,15 @@ catalog, and the profile's name where its title would be."""
 
 from __future__ import annotations
 
+from typing import Any
 
-def catalog() -> list[tuple[str, list[str]]]:
+
+def catalog(library: Any = None) -> list[tuple[str, list[str]]]:
     """Event types by category, from the provider profiles when they are available."""
     try:
         from webhook_studio.profile_library import ProfileLibrary
 
-        library = ProfileLibrary.load()
+        library = library or ProfileLibrary.load()
         groups: list[tuple[str, list[str]]] = []
         for name in library.names():
             profile = library.get(name)
@@ -25,10 +27,10 @@ def catalog() -> list[tuple[str, list[str]]]:
             ("Everything", ["*"])]
 
 
-def profile_title(name: str) -> str:
+def profile_title(name: str, library: Any = None) -> str:
     try:
         from webhook_studio.profile_library import ProfileLibrary
 
-        return str(ProfileLibrary.load().get(name).title)
+        return str((library or ProfileLibrary.load()).get(name).title)
     except Exception:  # a profile file removed since: its name still says where it came from
         return name

@@ -60,14 +60,14 @@ class ComposerController(QObject):
     default_timeout = 15.0
 
     def __init__(self, store: Store, runner: TaskRunner, dispatcher: Any = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, profiles: Any = None) -> None:
         super().__init__(parent)
         from webhook_studio.profile_library import ProfileLibrary
 
         self.store = store
         self.dispatcher = dispatcher
         self.queries = Queries(runner)
-        self.library = ProfileLibrary.load()
+        self.library = profiles or ProfileLibrary.load()  # the window passes ctx.profiles
         #: The people's subscriptions as last read (the preview reads no store).
         self.subscriptions: list[Any] = []
 

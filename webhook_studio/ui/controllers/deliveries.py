@@ -28,9 +28,10 @@ class DeliveriesController(QObject):
     replayed = Signal(object)
 
     def __init__(self, store: Store, runner: TaskRunner, dispatcher: Any = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.library = profiles  # the window's ctx.profiles, for re-signing a replay again
         self.runner = runner
         self.dispatcher = dispatcher
         self.queries = Queries(runner)
@@ -91,4 +92,6 @@ class DeliveriesController(QObject):
     def replay_again(self, delivery_id: str) -> None:
         from webhook_studio.relay.replay import replay_again
 
-        self.runner.run(replay_again(self.store, delivery_id), on_success=self.replayed.emit)
+        lookup = self.library.get if self.library else None
+        self.runner.run(replay_again(self.store, delivery_id, profiles=lookup),
+                        on_success=self.replayed.emit)

@@ -31,11 +31,13 @@ class EndpointsController(QObject):
     loaded = Signal(object)
     changed = Signal()
 
-    def __init__(self, store: Store, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, runner: TaskRunner, parent: QObject | None = None, *,
+                 profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
         self.queries = Queries(runner)
-        self.profiles = load_profiles()
+        # the window passes ctx.profiles, the process's one library
+        self.profiles = dict(profiles.profiles) if profiles is not None else load_profiles()
 
     def reload(self) -> None:
         self.queries.run("list", lambda: list(list_endpoints(self.store)), self.listed.emit)
@@ -59,9 +61,7 @@ class EndpointsController(QObject):
         except Exception as exc:  # e.g. a path already taken: a sentence, never a traceback
             from webhook_studio.errors import describe_error
 
-            message = describe_error(exc)[0]
-            return None, ("Another endpoint already has this path." if "UNIQUE" in message
-                          else message)
+            return None, describe_error(exc)[0]  # DuplicateRecord names the path
         self.changed.emit()
         return endpoint_id, ""
 

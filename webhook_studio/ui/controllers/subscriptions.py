@@ -37,10 +37,12 @@ class SubscriptionsController(QObject):
     saved = Signal(str)
     deleted = Signal(str)
 
-    def __init__(self, store: Store, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, runner: TaskRunner, parent: QObject | None = None, *,
+                 profiles: Any = None) -> None:
         super().__init__(parent)
         self.store = store
         self.queries = Queries(runner)
+        self.library = profiles  # the window's ctx.profiles (None: read from disk)
 
     def reload(self) -> None:
         self.queries.run("list", lambda: reads.subscriptions(self.store), self.listed.emit)

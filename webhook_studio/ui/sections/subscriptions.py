@@ -82,7 +82,7 @@ class SubscriptionsSection(QWidget):
         self.events.setMinimumWidth(160)
         self.picker = QComboBox()
         self.picker.addItem("Add an event type…", None)
-        for category, events in catalog():
+        for category, events in catalog(controller.library):
             for event in events:
                 self.picker.addItem(f"{category} › {event}", event)
         self.picker.activated.connect(self._add_event)
@@ -255,7 +255,7 @@ class SubscriptionsSection(QWidget):
         self.description.setText(sub.description)
         self.events.setText(", ".join(sub.events or []))
         if sub.profile or sub.scheme not in CHOICES:
-            title = profile_title(sub.profile) if sub.profile else "stored"
+            title = profile_title(sub.profile, self.controller.library) if sub.profile else "stored"
             self.fixed = (sub.scheme, sub.scheme_options, title)
             self.signature.fix(fmt.scheme_label(sub.scheme, sub.scheme_options),
                                f"set by the {title} profile" if sub.profile else

@@ -27,15 +27,6 @@ class Signing:
     secret: str = ""
 
 
-def load_profiles() -> dict[str, Profile]:
-    try:
-        from webhook_studio.profile_library import ProfileLibrary
-
-        return dict(ProfileLibrary.load().profiles)
-    except Exception:  # profiles are optional: bare schemes still work without them
-        return {}
-
-
 #: Headers every client sends: they say nothing about which provider sent a request.
 GENERIC_HEADERS = frozenset({"user-agent", "content-type", "content-length", "accept",
                              "accept-encoding", "host", "connection", "authorization",
