@@ -3,6 +3,7 @@ the rest (NULLs included), and the hot keys use an index (EXPLAIN QUERY PLAN).""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,7 +170,7 @@ def _plan(store: Store, flt: SyntaxFilter, query: Any) -> str:
 
 @pytest.mark.parametrize(("query", "expected"), [
     # keys an index answers: the planner searches instead of scanning
-    ("verdict:invalid", "INDEX ix_captures_valid_received"),
+    ("verdict:invalid", "INDEX ix_captures_verdict_id"),
     ("method:POST", "INDEX ix_captures_method"),
     ("endpoint:3", "INDEX ix_captures_endpoint"),
     ("id:>100", "SEARCH captures USING INTEGER PRIMARY KEY"),
@@ -197,3 +198,32 @@ def test_query_plans_for_delivery_filters(store: Store, query: str, expected: st
     flt = SyntaxFilter.parse(query, D)
     plan = _plan(store, flt, select(Delivery.id))
     assert expected in plan, plan
+
+
+def test_verdict_pages_need_no_sort(store: Store) -> None:
+    plan = _plan(store, SyntaxFilter.parse("-verdict:valid verdict:invalid"),
+                 select(Capture.id).order_by(Capture.id.desc()).limit(200))
+    assert "ix_captures_verdict_id" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_version_3_file_gets_the_verdict_index(db_path: Path) -> None:
+    import sqlite3
+
+    from webhook_studio.store import open_store
+
+    open_store(db_path).dispose()
+    raw = sqlite3.connect(db_path)
+    raw.execute("DROP INDEX ix_captures_verdict_id")
+    raw.execute("UPDATE studio_meta SET value = '3' WHERE key = 'schema_version'")
+    raw.execute("PRAGMA user_version = 3")
+    raw.commit()
+    raw.close()
+    upgraded = open_store(db_path)
+    try:
+        assert upgraded.upgraded_from == 3
+        with upgraded.engine.connect() as conn:
+            names = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"))}
+        assert "ix_captures_verdict_id" in names
+    finally:
+        upgraded.dispose()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.vocabulary import CaptureState, DeliveryState
 
 
 class FilterKind(StrEnum):
@@ -51,7 +52,8 @@ CAPTURE_KEYS: dict[str, KeySpec] = {
                       kind="method"),
     "status": KeySpec("the status the receiver answered: 404, 5xx, >=400, 400..499", _STATUS,
                       kind="range"),
-    "verdict": KeySpec("signature verdict", ("valid", "invalid", "unverified", "rejected"),
+    "verdict": KeySpec("signature verdict",
+                       ("valid", "invalid", "unverified", str(CaptureState.REJECTED)),
                        open=False),
     "header": KeySpec("a header by name, or name=value (value may use *); case-insensitive",
                       ("x-github-event=push", "stripe-signature", "content-type=*json*"),
@@ -67,7 +69,8 @@ CAPTURE_KEYS: dict[str, KeySpec] = {
 }
 DELIVERY_KEYS: dict[str, KeySpec] = {
     "state": KeySpec("delivery state; dead = a subscription's delivery that failed for good",
-                     ("pending", "delivered", "failed", "dead", "cancelled", "disabled"),
+                     (DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.FAILED,
+                      "dead", DeliveryState.CANCELLED, DeliveryState.DISABLED),
                      open=False),
     "target": KeySpec("target URL: contains the value, or matches it whole when it has *",
                       ("localhost:3000", "https://*"), kind="target"),

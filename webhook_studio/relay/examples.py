@@ -25,6 +25,7 @@ from webhook_studio.core.copy_as import RequestCopy
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import Scheme, get_scheme
+from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState, outcome_for_status
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Endpoint
 from webhook_studio.store.receiver_queries import create_endpoint
@@ -154,13 +155,13 @@ _Try = tuple[int | None, float, float]
 #: (description, events, target, deliveries as (event type, state, attempts)).
 _SUBSCRIPTIONS: tuple[tuple[str, list[str], str, list[tuple[str, str, list[_Try]]]], ...] = (
     ("Orders service (example)", ["order.*"], "http://127.0.0.1:3000/webhooks/orders",
-     [("order.created", "delivered", [(200, 84.0, 0)]),
-      ("order.paid", "delivered", [(503, 1210.0, 0), (200, 96.0, 5)]),
-      ("order.refunded", "pending", [(None, 10_000.0, 0)])]),
+     [("order.created", DeliveryState.DELIVERED, [(200, 84.0, 0)]),
+      ("order.paid", DeliveryState.DELIVERED, [(503, 1210.0, 0), (200, 96.0, 5)]),
+      ("order.refunded", DeliveryState.PENDING, [(None, 10_000.0, 0)])]),
     ("Billing (example)", ["invoice.*", "customer.*"], "https://billing.example.test/hooks",
-     [("invoice.paid", "delivered", [(200, 240.0, 0)]),
-      ("customer.deleted", "failed", [(500, 310.0, 0), (500, 290.0, 5), (500, 305.0, 300),
-                                      (500, 280.0, 1800)])]),
+     [("invoice.paid", DeliveryState.DELIVERED, [(200, 240.0, 0)]),
+      ("customer.deleted", DeliveryState.FAILED,
+       [(500, 310.0, 0), (500, 290.0, 5), (500, 305.0, 300), (500, 280.0, 1800)])]),
 )
 
 
@@ -192,16 +193,16 @@ def write_example_deliveries(store: Store, now: float) -> tuple[list[str], int]:
                 session.add(Delivery(
                     id=delivery_id, event_id=event_id, subscription_id=sub_id,
                     event_type=event_type, target_url=url, state=state, attempt_count=last,
-                    next_attempt_at=now + 300 if state == "pending" else None,
+                    next_attempt_at=now + 300 if state == DeliveryState.PENDING else None,
                     final_reason="Gave up after 4 attempts: 500 Internal Server Error"
-                    if state == "failed" else None, created_at=started, updated_at=now))
+                    if state == DeliveryState.FAILED else None, created_at=started, updated_at=now))
                 session.flush()
                 for number, (status, ms, delay) in enumerate(attempts, 1):
                     at += delay
                     headers = {"Content-Type": "application/json",
                                **scheme.sign(secret, SignInput(payload, delivery_id, int(at)))}
-                    outcome = ("success" if status and 200 <= status < 300 else
-                               "http_error" if status else "timeout")
+                    outcome = (outcome_for_status(status) if status
+                               else AttemptOutcome.TIMEOUT)
                     session.add(Attempt(
                         delivery_id=delivery_id, number=number, started_at=at,
                         finished_at=at + ms / 1000, request_headers=list(map(list,
@@ -211,7 +212,7 @@ def write_example_deliveries(store: Store, now: float) -> tuple[list[str], int]:
                         else [], response_body=b'{"ok":true}' if status == 200 else b"",
                         response_size=11 if status == 200 else 0, duration_ms=ms,
                         outcome=outcome,
-                        error_class=None if status else "timeout",
+                        error_class=None if status else str(AttemptOutcome.TIMEOUT),
                         error_message=None if status else "No answer within 10 s.",
                         next_attempt_at=None))
     return subs, count

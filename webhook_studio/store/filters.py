@@ -42,6 +42,7 @@ from webhook_studio.core.filter_syntax import (
     number_range,
     parse_filter,
 )
+from webhook_studio.core.vocabulary import CaptureState, DeliveryState
 from webhook_studio.store.database import Store
 from webhook_studio.store.receiver_models import Capture, Endpoint
 from webhook_studio.store.sender_models import Attempt, Delivery, Subscription
@@ -129,8 +130,9 @@ def _endpoint(value: str) -> ColumnElement[bool]:
 _VERDICTS: dict[str, Callable[[], ColumnElement[bool]]] = {
     "valid": lambda: Capture.verify_valid.is_(True),
     "invalid": lambda: Capture.verify_valid.is_(False),
-    "unverified": lambda: and_(Capture.verify_valid.is_(None), Capture.state != "rejected"),
-    "rejected": lambda: Capture.state == "rejected",
+    "unverified": lambda: and_(Capture.verify_valid.is_(None),
+                               Capture.state != CaptureState.REJECTED),
+    "rejected": lambda: Capture.state == CaptureState.REJECTED,
 }
 
 
@@ -171,7 +173,8 @@ def _latest_status() -> Any:
 
 
 _STATES: dict[str, Callable[[], ColumnElement[bool]]] = {
-    "dead": lambda: and_(Delivery.state == "failed", Delivery.source_capture_id.is_(None)),
+    "dead": lambda: and_(Delivery.state == DeliveryState.FAILED,
+                         Delivery.source_capture_id.is_(None)),
 }
 
 
