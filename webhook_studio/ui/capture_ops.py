@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6.QtCore import Qt
 
 from webhook_studio.ui import dialogs
+from webhook_studio.ui.query_op import Queries
 
 if TYPE_CHECKING:
     from webhook_studio.ui.edit_resend_dialog import ResendRequest
@@ -25,6 +26,7 @@ class CaptureOps:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.store = window.ctx.store
+        self.reads = Queries(window.runner)
         self._profiles: dict[str, Any] | None = None
 
     @property
@@ -80,7 +82,6 @@ class CaptureOps:
     def _bulk_replay_to(self, url: str, pacing: float = 0.0) -> asyncio.Task[Any] | None:
         from webhook_studio.core.validation import url_problem
         from webhook_studio.relay.replay import bulk_replay
-        from webhook_studio.store.receiver_queries import list_captures
         from webhook_studio.ui.long_task import run_with_progress
         from webhook_studio.ui.widgets.targets import remember_target
 
@@ -89,11 +90,12 @@ class CaptureOps:
             self.window.show_error(problem)
             return None
         remember_target(self.window.settings, url)
-        with self.store.session() as session:
-            ids = [c.id for c in list_captures(session, limit=10_000,
-                                               flt=self.window.inbox.current_filter())]
+        from webhook_studio.store.window_reads import capture_ids
+
+        flt = self.window.inbox.current_filter()
 
         async def work(progress: Any) -> Any:
+            ids = await asyncio.to_thread(capture_ids, self.store, flt)  # off the GUI thread
             return await bulk_replay(self.store, ids, url, pacing=pacing,
                                      on_progress=lambda p: progress(p.done, p.total))
 
@@ -159,20 +161,16 @@ class CaptureOps:
         return self._open_editor(draft, signing)
 
     def _signing_of_delivery(self, delivery_id: str) -> Any:
-        from webhook_studio.store.sender_models import Delivery, Subscription, SubscriptionSecret
+        from webhook_studio.store.window_reads import newest_secret, subscription_of_delivery
         from webhook_studio.ui.widgets.signing import Signing
 
-        with self.store.session() as session:
-            delivery = session.get(Delivery, delivery_id)
-            sub = session.get(Subscription, delivery.subscription_id) if delivery else None
-            if sub is None:
-                return None
-            secret = session.query(SubscriptionSecret.secret).filter(
-                SubscriptionSecret.subscription_id == sub.id).order_by(
-                SubscriptionSecret.created_at.desc()).limit(1).scalar() or ""
-            if sub.profile and sub.profile in self.profiles:
-                return Signing("profile", sub.profile, secret)
-            return Signing("scheme", sub.scheme or "standard-webhooks", secret)
+        sub = subscription_of_delivery(self.store, delivery_id)
+        if sub is None:
+            return None
+        secret = newest_secret(self.store, sub.id)
+        if sub.profile and sub.profile in self.profiles:
+            return Signing("profile", sub.profile, secret)
+        return Signing("scheme", sub.scheme or "standard-webhooks", secret)
 
     def _open_editor(self, draft: Any, signing: Any) -> Any:
         from webhook_studio.ui.edit_resend_dialog import EditResendDialog
@@ -221,20 +219,22 @@ class CaptureOps:
                         f"Delete {what}", delete)
 
     def clear_captures(self) -> None:
-        from webhook_studio.store.receiver_queries import count_captures, delete_captures
+        from webhook_studio.store.window_reads import capture_count
 
-        with self.store.session() as session:
-            total = count_captures(session)
-        if not total:
-            self._status("There are no captures to clear.")
-            return
+        def ask(total: int) -> None:
+            if not total:
+                self._status("There are no captures to clear.")
+                return
+            dialogs.confirm(self.window, "Clear all captures",
+                            f"Delete all {total} captures? This cannot be undone.",
+                            f"Delete all {total}", self._clear)
 
-        def clear() -> None:
-            self._after_delete(delete_captures(self.store, None), None)
+        self.reads.run("count", lambda: capture_count(self.store), ask)
 
-        dialogs.confirm(self.window, "Clear all captures",
-                        f"Delete all {total} captures? This cannot be undone.",
-                        f"Delete all {total}", clear)
+    def _clear(self) -> None:
+        from webhook_studio.store.receiver_queries import delete_captures
+
+        self._after_delete(delete_captures(self.store, None), None)
 
     def _after_delete(self, count: int, ids: list[int] | None) -> None:
         inbox = self.window.inbox

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import WindowFactory, pump
-from tests.ui.scenarios.helpers import click, post
+from tests.ui.conftest import WindowFactory
+from tests.ui.scenarios.helpers import click, post, pump
 from webhook_studio.ui import dialogs
 
 
