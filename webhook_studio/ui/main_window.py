@@ -132,6 +132,10 @@ class MainWindow(QMainWindow):
         self.bridge.captures_arrived.connect(self._captures_arrived)
         self.bridge.deliveries_changed.connect(self.deliveries_changed)
         inbox, ops = self.inbox, self.captures
+        inbox.reload_receiver = self._endpoints_changed  # Load examples adds endpoints
+        from webhook_studio.store.saved_filters import SavedFilters
+
+        inbox.filter_field.set_saved(SavedFilters(ctx.data_dir))
         inbox.inspector.replay_requested.connect(ops.open_replay)
         inbox.inspector.edit_requested.connect(ops.open_edit_capture)
         inbox.replay_requested.connect(ops.open_replay)
