@@ -316,8 +316,8 @@ class InboxSection(QWidget):
         tools.examples_loaded.connect(self._examples_loaded)
         self.empty.send_test_requested.connect(self._send_test)
         self.empty.load_examples_requested.connect(self._load_examples)
-        self.empty.endpoint_chosen.connect(
-            lambda endpoint_id: tools.prepare_first_run(self.base_url, endpoint_id))
+        self._endpoint_picked = False  # until the person picks one, the first endpoint
+        self.empty.endpoint_chosen.connect(self._endpoint_chosen)
         self._traffic_soon = QTimer(self, singleShot=True, interval=TRAFFIC_BUSY_MS)
         self._traffic_soon.timeout.connect(tools.refresh_traffic)
         self._traffic_idle = QTimer(self, interval=TRAFFIC_IDLE_MS)
@@ -373,7 +373,11 @@ class InboxSection(QWidget):
         """Renew the curl line (its timestamp) and the endpoints, when the Inbox is shown."""
         if self.list_stack.currentWidget() is self.empty:
             self.tools.prepare_first_run(self.base_url, self.empty.endpoint.currentData(),
-                                         auto=self.empty.endpoint.count() == 0)
+                                         auto=not self._endpoint_picked)
+
+    def _endpoint_chosen(self, endpoint_id: int | None) -> None:
+        self._endpoint_picked = True
+        self.tools.prepare_first_run(self.base_url, endpoint_id)
 
     def _show_first_run(self, info: FirstRun) -> None:
         self.empty.set_endpoints(info.endpoints, info.endpoint_id)
