@@ -146,6 +146,8 @@ class MainWindow(QMainWindow):
         inbox.import_action.triggered.connect(lambda: ops.import_har())
         inbox.bulk_action.triggered.connect(lambda: ops.bulk_replay())
         self.deliveries.resend_requested.connect(ops.open_edit_delivery)
+        self.deliveries.compose_requested.connect(lambda: self.show_section("composer"))
+        self.deliveries.filter_field.set_saved(SavedFilters(ctx.data_dir))
         self.endpoints.controller.changed.connect(self._endpoints_changed)
         self.subscriptions.controller.saved.connect(lambda _id: self.composer.reload_targets())
         self.composer.controller.sent.connect(lambda _ids: self.deliveries_changed())

@@ -91,9 +91,12 @@ class DataTools(QObject):
                          lambda: copy_reads.capture_request(self.store, capture_id, base_url),
                          then)
 
-    def attempt_request(self, delivery_id: str, then: Callable[[RequestCopy], None]) -> None:
-        self.queries.run(f"copy-attempt-{delivery_id}",
-                         lambda: copy_reads.attempt_request(self.store, delivery_id), then)
+    def attempt_request(self, delivery_id: str, then: Callable[[RequestCopy], None],
+                        number: int | None = None) -> None:
+        """Attempt ``number`` of the delivery (the latest when None) as it was sent."""
+        self.queries.run(f"copy-attempt-{delivery_id}-{number}",
+                         lambda: copy_reads.attempt_request(self.store, delivery_id, number),
+                         then)
 
     # -- pictures -----------------------------------------------------------------------------
     def refresh_traffic(self) -> None:
