@@ -76,7 +76,7 @@ async def test_empty_subscriptions_and_endpoints_say_what_they_are_for(
     subs = window.subscriptions
     assert subs.list_stack.currentWidget() is subs.empty
     subs.url.setText("http://leftover")
-    qtbot.mouseClick(subs.empty.button, Qt.MouseButton.LeftButton)  # "New subscription"
+    qtbot.mouseClick(subs.empty.button, Qt.MouseButton.LeftButton)  # "Add your first…"
     assert subs.url.text() == ""
     create_subscription(ctx.store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                         url="http://127.0.0.1:9/x", events=["*"])
