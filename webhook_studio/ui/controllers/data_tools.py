@@ -41,6 +41,24 @@ class FirstRun:
     endpoint_id: int | None
 
 
+class Precounted:
+    """A list's page source whose count was already read on a worker thread: the model's
+    first count takes it; later refreshes count again."""
+
+    def __init__(self, source: Any, total: int) -> None:
+        self.source = source
+        self._total: int | None = total
+
+    def count(self) -> int:
+        if self._total is not None:
+            total, self._total = self._total, None
+            return total
+        return int(self.source.count())
+
+    def page(self, offset: int, limit: int, total: int) -> Any:
+        return self.source.page(offset, limit, total)
+
+
 def _profiles() -> Callable[[str], Any]:
     from webhook_studio.profile_library import ProfileLibrary
 
