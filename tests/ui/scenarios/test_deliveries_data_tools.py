@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.ui.scenarios.helpers import go_to, pump, reads_done
@@ -19,6 +20,12 @@ from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui.widgets.copy_menu import find_action
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def right_click(widget: Any, pos: Any) -> None:
+    """What a right mouse click sends: a context menu event at that point."""
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, widget.mapToGlobal(pos))
+    QApplication.sendEvent(widget, event)
 
 
 def clipboard_text() -> str:
@@ -40,7 +47,7 @@ async def test_filter_copy_and_chart_in_deliveries(window: Any, ctx: AppContext,
     await pump(lambda: deliveries.model.rowCount() == 1)
     assert deliveries.model.row_object(0).event_type == "customer.deleted"
     rect = deliveries.view.visualRect(deliveries.model.index(0, 1))
-    deliveries.view.customContextMenuRequested.emit(rect.center())
+    right_click(deliveries.view.viewport(), rect.center())
     menu = deliveries.last_row_menu
     await pump(lambda: isinstance(find_action(menu, "copy-as-python"), QAction))
     action = find_action(menu, "copy-as-python")
@@ -50,7 +57,7 @@ async def test_filter_copy_and_chart_in_deliveries(window: Any, ctx: AppContext,
     assert "https://billing.example.test/hooks" in text and "webhook-signature" in text
     await pump(lambda: deliveries.attempts.rowCount() == 4)
     first = deliveries.attempts.visualItemRect(deliveries.attempts.item(3, 0))
-    deliveries.attempts.customContextMenuRequested.emit(first.center())
+    right_click(deliveries.attempts.viewport(), first.center())
     attempt_menu = deliveries.last_attempt_menu
     await pump(lambda: isinstance(find_action(attempt_menu, "copy-headers"), QAction))
     headers = find_action(attempt_menu, "copy-headers")

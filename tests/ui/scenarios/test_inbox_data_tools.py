@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -22,6 +23,12 @@ from webhook_studio.ui.widgets.copy_menu import find_action
 
 #: The offscreen platform cannot raise or grab for popups (completion, menus); not our bug.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def right_click(widget: Any, pos: Any) -> None:
+    """What a right mouse click sends: a context menu event at that point."""
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, widget.mapToGlobal(pos))
+    QApplication.sendEvent(widget, event)
 
 
 def clipboard_text() -> str:
@@ -60,7 +67,7 @@ async def test_right_click_copy_as_curl_puts_the_command_on_the_clipboard(
     await _two_captures(window)
     inbox = window.inbox
     rect = inbox.view.visualRect(inbox.model.index(1, 0))
-    inbox.view.customContextMenuRequested.emit(rect.center())  # the right click
+    right_click(inbox.view.viewport(), rect.center())
     menu = inbox.last_row_menu
     await pump(lambda: isinstance(find_action(menu, "copy-as-curl"), QAction))
     action = find_action(menu, "copy-as-curl")
@@ -70,7 +77,10 @@ async def test_right_click_copy_as_curl_puts_the_command_on_the_clipboard(
     assert text.startswith(f"curl -X POST {window.base_url}/hooks/a")
     assert "-H 'X-GitHub-Event: push'" in text and "refs/heads/main" in text
     await select_capture(qtbot, window, 0)
-    pane_menu = inbox.pane_menu(inbox.inspector.body)
+    body_view = inbox.inspector.body
+    right_click(body_view.viewport(), body_view.viewport().rect().center())
+    pane_menu = inbox.last_pane_menu
+    assert any(a.text().startswith("&Copy") or "Copy" in a.text() for a in pane_menu.actions())
     await pump(lambda: isinstance(find_action(pane_menu, "copy-body"), QAction))
     body = find_action(pane_menu, "copy-body")
     assert isinstance(body, QAction)
