@@ -285,3 +285,39 @@ async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: A
     assert "curl" in (tmp_path / "again.sh").read_text()
     await export_to("missing-folder/x.har")
     assert "Could not write x.har" in inspector.export_note.text()
+
+
+async def test_one_capture_exported_from_the_window_is_what_the_cli_exports(
+        window: MainWindow, db_path: Path, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inspector ▸ Export… and ``captures export --ids N`` write through one function
+    (``relay.export.write_captures``): the same capture gives the same bytes."""
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import Qt
+
+    async with aiohttp.ClientSession() as session, session.post(
+            f"{window.base_url}/hooks/same?x=1", data=b'{"n": 1}',
+            headers={"Content-Type": "application/json", "X-Tag": "t"}) as resp:
+        capture_id = (await resp.json())["capture"]
+    await pump(lambda: window.inbox.model.rowCount() == 1)
+    window.inbox.view.selectRow(0)
+    inspector = window.inbox.inspector
+    await pump(lambda: inspector.capture_id == capture_id)
+    for name, fmt in (("window.jsonl", "jsonl"), ("window.sh", "curl")):
+        monkeypatch.setattr(dialogs, "save_file",
+                            lambda *args, n=name: args[-1](str(tmp_path / n)))
+        qtbot.mouseClick(inspector.export, Qt.MouseButton.LeftButton)
+        await pump(lambda n=name: f"Saved {n}" in inspector.export_note.text())
+        out = tmp_path / f"cli.{fmt}"
+        done = subprocess.run(
+            [sys.executable, "-m", "webhook_studio", "captures", "export", "--db", str(db_path),
+             "--format", fmt, "--ids", str(capture_id), "--base-url", window.base_url,
+             "--out", str(out)], capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        written = (tmp_path / name).read_bytes()
+        if fmt == "curl":  # the window's file is a script: the same command under a #! line
+            assert written.startswith(b"#!/bin/sh\n")
+            written = written.removeprefix(b"#!/bin/sh\n")
+        assert written == out.read_bytes()

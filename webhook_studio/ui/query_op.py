@@ -55,7 +55,12 @@ class Queries:
             return
 
         async def read() -> Any:
-            result = await asyncio.to_thread(op)
+            try:
+                result = await asyncio.to_thread(op)
+            except Exception:
+                if self._latest.get(key) != generation:
+                    raise Stale from None  # e.g. the capture it read was deleted meanwhile
+                raise
             if self._latest.get(key) != generation:
                 raise Stale
             return result

@@ -83,7 +83,8 @@ class ReceiverControl:
         if url:
             health.set("receiver", "ok", f"receiving on {url}", expected=True)
         else:
-            health.set("receiver", "down", problem or "stopped", expected=True)
+            # stopped on purpose is expected; a port it cannot take is a fault the light shows
+            health.set("receiver", "down", problem or "stopped", expected=problem is None)
 
     def _bind_failed(self, exc: Exception) -> None:
         port = self.receiver.port

@@ -85,7 +85,9 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
     await choose(qtbot, section.state, "pending")
     assert selected_id(section) == picked == section.delivery_id
     elsewhere.cancel(picked)
-    await pump(lambda: section.model.rowCount() == 5, 20.0, "the filter did not follow")
+    await pump(lambda: section.model.rowCount() == 5 and section.delivery_id is None, 20.0,
+               "the filter did not follow")
+    await reads_done(section)
     assert selected_id(section) is None and section.delivery_id is None
     assert section.title.text() == "Select a delivery"
     assert section.attempts.rowCount() == 0

@@ -41,24 +41,6 @@ class FirstRun:
     endpoint_id: int | None
 
 
-class Precounted:
-    """A list's page source whose count was already read on a worker thread: the model's
-    first count takes it; later refreshes count again."""
-
-    def __init__(self, source: Any, total: int) -> None:
-        self.source = source
-        self._total: int | None = total
-
-    def count(self) -> int:
-        if self._total is not None:
-            total, self._total = self._total, None
-            return total
-        return int(self.source.count())
-
-    def page(self, offset: int, limit: int, total: int) -> Any:
-        return self.source.page(offset, limit, total)
-
-
 def _profiles() -> Callable[[str], Any]:
     from webhook_studio.profile_library import ProfileLibrary
 
@@ -96,11 +78,6 @@ class DataTools(QObject):
             self.known[kind] = values
 
         self.queries.run(f"known-{kind}", lambda: known_values(self.store, kind), keep)
-
-    def count(self, key: str, source: Any, then: Callable[[int], None]) -> None:
-        """``source.count()`` on a worker thread (a text filter reads every row: seconds at a
-        million); an older count for ``key`` finishing late is dropped."""
-        self.queries.run(f"count-{key}", source.count, then)
 
     # -- copy as ------------------------------------------------------------------------------
     def capture_request(self, capture_id: int, base_url: str,

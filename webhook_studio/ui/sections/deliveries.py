@@ -102,6 +102,7 @@ class DeliveriesSection(QWidget):
         self.delivery_id: str | None = None
         self.is_replay = False
         self._said: tuple[str, str] | None = None
+        self._wanted: str | None = None
         self.state = QComboBox()
         self.state.addItems(STATES)
         self.state.currentIndexChanged.connect(self._filter)
@@ -114,7 +115,10 @@ class DeliveriesSection(QWidget):
         self.tools.latency.connect(self.latency.set_series)
         self.empty = section_empty_state("deliveries")
         self.empty.action_requested.connect(self.compose_requested.emit)
-        self.model = PagedTableModel(FilteredDeliverySource(controller.store), COLUMNS)
+        self.model = PagedTableModel(FilteredDeliverySource(controller.store), COLUMNS,
+                                     controller.queries)
+        self.model.counted.connect(self._reselect)
+        self.model.counted.connect(self.update_empty)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -268,7 +272,7 @@ class DeliveriesSection(QWidget):
     # -- the list -----------------------------------------------------------------------------
     def _filter(self) -> None:
         self.model.set_source(self.current_source())
-        self._reselect()
+        self._reselect(counted=False)
         self.update_empty()
 
     def refresh(self) -> None:
@@ -276,7 +280,7 @@ class DeliveriesSection(QWidget):
         the selected delivery selected and its detail current."""
         self.controller.mark_read()
         self.model.refresh()
-        self._reselect()
+        self._reselect(counted=False)
         self.update_empty()
         if not self._latency_soon.isActive():
             self._latency_soon.start()
@@ -296,14 +300,17 @@ class DeliveriesSection(QWidget):
                 return row
         return None
 
-    def _reselect(self) -> None:
+    def _reselect(self, counted: bool = True) -> None:
         """After a reset the view has no selection: select the shown delivery's row again, or
-        empty the detail when that delivery is no longer listed (filtered out, deleted)."""
-        if self.delivery_id is None:
+        empty the detail when that delivery is no longer listed (filtered out, deleted). Until
+        the new count arrives (``counted``) a missing row may only be past the old count."""
+        wanted = self._wanted or self.delivery_id
+        if wanted is None:
             return
-        row = self.row_of(self.delivery_id)
+        row = self.row_of(wanted)
         if row is None:
-            self.clear_detail()
+            if counted:
+                self.clear_detail()
             return
         self._select_row(row, scroll=False)
 
@@ -322,6 +329,7 @@ class DeliveriesSection(QWidget):
         when the person switches here. A filter that hides it is reset to All."""
         if not delivery_ids:
             return
+        self._wanted = delivery_ids[0]  # selected when the list's new count arrives, too
         self.refresh()
         row = self.row_of(delivery_ids[0])
         if row is None and self.state.currentIndex() != 0:
@@ -342,7 +350,7 @@ class DeliveriesSection(QWidget):
     # -- the detail ---------------------------------------------------------------------------
     def clear_detail(self) -> None:
         self.controller.forget()
-        self.delivery_id = None
+        self.delivery_id = self._wanted = None
         self.is_replay = False
         self.title.setText("Select a delivery")
         self.summary.clear()
@@ -352,6 +360,7 @@ class DeliveriesSection(QWidget):
         self._set_buttons(None)
 
     def show_delivery(self, delivery_id: str) -> None:
+        self._wanted = delivery_id  # kept selected across resets while its detail is read
         self.controller.show(delivery_id)
 
     def _show_detail(self, found: Any) -> None:

@@ -34,7 +34,7 @@ from webhook_studio.core.filter_syntax import FilterKind, FilterSyntaxError
 from webhook_studio.store.filters import CaptureQuery, SyntaxFilter
 from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.controllers.data_tools import DataTools, FirstRun, Precounted
+from webhook_studio.ui.controllers.data_tools import DataTools, FirstRun
 from webhook_studio.ui.controllers.inbox import InboxController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import CaptureRow
@@ -115,8 +115,10 @@ class InboxSection(QWidget):
         self.more.setMenu(menu)
         search_row.addWidget(self.more)
         self.source = controller.source()
-        self.model = PagedTableModel(self.source, COLUMNS)
-        self.newest = self.source.counted_upto
+        self.newest = 0
+        self.model = PagedTableModel(self.source, COLUMNS, controller.queries)
+        self.model.counted.connect(self._counted)
+        self.newest = self.source.counted_upto  # counted already when no loop runs yet
         self._select_when_listed: int | None = None
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -160,7 +162,7 @@ class InboxSection(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-        self.filter_field.filter_changed.connect(lambda _text: self.apply_text_filter())
+        self.filter_field.filter_changed.connect(lambda _text: self.apply_filter())
         for combo in (self.endpoint, self.method, self.verdict):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.duplicates.toggled.connect(self.apply_filter)
@@ -198,19 +200,16 @@ class InboxSection(QWidget):
             duplicates_only=self.duplicates.isChecked(), syntax=syntax)
 
     def apply_filter(self) -> None:
-        self._use_source(self.controller.source(self.current_filter()))
-
-    def apply_text_filter(self) -> None:
-        """A typed filter may read every row to count its matches (seconds at a million, for
-        header or body text): counted on a worker thread, the list follows when it is done."""
-        source = self.controller.source(self.current_filter())
-        self.tools.count("inbox", source, lambda total: self._use_source(source, total))
-
-    def _use_source(self, source: Any, total: int | None = None) -> None:
-        self.source = source
-        self.model.set_source(source if total is None else Precounted(source, total))
-        self.newest = self.source.counted_upto
+        self.source = self.controller.source(self.current_filter())
+        self.model.set_source(self.source)
         self.delete_action.setEnabled(False)  # the reset cleared the selection
+        self.update_empty()
+
+    def _counted(self) -> None:
+        """The list was counted anew: new captures are those after the newest it counted
+        (a count of arrivals still running was for the old count: it is dropped)."""
+        self.controller.queries.forget("arrived")
+        self.newest = self.source.counted_upto
         self.update_empty()
 
     def captures_arrived(self, _count: int = 0) -> None:
