@@ -223,13 +223,17 @@ async def load_examples(store: Store, profiles: Callable[[str], Profile | None],
                         reload_endpoints: Callable[[], None] | None = None) -> ExamplesReport:
     """Fill an empty (or any) workspace with examples. ``receiver_url`` is the running
     receiver; ``reload_endpoints`` tells it about the example endpoints first."""
+    import asyncio
+
     report = ExamplesReport()
-    endpoints = ensure_example_endpoints(store, profiles)
+    # store writes off the event loop: the window's loop keeps painting meanwhile
+    endpoints = await asyncio.to_thread(ensure_example_endpoints, store, profiles)
     report.endpoints = [e[0] for e in endpoints]
     if reload_endpoints is not None:
         reload_endpoints()
     async with httpx.AsyncClient(timeout=30.0, trust_env=False) as client:
         report.captures_sent = await send_example_captures(client, receiver_url, endpoints,
                                                            now)
-    report.subscriptions, report.deliveries = write_example_deliveries(store, now)
+    report.subscriptions, report.deliveries = await asyncio.to_thread(
+        write_example_deliveries, store, now)
     return report

@@ -45,6 +45,7 @@ from webhook_studio.core.filter_syntax import (
 from webhook_studio.core.vocabulary import CaptureState, DeliveryState
 from webhook_studio.store.database import Store
 from webhook_studio.store.receiver_models import Capture, Endpoint
+from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.store.sender_models import Attempt, Delivery, Subscription
 
 
@@ -292,3 +293,14 @@ def known_values(store: Store, kind: FilterKind) -> dict[str, tuple[str, ...]]:
 __all__ = ["SyntaxFilter", "bytes_position", "capture_condition", "count_matching",
            "delivery_condition", "glob_pattern", "known_values", "matching_ids",
            "where"]
+
+
+@dataclass(frozen=True)
+class CaptureQuery(CaptureFilter):
+    """The Inbox's whole filter: its boxes (endpoint, method, verdict…) and the typed text."""
+
+    syntax: SyntaxFilter | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        query = super().apply(query)
+        return self.syntax.apply(query) if self.syntax is not None else query

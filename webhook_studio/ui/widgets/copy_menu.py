@@ -9,6 +9,7 @@ apps that take them) and as base64 text (for the ones that take only text).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
@@ -86,3 +87,17 @@ def find_action(menu: QMenu, object_name: str) -> object:
             if found is not None:
                 return found
     return None
+
+
+def add_lazy_copy_actions(menu: QMenu, fetch: Callable[[Callable[[RequestCopy], None]], None]
+                          ) -> None:
+    """The copy commands appended to ``menu`` when ``fetch`` hands the request over (it is
+    read on a worker thread); until then a disabled "Reading…" stands in their place."""
+    waiting = menu.addAction("Copy: reading…")
+    waiting.setEnabled(False)
+
+    def fill(request: RequestCopy) -> None:
+        menu.removeAction(waiting)
+        add_copy_actions(menu, request)
+
+    fetch(fill)

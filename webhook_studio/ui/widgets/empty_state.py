@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -68,7 +69,8 @@ SECTION_TEXTS = {
     "subscriptions": ("No subscriptions yet",
                       "A subscription is a URL that Webhook Studio sends signed events to, "
                       "with its secret, event patterns and retry policy: the sending side of a "
-                      "webhook provider, aimed at your handler.", "New subscription"),
+                      "webhook provider, aimed at your handler.",
+                      "Add one"),
     "deliveries": ("No deliveries yet",
                    "Every event sent to a subscription, and every replay of a capture, is "
                    "listed here with each attempt on a retry timeline. Send an event from "
@@ -76,7 +78,8 @@ SECTION_TEXTS = {
     "endpoints": ("No endpoints yet",
                   "An endpoint is a path on the local receiver with the scheme and secret to "
                   "verify what arrives there (or a provider profile that knows both). "
-                  "Requests to other paths are still captured, unverified.", "New endpoint"),
+                  "Requests to other paths are still captured, unverified.",
+                  "Add one"),
 }
 
 
@@ -99,10 +102,15 @@ class InboxEmptyState(QWidget):
                            "signature checked against the endpoint's secret.")
         self.endpoint = QComboBox()
         self.endpoint.setAccessibleName("Endpoint for the test request")
+        # a long endpoint name must not widen the window
+        self.endpoint.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.endpoint.setMinimumContentsLength(16)
         self.endpoint.currentIndexChanged.connect(
             lambda _i: self.endpoint_chosen.emit(self.endpoint.currentData()))
-        self.url = QLabel("")
-        self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a read-only line, not a label: a long URL scrolls inside it, never widens the window
+        self.url = QLineEdit()
+        self.url.setReadOnly(True)
         self.url.setAccessibleName("URL to post to")
         self.copy_url = QPushButton("Copy URL")
         self.copy_url.clicked.connect(lambda: copy_text(self.url.text()))

@@ -166,6 +166,10 @@ class FilterField(QWidget):
     def text(self) -> str:
         return self.line.text()
 
+    def set_saved(self, saved: SavedFilters) -> None:
+        self.saved = saved
+        self.saved_button.setVisible(True)
+
     def set_text(self, text: str) -> None:
         """Set and apply at once (a saved filter, a remembered one)."""
         self.line.setText(text)
