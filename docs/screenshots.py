@@ -2,7 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [--out docs/screenshots]
 
-Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``).
+Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``);
+and ``first-run.png`` (a new store with one endpoint: the empty Inbox's URL, curl line and
+buttons), ``inbox-light.png``/``inbox-dark.png`` (the traffic strip over an hour of captures)
+and ``inbox-filter.png`` (the filter language in use, its completion open).
 Data is made by the real engines: a receiver verifies signed requests (some with the classic
 mistakes), a dispatcher delivers to a local target that fails twice before succeeding and to
 one that keeps failing (the Deliveries shot shows its failed attempts, the planned retries and
