@@ -2,7 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [--out docs/screenshots]
 
-Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``).
+Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``);
+and ``first-run.png`` (a new store with one endpoint: the empty Inbox's URL, curl line and
+buttons), ``inbox-light.png``/``inbox-dark.png`` (the traffic strip over an hour of captures)
+and ``inbox-filter.png`` (the filter language in use, its completion open).
 Data is made by the real engines: a receiver verifies signed requests (some with the classic
 mistakes), a dispatcher delivers to a local target that fails twice before succeeding and to
 one that keeps failing (the Deliveries shot shows its failed attempts, the planned retries and
@@ -124,6 +127,58 @@ async def settle(app) -> None:  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.02)
 
 
+def backfill_traffic(ctx) -> None:  # type: ignore[no-untyped-def]
+    """An hour of earlier traffic (a few invalid), so the Inbox's strip shows its minutes."""
+    import random
+
+    from webhook_studio.store.receiver_models import Capture
+
+    rng = random.Random(7)
+    now = time.time()
+    with ctx.store.session() as session:
+        for minute in range(60, 1, -1):
+            for _ in range(rng.randint(2, 9) if minute % 17 else 0):
+                valid = rng.random() > (0.3 if 20 < minute < 26 else 0.06)
+                session.add(Capture(received_at=now - minute * 60 + rng.random() * 50,
+                                    method="POST", path="/hooks/orders", headers=[],
+                                    body=b"{}", body_size=2, verify_valid=valid,
+                                    response_status=200))
+
+
+async def first_run(out: Path, app) -> None:  # type: ignore[no-untyped-def]
+    """The window as a new user first sees it: one endpoint, nothing captured yet."""
+    from webhook_studio.context import AppContext
+    from webhook_studio.receiver import Receiver
+    from webhook_studio.store.receiver_queries import create_endpoint
+    from webhook_studio.ui.bridge import EngineBridge
+    from webhook_studio.ui.main_window import MainWindow
+    from webhook_studio.wiring import attach_receiver_extras
+
+    folder = Path(tempfile.mkdtemp())
+    ctx = AppContext.open(folder / "first.sqlite3", data_dir=folder)
+    create_endpoint(ctx.store, name="Stripe (test mode)", path="/hooks/stripe",
+                    profile="stripe", scheme="stripe", secrets=["whsec_stripe_test_4f9"])
+    receiver = Receiver(ctx.store, port=0)
+    extras = attach_receiver_extras(receiver, ctx)
+    bridge = EngineBridge()
+    receiver.hub.subscribe(bridge.on_receiver_event)
+    window = MainWindow(ctx, receiver=receiver, bridge=bridge)
+    window.resize(1440, 900)
+    window.show()
+    await window.start_engines()
+    window.inbox.refresh_first_run()
+    for _ in range(40):
+        await settle(app)
+        if "/hooks/stripe" in window.inbox.empty.curl.toPlainText():
+            break
+    window.grab().save(str(out / "first-run.png"))
+    print(out / "first-run.png")
+    await receiver.stop()
+    await extras.close()
+    window.close()
+    ctx.close()
+
+
 async def main(out: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -145,6 +200,8 @@ async def main(out: Path) -> None:
     bridge = EngineBridge()
     receiver.hub.subscribe(bridge.on_receiver_event)
     dispatcher.listeners.append(bridge.on_sender_event)
+    await first_run(out, app)
+    backfill_traffic(ctx)
     window = MainWindow(ctx, receiver=receiver, dispatcher=dispatcher, bridge=bridge)
     window.resize(1440, 900)
     window.show()
@@ -174,11 +231,54 @@ async def main(out: Path) -> None:
             path = out / f"{key}{suffix}.png"
             window.grab().save(str(path))
             print(path, window.width(), window.height())
+    await traffic_shots(out, app, window)
     await dispatcher.stop()
     await receiver.stop()
     await extras.close()
     window.close()
     ctx.close()
+
+
+async def traffic_shots(out: Path, app, window) -> None:  # type: ignore[no-untyped-def]
+    """The Inbox with its traffic strip in light and dark, and the filter language in use."""
+    from webhook_studio.ui.theme import dark_palette
+
+    window.resize(1440, 900)
+    window.show_section("inbox")
+    window.inbox.tools.refresh_traffic()
+    for name, palette in (("inbox-light", app.style().standardPalette()),
+                          ("inbox-dark", dark_palette())):
+        app.setPalette(palette)
+        app.setStyleSheet(app.styleSheet())  # re-polish: the palette reaches every widget
+        for _ in range(10):
+            await settle(app)
+        window.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+    app.setPalette(app.style().standardPalette())
+    app.setStyleSheet(app.styleSheet())
+    inbox = window.inbox
+    inbox.search.setFocus()
+    inbox.filter_field.set_text("method:POST -verdict:valid path:/hooks/* ")
+    for _ in range(5):
+        await settle(app)
+    inbox.search.setCursorPosition(len(inbox.search.text()))
+    inbox.search.insert("hea")  # half-typed: the completion offers the key
+    inbox.filter_field._timer.stop()  # the list keeps the filter above meanwhile
+    inbox.search.suggest()
+    for _ in range(5):
+        await settle(app)
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+
+    shot = window.grab()
+    popup = inbox.search.popup
+    if popup.isVisible():  # a popup is its own window: paint it where it stands
+        painter = QPainter(shot)
+        painter.drawPixmap(popup.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)),
+                           popup.grab())
+        painter.end()
+    shot.save(str(out / "inbox-filter.png"))
+    print(out / "inbox-filter.png")
 
 
 if __name__ == "__main__":

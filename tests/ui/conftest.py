@@ -11,6 +11,17 @@ from webhook_studio.context import AppContext
 
 
 @pytest.fixture(autouse=True)
+def empty_clipboard(qapp: object) -> None:
+    """Every test starts with an empty clipboard: a test waiting for "curl …" to be copied
+    must not find what an earlier test copied (Copy command, Copy as)."""
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    if clipboard is not None:
+        clipboard.clear()
+
+
+@pytest.fixture(autouse=True)
 def collect_qt_objects_on_the_gui_thread(qapp: object) -> Iterator[None]:
     """Widgets left as garbage by a test are collected here, on the GUI thread.
 

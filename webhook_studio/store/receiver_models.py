@@ -53,6 +53,8 @@ class Capture(Base):
     __table_args__ = (
         Index("ix_captures_endpoint_received", "endpoint_id", "received_at"),
         Index("ix_captures_valid_received", "verify_valid", "received_at"),
+        # verdict filters list newest first: this order needs no sort (store/filters.py)
+        Index("ix_captures_verdict_id", "verify_valid", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -134,6 +134,10 @@ class MainWindow(QMainWindow):
         self.bridge.captures_arrived.connect(self._captures_arrived)
         self.bridge.deliveries_changed.connect(self.deliveries_changed)
         inbox, ops = self.inbox, self.captures
+        inbox.reload_receiver = self._endpoints_changed  # Load examples adds endpoints
+        from webhook_studio.store.saved_filters import SavedFilters
+
+        inbox.filter_field.set_saved(SavedFilters(ctx.data_dir))
         inbox.inspector.replay_requested.connect(ops.open_replay)
         inbox.inspector.edit_requested.connect(ops.open_edit_capture)
         inbox.replay_requested.connect(ops.open_replay)
@@ -144,6 +148,8 @@ class MainWindow(QMainWindow):
         inbox.import_action.triggered.connect(lambda: ops.import_har())
         inbox.bulk_action.triggered.connect(lambda: ops.bulk_replay())
         self.deliveries.resend_requested.connect(ops.open_edit_delivery)
+        self.deliveries.compose_requested.connect(lambda: self.show_section("composer"))
+        self.deliveries.filter_field.set_saved(SavedFilters(ctx.data_dir))
         self.endpoints.controller.changed.connect(self._endpoints_changed)
         self.subscriptions.controller.saved.connect(lambda _id: self.composer.reload_targets())
         self.composer.controller.sent.connect(lambda _ids: self.deliveries_changed())

@@ -18,24 +18,35 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Sign
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from webhook_studio.core.filter_syntax import FilterKind, FilterSyntaxError
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.timeline import AttemptPoint
+from webhook_studio.store.filtered_pages import FilteredDeliverySource
+from webhook_studio.store.filters import SyntaxFilter
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.controllers.data_tools import DataTools
 from webhook_studio.ui.controllers.deliveries import DeliveriesController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import DeliveryRow
 from webhook_studio.ui.sections.inspector import fill, table
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
+from webhook_studio.ui.widgets.copy_menu import add_lazy_copy_actions
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
+from webhook_studio.ui.widgets.empty_state import section_empty_state
+from webhook_studio.ui.widgets.filter_field import FilterField
 from webhook_studio.ui.widgets.flow_layout import FlowLayout
+from webhook_studio.ui.widgets.latency_chart import LatencyChart
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 
 
@@ -81,6 +92,8 @@ def scheduled_times(next_at: float | None, attempt_count: int, policy_data: Any)
 class DeliveriesSection(QWidget):
     #: The user asked to edit and resend the shown delivery's last request.
     resend_requested = Signal(str)
+    #: The empty list's action: go to the Composer to send a first event.
+    compose_requested = Signal()
 
     def __init__(self, controller: DeliveriesController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,8 +106,19 @@ class DeliveriesSection(QWidget):
         self.state = QComboBox()
         self.state.addItems(STATES)
         self.state.currentIndexChanged.connect(self._filter)
-        self.model = PagedTableModel(controller.source(), COLUMNS, controller.queries)
+        self.tools = DataTools(controller.store, controller.runner, self)
+        self.filter_field = FilterField(FilterKind.DELIVERIES,
+                                        lambda: self.tools.known[FilterKind.DELIVERIES])
+        self.search = self.filter_field.line  # Ctrl+F focuses it
+        self.filter_field.filter_changed.connect(lambda _text: self._filter())
+        self.latency = LatencyChart()
+        self.tools.latency.connect(self.latency.set_series)
+        self.empty = section_empty_state("deliveries")
+        self.empty.action_requested.connect(self.compose_requested.emit)
+        self.model = PagedTableModel(FilteredDeliverySource(controller.store), COLUMNS,
+                                     controller.queries)
         self.model.counted.connect(self._reselect)
+        self.model.counted.connect(self.update_empty)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -154,8 +178,19 @@ class DeliveriesSection(QWidget):
         left.setMinimumWidth(320)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
-        left_layout.addWidget(self.state)
-        left_layout.addWidget(self.view)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.state)
+        filter_row.addWidget(self.filter_field, 1)
+        left_layout.addLayout(filter_row)
+        left_layout.addWidget(self.latency)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.view)
+        self.list_stack.addWidget(self.empty)
+        left_layout.addWidget(self.list_stack, 1)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._row_menu_requested)
+        self.attempts.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.attempts.customContextMenuRequested.connect(self._attempt_menu_requested)
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(detail)
@@ -177,12 +212,68 @@ class DeliveriesSection(QWidget):
         controller.outdated.connect(self.refresh)
         controller.replayed.connect(self._replayed)
         controller.mark_read()
+        self._latency_soon = QTimer(self, singleShot=True, interval=1000)
+        self._latency_soon.timeout.connect(self.tools.refresh_latency)
+        self._latency_idle = QTimer(self, interval=30_000)
+        self._latency_idle.timeout.connect(self.tools.refresh_latency)
+        self._latency_idle.start()
+        self.tools.refresh_latency()
+        self.tools.load_known(FilterKind.DELIVERIES)
+        self.update_empty()
+
+    # -- filter language, copy as, latency chart, empty state ---------------------------------
+    def current_source(self) -> FilteredDeliverySource:
+        state = None if self.state.currentIndex() == 0 else self.state.currentText()
+        try:
+            syntax = SyntaxFilter.parse(self.filter_field.text(), FilterKind.DELIVERIES)
+        except FilterSyntaxError:  # half-typed: the list keeps the last good filter
+            syntax = SyntaxFilter.parse(self.filter_field.applied, FilterKind.DELIVERIES)
+        return FilteredDeliverySource(self.controller.store, state, syntax)
+
+    def update_empty(self) -> None:
+        blank = (self.model.rowCount() == 0 and self.state.currentIndex() == 0
+                 and not self.filter_field.text().strip())
+        self.list_stack.setCurrentWidget(self.empty if blank else self.view)
+
+    def row_menu_at(self, pos: Any) -> bool:
+        index = self.view.indexAt(pos)
+        row = self.model.row_object(index.row()) if index.isValid() else None
+        if not isinstance(row, DeliveryRow):
+            return False
+        self.view.selectRow(index.row())
+        self.last_row_menu = self.copy_menu(row.id, None)
+        return True
+
+    def attempt_menu_at(self, pos: Any) -> bool:
+        item = self.attempts.itemAt(pos)
+        if item is None or self.delivery_id is None:
+            return False
+        number_item = self.attempts.item(item.row(), 0)
+        number = int(number_item.text()) if number_item and number_item.text().isdigit() \
+            else None
+        self.last_attempt_menu = self.copy_menu(self.delivery_id, number)
+        return True
+
+    def _row_menu_requested(self, pos: Any) -> None:
+        if self.row_menu_at(pos):
+            self.last_row_menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _attempt_menu_requested(self, pos: Any) -> None:
+        if self.attempt_menu_at(pos):
+            self.last_attempt_menu.popup(self.attempts.viewport().mapToGlobal(pos))
+
+    def copy_menu(self, delivery_id: str, number: int | None) -> QMenu:
+        """Copy commands for attempt ``number`` (the latest when None) as it was sent."""
+        menu = QMenu(self)
+        add_lazy_copy_actions(menu, lambda fill: self.tools.attempt_request(
+            delivery_id, fill, number))
+        return menu
 
     # -- the list -----------------------------------------------------------------------------
     def _filter(self) -> None:
-        state = None if self.state.currentIndex() == 0 else self.state.currentText()
-        self.model.set_source(self.controller.source(state))
+        self.model.set_source(self.current_source())
         self._reselect(counted=False)
+        self.update_empty()
 
     def refresh(self) -> None:
         """Re-read the list (called in batches by the bridge while attempts happen), keeping
@@ -190,6 +281,9 @@ class DeliveriesSection(QWidget):
         self.controller.mark_read()
         self.model.refresh()
         self._reselect(counted=False)
+        self.update_empty()
+        if not self._latency_soon.isActive():
+            self._latency_soon.start()
 
     def _check_store(self) -> None:
         if self.isVisible():

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ from webhook_studio.ui.widgets.editor_page import (
     narrow,
     show_errors,
 )
+from webhook_studio.ui.widgets.empty_state import section_empty_state
 from webhook_studio.ui.widgets.secret_list import SecretList
 from webhook_studio.ui.widgets.tolerance_spin import ToleranceSpin
 
@@ -65,7 +67,13 @@ class EndpointsSection(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
         left_layout.addWidget(new)
-        left_layout.addWidget(self.list)
+        # empty: what the section is for, and the one action that fills it
+        self.empty = section_empty_state("endpoints")
+        self.empty.action_requested.connect(self.new)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.list)
+        self.list_stack.addWidget(self.empty)
+        left_layout.addWidget(self.list_stack)
         self.name = QLineEdit(placeholderText="GitHub app")
         self.path = QLineEdit(placeholderText="/hooks/github")
         # A read-only line, not a label: a long receiver URL scrolls inside it instead of
@@ -156,6 +164,7 @@ class EndpointsSection(QWidget):
         self.controller.reload()
 
     def _show_list(self, endpoints: list[Any]) -> None:
+        self.list_stack.setCurrentWidget(self.list if endpoints else self.empty)
         self.list.blockSignals(True)
         self.list.clear()
         for e in endpoints:

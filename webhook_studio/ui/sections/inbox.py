@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,19 +23,32 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from webhook_studio.core.filter_syntax import FilterKind, FilterSyntaxError
+from webhook_studio.store.filters import CaptureQuery, SyntaxFilter
 from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.controllers.data_tools import DataTools, FirstRun
 from webhook_studio.ui.controllers.inbox import InboxController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import CaptureRow
 from webhook_studio.ui.sections.inspector import Inspector
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
+from webhook_studio.ui.widgets.copy_menu import add_lazy_copy_actions
+from webhook_studio.ui.widgets.empty_state import InboxEmptyState
+from webhook_studio.ui.widgets.filter_field import FilterField
+from webhook_studio.ui.widgets.traffic_strip import TrafficStrip
+
+#: How often the traffic strip re-reads its minutes while nothing arrives (the minute moves).
+TRAFFIC_IDLE_MS = 30_000
+#: At most one traffic read per this while captures arrive.
+TRAFFIC_BUSY_MS = 1_000
 
 COLUMNS = [
     Column("#", lambda r: str(r.id), align_right=True),
@@ -66,14 +79,19 @@ class InboxSection(QWidget):
         self.verdict = QComboBox()
         self.verdict.addItems(["Any verdict", "Valid", "Invalid", "Not verified", "Rejected"])
         self.duplicates = QCheckBox("Duplicates only")
-        self.search = QLineEdit(placeholderText="Search paths and bodies…  (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
+        self.tools = DataTools(controller.store, controller.queries.runner, self)
+        self.filter_field = FilterField(FilterKind.CAPTURES,
+                                        lambda: self.tools.known[FilterKind.CAPTURES])
+        self.search: QLineEdit = self.filter_field.line  # Ctrl+F focuses it
         self.search.setMinimumWidth(200)
+        self.filter_field.line.keys_completer.popup()  # built now, not on the first key
+        #: Set by the window: tell the receiver about new endpoints (Load examples).
+        self.reload_receiver: Any = None
         self.endpoint.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.endpoint.setMinimumContentsLength(12)  # a long endpoint name must not widen it
         search_row = QHBoxLayout()
-        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.filter_field, 1)
         filters = QHBoxLayout()
         for widget in (self.endpoint, self.method, self.verdict, self.duplicates):
             filters.addWidget(widget)
@@ -126,9 +144,15 @@ class InboxSection(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
+        self.traffic = TrafficStrip()
+        self.empty = InboxEmptyState()
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.view)
+        self.list_stack.addWidget(self.empty)
         left_layout.addLayout(search_row)
         left_layout.addLayout(filters)
-        left_layout.addWidget(self.view)
+        left_layout.addWidget(self.traffic)
+        left_layout.addWidget(self.list_stack, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.inspector)
@@ -138,14 +162,13 @@ class InboxSection(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-        self._search_timer = QTimer(self, singleShot=True, interval=250)
-        self._search_timer.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.filter_field.filter_changed.connect(lambda _text: self.apply_filter())
         for combo in (self.endpoint, self.method, self.verdict):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.duplicates.toggled.connect(self.apply_filter)
         controller.endpoints.connect(self._show_endpoints)
         controller.arrived.connect(self._arrived)
+        self._wire_tools()
         self.reload_endpoints()
 
     def reload_endpoints(self) -> None:
@@ -161,27 +184,33 @@ class InboxSection(QWidget):
         index = self.endpoint.findData(current)
         self.endpoint.setCurrentIndex(max(index, 0))
         self.endpoint.blockSignals(False)
+        self.refresh_first_run()
 
     def current_filter(self) -> CaptureFilter:
         verdict = self.verdict.currentIndex()
-        return CaptureFilter(
+        try:
+            syntax = SyntaxFilter.parse(self.filter_field.text(), FilterKind.CAPTURES)
+        except FilterSyntaxError:  # half-typed: the list keeps the last good filter
+            syntax = SyntaxFilter.parse(self.filter_field.applied, FilterKind.CAPTURES)
+        return CaptureQuery(
             endpoint_id=self.endpoint.currentData(),
             method=None if self.method.currentIndex() == 0 else self.method.currentText(),
             valid={1: True, 2: False}.get(verdict), unverified=verdict == 3,
             state="rejected" if verdict == 4 else None,
-            duplicates_only=self.duplicates.isChecked(),
-            text=self.search.text().strip() or None)
+            duplicates_only=self.duplicates.isChecked(), syntax=syntax)
 
     def apply_filter(self) -> None:
         self.source = self.controller.source(self.current_filter())
         self.model.set_source(self.source)
         self.delete_action.setEnabled(False)  # the reset cleared the selection
+        self.update_empty()
 
     def _counted(self) -> None:
         """The list was counted anew: new captures are those after the newest it counted
         (a count of arrivals still running was for the old count: it is dropped)."""
         self.controller.queries.forget("arrived")
         self.newest = self.source.counted_upto
+        self.update_empty()
 
     def captures_arrived(self, _count: int = 0) -> None:
         """Batched (every 100 ms at most): count only what is newer than the newest row shown,
@@ -189,6 +218,8 @@ class InboxSection(QWidget):
         new newest id come from one read (on a worker thread), so a group committed meanwhile
         is counted once."""
         self.controller.count_new(self.source, self.newest)
+        if not self._traffic_soon.isActive():
+            self._traffic_soon.start()
 
     def _arrived(self, added: int, newest: int) -> None:
         self.newest = max(self.newest, newest)
@@ -198,6 +229,7 @@ class InboxSection(QWidget):
         selected_rows = self.view.selectionModel().selectedRows()
         current = self.view.selectionModel().currentIndex()
         self.model.insert_top(added)
+        self.update_empty()
         if selected_rows:
             self.view.selectionModel().blockSignals(True)
             self.view.clearSelection()
@@ -249,6 +281,9 @@ class InboxSection(QWidget):
         edit.triggered.connect(lambda: self.edit_requested.emit(capture_id))
         menu.addSeparator()
         menu.addAction(self.delete_action)
+        menu.addSeparator()
+        add_lazy_copy_actions(menu, lambda fill: self.tools.capture_request(
+            capture_id, self.controller.inspector.base_url, fill))
         self.last_row_menu = menu
         return menu
 
@@ -279,3 +314,97 @@ class InboxSection(QWidget):
         row = self.model.row_object(picked.row())
         if isinstance(row, CaptureRow):
             self.inspector.show_capture(row.id)
+
+    # -- filter language, copy as, traffic strip, first run ------------------------------------
+    def _wire_tools(self) -> None:
+        tools = self.tools
+        tools.traffic.connect(self.traffic.set_buckets)
+        tools.first_run.connect(self._show_first_run)
+        tools.said.connect(self._said)
+        tools.examples_loaded.connect(self._examples_loaded)
+        self.empty.send_test_requested.connect(self._send_test)
+        self.empty.load_examples_requested.connect(self._load_examples)
+        self._endpoint_picked = False  # until the person picks one, the first endpoint
+        self.empty.endpoint_chosen.connect(self._endpoint_chosen)
+        self._traffic_soon = QTimer(self, singleShot=True, interval=TRAFFIC_BUSY_MS)
+        self._traffic_soon.timeout.connect(tools.refresh_traffic)
+        self._traffic_idle = QTimer(self, interval=TRAFFIC_IDLE_MS)
+        self._traffic_idle.timeout.connect(tools.refresh_traffic)
+        self._traffic_idle.start()
+        tools.refresh_traffic()
+        tools.load_known(FilterKind.CAPTURES)
+        for pane in (self.inspector.body, self.inspector.raw, self.inspector.hex,
+                     self.inspector.headers):
+            pane.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            pane.customContextMenuRequested.connect(
+                lambda pos, p=pane: self._pane_menu(p, pos))
+        self.update_empty()
+
+    @property
+    def base_url(self) -> str:
+        return str(self.controller.inspector.base_url)
+
+    def pane_menu(self, pane: QWidget) -> QMenu:
+        """An inspector pane's menu: its own commands (select, copy) and the copy commands
+        for the capture it shows."""
+        standard = getattr(pane, "createStandardContextMenu", None)
+        menu = standard() if callable(standard) else QMenu(pane)
+        capture_id = self.inspector.capture_id
+        if capture_id is not None:
+            menu.addSeparator()
+            add_lazy_copy_actions(menu, lambda fill: self.tools.capture_request(
+                capture_id, self.base_url, fill))
+        self.last_pane_menu = menu
+        return menu
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_first_run()
+
+    def _pane_menu(self, pane: QWidget, pos: QPoint) -> None:
+        self.pane_menu(pane).popup(pane.mapToGlobal(pos))
+
+    def is_blank(self) -> bool:
+        """No capture at all is shown because there is none (not because of a filter)."""
+        return (self.model.rowCount() == 0 and not self.filter_field.text().strip()
+                and self.endpoint.currentIndex() <= 0 and self.method.currentIndex() == 0
+                and self.verdict.currentIndex() == 0 and not self.duplicates.isChecked())
+
+    def update_empty(self) -> None:
+        blank = self.is_blank()
+        was = self.list_stack.currentWidget() is self.empty
+        self.list_stack.setCurrentWidget(self.empty if blank else self.view)
+        if blank and not was:
+            self.tools.prepare_first_run(self.base_url, None, auto=True)
+
+    def refresh_first_run(self) -> None:
+        """Renew the curl line (its timestamp) and the endpoints, when the Inbox is shown."""
+        if self.list_stack.currentWidget() is self.empty:
+            self.tools.prepare_first_run(self.base_url, self.empty.endpoint.currentData(),
+                                         auto=not self._endpoint_picked)
+
+    def _endpoint_chosen(self, endpoint_id: int | None) -> None:
+        self._endpoint_picked = True
+        self.tools.prepare_first_run(self.base_url, endpoint_id)
+
+    def _show_first_run(self, info: FirstRun) -> None:
+        self.empty.set_endpoints(info.endpoints, info.endpoint_id)
+        self.empty.show_request(info.url, info.curl, info.note)
+
+    def _send_test(self) -> None:
+        self.empty.status.setText("Sending…")
+        self.tools.send_test(self.base_url, self.empty.endpoint.currentData())
+
+    def _load_examples(self) -> None:
+        self.empty.status.setText("Loading examples…")
+        self.empty.load_examples.setEnabled(False)
+        self.tools.load_examples(self.base_url, self.reload_receiver or (lambda: None))
+
+    def _said(self, sentence: str) -> None:
+        self.empty.status.setText(sentence)
+        self.empty.load_examples.setEnabled(True)
+
+    def _examples_loaded(self) -> None:
+        self.reload_endpoints()
+        self.tools.load_known(FilterKind.CAPTURES)
+        self.tools.refresh_traffic()

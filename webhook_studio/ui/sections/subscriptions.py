@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +45,7 @@ from webhook_studio.ui.widgets.editor_page import (
     narrow,
     show_errors,
 )
+from webhook_studio.ui.widgets.empty_state import section_empty_state
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 from webhook_studio.ui.widgets.scheme_field import CHOICES, SchemeField
 
@@ -74,7 +76,13 @@ class SubscriptionsSection(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
         left_layout.addWidget(new)
-        left_layout.addWidget(self.list)
+        # empty: what the section is for, and the one action that fills it
+        self.empty = section_empty_state("subscriptions")
+        self.empty.action_requested.connect(self.new)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.list)
+        self.list_stack.addWidget(self.empty)
+        left_layout.addWidget(self.list_stack)
 
         self.url = QLineEdit(placeholderText="http://localhost:3000/webhooks")
         self.description = QLineEdit(placeholderText="What this endpoint is for")
@@ -188,6 +196,7 @@ class SubscriptionsSection(QWidget):
         self.controller.reload()
 
     def _show_list(self, subscriptions: list[Any]) -> None:
+        self.list_stack.setCurrentWidget(self.list if subscriptions else self.empty)
         self.list.blockSignals(True)
         self.list.clear()
         # newest last, as they were made

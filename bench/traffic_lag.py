@@ -1,0 +1,116 @@
+"""Event-loop lag while the Inbox's traffic strip follows ingest (docs/benchmarks.md).
+
+    apt-get install wrk
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/traffic_lag.py [--rows 1000000] [--seconds 5]
+
+The full window on the real qasync loop over a store of ``--rows`` captures (bench/ui.py's
+fill), the receiver in the same loop, ``wrk -t1 -c16`` posting for ``--seconds``, and a 10 ms
+QTimer recording how late each tick fires. Run twice in the same process, alternating: with
+the strip refreshing as it does in the app (a per-minute aggregate read on a worker thread at
+most once a second while captures arrive, then a repaint) and with its refresh switched off,
+so the strip's own cost is the difference between two runs on the same loaded machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
+    from PySide6.QtCore import QTimer
+
+    from webhook_studio.context import AppContext
+    from webhook_studio.receiver import Receiver
+    from webhook_studio.ui.bridge import EngineBridge
+    from webhook_studio.ui.controllers.data_tools import DataTools
+    from webhook_studio.ui.main_window import MainWindow
+
+    reads = {"n": 0}
+    original = DataTools.refresh_traffic
+
+    def counted(self: DataTools) -> None:
+        reads["n"] += 1
+        original(self)
+
+    DataTools.refresh_traffic = counted if strip else (lambda self: None)  # type: ignore[method-assign]
+    ctx = AppContext.open(db)
+    receiver = Receiver(ctx.store, port=0)
+    bridge = EngineBridge()
+    receiver.hub.subscribe(bridge.on_receiver_event)
+    window = MainWindow(ctx, receiver=receiver, bridge=bridge)
+    window.resize(1440, 900)
+    window.show()
+    await window.start_engines()
+    paints_before = window.inbox.traffic.paints
+    lateness: list[float] = []
+    last = time.perf_counter()
+
+    def tick() -> None:
+        nonlocal last
+        now = time.perf_counter()
+        lateness.append(max(0.0, (now - last) * 1000 - 10))
+        last = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    lua = HERE / "_post_traffic.lua"
+    lua.write_text('wrk.method = "POST"\nwrk.body = \'{"type":"ping"}\'\n')
+    proc = await asyncio.create_subprocess_exec(
+        "wrk", "-t1", "-c16", f"-d{seconds}s", str(receiver.url) + "/hooks/load",
+        "-s", str(lua), stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    timer.stop()
+    lua.unlink()
+    paints = window.inbox.traffic.paints - paints_before
+    rate = float(out.decode().split("Requests/sec:")[1].split()[0])
+    await receiver.stop()
+    window.close()
+    ctx.close()
+    DataTools.refresh_traffic = original  # type: ignore[method-assign]
+    lateness.sort()
+    return {"strip": strip, "ingest_rps": rate, "ticks": len(lateness),
+            "traffic_reads": reads["n"], "strip_paints": paints,
+            "lag_p99_ms": round(lateness[int(0.99 * len(lateness))], 2),
+            "lag_max_ms": round(lateness[-1], 2),
+            "lag_median_ms": round(statistics.median(lateness), 2)}
+
+
+async def runs(db: Path, seconds: int, rounds: int) -> list[dict[str, float]]:
+    out = []
+    for _ in range(rounds):
+        for strip in (True, False):
+            out.append(await run_once(db, seconds, strip))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/webhook-studio-bench-ui.sqlite3"))
+    args = parser.parse_args()
+    from ui import fill  # bench/ui.py
+
+    fill(args.db, args.rows)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication([])
+    for result in qasync.run(runs(args.db, args.seconds, args.rounds)):
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
