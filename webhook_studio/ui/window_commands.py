@@ -1,0 +1,401 @@
+"""The main window's commands: what File, Edit, View, Go and Help hold, and what each does in
+the section in front of the person.
+
+Section-specific commands (Find, Save, Delete, New) act on the current section through the
+widgets a person would use: Find focuses its search or filter field, Save clicks its Save
+button, Delete goes through the section's own delete (which asks first, through
+``ui/dialogs.py``). A key the registry owns is taken off the button that had it, so the
+window never holds one key twice (Qt ignores an ambiguous shortcut altogether).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QWidget,
+)
+
+from webhook_studio.ui import theme
+from webhook_studio.ui.commands import CommandRegistry
+from webhook_studio.ui.menu_bar import build_menu_bar
+from webhook_studio.ui.notices import NOTIFICATION_KINDS
+
+SK = QKeySequence.StandardKey
+
+
+def _shown(widget: Any) -> bool:
+    return isinstance(widget, QWidget) and widget.isVisibleTo(widget.window())
+
+
+def _usable(widget: Any) -> bool:
+    return isinstance(widget, QWidget) and widget.isEnabled() and _shown(widget)
+
+
+def search_field(page: QWidget) -> QWidget | None:
+    """The section's search or filter: a ``search``/``filter_field`` attribute, else its first
+    line edit whose placeholder offers to search or filter, else its first filter combo."""
+    for name in ("search", "filter_field", "filter"):
+        widget = getattr(page, name, None)
+        if isinstance(widget, QLineEdit | QComboBox) and _shown(widget):
+            return widget
+    for edit in page.findChildren(QLineEdit):
+        hint = edit.placeholderText().lower()
+        if ("search" in hint or "filter" in hint) and _shown(edit):
+            return edit
+    state = getattr(page, "state", None)
+    return state if isinstance(state, QComboBox) and _shown(state) else None
+
+
+def focus_search(window: Any) -> None:
+    field = search_field(window.sections[window.current_section()])
+    if field is None:
+        return
+    field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    if isinstance(field, QLineEdit):
+        field.selectAll()
+
+
+def _button(window: Any, name: str) -> QAbstractButton | None:
+    page = window.sections[window.current_section()]
+    button = getattr(page, name, None)
+    return button if isinstance(button, QAbstractButton) and _usable(button) else None
+
+
+def _click(window: Any, name: str) -> None:
+    button = _button(window, name)
+    if button is not None:
+        button.click()
+
+
+def _inbox_has_selection(window: Any) -> bool:
+    return bool(window.inbox.selected_ids())
+
+
+def can_delete(window: Any) -> bool:
+    key = window.current_section()
+    if key == "inbox":
+        return _inbox_has_selection(window)
+    return _button(window, "delete_button") is not None
+
+
+def delete(window: Any) -> None:
+    if window.current_section() == "inbox":
+        window.inbox.delete_action.trigger()
+    else:
+        _click(window, "delete_button")
+
+
+def _inspector_button(window: Any, name: str) -> QAbstractButton | None:
+    if window.current_section() != "inbox":
+        return None
+    button = getattr(window.inbox.inspector, name, None)
+    return button if isinstance(button, QAbstractButton) and _usable(button) else None
+
+
+def _take_key(widget: Any) -> None:
+    """The registry owns this key now; the button keeps its text and tooltip."""
+    if isinstance(widget, QAbstractButton | QAction):
+        widget.setShortcut(QKeySequence())
+
+
+class WindowCommands(QObject):
+    """The window's command registry and what its commands need: the undo stack, the
+    notices (panel, dock, status-bar button), the tray attention, the palette."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        from webhook_studio.ui.notices import Attention, Notices, NoticesButton, NoticesPanel
+
+        self.main = window
+        self.undo_stack = QUndoStack(self)
+        self.notices = Notices(self)
+        self.notices_panel = NoticesPanel(self.notices)
+        self.notices_dock = notices_dock(window, self.notices_panel)
+        self.notices_button = NoticesButton(self.notices)
+        self.notices_button.clicked.connect(self.show_notices)
+        window.statusBar().addPermanentWidget(self.notices_button)
+        self.notices_dock.visibilityChanged.connect(
+            lambda visible: self.notices.mark_read() if visible else None)
+        self.attention = Attention(
+            window.settings, lambda: window.current_section() if window.isActiveWindow()
+            else None, QApplication.windowIcon(), self)
+        receiver, dispatcher = window.receiver, window.dispatcher
+        self._unsubscribe: Any = None
+        if receiver is not None:
+            self._unsubscribe = receiver.hub.subscribe(self.attention.on_receiver_event)
+        if dispatcher is not None:
+            dispatcher.listeners.append(self.attention.on_sender_event)
+        self.palette: Any = None
+        self._restore_view_settings()
+        self.registry = register(window, self)
+        window.pages.currentChanged.connect(
+            lambda _index: self.attention.seen(window.current_section()))
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        main: Any = self.main
+        if event.type() == QEvent.Type.WindowActivate and watched is main:
+            self.attention.seen(self.main.current_section())
+        return False
+
+    def detach(self) -> None:
+        """Stop listening to the engines (the window closes; they may live on in tests)."""
+        dispatcher = self.main.dispatcher
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if dispatcher is not None and self.attention.on_sender_event in dispatcher.listeners:
+            dispatcher.listeners.remove(self.attention.on_sender_event)
+
+    # -- what the commands do ------------------------------------------------------------
+    def open_palette(self) -> None:
+        from webhook_studio.ui.palette import CommandPalette
+
+        if self.palette is None:
+            self.palette = CommandPalette(self.registry, self.main)
+        self.palette.open()
+
+    def open_shortcuts(self) -> None:
+        from webhook_studio.ui.shortcuts_dialog import open_shortcuts
+
+        open_shortcuts(self.registry, self.main)
+
+    def open_about(self) -> None:
+        from webhook_studio.ui.about_dialog import open_about
+
+        open_about(self.main, self.main.ctx)
+
+    def set_theme(self, choice: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.set_theme(app, choice)
+        self.main.settings.setValue("view/theme", choice)
+
+    def step_body_font(self, direction: int) -> None:
+        """Larger (+1), smaller (-1) or back to the system's size (0), kept in settings."""
+        app = QApplication.instance()
+        points = None if direction == 0 else theme.step_body_font(theme.body_font_size(),
+                                                                 direction)
+        if isinstance(app, QApplication):
+            theme.set_body_font_size(app, points)
+        if points is None:
+            self.main.settings.remove("view/body_font_pt")
+        else:
+            self.main.settings.setValue("view/body_font_pt", points)
+        self.main.statusBar().showMessage(
+            f"Body text: {points} pt" if points else "Body text: default size", 3000)
+
+    def toggle_notices(self) -> None:
+        self.notices_dock.setVisible(not self.notices_dock.isVisible())
+
+    def show_notices(self) -> None:
+        self.notices_dock.show()
+        self.notices_dock.raise_()
+        self.notices.mark_read()
+
+    def _restore_view_settings(self) -> None:
+        """The theme and body size chosen last time; nothing is touched when none was (the
+        platform's look and the system scheme stay as the application set them)."""
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            return
+        choice = self.main.settings.value("view/theme")
+        if isinstance(choice, str) and choice != theme.current_choice():
+            theme.set_theme(app, choice)
+        points = self.main.settings.value("view/body_font_pt")
+        with contextlib.suppress(TypeError, ValueError):
+            wanted = int(str(points)) if points is not None else None
+            if wanted != theme.body_font_size():
+                theme.set_body_font_size(app, wanted)
+
+
+def register(window: Any, wc: WindowCommands) -> CommandRegistry:
+    """Every command of ``window``, attached to it, with the menu bar built."""
+    from webhook_studio.ui.main_window import SECTIONS
+
+    r = CommandRegistry(window)
+    ops = window.captures
+    undo = wc.undo_stack
+
+    # File
+    r.command("file.new", "New", "File", lambda: _press(new_button(window)), SK.New,
+              enabled_when=lambda: new_button(window) is not None,
+              tip="A new endpoint or subscription in the section shown",
+              keywords="new endpoint subscription create add")
+    r.command("file.save", "Save", "File", lambda: _click(window, "save_button"), SK.Save,
+              enabled_when=lambda: _button(window, "save_button") is not None,
+              tip="Save the editor shown (endpoint, subscription, settings)")
+    r.command("file.import_har", "Import HAR…", "File", lambda: ops.import_har(),
+              group="har", keywords="open load archive")
+    r.command("file.export_har", "Export shown captures as HAR…", "File",
+              lambda: ops.export_har(), group="har", keywords="save archive")
+    r.command("file.quit", "Quit", "File", window.close, SK.Quit, group="quit",
+              menu_role=QAction.MenuRole.QuitRole, keywords="exit close")
+
+    # Edit
+    r.command("edit.undo", "Undo", "Edit", undo.undo, SK.Undo,
+              enabled_when=undo.canUndo, tip="Undo the last deletion of captures")
+    r.command("edit.redo", "Redo", "Edit", undo.redo, SK.Redo, enabled_when=undo.canRedo)
+    r.command("edit.find", "Find…", "Edit", lambda: focus_search(window), SK.Find,
+              group="find", keywords="search filter",
+              enabled_when=lambda: search_field(
+                  window.sections[window.current_section()]) is not None,
+              tip="Focus the section's search or filter")
+    r.command("edit.delete", "Delete…", "Edit", lambda: delete(window), SK.Delete,
+              group="delete", enabled_when=lambda: can_delete(window),
+              tip="Delete what is selected (asks first)", keywords="remove")
+    r.command("edit.clear_captures", "Clear all captures…", "Edit",
+              lambda: ops.clear_captures(), group="delete", keywords="delete empty inbox")
+    r.command("edit.replay", "Replay capture…", "Edit",
+              lambda: _press(_inspector_button(window, "replay")), "Ctrl+R", group="capture",
+              enabled_when=lambda: _inspector_button(window, "replay") is not None,
+              keywords="resend send again")
+    r.command("edit.edit_resend", "Edit and resend…", "Edit",
+              lambda: _press(_inspector_button(window, "edit")), "Ctrl+E", group="capture",
+              enabled_when=lambda: _inspector_button(window, "edit") is not None)
+    r.command("edit.bulk_replay", "Replay shown captures in order…", "Edit",
+              lambda: ops.bulk_replay(), group="capture")
+    r.command("edit.copy_url", "Copy receiver URL", "Edit", window.copy_url, group="url",
+              enabled_when=lambda: window.copy_url_button.isEnabled(),
+              keywords="clipboard address")
+
+    # View
+    r.command("view.palette", "Command palette…", "View", wc.open_palette,
+              "Ctrl+K", "Ctrl+Shift+P", keywords="commands run find action")
+    for key, title in theme.THEMES:
+        r.command(f"view.theme.{key}", title, "View", partial(wc.set_theme, key),
+                  submenu="Theme", exclusive=True,
+                  checked_when=partial(_is_theme, key),
+                  keywords=f"theme {title} mode colours appearance")
+    r.command("view.font.bigger", "Larger body text", "View",
+              lambda: wc.step_body_font(1), SK.ZoomIn, "Ctrl+=",
+              submenu="Body text size", keywords="font zoom in")
+    r.command("view.font.smaller", "Smaller body text", "View",
+              lambda: wc.step_body_font(-1), SK.ZoomOut, submenu="Body text size",
+              keywords="font zoom out")
+    r.command("view.font.reset", "Default size", "View", lambda: wc.step_body_font(0),
+              "Ctrl+0", submenu="Body text size", keywords="font zoom reset")
+    r.command("view.notices", "Notices", "View", wc.toggle_notices, "Ctrl+Shift+M",
+              group="panels", checked_when=lambda: wc.notices_dock.isVisible(),
+              keywords="errors messages log panel")
+    for setting, title in NOTIFICATION_KINDS.items():
+        r.command(f"view.{setting.replace('/', '.')}", title, "View",
+                  partial(wc.attention.toggle, setting),
+                  submenu="Desktop notifications", group="panels",
+                  checked_when=partial(wc.attention.enabled, setting),
+                  keywords="notify notification alert tray")
+
+    # Go
+    for index, (key, title, blurb) in enumerate(SECTIONS):
+        r.command(f"go.{key}", title, "Go", partial(window.show_section, key),
+                  f"Ctrl+{index + 1}", tip=blurb, keywords=f"go to section {title}")
+
+    # Help
+    r.command("help.shortcuts", "Keyboard shortcuts", "Help", wc.open_shortcuts,
+              "Ctrl+/", SK.HelpContents, keywords="keys bindings help")
+    r.command("help.about", "About Webhook Studio", "Help", wc.open_about,
+              group="about", menu_role=QAction.MenuRole.AboutRole, keywords="version data")
+
+    r.attach(window)
+    about = r["help.about"].action
+    assert about is not None
+    about.setObjectName("about_action")
+    build_menu_bar(window.menuBar(), r)
+    _take_keys_from_buttons(window)
+    _refresh_on_change(window, r, wc)
+    return r
+
+
+def _is_theme(key: str) -> bool:
+    return theme.current_choice() == key
+
+
+def new_button(window: Any) -> QAbstractButton | None:
+    """The section's "New …" button, when it has one and it can be clicked."""
+    page = window.sections[window.current_section()]
+    button = getattr(page, "new_button", None)
+    if isinstance(button, QAbstractButton) and _usable(button):
+        return button
+    for candidate in page.findChildren(QPushButton):
+        if isinstance(candidate, QPushButton) and candidate.text().startswith("New ") \
+                and _usable(candidate):
+            return candidate
+    return None
+
+
+def _press(button: QAbstractButton | None) -> None:
+    if button is not None:
+        button.click()
+
+
+def _take_keys_from_buttons(window: Any) -> None:
+    for page in window.sections.values():
+        for name in ("save_button", "new_button"):
+            _take_key(getattr(page, name, None))
+    inspector = window.inbox.inspector
+    _take_key(getattr(inspector, "replay", None))
+    _take_key(getattr(inspector, "edit", None))
+    _take_key(getattr(window.inbox, "delete_action", None))
+    for page in window.sections.values():
+        for action in page.findChildren(QAction):
+            if action.shortcut().matches(QKeySequence(SK.Delete)) \
+                    != QKeySequence.SequenceMatch.NoMatch:
+                action.setShortcut(QKeySequence())
+        for button in page.findChildren(QAbstractButton):
+            if button.shortcut() in (QKeySequence("Ctrl+S"), QKeySequence("Ctrl+N")):
+                button.setShortcut(QKeySequence())
+
+
+class _Refresher(QObject):
+    """One coalesced refresh per event-loop turn; a QObject so Qt drops its connections to
+    the application's ``focusChanged`` when the window goes."""
+
+    def __init__(self, registry: CommandRegistry, parent: QObject) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(registry.refresh)
+
+    def poke(self, *_args: object) -> None:
+        self.timer.start()
+
+
+def _refresh_on_change(window: Any, registry: CommandRegistry, wc: WindowCommands) -> None:
+    """Keep enabled states current: on focus moves (a shortcut is checked against its
+    action's state), section switches and selection changes; coalesced to one pass."""
+    refresher = _Refresher(registry, wc)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.focusChanged.connect(refresher.poke)
+    window.pages.currentChanged.connect(refresher.poke)
+    wc.undo_stack.indexChanged.connect(refresher.poke)
+    for view in window.findChildren(QAbstractItemView):
+        model = view.selectionModel()
+        if model is not None:
+            model.selectionChanged.connect(refresher.poke)
+
+
+def notices_dock(window: QMainWindow, panel: QWidget) -> QDockWidget:
+    dock = QDockWidget("Notices", window)
+    dock.setObjectName("notices_dock")
+    dock.setWidget(panel)
+    dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
+                         | Qt.DockWidgetArea.RightDockWidgetArea)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    return dock
+
