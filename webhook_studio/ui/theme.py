@@ -62,8 +62,17 @@ def dark_palette() -> QPalette:
 
 
 def light_palette() -> QPalette:
-    style = QStyleFactory.create("Fusion")
-    return style.standardPalette()
+    """Fusion's own light palette, every colour marked as set (a palette with nothing set
+    would not replace a dark one that was)."""
+    standard = QStyleFactory.create("Fusion").standardPalette()
+    p = QPalette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive,
+                  QPalette.ColorGroup.Disabled):
+        for role in QPalette.ColorRole:
+            if role in (QPalette.ColorRole.NColorRoles, QPalette.ColorRole.NoRole):
+                continue
+            p.setBrush(group, role, standard.brush(group, role))
+    return p
 
 
 def is_dark() -> bool:
@@ -106,7 +115,8 @@ def set_theme(app: QApplication, choice: str) -> None:
         QGuiApplication.styleHints().colorSchemeChanged.connect(
             lambda _scheme: current_choice() == "system" and app.setPalette(
                 palette_for("system")))
-    _apply_stylesheet(app)
+    # With a style sheet, widgets keep the palette they were polished with: re-polish.
+    _apply_stylesheet(app, force=True)
 
 
 def body_font_size() -> int | None:
@@ -129,11 +139,13 @@ def step_body_font(current: int | None, direction: int) -> int:
     return next((s for s in reversed(BODY_SIZES) if s < base), BODY_SIZES[0])
 
 
-def _apply_stylesheet(app: QApplication) -> None:
+def _apply_stylesheet(app: QApplication, force: bool = False) -> None:
     sheet = SIDEBAR_QSS
     points = body_font_size()
     if points:
         sheet += f"QPlainTextEdit {{ font-size: {points}pt; }}\n"
+    if force and app.styleSheet() == sheet:
+        app.setStyleSheet("")
     if app.styleSheet() != sheet:
         app.setStyleSheet(sheet)
 
@@ -156,3 +168,21 @@ def contrast_ratio(a: QColor, b: QColor) -> float:
 
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def snapshot(app: QApplication) -> tuple[object, ...]:
+    """Everything ``set_theme``/``set_body_font_size`` change, to put back with ``restore``
+    (the tests switch themes; the next test must not start in the dark)."""
+    return (dict(_state), QPalette(app.palette()), app.styleSheet(), app.style().name())
+
+
+def restore(app: QApplication, saved: tuple[object, ...]) -> None:
+    state, palette, sheet, style = saved
+    assert isinstance(state, dict) and isinstance(palette, QPalette)
+    if (state["choice"], state["body_pt"]) == (_state["choice"], _state["body_pt"]) \
+            and app.styleSheet() == sheet and app.style().name() == style:
+        return
+    _state.update({k: v for k, v in state.items() if k != "watching"})
+    app.setStyle(str(style))
+    app.setPalette(palette)
+    app.setStyleSheet(str(sheet))
