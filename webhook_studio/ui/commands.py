@@ -58,7 +58,9 @@ class Command:
     def shortcut_text(self) -> str:
         """The shortcuts as the platform writes them ("Ctrl+F", "⌘F"), comma-separated."""
         seen: list[str] = []
-        for key in self.key_sequences():
+        # A standard key's first binding is the platform's primary one; the others (Alt+
+        # Backspace for Undo, a keyboard's own "Find" key) work but would crowd the menu.
+        for key in (QKeySequence(s) for s in self.shortcuts):
             text = key.toString(QKeySequence.SequenceFormat.NativeText)
             if text and text not in seen:
                 seen.append(text)
