@@ -2,7 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [--out docs/screenshots]
 
-Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``).
+Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``);
+then the command palette over the Inbox and the dark theme (``palette.png``, ``*-dark.png``).
 Data is made by the real engines: a receiver verifies signed requests (some with the classic
 mistakes), a dispatcher delivers to a local target that fails twice before succeeding and to
 one that keeps failing (the Deliveries shot shows its failed attempts, the planned retries and
@@ -174,11 +175,42 @@ async def main(out: Path) -> None:
             path = out / f"{key}{suffix}.png"
             window.grab().save(str(path))
             print(path, window.width(), window.height())
+    await shoot_palette_and_dark(app, window, out)
     await dispatcher.stop()
     await receiver.stop()
     await extras.close()
     window.close()
     ctx.close()
+
+
+async def shoot_palette_and_dark(app, window, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The command palette over the Inbox (``palette.png``) and the Inbox and Deliveries in
+    the dark theme (``inbox-dark.png``, ``deliveries-dark.png``)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+
+    window.resize(1440, 900)
+    window.show_section("inbox")
+    window.inbox.view.selectRow(1)
+    await settle(app)
+    window.commands.open_palette()
+    palette = window.commands.palette
+    palette.field.setText("rep")
+    await settle(app)
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(palette.pos() - window.mapToGlobal(QPoint(0, 0)), palette.grab())
+    painter.end()
+    shot.save(str(out / "palette.png"))
+    print(out / "palette.png")
+    palette.hide()
+    window.commands.registry.run("view.theme.dark")
+    for key in ("inbox", "deliveries"):
+        window.show_section(key)
+        await settle(app)
+        window.grab().save(str(out / f"{key}-dark.png"))
+        print(out / f"{key}-dark.png")
+    window.commands.registry.run("view.theme.system")
 
 
 if __name__ == "__main__":

@@ -24,19 +24,27 @@ TITLES = ["Go ▸ Deliveries", "Edit ▸ Delete…", "View ▸ Theme ▸ Dark", 
 
 
 @given(st.sampled_from(TITLES), st.data())
-def test_any_letters_of_a_title_in_order_find_it(title: str, data: st.DataObject) -> None:
-    picks = data.draw(st.lists(st.integers(0, len(title) - 1), unique=True, max_size=8))
-    query = "".join(title[i] for i in sorted(picks))
-    assert fuzzy_score(query, title) is not None
+def test_the_starts_of_a_titles_words_in_order_find_it(title: str,
+                                                       data: st.DataObject) -> None:
+    words = [w for w in title.replace("▸", " ").split() if w[0].isalnum()]
+    chosen = data.draw(st.lists(st.integers(0, len(words) - 1), unique=True, min_size=1))
+    query = " ".join(words[i][:data.draw(st.integers(1, len(words[i])))]
+                     for i in sorted(chosen))
+    assert fuzzy_score(query, title) is not None, query
 
 
-@given(st.text(max_size=12))
-def test_a_query_whose_letters_are_not_all_there_does_not_match(query: str) -> None:
-    title = "Go ▸ Inbox"
+@given(st.text(max_size=12), st.sampled_from(TITLES))
+def test_a_query_matches_only_when_its_letters_are_there(query: str, title: str) -> None:
+    score = fuzzy_score(query, title)
     letters = [c for c in query.lower() if not c.isspace()]
-    present = all(c in title.lower() for c in letters)
-    if not present:
-        assert fuzzy_score(query, title) is None
+    if not all(c in title.lower() for c in letters):
+        assert score is None
+
+
+def test_letters_scattered_inside_words_do_not_match() -> None:
+    assert fuzzy_score("rep", "errors messages log panel") is None
+    assert fuzzy_score("rep", "Edit ▸ Replay capture…") is not None
+    assert fuzzy_score("theme drk", "View ▸ Theme ▸ Dark") is not None
 
 
 def command(id_: str, title: str, menu: str = "Go") -> Command:

@@ -29,35 +29,56 @@ from webhook_studio.ui.commands import Command, CommandRegistry
 
 
 def fuzzy_score(query: str, text: str) -> int | None:
-    """How well ``query`` matches ``text`` (higher is better), or None when it does not:
-    every non-space character of the query must occur in the text in order (case-blind).
-    A contiguous substring beats scattered letters; word starts and consecutive letters earn
-    points; shorter texts win ties."""
-    needle = "".join(query.lower().split())
+    """How well ``query`` matches ``text`` (higher is better), or None when it does not.
+
+    Each word of the query must begin at the start of a word of the text, in order, and its
+    other letters follow in order ("godel" and "go del" find "Go ▸ Deliveries", "theme drk"
+    finds "View ▸ Theme ▸ Dark"); letters scattered inside words ("rep" in "errors") do not
+    count. The whole query found as typed scores highest; shorter texts win ties.
+    """
     hay = text.lower()
-    if not needle:
+    words = query.lower().split()
+    if not words:
         return 0
-    if needle not in hay.replace(" ", "") and not _subsequence(needle, hay):
+    placed = _place(words, hay, 0)
+    if placed is None:
         return None
-    score = 0
-    where = hay.find(query.lower().strip())
-    if where >= 0:  # the whole query as typed, spaces included
-        score += 100 + (40 if where == 0 or not hay[where - 1].isalnum() else 0)
-    pos, run = 0, 0
-    for ch in needle:
-        found = hay.find(ch, pos)
-        if found < 0:
-            return None
-        word_start = found == 0 or not hay[found - 1].isalnum()
-        run = run + 1 if found == pos and pos > 0 else 0
-        score += 10 * word_start + 5 * run + 1
-        pos = found + 1
+    score = placed
+    where = hay.find(" ".join(words))
+    if where >= 0:
+        score += 100 + (40 if _word_start(hay, where) else 0)
     return score * 4 - len(hay) // 4
 
 
-def _subsequence(needle: str, hay: str) -> bool:
-    it = iter(hay)
-    return all(ch in it for ch in needle)
+def _word_start(hay: str, i: int) -> bool:
+    return i == 0 or (hay[i].isalnum() and not hay[i - 1].isalnum())
+
+
+def _place(words: list[str], hay: str, pos: int) -> int | None:
+    """The best score placing ``words`` in ``hay`` from ``pos`` (each starting at a word
+    start), or None. Texts are menu titles: trying every start is cheap."""
+    if not words:
+        return 0
+    word, rest = words[0], words[1:]
+    best: int | None = None
+    for start in range(pos, len(hay)):
+        if hay[start] != word[0] or not _word_start(hay, start):
+            continue
+        score, at, run = 10, start + 1, 0
+        for ch in word[1:]:
+            found = hay.find(ch, at)
+            if found < 0:
+                score = -1
+                break
+            run = run + 1 if found == at else 0
+            score += 5 * run + (10 if _word_start(hay, found) else 1)
+            at = found + 1
+        if score < 0:
+            break  # later starts have even less text left
+        tail = _place(rest, hay, at)
+        if tail is not None and (best is None or score + tail > best):
+            best = score + tail
+    return best
 
 
 def rank(query: str, commands: list[Command]) -> list[Command]:
