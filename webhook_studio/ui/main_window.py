@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        self.commands.detach()
+        self.commands.on_close()
         super().closeEvent(event)
         self.closed.emit()
 

@@ -19,12 +19,18 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDockWidget,
+    QFormLayout,
+    QLabel,
+    QLayoutItem,
     QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QWidget,
 )
 
@@ -144,15 +150,28 @@ class WindowCommands(QObject):
         window.pages.currentChanged.connect(
             lambda _index: self.attention.seen(window.current_section()))
         window.installEventFilter(self)
+        name_controls(window)
+        from webhook_studio.ui import remember
+
+        remember.restore(window, window.settings)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         main: Any = self.main
-        if event.type() == QEvent.Type.WindowActivate and watched is main:
+        if event.type() == QEvent.Type.ShortcutOverride and watched is main:
+            # A key is about to be matched against the shortcuts: bring enabled states up
+            # to date first (a capture rendered a moment ago enables Ctrl+R). The focus
+            # widget saw it first and let it through, so this is a key it does not use.
+            self.registry.refresh()
+        elif event.type() == QEvent.Type.WindowActivate and watched is main:
             self.attention.seen(self.main.current_section())
         return False
 
-    def detach(self) -> None:
-        """Stop listening to the engines (the window closes; they may live on in tests)."""
+    def on_close(self) -> None:
+        """Remember where the person was; stop listening to the engines (they may live on
+        in tests)."""
+        from webhook_studio.ui import remember
+
+        remember.save(self.main, self.main.settings)
         dispatcher = self.main.dispatcher
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -357,6 +376,87 @@ def _take_keys_from_buttons(window: Any) -> None:
         for button in page.findChildren(QAbstractButton):
             if button.shortcut() in (QKeySequence("Ctrl+S"), QKeySequence("Ctrl+N")):
                 button.setShortcut(QKeySequence())
+
+
+#: Accessible names for controls no label names (a screen reader would read "combo box").
+ACCESSIBLE_NAMES: dict[str, str] = {
+    "sidebar": "Sections",
+    "inbox.search": "Search captures",
+    "inbox.endpoint": "Filter by endpoint",
+    "inbox.method": "Filter by method",
+    "inbox.verdict": "Filter by verdict",
+    "inbox.more": "Inbox actions",
+    "inbox.view": "Captures",
+    "inbox.inspector.tabs": "Capture views",
+    "inbox.inspector.body": "Body",
+    "inbox.inspector.raw": "Raw request",
+    "inbox.inspector.hex": "Body as hex",
+    "inbox.inspector.response": "Response",
+    "inbox.inspector.forwards": "Forwards",
+    "endpoints.list": "Endpoints",
+    "subscriptions.list": "Subscriptions",
+    "subscriptions.picker": "Add an event type",
+    "deliveries.state": "Filter by state",
+    "deliveries.view": "Deliveries",
+    "deliveries.attempts": "Attempts",
+    "composer.data": "Event data (JSON)",
+    "composer.preview": "The signed request that will go out",
+}
+
+
+def name_controls(window: Any) -> None:
+    """Give unlabelled controls a name, and buttons that show only a symbol their tooltip
+    as a name; a name already set is kept."""
+    from webhook_studio.ui.remember import resolve
+
+    for path, name in ACCESSIBLE_NAMES.items():
+        widget = resolve(window, path)
+        if widget is not None and not widget.accessibleName():
+            widget.setAccessibleName(name)
+    for button in window.findChildren(QAbstractButton):
+        if not any(c.isalpha() for c in button.text()) and not button.accessibleName() \
+                and button.toolTip():
+            button.setAccessibleName(button.toolTip())
+    for view in window.findChildren(QAbstractItemView):
+        view.setTabKeyNavigation(False)  # arrows move in a list; Tab goes to the next control
+    for text in window.findChildren(QPlainTextEdit):
+        text.setTabChangesFocus(True)  # no field here wants a tab character; no keyboard trap
+    for tabs in window.findChildren(QTabWidget):
+        if not tabs.tabBar().accessibleName():
+            tabs.tabBar().setAccessibleName(tabs.accessibleName() or "Tabs")
+    for form in window.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            text = label.widget() if label is not None else None
+            if not isinstance(text, QLabel) or field is None:
+                continue
+            target = _first_control(field)
+            name = text.text().replace("&", "").rstrip(":")
+            if target is not None and name and not target.accessibleName():
+                target.setAccessibleName(name)
+                text.setBuddy(target)
+
+
+def _first_control(item: QLayoutItem) -> QWidget | None:
+    """The first widget that takes focus in a form row's field (a widget or a layout)."""
+    widget = item.widget()
+    if widget is not None:
+        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            return widget
+        found = [w for w in widget.findChildren(QWidget)
+                 if w.focusPolicy() != Qt.FocusPolicy.NoFocus
+                 and not isinstance(w.parentWidget(), QAbstractSpinBox | QComboBox)]
+        return found[0] if found else None
+    layout = item.layout()
+    if layout is None:
+        return None
+    for index in range(layout.count()):
+        child = layout.itemAt(index)
+        found_in = _first_control(child) if child is not None else None
+        if found_in is not None:
+            return found_in
+    return None
 
 
 class _Refresher(QObject):

@@ -1,0 +1,132 @@
+"""Remember where the person was: the selected capture and delivery, the Inbox and
+Deliveries filters, and the Composer's inputs come back after a restart (the settings file
+next to the data, ``window.ini``, under ``remember/``). The last replay targets are kept by
+``widgets/targets.py`` and offered first by the replay dialogs.
+
+Fields are named by attribute paths from the window ("inbox.search"), so a section that is
+rebuilt keeps its memory as long as the names stay; a path that no longer resolves is
+skipped (``unresolved`` lists them for the test that guards against that). The Composer's
+secret is not kept: the settings file is not a place for secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+#: (settings key, attribute path), restored in this order: a Composer profile first, since
+#: choosing one fills the event type, the signature and the data the later fields restore.
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("inbox/search", "inbox.search"),
+    ("inbox/endpoint", "inbox.endpoint"),
+    ("inbox/method", "inbox.method"),
+    ("inbox/verdict", "inbox.verdict"),
+    ("inbox/duplicates", "inbox.duplicates"),
+    ("deliveries/state", "deliveries.state"),
+    ("composer/profile", "composer.profile"),
+    ("composer/event_type", "composer.event_type"),
+    ("composer/target", "composer.target"),
+    ("composer/url", "composer.url"),
+    ("composer/scheme", "composer.scheme"),
+    ("composer/data", "composer.data"),
+)
+
+
+def resolve(window: Any, path: str) -> QWidget | None:
+    target: Any = window
+    for name in path.split("."):
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    return target if isinstance(target, QWidget) else None
+
+
+def unresolved(window: Any) -> list[str]:
+    return [path for _key, path in FIELDS if resolve(window, path) is None]
+
+
+def _value(widget: QWidget) -> object:
+    if isinstance(widget, QCheckBox):
+        return "true" if widget.isChecked() else "false"
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        data = widget.currentData()
+        return f"data:{data}" if data is not None else f"text:{widget.currentText()}"
+    return None
+
+
+def _apply(widget: QWidget, value: str) -> None:
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(value == "true")
+    elif isinstance(widget, QLineEdit):
+        widget.setText(value)
+    elif isinstance(widget, QPlainTextEdit):
+        if widget.toPlainText() != value:
+            widget.setPlainText(value)
+    elif isinstance(widget, QComboBox):
+        kind, _, wanted = value.partition(":")
+        for index in range(widget.count()):
+            data = widget.itemData(index)
+            if (kind == "data" and data is not None and str(data) == wanted) or \
+                    (kind == "text" and data is None and widget.itemText(index) == wanted):
+                widget.setCurrentIndex(index)
+                return
+
+
+def save(window: Any, settings: QSettings) -> None:
+    for key, path in FIELDS:
+        widget = resolve(window, path)
+        value = _value(widget) if widget is not None else None
+        if value is not None:
+            settings.setValue(f"remember/{key}", value)
+    inspector = getattr(getattr(window, "inbox", None), "inspector", None)
+    capture_id = getattr(inspector, "capture_id", None)
+    _set_or_remove(settings, "remember/inbox/capture", capture_id)
+    _set_or_remove(settings, "remember/deliveries/delivery",
+                   getattr(getattr(window, "deliveries", None), "delivery_id", None))
+
+
+def _set_or_remove(settings: QSettings, key: str, value: object) -> None:
+    if value is None:
+        settings.remove(key)
+    else:
+        settings.setValue(key, str(value))
+
+
+def _capture_exists(window: Any, capture_id: int) -> bool:
+    from webhook_studio.store.receiver_queries import existing_capture_ids
+
+    with window.ctx.store.session() as session:
+        return bool(existing_capture_ids(session, [capture_id]))
+
+
+def restore(window: Any, settings: QSettings) -> None:
+    """Put the remembered values back; one that no longer fits (an endpoint deleted since)
+    leaves its field as it is."""
+    for key, path in FIELDS:
+        value = settings.value(f"remember/{key}")
+        widget = resolve(window, path)
+        if isinstance(value, str) and widget is not None:
+            _apply(widget, value)
+    inbox = window.inbox
+    timer = getattr(inbox, "_search_timer", None)
+    if timer is not None:  # filter now, not in 250 ms (that would drop the selection)
+        timer.stop()
+    inbox.apply_filter()
+    capture = settings.value("remember/inbox/capture")
+    with contextlib.suppress(ValueError, TypeError):
+        capture_id = int(str(capture)) if capture is not None else None
+        if capture_id is not None and _capture_exists(window, capture_id):
+            inbox.select_capture(capture_id)
+    delivery = settings.value("remember/deliveries/delivery")
+    if isinstance(delivery, str) and delivery:
+        deliveries = window.deliveries
+        row = deliveries.row_of(delivery)
+        if row is not None:
+            deliveries.view.selectRow(row)
