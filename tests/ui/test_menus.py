@@ -300,3 +300,35 @@ def test_keyboard_shortcuts_dialog_lists_every_shortcut_from_the_registry(
     dialog.filter.clear()
     qtbot.keyClicks(dialog.filter, "ctrl+k")
     assert [r[1] for r in dialog.visible_rows()] == ["Command palette…"]
+
+
+async def test_ctrl_s_saves_the_endpoint_editor_and_the_settings_too(
+        window: Any, ctx: AppContext, qtbot: QtBot) -> None:
+    from webhook_studio.store.receiver_models import Endpoint
+
+    endpoint_id = create_endpoint(ctx.store, name="Before", path="/gh", scheme="github",
+                                  secrets=["s3cret"])
+    window._endpoints_changed()
+    window.endpoints.reload()
+    window.show_section("endpoints")
+    window.endpoints.list.setCurrentRow(0)
+    field = window.endpoints.name
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    field.selectAll()
+    qtbot.keyClicks(field, "After")
+    qtbot.keySequence(window.windowHandle(), QKeySequence(SK.Save))
+    await pump(lambda: _endpoint_name(ctx, endpoint_id, Endpoint) == "After")
+
+    window.show_section("settings")
+    save = window.settings_page.save_button
+    clicked: list[bool] = []
+    save.clicked.connect(lambda: clicked.append(True))
+    qtbot.keySequence(window.windowHandle(), QKeySequence(SK.Save))
+    assert clicked == [True]
+
+
+def _endpoint_name(ctx: AppContext, endpoint_id: int, model: Any) -> str | None:
+    with ctx.store.session() as session:
+        row = session.get(model, endpoint_id)
+        return None if row is None else str(row.name)

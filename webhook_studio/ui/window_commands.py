@@ -11,6 +11,7 @@ window never holds one key twice (Qt ignores an ambiguous shortcut altogether).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -74,16 +75,31 @@ def focus_search(window: Any) -> None:
         field.selectAll()
 
 
-def _button(window: Any, name: str) -> QAbstractButton | None:
+#: A section's buttons by role: the attributes that may hold them, else their text.
+BUTTONS: dict[str, tuple[tuple[str, ...], Callable[[str], bool]]] = {
+    "save": (("save_button",), lambda text: text == "Save"),
+    "delete": (("delete_button", "delete"), lambda text: text.startswith("Delete")),
+    "new": (("new_button",), lambda text: text.startswith("New ")),
+}
+
+
+def section_button(window: Any, role: str) -> QAbstractButton | None:
+    """The current section's Save, Delete… or New … button, when it can be clicked."""
     page = window.sections[window.current_section()]
-    button = getattr(page, name, None)
-    return button if isinstance(button, QAbstractButton) and _usable(button) else None
+    names, matches = BUTTONS[role]
+    for name in names:
+        button = getattr(page, name, None)
+        if isinstance(button, QAbstractButton) and _usable(button):
+            return button
+    for candidate in page.findChildren(QPushButton):
+        if isinstance(candidate, QPushButton) and matches(candidate.text().replace("&", "")) \
+                and _usable(candidate):
+            return candidate
+    return None
 
 
-def _click(window: Any, name: str) -> None:
-    button = _button(window, name)
-    if button is not None:
-        button.click()
+def _click(window: Any, role: str) -> None:
+    _press(section_button(window, role))
 
 
 def _inbox_has_selection(window: Any) -> bool:
@@ -94,14 +110,14 @@ def can_delete(window: Any) -> bool:
     key = window.current_section()
     if key == "inbox":
         return _inbox_has_selection(window)
-    return _button(window, "delete_button") is not None
+    return section_button(window, "delete") is not None
 
 
 def delete(window: Any) -> None:
     if window.current_section() == "inbox":
         window.inbox.delete_action.trigger()
     else:
-        _click(window, "delete_button")
+        _click(window, "delete")
 
 
 def _inspector_button(window: Any, name: str) -> QAbstractButton | None:
@@ -250,12 +266,12 @@ def register(window: Any, wc: WindowCommands) -> CommandRegistry:
     undo = wc.undo_stack
 
     # File
-    r.command("file.new", "New", "File", lambda: _press(new_button(window)), SK.New,
-              enabled_when=lambda: new_button(window) is not None,
+    r.command("file.new", "New", "File", lambda: _click(window, "new"), SK.New,
+              enabled_when=lambda: section_button(window, "new") is not None,
               tip="A new endpoint or subscription in the section shown",
               keywords="new endpoint subscription create add")
-    r.command("file.save", "Save", "File", lambda: _click(window, "save_button"), SK.Save,
-              enabled_when=lambda: _button(window, "save_button") is not None,
+    r.command("file.save", "Save", "File", lambda: _click(window, "save"), SK.Save,
+              enabled_when=lambda: section_button(window, "save") is not None,
               tip="Save the editor shown (endpoint, subscription, settings)")
     r.command("file.import_har", "Import HAR…", "File", lambda: ops.import_har(),
               group="har", keywords="open load archive")
@@ -340,19 +356,6 @@ def register(window: Any, wc: WindowCommands) -> CommandRegistry:
 
 def _is_theme(key: str) -> bool:
     return theme.current_choice() == key
-
-
-def new_button(window: Any) -> QAbstractButton | None:
-    """The section's "New …" button, when it has one and it can be clicked."""
-    page = window.sections[window.current_section()]
-    button = getattr(page, "new_button", None)
-    if isinstance(button, QAbstractButton) and _usable(button):
-        return button
-    for candidate in page.findChildren(QPushButton):
-        if isinstance(candidate, QPushButton) and candidate.text().startswith("New ") \
-                and _usable(candidate):
-            return candidate
-    return None
 
 
 def _press(button: QAbstractButton | None) -> None:
