@@ -124,6 +124,7 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
         return lambda: bool(asked) and asked[-1][0] == which
 
     base = QApplication.palette().color(QPalette.ColorRole.Base)
+    sizes: list[float] = []
     # id: (set the window up, where it must be disabled, what a person then sees)
     plan: dict[str, tuple[Callable[[], object], str | None, Callable[[], bool]]] = {
         "file.new": (endpoint_selected, "inbox",
@@ -157,12 +158,17 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
         "view.theme.system": (lambda: None, None, lambda: theme.current_choice() == "system"
                               and QApplication.palette().color(QPalette.ColorRole.Base)
                               == base),
-        "view.font.bigger": (lambda: None, None,
-                             lambda: "pt" in window.statusBar().currentMessage()),
-        "view.font.smaller": (lambda: None, None,
-                              lambda: "pt" in window.statusBar().currentMessage()),
+        "view.font.bigger": (lambda: sizes.append(window.inbox.inspector.body.font()
+                                                  .pointSizeF()), None,
+                             lambda: window.inbox.inspector.body.font().pointSizeF()
+                             > sizes[-1]),
+        "view.font.smaller": (lambda: sizes.append(window.inbox.inspector.body.font()
+                                                   .pointSizeF()), None,
+                              lambda: window.inbox.inspector.body.font().pointSizeF()
+                              < sizes[-1]),
         "view.font.reset": (lambda: None, None,
-                            lambda: "default size" in window.statusBar().currentMessage()),
+                            lambda: theme.body_font_size() is None
+                            and window.inbox.inspector.body.font().pointSizeF() == sizes[0]),
         "view.notices": (lambda: None, None, lambda: window.commands.notices_dock.isVisible()),
         "view.notify.invalid_signature": (lambda: None, None,
                                           lambda: actions["view.notify.invalid_signature"]
