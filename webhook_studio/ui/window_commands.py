@@ -11,6 +11,7 @@ window never holds one key twice (Qt ignores an ambiguous shortcut altogether).
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -51,19 +52,46 @@ def _usable(widget: Any) -> bool:
     return isinstance(widget, QWidget) and widget.isEnabled() and _shown(widget)
 
 
+#: Per section page and role, the widgets that may play it, found once: enabled states are
+#: re-checked on every key that may be a shortcut, and a search of the widget tree (or a
+#: missing attribute on a Qt object) costs far more than checking a few known widgets.
+_found: weakref.WeakKeyDictionary[QWidget, dict[str, list[QWidget]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _candidates(page: QWidget, role: str) -> list[QWidget]:
+    cache = _found.setdefault(page, {})
+    if role not in cache:
+        cache[role] = _find(page, role)
+    return cache[role]
+
+
+def _find(page: QWidget, role: str) -> list[QWidget]:
+    found: list[QWidget] = []
+    if role == "search":
+        for name in ("search", "filter_field", "filter"):
+            widget = getattr(page, name, None)
+            if isinstance(widget, QLineEdit | QComboBox):
+                found.append(widget)
+        found += [edit for edit in page.findChildren(QLineEdit)
+                  if any(w in edit.placeholderText().lower() for w in ("search", "filter"))]
+        state = getattr(page, "state", None)
+        if isinstance(state, QComboBox):
+            found.append(state)
+        return found
+    names, matches = BUTTONS[role]
+    for name in names:
+        button = getattr(page, name, None)
+        if isinstance(button, QAbstractButton):
+            found.append(button)
+    return found + [b for b in page.findChildren(QPushButton)
+                    if isinstance(b, QPushButton) and matches(b.text().replace("&", ""))]
+
+
 def search_field(page: QWidget) -> QWidget | None:
-    """The section's search or filter: a ``search``/``filter_field`` attribute, else its first
-    line edit whose placeholder offers to search or filter, else its first filter combo."""
-    for name in ("search", "filter_field", "filter"):
-        widget = getattr(page, name, None)
-        if isinstance(widget, QLineEdit | QComboBox) and _shown(widget):
-            return widget
-    for edit in page.findChildren(QLineEdit):
-        hint = edit.placeholderText().lower()
-        if ("search" in hint or "filter" in hint) and _shown(edit):
-            return edit
-    state = getattr(page, "state", None)
-    return state if isinstance(state, QComboBox) and _shown(state) else None
+    """The section's search or filter: a ``search``/``filter_field`` attribute, else a line
+    edit whose placeholder offers to search or filter, else its state filter."""
+    return next((w for w in _candidates(page, "search") if _shown(w)), None)
 
 
 def focus_search(window: Any) -> None:
@@ -86,15 +114,9 @@ BUTTONS: dict[str, tuple[tuple[str, ...], Callable[[str], bool]]] = {
 def section_button(window: Any, role: str) -> QAbstractButton | None:
     """The current section's Save, Delete… or New … button, when it can be clicked."""
     page = window.sections[window.current_section()]
-    names, matches = BUTTONS[role]
-    for name in names:
-        button = getattr(page, name, None)
+    for button in _candidates(page, role):
         if isinstance(button, QAbstractButton) and _usable(button):
             return button
-    for candidate in page.findChildren(QPushButton):
-        if isinstance(candidate, QPushButton) and matches(candidate.text().replace("&", "")) \
-                and _usable(candidate):
-            return candidate
     return None
 
 
@@ -103,7 +125,8 @@ def _click(window: Any, role: str) -> None:
 
 
 def _inbox_has_selection(window: Any) -> bool:
-    return bool(window.inbox.selected_ids())
+    model = window.inbox.view.selectionModel()  # not selected_ids(): that reads every row
+    return model is not None and model.hasSelection()
 
 
 def can_delete(window: Any) -> bool:
