@@ -15,6 +15,7 @@ from tests.ui.conftest import WindowFactory, pump, wait_visible
 from tests.ui.scenarios.helpers import post, select_capture
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
+from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui import remember
 from webhook_studio.ui.replay_dialog import ReplayDialog
@@ -30,6 +31,7 @@ async def test_selection_filters_composer_inputs_and_replay_target_survive_a_res
     sub_id = create_subscription(ctx.store, secret=SECRET, url=httpserver.url_for("/hook"),
                                  events=["*"], retry_policy=parse_policy("0").to_dict())
     httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint_id = create_endpoint(ctx.store, name="Orders", path="/orders")
     window: Any = await make_window()
     assert remember.unresolved(window) == []  # every remembered field still exists
     for path in ("/orders/1", "/orders/2", "/users/1"):
@@ -44,6 +46,8 @@ async def test_selection_filters_composer_inputs_and_replay_target_survive_a_res
     inbox.search.setFocus()
     qtbot.keyClicks(inbox.search, "orders")
     inbox.method.setCurrentIndex(inbox.method.findText("POST"))
+    await pump(lambda: inbox.endpoint.findData(endpoint_id) >= 0)
+    inbox.endpoint.setCurrentIndex(inbox.endpoint.findData(endpoint_id))
     await pump(lambda: inbox.model.rowCount() == 2)
     chosen = await select_capture(qtbot, window, 1)
     # the last replay target: a real replay through the dialog (Ctrl+R)
@@ -71,6 +75,8 @@ async def test_selection_filters_composer_inputs_and_replay_target_survive_a_res
     again: Any = await make_window()
     assert again.inbox.search.text() == "orders"
     assert again.inbox.method.currentText() == "POST"
+    await pump(lambda: again.inbox.endpoint.currentData() == endpoint_id,
+               what="the endpoint filter did not come back")
     await pump(lambda: again.inbox.inspector.capture_id == chosen, what="capture not restored")
     assert again.inbox.selected_ids() == [chosen]
     assert again.deliveries.state.currentText().lower() == "delivered"

@@ -12,9 +12,10 @@ secret is not kept: the settings file is not a place for secrets.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 #: (settings key, attribute path), restored in this order: a Composer profile first, since
@@ -61,7 +62,8 @@ def _value(widget: QWidget) -> object:
     return None
 
 
-def _apply(widget: QWidget, value: str) -> None:
+def _apply(widget: QWidget, value: str) -> bool:
+    """Show ``value`` in ``widget``; False when a combo does not offer it (yet)."""
     if isinstance(widget, QCheckBox):
         widget.setChecked(value == "true")
     elif isinstance(widget, QLineEdit):
@@ -76,7 +78,29 @@ def _apply(widget: QWidget, value: str) -> None:
             if (kind == "data" and data is not None and str(data) == wanted) or \
                     (kind == "text" and data is None and widget.itemText(index) == wanted):
                 widget.setCurrentIndex(index)
-                return
+                return True
+        return False
+    return True
+
+
+def _apply_when_listed(combo: QComboBox, value: str, then: Callable[[], object]) -> None:
+    """A combo filled by a store read (the Inbox's endpoints) gets its item a moment later:
+    choose it once the filling is done (after the event that inserted it), once; then
+    ``then`` (the filter it changes dropped the selection)."""
+    model = combo.model()
+    done: list[bool] = []
+
+    def listed(*_args: object) -> None:
+        if not done:
+            QTimer.singleShot(0, combo, attempt)
+
+    def attempt() -> None:
+        if not done and _apply(combo, value):
+            done.append(True)
+            model.rowsInserted.disconnect(listed)
+            then()
+
+    model.rowsInserted.connect(listed)
 
 
 def save(window: Any, settings: QSettings) -> None:
@@ -112,11 +136,24 @@ def restore(window: Any, settings: QSettings) -> None:
     for key, path in FIELDS:
         value = settings.value(f"remember/{key}")
         widget = resolve(window, path)
-        if isinstance(value, str) and widget is not None:
-            _apply(widget, value)
+        if isinstance(value, str) and widget is not None and not _apply(widget, value) \
+                and isinstance(widget, QComboBox):
+            _apply_when_listed(widget, value, lambda: _select_capture(window, settings))
+    _select_capture(window, settings)
+    delivery = settings.value("remember/deliveries/delivery")
+    if isinstance(delivery, str) and delivery:
+        deliveries = window.deliveries
+        row = deliveries.row_of(delivery)
+        if row is not None:
+            deliveries.view.selectRow(row)
+
+
+def _select_capture(window: Any, settings: QSettings) -> None:
+    """Filter now (not in the search field's 250 ms: that would drop the selection), then
+    select the remembered capture if it still exists."""
     inbox = window.inbox
     timer = getattr(inbox, "_search_timer", None)
-    if timer is not None:  # filter now, not in 250 ms (that would drop the selection)
+    if timer is not None:
         timer.stop()
     inbox.apply_filter()
     capture = settings.value("remember/inbox/capture")
@@ -124,9 +161,3 @@ def restore(window: Any, settings: QSettings) -> None:
         capture_id = int(str(capture)) if capture is not None else None
         if capture_id is not None and _capture_exists(window, capture_id):
             inbox.select_capture(capture_id)
-    delivery = settings.value("remember/deliveries/delivery")
-    if isinstance(delivery, str) and delivery:
-        deliveries = window.deliveries
-        row = deliveries.row_of(delivery)
-        if row is not None:
-            deliveries.view.selectRow(row)
