@@ -120,6 +120,10 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
         window.subscriptions.list.setCurrentRow(0)
         window.subscriptions.description.setText("Edited from the menu")
 
+    def composer_filled() -> None:
+        section("composer")
+        window.composer.url.setText("http://127.0.0.1:9/adhoc")
+
     def was_asked(which: str) -> Callable[[], bool]:
         return lambda: bool(asked) and asked[-1][0] == which
 
@@ -132,6 +136,8 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
                      and window.endpoints.name.text() == ""),
         "file.save": (subscription_edited, "inbox",
                       lambda: window.subscriptions.status.text() == "Saved."),
+        "file.send": (composer_filled, "inbox",
+                      lambda: window.composer.result.text().startswith("Queued")),
         "file.import_har": (lambda: section("inbox"), None, was_asked("open_file")),
         "file.export_har": (lambda: section("inbox"), None, was_asked("save_file")),
         "edit.undo": (lambda: None, "inbox", lambda: True),  # nothing to undo: disabled

@@ -108,6 +108,7 @@ BUTTONS: dict[str, tuple[tuple[str, ...], Callable[[str], bool]]] = {
     "save": (("save_button",), lambda text: text == "Save"),
     "delete": (("delete_button", "delete"), lambda text: text.startswith("Delete")),
     "new": (("new_button",), lambda text: text.startswith("New ")),
+    "send": (("send_button",), lambda text: text == "Send"),
 }
 
 
@@ -296,6 +297,9 @@ def register(window: Any, wc: WindowCommands) -> CommandRegistry:
     r.command("file.save", "Save", "File", lambda: _click(window, "save"), SK.Save,
               enabled_when=lambda: section_button(window, "save") is not None,
               tip="Save the editor shown (endpoint, subscription, settings)")
+    r.command("file.send", "Send event", "File", lambda: _click(window, "send"),
+              "Ctrl+Return", enabled_when=lambda: section_button(window, "send") is not None,
+              tip="Sign and send the Composer's event", keywords="compose emit deliver")
     r.command("file.import_har", "Import HAR…", "File", lambda: ops.import_har(),
               group="har", keywords="open load archive")
     r.command("file.export_har", "Export shown captures as HAR…", "File",
@@ -388,7 +392,7 @@ def _press(button: QAbstractButton | None) -> None:
 
 def _take_keys_from_buttons(window: Any) -> None:
     for page in window.sections.values():
-        for name in ("save_button", "new_button"):
+        for name in ("save_button", "new_button", "send_button"):
             _take_key(getattr(page, name, None))
     inspector = window.inbox.inspector
     _take_key(getattr(inspector, "replay", None))
