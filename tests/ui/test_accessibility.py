@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import post, select_capture
+from tests.ui.scenarios.helpers import post, pump, select_capture
 from webhook_studio.context import AppContext
 from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.ui import format as fmt

@@ -13,8 +13,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import post, select_capture
+from tests.ui.scenarios.helpers import post, pump, reads_done, select_capture
 from webhook_studio.context import AppContext
 from webhook_studio.store.receiver_models import Capture
 from webhook_studio.store.receiver_queries import create_endpoint
@@ -102,6 +101,7 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
                         description="Local orders")
     window._endpoints_changed()
     window.subscriptions.reload()
+    await reads_done(window)
     await post(f"{window.base_url}/gh", b'{"zen":"x"}')
     await pump(lambda: window.inbox.model.rowCount() == 1)
     asked = answered(monkeypatch)
@@ -111,13 +111,19 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
     async def inbox_selected() -> None:
         await select_capture(qtbot, window, 0)
 
-    def endpoint_selected() -> None:
+    async def endpoint_selected() -> None:
         section("endpoints")
+        await reads_done(window)
         window.endpoints.list.setCurrentRow(0)
+        await pump(lambda: window.endpoints.current is not None)
+        await reads_done(window)
 
-    def subscription_edited() -> None:
+    async def subscription_edited() -> None:
         section("subscriptions")
+        await reads_done(window)
         window.subscriptions.list.setCurrentRow(0)
+        await pump(lambda: window.subscriptions.current is not None)
+        await reads_done(window)
         window.subscriptions.description.setText("Edited from the menu")
 
     def composer_filled() -> None:
@@ -232,17 +238,20 @@ async def test_ctrl_s_saves_an_edited_subscription(window: Any, ctx: AppContext,
                                  events=["*"], description="Before")
     window.subscriptions.reload()
     window.show_section("subscriptions")
+    await reads_done(window)
     window.subscriptions.list.setCurrentRow(0)
+    await pump(lambda: window.subscriptions.current == sub_id)
+    await reads_done(window)
     field = window.subscriptions.description
     field.setFocus()
     qtbot.waitUntil(field.hasFocus)
     field.selectAll()
     qtbot.keyClicks(field, "After")
     qtbot.keySequence(window.windowHandle(), QKeySequence(SK.Save))
+    await pump(lambda: window.subscriptions.status.text() == "Saved.")
     with ctx.store.session() as session:
         sub = session.get(Subscription, sub_id)
         assert sub is not None and sub.description == "After"
-    assert window.subscriptions.status.text() == "Saved."
 
 
 async def test_delete_asks_then_deletes_and_undo_puts_the_capture_back(
@@ -323,7 +332,10 @@ async def test_ctrl_s_saves_the_endpoint_editor_and_the_settings_too(
     window._endpoints_changed()
     window.endpoints.reload()
     window.show_section("endpoints")
+    await reads_done(window)
     window.endpoints.list.setCurrentRow(0)
+    await pump(lambda: window.endpoints.current == endpoint_id)
+    await reads_done(window)
     field = window.endpoints.name
     field.setFocus()
     qtbot.waitUntil(field.hasFocus)

@@ -11,8 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import post
+from tests.ui.scenarios.helpers import post, pump
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.store.receiver_queries import create_endpoint

@@ -11,8 +11,8 @@ from PySide6.QtGui import QKeySequence
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import WindowFactory, pump, wait_visible
-from tests.ui.scenarios.helpers import post, select_capture
+from tests.ui.conftest import WindowFactory
+from tests.ui.scenarios.helpers import post, pump, select_capture, wait_visible
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.store.receiver_queries import create_endpoint

@@ -124,10 +124,26 @@ def _set_or_remove(settings: QSettings, key: str, value: object) -> None:
 
 
 def _capture_exists(window: Any, capture_id: int) -> bool:
-    from webhook_studio.store.receiver_queries import existing_capture_ids
+    from webhook_studio.store.capture_restore import capture_exists
 
-    with window.ctx.store.session() as session:
-        return bool(existing_capture_ids(session, [capture_id]))
+    return capture_exists(window.ctx.store, capture_id)
+
+
+def _once_counted(inbox: Any, then: Callable[[], object]) -> None:
+    """The filtered list is counted on a worker thread: select again when its count is in
+    (a row not counted yet cannot be selected)."""
+    counted = getattr(inbox.model, "counted", None)
+    if counted is None:
+        return
+    done: list[bool] = []
+
+    def once(*_args: object) -> None:
+        if not done:
+            done.append(True)
+            counted.disconnect(once)
+            then()
+
+    counted.connect(once)
 
 
 def restore(window: Any, settings: QSettings) -> None:
@@ -142,10 +158,8 @@ def restore(window: Any, settings: QSettings) -> None:
     _select_capture(window, settings)
     delivery = settings.value("remember/deliveries/delivery")
     if isinstance(delivery, str) and delivery:
-        deliveries = window.deliveries
-        row = deliveries.row_of(delivery)
-        if row is not None:
-            deliveries.view.selectRow(row)
+        # shown now, selected when the list's count arrives (read on a worker thread)
+        window.deliveries.show_delivery(delivery)
 
 
 def _select_capture(window: Any, settings: QSettings) -> None:
@@ -161,3 +175,4 @@ def _select_capture(window: Any, settings: QSettings) -> None:
         capture_id = int(str(capture)) if capture is not None else None
         if capture_id is not None and _capture_exists(window, capture_id):
             inbox.select_capture(capture_id)
+            _once_counted(inbox, lambda: inbox.select_capture(capture_id, scroll=True))

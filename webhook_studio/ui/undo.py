@@ -8,38 +8,15 @@ kept (their bodies could be large): the question then says it cannot be undone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
-from sqlalchemy import Table, insert, select
 
 from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Capture, Endpoint
+from webhook_studio.store.capture_restore import read_captures, write_captures
 
 UNDO_LIMIT = 1000
-
-
-CAPTURES = cast(Table, Capture.__table__)
-
-
-def read_captures(store: Store, ids: Sequence[int]) -> list[dict[str, Any]]:
-    table = CAPTURES
-    with store.session() as session:
-        rows = session.execute(select(table).where(table.c.id.in_(list(ids)))).mappings()
-        return [dict(row) for row in rows]
-
-
-def write_captures(store: Store, rows: list[dict[str, Any]]) -> None:
-    """Put deleted captures back with their ids; an endpoint deleted meanwhile is unset (as
-    deleting it would have done)."""
-    if not rows:
-        return
-    with store.session() as session:
-        endpoints = set(session.scalars(select(Endpoint.id)))
-        restored = [{**row, "endpoint_id": row["endpoint_id"]
-                     if row["endpoint_id"] in endpoints else None} for row in rows]
-        session.execute(insert(CAPTURES), restored)
 
 
 class DeleteCaptures(QUndoCommand):
@@ -62,5 +39,4 @@ class DeleteCaptures(QUndoCommand):
         self.after(delete_captures(self.store, self.ids), self.ids, False)
 
     def undo(self) -> None:
-        write_captures(self.store, self.rows)
-        self.after(len(self.rows), self.ids, True)
+        self.after(write_captures(self.store, self.rows), self.ids, True)
