@@ -5,7 +5,9 @@
 Two sizes: 1440×900 (``inbox.png``) and the smallest supported, 1024×640 (``inbox-1024.png``);
 and ``first-run.png`` (a new store with one endpoint: the empty Inbox's URL, curl line and
 buttons), ``inbox-light.png``/``inbox-dark.png`` (the traffic strip over an hour of captures)
-and ``inbox-filter.png`` (the filter language in use, its completion open).
+and ``inbox-filter.png`` (the filter language in use, its completion open); then the command
+palette over the Inbox and Deliveries in the dark theme (``palette.png``,
+``deliveries-dark.png``).
 Data is made by the real engines: a receiver verifies signed requests (some with the classic
 mistakes), a dispatcher delivers to a local target that fails twice before succeeding and to
 one that keeps failing (the Deliveries shot shows its failed attempts, the planned retries and
@@ -232,6 +234,7 @@ async def main(out: Path) -> None:
             window.grab().save(str(path))
             print(path, window.width(), window.height())
     await traffic_shots(out, app, window)
+    await shoot_palette_and_dark(app, window, out)
     await dispatcher.stop()
     await receiver.stop()
     await extras.close()
@@ -279,6 +282,36 @@ async def traffic_shots(out: Path, app, window) -> None:  # type: ignore[no-unty
         painter.end()
     shot.save(str(out / "inbox-filter.png"))
     print(out / "inbox-filter.png")
+
+
+async def shoot_palette_and_dark(app, window, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The command palette over the Inbox (``palette.png``) and Deliveries in the dark theme
+    (``deliveries-dark.png``; ``traffic_shots`` made ``inbox-dark.png``)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+
+    window.resize(1440, 900)
+    window.show_section("inbox")
+    window.inbox.view.selectRow(1)
+    await settle(app)
+    window.commands.open_palette()
+    palette = window.commands.palette
+    palette.field.setText("rep")
+    await settle(app)
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(palette.pos() - window.mapToGlobal(QPoint(0, 0)), palette.grab())
+    painter.end()
+    shot.save(str(out / "palette.png"))
+    print(out / "palette.png")
+    palette.hide()
+    window.commands.registry.run("view.theme.dark")
+    for key in ("deliveries",):
+        window.show_section(key)
+        await settle(app)
+        window.grab().save(str(out / f"{key}-dark.png"))
+        print(out / f"{key}-dark.png")
+    window.commands.registry.run("view.theme.system")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,20 @@ def collect_qt_objects_on_the_gui_thread(qapp: object) -> Iterator[None]:
     QApplication.processEvents()
 
 
+@pytest.fixture(autouse=True)
+def restore_theme(qapp: object) -> Iterator[None]:
+    """A test that switches View ▸ Theme or the body text size leaves the next one as it was."""
+    from PySide6.QtWidgets import QApplication
+
+    from webhook_studio.ui import theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    saved = theme.snapshot(app)
+    yield
+    theme.restore(app, saved)
+
+
 WindowFactory = Callable[..., Awaitable[Any]]
 
 

@@ -218,11 +218,20 @@ class CaptureOps:
             return
         what = f"capture #{ids[0]}" if len(ids) == 1 else f"{len(ids)} captures"
 
-        def delete() -> None:
-            self._after_delete(delete_captures(self.store, ids), ids)
+        from webhook_studio.ui.undo import UNDO_LIMIT, DeleteCaptures
 
-        dialogs.confirm(self.window, "Delete captures", f"Delete {what}? This cannot be undone.",
-                        f"Delete {what}", delete)
+        undoable = len(ids) <= UNDO_LIMIT  # Edit ▸ Undo puts them back (ui/undo.py)
+
+        def delete() -> None:
+            if undoable:
+                self.window.commands.undo_stack.push(DeleteCaptures(
+                    self.store, ids, lambda n, gone, back: self._after_delete(n, gone, back)))
+            else:
+                self._after_delete(delete_captures(self.store, ids), ids)
+
+        dialogs.confirm(self.window, "Delete captures", f"Delete {what}? " + (
+            "Edit ▸ Undo (Ctrl+Z) puts it back." if undoable else "This cannot be undone."),
+            f"Delete {what}", delete)
 
     def clear_captures(self) -> None:
         from webhook_studio.store.window_reads import capture_count
@@ -242,11 +251,14 @@ class CaptureOps:
 
         self._after_delete(delete_captures(self.store, None), None)
 
-    def _after_delete(self, count: int, ids: list[int] | None) -> None:
+    def _after_delete(self, count: int, ids: list[int] | None, restored: bool = False) -> None:
         inbox = self.window.inbox
         inspector = inbox.inspector
         if inspector.capture_id is not None and (ids is None or inspector.capture_id in ids):
             inspector.clear()
         inbox.apply_filter()
-        self._status(f"Deleted {count} capture(s).")
+        self._status(f"Restored {count} capture(s)." if restored else
+                     f"Deleted {count} capture(s).")
+        if restored and ids:
+            inbox.select_capture(ids[0])
         self.window.update_counts()

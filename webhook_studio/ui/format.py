@@ -44,24 +44,30 @@ def size(n: int) -> str:
 
 
 def verdict_text(valid: bool | None, state: str, reason: str | None = None) -> str:
+    """A mark and words, so the verdict never rests on its colour alone."""
     if state == "rejected":
-        return "rejected"
+        return "⚠ rejected"
     if state == "malformed":
-        return "malformed"
+        return "⚠ malformed"
     if valid is None:
-        return "—"
+        return "– not verified"
     return "✔ valid" if valid else f"✘ {(reason or 'invalid').replace('_', ' ')}"
 
 
 def verdict_colour(valid: bool | None, state: str = "captured") -> QColor:
+    """Readable on the palette in use (light or dark: ``theme.STATUS_COLOURS``)."""
+    from webhook_studio.ui.theme import status_colour
+
     if state != "captured":
-        return QColor(WARN)
-    return QColor({True: VALID, False: INVALID, None: NEUTRAL}[valid])
+        return status_colour("warn")
+    return status_colour({True: "valid", False: "invalid", None: "neutral"}[valid])
 
 
 def state_colour(state: str) -> QColor:
-    return QColor({"delivered": VALID, "failed": INVALID, "pending": "#3b82f6",
-                   "disabled": WARN, "cancelled": NEUTRAL}.get(state, NEUTRAL))
+    from webhook_studio.ui.theme import status_colour
+
+    return status_colour({"delivered": "valid", "failed": "invalid", "pending": "pending",
+                          "disabled": "warn", "cancelled": "neutral"}.get(state, "neutral"))
 
 
 def pretty_body(body: bytes) -> tuple[str, bool]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -86,8 +86,6 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(f"{blurb} (Ctrl+{index + 1})")
             self.sidebar.addItem(item)
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
-            shortcut.activated.connect(lambda i=index: self.sidebar.setCurrentRow(i))
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         self.splitter = QSplitter()
@@ -164,11 +162,12 @@ class MainWindow(QMainWindow):
         self._counts.timeout.connect(self.update_counts)
         self._counts.start()
         self.update_counts()
-        QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
-        self._restore_state()
-        from webhook_studio.ui.about_dialog import install_help_menu
+        from webhook_studio.ui.window_commands import WindowCommands
 
-        self.about_action = install_help_menu(self, ctx)
+        # The menu bar, shortcuts (Ctrl+1…N, Quit), palette, notices (ui/window_commands.py)
+        self.commands = WindowCommands(self)
+        self.about_action = self.commands.registry["help.about"].action
+        self._restore_state()
 
     def build_section(self, key: str, title: str, blurb: str) -> QWidget:
         from webhook_studio.ui.controllers.composer import ComposerController
@@ -320,6 +319,8 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
+        if hasattr(self, "commands"):  # kept in View ▸ Notices after the message fades
+            self.commands.notices.add(message)
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("geometry")
@@ -352,6 +353,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.commands.on_close()
         super().closeEvent(event)
         self.closed.emit()
 
