@@ -15,7 +15,9 @@ import json
 import sqlite3
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -60,7 +62,7 @@ def fill(db: Path, rows: int) -> None:
     conn.close()
 
 
-def insert(conn: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
+def insert(conn: sqlite3.Connection, batch: Sequence[tuple[object, ...]]) -> None:
     conn.executemany(
         "INSERT INTO captures (received_at, method, path, query, http_version, headers, body, "
         "body_size, state, verification, verify_valid, response_status, response_headers, "
@@ -84,7 +86,7 @@ def measure(db: Path, repeat: int) -> list[dict[str, object]]:
                 t1 = time.perf_counter()
                 with store.session() as session:
                     page = list(session.execute(
-                        flt.apply(select(Capture.id, Capture.method, Capture.path))
+                        flt.apply(cast(Any, select(Capture.id, Capture.method, Capture.path)))
                         .order_by(Capture.id.desc()).limit(200)))
                 t2 = time.perf_counter()
                 counts.append(t1 - t0)

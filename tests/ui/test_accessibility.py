@@ -50,6 +50,7 @@ def tab_chain(window: Any, qtbot: QtBot) -> list[QWidget]:
     for _ in range(80):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         widget = QApplication.focusWidget()
+        assert widget is not None
         if widget is window.sidebar or widget in chain:
             break
         chain.append(widget)
@@ -97,7 +98,7 @@ def test_every_control_has_a_name_a_screen_reader_can_say(qtbot: QtBot,
         page = window.sections[key]
         for widget in controls(window, page):
             if isinstance(widget, QAbstractButton):
-                named = any(c.isalpha() for c in widget.text()) or widget.accessibleName()
+                named = any(c.isalpha() for c in widget.text()) or bool(widget.accessibleName())
             else:
                 named = bool(widget.accessibleName()) or widget in buddies
             if not named:

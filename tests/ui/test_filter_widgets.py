@@ -113,7 +113,7 @@ def test_copy_menu_puts_each_format_on_the_clipboard(qtbot: QtBot) -> None:
     assert isinstance(values, QAction)
     sub: Any = values.menu()
     sub.actions()[0].trigger()
-    assert QGuiApplication.clipboard().text() == "push"  # type: ignore[union-attr]
+    assert QGuiApplication.clipboard().text() == "push"
 
 
 def test_empty_states_say_what_the_section_is_for(qtbot: QtBot) -> None:
@@ -126,6 +126,6 @@ def test_empty_states_say_what_the_section_is_for(qtbot: QtBot) -> None:
     qtbot.addWidget(inbox)
     inbox.show_request("http://127.0.0.1:8000/hooks", "curl -X POST …", "valid for 5 min")
     qtbot.mouseClick(inbox.copy_url, Qt.MouseButton.LeftButton)
-    assert QGuiApplication.clipboard().text() == "http://127.0.0.1:8000/hooks"  # type: ignore[union-attr]
+    assert QGuiApplication.clipboard().text() == "http://127.0.0.1:8000/hooks"
     with qtbot.waitSignal(inbox.send_test_requested, timeout=2000):
         qtbot.mouseClick(inbox.send_test, Qt.MouseButton.LeftButton)

@@ -4,6 +4,7 @@ standard keys (Find, Save, Delete, Undo) work from the keyboard."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -196,8 +197,8 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
     }
     for index, (key, _title, _blurb) in enumerate(SECTIONS):
         other = SECTIONS[(index + 1) % len(SECTIONS)][0]
-        plan[f"go.{key}"] = (lambda o=other: section(o), None,
-                             lambda k=key: window.current_section() == k)
+        plan[f"go.{key}"] = (functools.partial(section, other), None,
+                             functools.partial(lambda k: window.current_section() == k, key))
     assert set(plan) | {"file.quit"} == set(actions), "every menu command needs a check here"
 
     for id_, (setup, disabled_in, visible) in plan.items():

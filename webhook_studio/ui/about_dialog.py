@@ -9,12 +9,11 @@ from __future__ import annotations
 import platform
 import sys
 from pathlib import Path
-from typing import cast
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from webhook_studio import __version__
 from webhook_studio.context import AppContext
@@ -59,18 +58,6 @@ def open_about(window: QWidget, ctx: AppContext) -> QMessageBox:
         lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(ctx.data_dir))))
     box.open()
     return box
-
-
-def install_help_menu(window: QMainWindow, ctx: AppContext) -> QAction:
-    """Add Help ▸ About Webhook Studio to the window's menu bar; returns the action."""
-    found = [a.menu() for a in window.menuBar().actions() if a.text() == "&Help"]
-    menu = cast(QMenu, found[0]) if found else window.menuBar().addMenu("&Help")
-    action = QAction("&About Webhook Studio", window)
-    action.setObjectName("about_action")
-    action.setMenuRole(QAction.MenuRole.AboutRole)
-    action.triggered.connect(lambda _checked=False: open_about(window, ctx))
-    menu.addAction(action)
-    return action
 
 
 def show_notice(window: QWidget, text: str) -> QMessageBox:

@@ -173,6 +173,7 @@ class InboxSection(QWidget):
 
     def reload_endpoints(self) -> None:
         self.controller.reload_endpoints()
+        self.filter_field.line.refresh_known()  # completion offers the new endpoints too
 
     def _show_endpoints(self, endpoints: list[Any]) -> None:
         current = self.endpoint.currentData()
