@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from webhook_studio.api.errors import ApiError, InvalidInput, not_found
-from webhook_studio.api.validation import Param, Schema, parse_query
+from webhook_studio.api.validation import Param, parse_query
+from webhook_studio.core.specs import Schema, SpecError
 
 if TYPE_CHECKING:
     from webhook_studio.api.app import ApiServices
@@ -57,7 +58,8 @@ class Route:
     body_optional: bool = False  # an absent/empty body is {}
     query: tuple[Param, ...] = ()
     status: int = 200
-    response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    #: The answer's schema: a spec (its JSON Schema is published) or a plain schema.
+    response: Schema | dict[str, Any] = field(default_factory=lambda: {"type": "object"})
     errors: tuple[int, ...] = ()
 
 
@@ -82,8 +84,14 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
         query = parse_query(route.query, request.query)
         if route.body is not None:
             raw = await read_json(request, route.body_optional)
-            body = route.body.validate(raw, partial=route.partial)
-        status, payload = await route.handler(Call(request, services, body, query))
+            try:
+                body = route.body.validate(raw, partial=route.partial)
+            except SpecError as exc:
+                raise InvalidInput(exc.fields) from exc
+        try:
+            status, payload = await route.handler(Call(request, services, body, query))
+        except SpecError as exc:  # a cross-field rule of the record's spec
+            raise InvalidInput(exc.fields) from exc
         if status == 204:
             return web.Response(status=204)
         return web.json_response(payload, status=status,
@@ -91,9 +99,3 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
 
     handler.__name__ = route.handler.__name__
     return handler
-
-
-def check_fields(errors: dict[str, str]) -> None:
-    """Raise the 422 for errors found across fields after the per-field checks."""
-    if errors:
-        raise InvalidInput(errors)

@@ -13,29 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from webhook_studio.api.errors import InvalidInput, not_found
+from webhook_studio.api.models import ENDPOINT_OUT
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route
-from webhook_studio.api.routes_replay import REPLAY_ROUTES, VERIFY_SCHEMES
-from webhook_studio.api.validation import (
-    Field,
-    Invalid,
-    Param,
-    Schema,
-    array,
-    boolean,
-    choice,
-    cidr,
-    header_map,
-    http_url,
-    q_bool,
-    q_int,
-    q_str,
-    string,
-    within,
-)
-from webhook_studio.core import limits
+from webhook_studio.api.routes_replay import REPLAY_ROUTES
+from webhook_studio.api.validation import Invalid, Param, choice, q_bool, q_int, q_str
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.validation import secret_problem
+from webhook_studio.core.specs_records import ENDPOINT, endpoint_secrets_problem
 from webhook_studio.receiver.endpoints import EndpointConfig
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Endpoint
@@ -104,34 +88,6 @@ async def bulk_delete_route(call: Call) -> Result:
 
 # -- endpoints --------------------------------------------------------------------------------
 
-ENDPOINT = Schema("Endpoint", (
-    Field("path", string(min_len=1, max_len=500, pattern=r"/[^\s?#]*",
-                         pattern_text="must start with / and have no spaces, ? or #"),
-          required=True),
-    Field("name", string(min_len=1, max_len=200)),
-    Field("scheme", choice(VERIFY_SCHEMES), nullable=True),
-    Field("profile", string(min_len=1, max_len=64), nullable=True,
-          description="a provider profile (GET /profiles is not needed: `webhook-studio "
-                      "profiles list`); its scheme, tolerance, duplicate-id header and "
-                      "nonce rules apply, and it overrides scheme"),
-    Field("secrets", array(string(min_len=1, max_len=500), max_items=limits.MAX_ENDPOINT_SECRETS),
-          description="verification secrets, newest first (write-only)"),
-    Field("tolerance", within(limits.TOLERANCE_SECONDS), nullable=True,
-          description="seconds of clock skew accepted; -1 disables the check"),
-    Field("public_url", http_url(), nullable=True),
-    Field("response_status", within(limits.RESPONSE_STATUS)),
-    Field("response_headers", header_map()),
-    Field("response_body", string(max_len=1024 * 1024)),
-    Field("response_delay_ms", within(limits.RESPONSE_DELAY_MS)),
-    Field("reject_invalid", boolean()),
-    Field("max_body_bytes", within(limits.ENDPOINT_BODY_BYTES)),
-    Field("is_active", boolean()),
-    Field("forward_to", array(http_url(), max_items=limits.MAX_FORWARD_TARGETS)),
-    Field("ip_allowlist", array(cidr(), max_items=100),
-          description="CIDR networks allowed to post (empty: everyone); others get 403"),
-), aliases={"active": "is_active"})
-
-
 def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
     return {
         "id": e.id, "path": e.path, "name": e.name, "scheme": e.scheme, "profile": e.profile,
@@ -178,19 +134,15 @@ def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> N
         other = session.scalar(select(Endpoint.id).where(Endpoint.path == row_fields["path"]))
     if other is not None and other != endpoint_id:
         errors["path"] = f"is already used by endpoint {other}"
-    if row_fields.get("secrets") and not row_fields.get("scheme"):
-        errors["secrets"] = "need a scheme to verify with"
     try:
         EndpointConfig(path=row_fields["path"], scheme_name=row_fields.get("scheme"),
                        scheme_options=row_fields.get("scheme_options"))
     except CoreError as exc:
         errors["scheme"] = str(exc)
-    if row_fields.get("scheme") and "scheme" not in errors:
-        for index, secret in enumerate(row_fields.get("secrets") or []):
-            if problem := secret_problem(row_fields["scheme"], secret,
-                                         row_fields.get("scheme_options"), verify_only=True):
-                errors["secrets"] = f"item {index}: {problem}"
-                break
+    if "scheme" not in errors and (problem := endpoint_secrets_problem(
+            row_fields.get("scheme"), list(row_fields.get("secrets") or []),
+            row_fields.get("scheme_options"))):
+        errors["secrets"] = problem
     if errors:
         raise InvalidInput(errors)
 
@@ -239,7 +191,7 @@ async def endpoint_delete(call: Call) -> Result:
     return 204, None
 
 
-_EP = {"$ref": "#/components/schemas/EndpointOut"}
+_EP = ENDPOINT_OUT
 
 ROUTES = (
     Route("GET", "/captures", list_route, "Captures, newest first, without bodies", "captures",

@@ -10,31 +10,21 @@ from typing import Any
 
 from webhook_studio.api.catalog import available_events
 from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.models import SUBSCRIPTION_OUT
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route
-from webhook_studio.api.validation import (
-    Field,
-    Invalid,
-    Schema,
-    any_json,
-    array,
-    boolean,
-    choice,
-    core_text,
-    header_map,
-    http_url,
-    integer,
-    q_bool,
-    q_int,
-    q_str,
-    string,
-    within,
-)
-from webhook_studio.core import limits
-from webhook_studio.core.matching import matches, validate_pattern
+from webhook_studio.api.validation import choice, q_bool, q_int, q_str
+from webhook_studio.core.matching import matches
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
-from webhook_studio.core.validation import secret_problem
+from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.specs_records import (
+    EVENT,
+    EVENT_TYPE,
+    ROTATE,
+    SUBSCRIPTION,
+    secret_problem,
+    subscription_secret_problem,
+)
 from webhook_studio.sender.errors import SenderError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import iso
@@ -52,53 +42,7 @@ from webhook_studio.store.sender_queries import (
     update_subscription,
 )
 
-#: Schemes a subscription can sign with (``hmac`` needs options the API does not take yet).
-SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
 DELIVERY_STATES = ("pending", "delivered", "failed", "disabled", "cancelled", DEAD_LETTER)
-
-_event_pattern = core_text(validate_pattern, {"pattern": r"^(\*|[A-Za-z0-9_.\-]+(\.\*)?)$"},
-                           max_len=200)
-
-
-def _event_type(v: Any) -> str:
-    text = _event_pattern(v)
-    if "*" in text:
-        raise Invalid("must be an exact event type, not a pattern")
-    return str(text)
-
-
-SUBSCRIPTION = Schema("Subscription", (
-    Field("url", http_url(), required=True, description="where deliveries are POSTed"),
-    Field("events", array(_event_pattern, min_items=1, max_items=100, unique=True),
-          required=True, description="event types or patterns: user.created, user.*, *"),
-    Field("description", string(max_len=2000)),
-    Field("headers", header_map(), description="custom headers sent with every delivery"),
-    Field("is_active", boolean()),
-    Field("secret", string(min_len=1, max_len=500), patchable=False,
-          description="signing secret; generated for the scheme when absent"),
-    Field("scheme", choice(SIGNING_SCHEMES), patchable=False),
-    Field("profile", string(min_len=1, max_len=64), patchable=False,
-          description="a provider profile (webhook-studio profiles list): deliveries are "
-                      "signed, shaped and retried as that provider's; overrides scheme"),
-    Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
-          description="a preset name or a comma list of delays"),
-    Field("timeout", within(limits.TIMEOUT_SECONDS), description="seconds per attempt"),
-    Field("rate_per_minute", within(limits.RATE_PER_MINUTE), nullable=True),
-    Field("rate_per_hour", within(limits.RATE_PER_HOUR), nullable=True),
-), aliases={"active": "is_active"})
-
-ROTATE = Schema("RotateSecret", (
-    Field("secret", string(min_len=1, max_len=500), description="new secret; generated if absent"),
-    Field("overlap_seconds", integer(0, 30 * 86400),
-          description="how long the old secret keeps signing (default 7 days)"),
-))
-
-EVENT = Schema("Event", (
-    Field("type", core_text(_event_type, {}, max_len=200), required=True),
-    Field("data", any_json(), required=True, nullable=True, description="any JSON value"),
-    Field("subscription_id", string(min_len=1, max_len=64),
-          description="deliver to this subscription only, whatever its filter"),
-))
 
 
 def policy_text(stored: dict[str, Any]) -> str:
@@ -120,7 +64,8 @@ def subscription_to_dict(sub: Subscription) -> dict[str, Any]:
         "is_active": sub.active, "scheme": sub.scheme, "profile": sub.profile,
         "retry_policy": policy_text(sub.retry_policy or {}),
         "timeout": sub.timeout_seconds, "rate_per_minute": sub.rate_per_minute,
-        "rate_per_hour": sub.rate_per_hour, "disabled_reason": sub.disabled_reason,
+        "rate_per_hour": sub.rate_per_hour, "max_concurrency": sub.max_concurrency,
+        "disabled_reason": sub.disabled_reason,
         "created_at": iso(sub.created_at), "updated_at": iso(sub.updated_at),
         "last_called_at": iso(sub.last_called_at),
     }
@@ -160,7 +105,7 @@ def _get(call: Call, sub_id: str | None = None) -> Subscription:
 
 
 async def create(call: Call) -> Result:
-    body = call.body
+    body = call.body  # checked by SUBSCRIPTION; the secret is checked below, once generated
     scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
     if body.get("profile"):
@@ -169,7 +114,9 @@ async def create(call: Call) -> Result:
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)
     secret = body.get("secret") or get_scheme(scheme, options).generate_secret()
-    _check_secret(scheme, secret, options=options)
+    if problem := subscription_secret_problem({"secret": secret}, scheme=scheme,
+                                              options=options):
+        raise InvalidInput({"secret": problem})
     fields.setdefault("retry_policy", parse_policy(retry).to_dict())
     sub_id = create_subscription(call.services.store, secret=secret,
                                  now=call.services.clock.now(), **fields)
@@ -298,13 +245,13 @@ async def cancel_delivery(call: Call) -> Result:
 
 
 _page = (q_int("limit", 1, 500, 50), q_int("offset", 0, 10**9, 0))
-_SUB = {"$ref": "#/components/schemas/SubscriptionOut"}
+_SUB = SUBSCRIPTION_OUT
 
 ROUTES = (
     Route("POST", "/webhooks", create, "Create a subscription (returns its secret once)",
           "webhooks", body=SUBSCRIPTION, status=201, response=_SUB, errors=(422,)),
     Route("GET", "/webhooks", list_all, "List subscriptions", "webhooks",
-          query=(q_bool("active"), q_str("event", core_text(_event_type, {}, 200),
+          query=(q_bool("active"), q_str("event", EVENT_TYPE,
                                           "only subscriptions that receive this type")),
           errors=(422,)),
     Route("GET", "/webhooks/events/available", events_available,
