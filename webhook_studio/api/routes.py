@@ -7,11 +7,13 @@ route's ``body``/``query`` declarations, so the published schema and the checks 
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aiohttp import web
 
@@ -43,7 +45,17 @@ class Call:
 
 
 Result = tuple[int, Any]
-HandlerFn = Callable[[Call], Awaitable[Result]]
+#: A handler: ``def`` when all it does is store work (it then runs in a worker thread, so a
+#: store another program holds locked stalls that request only, never the event loop that
+#: also serves ``/health`` and the receiver); ``async def`` when it must touch the loop (the
+#: dispatcher, the receiver), doing its store work through :func:`off_loop`.
+HandlerFn = Callable[[Call], Awaitable[Result] | Result]
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Blocking store work from an ``async`` handler, in a worker thread."""
+    return await asyncio.to_thread(fn, *args)
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,14 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
                 body = route.body.validate(raw, partial=route.partial)
             except SpecError as exc:
                 raise InvalidInput(exc.fields) from exc
+        call = Call(request, services, body, query)
         try:
-            status, payload = await route.handler(Call(request, services, body, query))
+            if inspect.iscoroutinefunction(route.handler):
+                status, payload = await cast(Callable[[Call], Awaitable[Result]],
+                                             route.handler)(call)
+            else:
+                status, payload = await asyncio.to_thread(
+                    cast(Callable[[Call], Result], route.handler), call)
         except SpecError as exc:  # a cross-field rule of the record's spec
             raise InvalidInput(exc.fields) from exc
         if status == 204:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from webhook_studio.api.errors import InvalidInput, not_found
 from webhook_studio.api.models import ENDPOINT_OUT
 from webhook_studio.api.profiles import named_profile
-from webhook_studio.api.routes import Call, Result, Route
+from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.routes_replay import REPLAY_ROUTES
 from webhook_studio.api.validation import Invalid, Param, choice, q_bool, q_int, q_str
 from webhook_studio.core.errors import CoreError
@@ -41,7 +41,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 # -- captures ---------------------------------------------------------------------------------
 
-async def list_route(call: Call) -> Result:
+def list_route(call: Call) -> Result:
     q = call.query
     flt = CaptureFilter(endpoint_id=q["endpoint_id"], method=q["method"], valid=q["valid"],
                         duplicates_only=bool(q["duplicates"]))
@@ -52,7 +52,7 @@ async def list_route(call: Call) -> Result:
     return 200, {"items": items, "total": total, "limit": q["limit"], "offset": q["offset"]}
 
 
-async def get_route(call: Call) -> Result:
+def get_route(call: Call) -> Result:
     capture_id = call.path_int("id", "capture")
     with call.services.store.session() as session:
         try:
@@ -61,7 +61,7 @@ async def get_route(call: Call) -> Result:
             raise not_found(str(exc)) from exc
 
 
-async def delete_route(call: Call) -> Result:
+def delete_route(call: Call) -> Result:
     capture_id = call.path_int("id", "capture")
     if not delete_captures(call.services.store, [capture_id]):
         raise not_found(f"No capture with id {capture_id}.")
@@ -75,7 +75,7 @@ def _id_list(text: str) -> list[int]:
     return [int(t) for t in items]
 
 
-async def bulk_delete_route(call: Call) -> Result:
+def bulk_delete_route(call: Call) -> Result:
     ids, everything = call.query["ids"], bool(call.query["all"])
     if (ids is None) == (not everything):
         raise InvalidInput({"ids": "give ids=1,2,3 or all=true (one of them)"})
@@ -152,25 +152,30 @@ def _reload(call: Call) -> None:
         call.services.receiver.reload_endpoints()
 
 
-async def endpoints_list(call: Call) -> Result:
+def endpoints_list(call: Call) -> Result:
     with call.services.store.session() as session:
         rows = session.scalars(select(Endpoint).order_by(Endpoint.path)).all()
         return 200, {"items": [endpoint_to_dict(e) for e in rows], "total": len(rows)}
 
 
-async def endpoint_create(call: Call) -> Result:
+def _create(call: Call) -> dict[str, Any]:
     fields = _to_columns(call.body)
     _check(call, fields, None)
     endpoint_id = create_endpoint(call.services.store, **fields)
+    return endpoint_to_dict(_load(call, endpoint_id))
+
+
+async def endpoint_create(call: Call) -> Result:
+    created = await off_loop(_create, call)
     _reload(call)
-    return 201, endpoint_to_dict(_load(call, endpoint_id))
+    return 201, created
 
 
-async def endpoint_get(call: Call) -> Result:
+def endpoint_get(call: Call) -> Result:
     return 200, endpoint_to_dict(_load(call))
 
 
-async def endpoint_patch(call: Call) -> Result:
+def _patch(call: Call) -> dict[str, Any]:
     row = _load(call)
     fields = _to_columns(call.body)
     merged = {"path": row.path, "scheme": row.scheme, "scheme_options": row.scheme_options,
@@ -178,15 +183,25 @@ async def endpoint_patch(call: Call) -> Result:
     _check(call, merged, row.id)
     if fields:
         update_endpoint(call.services.store, row.id, **fields)
+    return endpoint_to_dict(_load(call))
+
+
+async def endpoint_patch(call: Call) -> Result:
+    changed = await off_loop(_patch, call)
+    if call.body:
         _reload(call)
-    return 200, endpoint_to_dict(_load(call))
+    return 200, changed
 
 
-async def endpoint_delete(call: Call) -> Result:
+def _delete(call: Call) -> None:
     try:
         delete_endpoint(call.services.store, call.path_int("id", "endpoint"))
     except NotFound as exc:
         raise not_found(str(exc)) from exc
+
+
+async def endpoint_delete(call: Call) -> Result:
+    await off_loop(_delete, call)
     _reload(call)
     return 204, None
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from webhook_studio.api.errors import InvalidInput, not_found
 from webhook_studio.api.models import RESEND_OUT
 from webhook_studio.api.profiles import named_profile
-from webhook_studio.api.routes import Call, Result, Route
+from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.specs_records import REPLAY, RESEND, secret_problem
@@ -54,6 +54,14 @@ def _existing(call: Call) -> int:
     return capture_id
 
 
+def _captured(call: Call, capture_id: int) -> tuple[str, bytes, list[tuple[str, str]]]:
+    from webhook_studio.relay.headers import forwardable
+
+    with call.services.store.session() as session:
+        capture = get_capture(session, capture_id)
+        return capture.method, capture.body or b"", forwardable(capture.headers or [])
+
+
 def _result(call: Call, result: Any) -> dict[str, Any]:
     with call.services.store.session() as session:
         attempt = session.scalars(select(Attempt).where(
@@ -72,8 +80,8 @@ def _result(call: Call, result: Any) -> dict[str, Any]:
 async def replay_route(call: Call) -> Result:
     from webhook_studio.relay.replay import replay_capture
 
-    capture_id = _existing(call)
-    resign = _resign(call.body)
+    capture_id = await off_loop(_existing, call)
+    resign = await off_loop(_resign, call.body)
     try:
         result = await replay_capture(
             call.services.store, capture_id, call.body["url"], resign=resign,
@@ -81,23 +89,19 @@ async def replay_route(call: Call) -> Result:
             clock=call.services.clock.now)
     except CoreError as exc:  # a secret the scheme cannot sign with, a target it cannot reach
         raise InvalidInput({"resign" if resign else "url": str(exc)}) from exc
-    return 200, _result(call, result)
+    return 200, await off_loop(_result, call, result)
 
 
 async def resend_route(call: Call) -> Result:
     """Edit and resend: the edits are saved as a new capture linked to the original."""
-    from webhook_studio.relay.headers import forwardable
     from webhook_studio.relay.replay import Edit, replay_capture
 
-    capture_id = _existing(call)
+    capture_id = await off_loop(_existing, call)
     body = call.body
     if "body" in body and "body_base64" in body:
         raise InvalidInput({"body": "give body or body_base64, not both"})
-    resign = _resign(body)
-    with call.services.store.session() as session:
-        capture = get_capture(session, capture_id)
-        method, raw = capture.method, capture.body or b""
-        headers = forwardable(capture.headers or [])
+    resign = await off_loop(_resign, body)
+    method, raw, headers = await off_loop(_captured, call, capture_id)
     new_body = (body["body"].encode("utf-8") if "body" in body
                 else body.get("body_base64", raw))
     if len(new_body) > limits.EDITED_BODY_BYTES:
@@ -115,7 +119,7 @@ async def resend_route(call: Call) -> Result:
             clock=call.services.clock.now)
     except CoreError as exc:
         raise InvalidInput({"resign" if resign else "url": str(exc)}) from exc
-    return 201, _result(call, result)
+    return 201, await off_loop(_result, call, result)
 
 
 REPLAY_ROUTES = (

@@ -12,7 +12,7 @@ from webhook_studio.api.catalog import available_events
 from webhook_studio.api.errors import ApiError, InvalidInput, not_found
 from webhook_studio.api.models import SUBSCRIPTION_OUT
 from webhook_studio.api.profiles import named_profile
-from webhook_studio.api.routes import Call, Result, Route
+from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.validation import choice, q_bool, q_int, q_str
 from webhook_studio.core.matching import matches
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
@@ -104,7 +104,7 @@ def _get(call: Call, sub_id: str | None = None) -> Subscription:
         return sub
 
 
-async def create(call: Call) -> Result:
+def create(call: Call) -> Result:
     body = call.body  # checked by SUBSCRIPTION; the secret is checked below, once generated
     scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
@@ -123,7 +123,7 @@ async def create(call: Call) -> Result:
     return 201, {**subscription_to_dict(_get(call, sub_id)), "secret": secret}
 
 
-async def list_all(call: Call) -> Result:
+def list_all(call: Call) -> Result:
     active, event = call.query["active"], call.query["event"]
     with call.services.store.session() as session:
         from sqlalchemy import select
@@ -136,20 +136,26 @@ async def list_all(call: Call) -> Result:
     return 200, {"items": items, "total": len(items)}
 
 
-async def get_one(call: Call) -> Result:
+def get_one(call: Call) -> Result:
     return 200, subscription_to_dict(_get(call))
 
 
-async def patch(call: Call) -> Result:
+def _patch(call: Call) -> dict[str, Any]:
     _get(call)
     if call.body:
         update_subscription(call.services.store, call.path_str("id"),
                             **_store_fields(call.body))
+    return subscription_to_dict(_get(call))
+
+
+async def patch(call: Call) -> Result:
+    changed = await off_loop(_patch, call)
+    if call.body:
         call.services.wake_sender()
-    return 200, subscription_to_dict(_get(call))
+    return 200, changed
 
 
-async def delete(call: Call) -> Result:
+def delete(call: Call) -> Result:
     try:
         delete_subscription(call.services.store, call.path_str("id"))
     except NotFound as exc:
@@ -158,12 +164,12 @@ async def delete(call: Call) -> Result:
 
 
 async def send_test(call: Call) -> Result:
-    sub = _get(call)
+    sub = await off_loop(_get, call)
     delivery_id = call.services.dispatcher.send_test(sub.id)
     return 202, {"delivery_id": delivery_id, "subscription_id": sub.id}
 
 
-async def deliveries(call: Call) -> Result:
+def deliveries(call: Call) -> Result:
     sub = _get(call)
     with call.services.store.session() as session:
         rows = list_deliveries(session, subscription_id=sub.id, state=call.query["state"],
@@ -172,11 +178,11 @@ async def deliveries(call: Call) -> Result:
     return 200, {"items": items, "limit": call.query["limit"], "offset": call.query["offset"]}
 
 
-async def events_available(call: Call) -> Result:
+def events_available(call: Call) -> Result:
     return 200, available_events(call.services.extra_events)
 
 
-async def rotate(call: Call) -> Result:
+def rotate(call: Call) -> Result:
     sub = _get(call)
     secret = (call.body.get("secret")
               or get_scheme(sub.scheme, sub.scheme_options).generate_secret())
@@ -191,9 +197,9 @@ async def rotate(call: Call) -> Result:
 async def emit(call: Call) -> Result:
     sub_id = call.body.get("subscription_id")
     if sub_id is not None:
-        with call.services.store.session() as session:
-            if session.get(Subscription, sub_id) is None:
-                raise not_found(f"No subscription with id {sub_id}.")
+        await off_loop(_get, call, sub_id)
+    # The dispatcher writes the deliveries and wakes its loop (and the window's listeners):
+    # that is on this loop, in one short transaction.
     ids = call.services.dispatcher.emit(call.body["type"], call.body["data"],
                                         subscription_id=sub_id)
     return 202, {"delivery_ids": ids}
@@ -207,26 +213,30 @@ def _delivery(call: Call) -> dict[str, Any]:
             raise not_found(str(exc)) from exc
 
 
-async def get_delivery_route(call: Call) -> Result:
+def get_delivery_route(call: Call) -> Result:
     return 200, _delivery(call)
 
 
+def _delivery_by_id(call: Call, delivery_id: str) -> dict[str, Any]:
+    with call.services.store.session() as session:
+        return delivery_to_dict(session, get_delivery(session, delivery_id))
+
+
 async def retry_delivery(call: Call) -> Result:
-    if _delivery(call)["kind"] == "replay":  # no subscription sends it: replay it again
+    if (await off_loop(_delivery, call))["kind"] == "replay":  # replay it again
         from webhook_studio.relay.replay import replay_again
 
         result = await replay_again(call.services.store, call.path_str("id"),
                                     clock=call.services.clock.now)
-        with call.services.store.session() as session:
-            return 201, delivery_to_dict(session, get_delivery(session, result.delivery_id))
+        return 201, await off_loop(_delivery_by_id, call, result.delivery_id)
     try:
         call.services.dispatcher.retry_now(call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
-    return 202, _delivery(call)
+    return 202, await off_loop(_delivery, call)
 
 
-async def deliveries_all(call: Call) -> Result:
+def deliveries_all(call: Call) -> Result:
     q = call.query
     with call.services.store.session() as session:
         rows = list_deliveries(session, state=q["state"], kind=q["kind"], limit=q["limit"],
@@ -236,12 +246,12 @@ async def deliveries_all(call: Call) -> Result:
 
 
 async def cancel_delivery(call: Call) -> Result:
-    _delivery(call)
+    await off_loop(_delivery, call)
     try:
         call.services.dispatcher.cancel(call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
-    return 200, _delivery(call)
+    return 200, await off_loop(_delivery, call)
 
 
 _page = (q_int("limit", 1, 500, 50), q_int("offset", 0, 10**9, 0))
