@@ -185,7 +185,7 @@ ROTATE = Schema("RotateSecret", (
 ))
 
 EVENT = Schema("Event", (
-    Field("type", EVENT_TYPE, required=True),
+    Field("type", EVENT_TYPE, required=True, label="The event type"),
     Field("data", any_json(), required=True, nullable=True, description="any JSON value"),
     Field("subscription_id", string(min_len=1, max_len=64),
           description="deliver to this subscription only, whatever its filter"),
