@@ -66,6 +66,9 @@ class Route:
     summary: str
     tag: str
     body: Schema | None = None
+    #: The whole record rule when it is more than the body's spec (cross-field checks that
+    #: should be reported with the per-field ones): takes the raw body, returns the valid one.
+    check: Callable[[Any], dict[str, Any]] | None = None
     partial: bool = False  # PATCH: every field optional
     body_optional: bool = False  # an absent/empty body is {}
     query: tuple[Param, ...] = ()
@@ -97,7 +100,8 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
         if route.body is not None:
             raw = await read_json(request, route.body_optional)
             try:
-                body = route.body.validate(raw, partial=route.partial)
+                body = (route.check(raw) if route.check is not None
+                        else route.body.validate(raw, partial=route.partial))
             except SpecError as exc:
                 raise InvalidInput(exc.fields) from exc
         call = Call(request, services, body, query)

@@ -17,11 +17,13 @@ from webhook_studio.api.validation import choice, q_bool, q_int, q_str
 from webhook_studio.core.matching import matches
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
 from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.specs import SpecError
 from webhook_studio.core.specs_records import (
     EVENT,
     EVENT_TYPE,
     ROTATE,
     SUBSCRIPTION,
+    check_subscription,
     secret_problem,
     subscription_secret_problem,
 )
@@ -92,6 +94,25 @@ def _check_secret(scheme: str, secret: str, field_name: str = "secret",
                   options: dict[str, Any] | None = None) -> None:
     if problem := secret_problem(scheme, secret, options):
         raise InvalidInput({field_name: problem})
+
+
+def check_create(raw: Any) -> dict[str, Any]:
+    """POST /webhooks: the subscription spec and "its secret can sign" in one answer, under
+    the named profile's scheme when there is one (``check_subscription``, as the editor)."""
+    scheme, options, unknown = None, None, {}
+    if isinstance(raw, dict) and isinstance(raw.get("profile"), str) and raw["profile"]:
+        try:
+            profile = named_profile(raw["profile"])
+            scheme, options = profile.scheme, profile.scheme_options
+        except InvalidInput as exc:
+            unknown = exc.fields
+    try:
+        valid = check_subscription(raw, scheme=scheme, options=options)
+    except SpecError as exc:
+        raise SpecError({**exc.fields, **unknown}) from exc
+    if unknown:
+        raise SpecError(unknown)
+    return valid
 
 
 def _get(call: Call, sub_id: str | None = None) -> Subscription:
@@ -259,7 +280,8 @@ _SUB = SUBSCRIPTION_OUT
 
 ROUTES = (
     Route("POST", "/webhooks", create, "Create a subscription (returns its secret once)",
-          "webhooks", body=SUBSCRIPTION, status=201, response=_SUB, errors=(422,)),
+          "webhooks", body=SUBSCRIPTION, check=check_create, status=201, response=_SUB,
+          errors=(422,)),
     Route("GET", "/webhooks", list_all, "List subscriptions", "webhooks",
           query=(q_bool("active"), q_str("event", EVENT_TYPE,
                                           "only subscriptions that receive this type")),
