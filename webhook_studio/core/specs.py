@@ -302,7 +302,8 @@ def header_problem(name: Any, value: Any) -> str | None:
 def method_problem(method: Any) -> str | None:
     if not isinstance(method, str) or not TOKEN.fullmatch(method) or \
             len(method) > limits.METHOD_CHARS:
-        return "The method must be a word like POST, PUT or PATCH."
+        return (f"The method must be a word like POST, PUT or PATCH (at most "
+                f"{limits.METHOD_CHARS} letters).")
     return None
 
 
