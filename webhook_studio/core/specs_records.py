@@ -313,7 +313,7 @@ def subscription_secret_problem(record: dict[str, Any], *, scheme: str | None = 
     return secret_problem(signing, secret, options)
 
 
-def check_subscription(record: dict[str, Any], *, scheme: str | None = None,
+def check_subscription(record: Any, *, scheme: str | None = None,
                        options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The whole subscription rule: the spec, then "the secret can sign under the scheme".
 
@@ -326,7 +326,7 @@ def check_subscription(record: dict[str, Any], *, scheme: str | None = None,
     except SpecError as exc:
         errors.update(exc.fields)
         out = {}
-    if "secret" not in errors and "scheme" not in errors and \
+    if isinstance(record, dict) and "secret" not in errors and "scheme" not in errors and \
             (problem := subscription_secret_problem(record, scheme=scheme, options=options)):
         errors["secret"] = problem
     if errors:
