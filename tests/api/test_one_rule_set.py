@@ -9,6 +9,7 @@ synchronously over real HTTP; the CLI runs through its ``main()``.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,12 @@ from webhook_studio.api import load_or_create_token
 from webhook_studio.cli import main
 from webhook_studio.context import AppContext
 from webhook_studio.core import limits
-from webhook_studio.core.validation import SubscriptionForm, validate_subscription
+from webhook_studio.core.validation import (
+    EndpointForm,
+    SubscriptionForm,
+    validate_endpoint,
+    validate_subscription,
+)
 
 WHSEC = "whsec_" + base64.b64encode(bytes(range(32))).decode()
 
@@ -157,6 +163,81 @@ def test_the_api_and_the_editor_accept_and_refuse_the_same_subscriptions(
         assert all(m.endswith(".") and m[:1].isupper() for m in errors.values()), errors
 
 
+EP_GOOD: dict[str, list[Any]] = {
+    "path": ["/hooks", "/a/b-c_d.e", "/" + "p" * (limits.PATH_CHARS - 20)],
+    "name": ["", "GitHub", "n" * limits.NAME_CHARS],
+    "tolerance": [None, *_edges(limits.TOLERANCE_SECONDS)[0]],
+    "response_status": _edges(limits.RESPONSE_STATUS)[0],
+    "response_delay_ms": _edges(limits.RESPONSE_DELAY_MS)[0],
+    "max_body_bytes": _edges(limits.ENDPOINT_BODY_BYTES)[0],
+    "forward_to": [[], ["http://127.0.0.1:3000/a"],
+                   [f"http://127.0.0.1:3000/{i}" for i in range(limits.MAX_FORWARD_TARGETS)]],
+    "public_url": [None, "https://abc.example.com"],
+    "secrets": [("github", ["s3cret"]), ("standard-webhooks", [WHSEC, WHSEC[:-4] + "AAA="]),
+                (None, [])],
+}
+EP_BAD: dict[str, list[Any]] = {
+    "path": ["hooks", "/a b", "/x?y", "/" + "p" * limits.PATH_CHARS],
+    "name": ["n" * (limits.NAME_CHARS + 1)],
+    "tolerance": _edges(limits.TOLERANCE_SECONDS)[1],
+    "response_status": _edges(limits.RESPONSE_STATUS)[1],
+    "response_delay_ms": _edges(limits.RESPONSE_DELAY_MS)[1],
+    "max_body_bytes": _edges(limits.ENDPOINT_BODY_BYTES)[1],
+    "forward_to": [["localhost:3000"],
+                   [f"http://h/{i}" for i in range(limits.MAX_FORWARD_TARGETS + 1)]],
+    "public_url": ["ftp://x", "example.com"],
+    "secrets": [("github", []), ("standard-webhooks", ["hello"]), (None, ["s3cret"]),
+                ("github", [f"s{i}" for i in range(limits.MAX_ENDPOINT_SECRETS + 1)])],
+}
+PATHS = itertools.count()
+
+
+@st.composite
+def endpoints(draw: st.DrawFn) -> dict[str, Any]:
+    broken = draw(st.sets(st.sampled_from(sorted(EP_GOOD)), max_size=2))
+    record: dict[str, Any] = {k: draw(st.sampled_from(EP_BAD[k] if k in broken else EP_GOOD[k]))
+                              for k in EP_GOOD}
+    if "path" not in broken:  # each accepted endpoint needs a path of its own
+        record["path"] = f"{record['path']}-{next(PATHS)}"
+    scheme, secrets = record.pop("secrets")
+    record["scheme"], record["secrets"] = scheme, secrets
+    if not record["name"]:
+        del record["name"]
+    return record
+
+
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(record=endpoints())
+def test_the_api_and_the_endpoint_editor_agree(client: httpx.Client,
+                                               record: dict[str, Any]) -> None:
+    resp = client.post("/endpoints", content=json.dumps(record),
+                       headers={"Content-Type": "application/json"})
+    assert resp.status_code in (201, 422), resp.text
+    form = EndpointForm(
+        path=record["path"], scheme=record["scheme"], secrets="\n".join(record["secrets"]),
+        name=record.get("name", ""), tolerance=record["tolerance"],
+        response_status=record["response_status"],
+        response_delay_ms=record["response_delay_ms"],
+        max_body_bytes=record["max_body_bytes"], forward_to="\n".join(record["forward_to"]),
+        public_url=record["public_url"] or "")
+    fields, errors = validate_endpoint(form)
+    if resp.status_code == 201:
+        assert errors == {}
+        ENDPOINTS_ACCEPTED.append(1)
+        ep = resp.json()
+        for key in ("path", "tolerance", "response_status", "response_delay_ms",
+                    "max_body_bytes", "forward_to", "public_url", "scheme"):
+            assert fields[key] == ep[key], key
+        assert ep["secrets_count"] == len(fields["secrets"])
+    else:
+        assert set(errors) == set(resp.json()["fields"]), (errors, resp.json())
+
+
+ENDPOINTS_ACCEPTED: list[int] = []
+
+
 @pytest.fixture(scope="module")
 def target() -> Iterator[str]:
     from pytest_httpserver import HTTPServer
@@ -223,5 +304,5 @@ def test_a_cli_refusal_names_the_option_and_the_range(tmp_path: Path,
 def test_the_property_saw_records_accepted() -> None:
     """The properties above compared stored values and real sends, not only refusals (runs
     after them)."""
-    assert len(ACCEPTED) >= 10
+    assert len(ACCEPTED) >= 10 and len(ENDPOINTS_ACCEPTED) >= 10
     assert len(SENT) >= 3 and 0 in SENT  # delivered to the real target

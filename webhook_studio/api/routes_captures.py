@@ -19,6 +19,7 @@ from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.routes_replay import REPLAY_ROUTES
 from webhook_studio.api.validation import Invalid, Param, choice, q_bool, q_int, q_str
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.specs import SpecError
 from webhook_studio.core.specs_records import ENDPOINT, endpoint_secrets_problem
 from webhook_studio.receiver.endpoints import EndpointConfig
 from webhook_studio.store import NotFound
@@ -147,6 +148,31 @@ def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> N
         raise InvalidInput(errors)
 
 
+def check_create(raw: Any) -> dict[str, Any]:
+    """POST /endpoints: the endpoint spec and "the receiver can verify with these secrets"
+    in one answer, as the endpoint editor says them (the free path is checked on the store)."""
+    errors: dict[str, str] = {}
+    body: dict[str, Any] = {}
+    try:
+        body = ENDPOINT.validate(raw)
+    except SpecError as exc:
+        errors.update(exc.fields)
+    if isinstance(raw, dict) and not {"scheme", "profile", "secrets"} & set(errors):
+        scheme, options = raw.get("scheme"), None
+        if raw.get("profile"):
+            try:
+                profile = named_profile(raw["profile"])
+                scheme, options = profile.scheme, profile.scheme_options
+            except InvalidInput as exc:
+                errors.update(exc.fields)
+        if "profile" not in errors and (problem := endpoint_secrets_problem(
+                scheme, list(raw.get("secrets") or []), options)):
+            errors["secrets"] = problem
+    if errors:
+        raise SpecError(errors)
+    return body
+
+
 def _reload(call: Call) -> None:
     if call.services.receiver is not None:
         call.services.receiver.reload_endpoints()
@@ -233,7 +259,7 @@ ROUTES = (
     *REPLAY_ROUTES,
     Route("GET", "/endpoints", endpoints_list, "Receiver endpoints", "endpoints"),
     Route("POST", "/endpoints", endpoint_create, "Create a receiver endpoint", "endpoints",
-          body=ENDPOINT, status=201, response=_EP, errors=(422,)),
+          body=ENDPOINT, check=check_create, status=201, response=_EP, errors=(422,)),
     Route("GET", "/endpoints/{id}", endpoint_get, "One receiver endpoint", "endpoints",
           response=_EP, errors=(404,)),
     Route("PATCH", "/endpoints/{id}", endpoint_patch, "Change a receiver endpoint",
