@@ -13,6 +13,7 @@ import pytest
 from tests.api.conftest import Api
 from webhook_studio.api import all_routes, is_loopback, load_or_create_token, token_path
 from webhook_studio.api.routes import Route
+from webhook_studio.core import limits
 
 
 def test_token_file_is_private_and_stable(tmp_path: Path) -> None:
@@ -58,7 +59,7 @@ async def test_wrong_method_is_405_json(api: Api) -> None:
 
 
 async def test_large_body_is_413(api: Api) -> None:
-    big = b'{"url": "' + b"a" * (1024 * 1024 + 10) + b'"}'
+    big = b'{"url": "' + b"a" * (limits.API_REQUEST_BYTES + 10) + b'"}'
     status, body = await api.call("POST", "/webhooks", data=io.BytesIO(big),
                                   headers={"Content-Type": "application/json"})
     assert status == 413 and body["error"] == "request body too large"
@@ -67,8 +68,8 @@ async def test_large_body_is_413(api: Api) -> None:
 async def test_chunked_large_body_is_413(api: Api) -> None:
     # no Content-Length: the limit applies while reading
     async def chunks() -> AsyncIterator[bytes]:
-        for _ in range(20):
-            yield b"x" * 100_000
+        for _ in range(limits.API_REQUEST_BYTES // 1_000_000 + 2):
+            yield b"x" * 1_000_000
 
     status, body = await api.call("POST", "/webhooks", data=chunks())
     assert status == 413 and body["error"] == "request body too large"

@@ -58,7 +58,8 @@ async def test_endpoint_422(api: Api) -> None:
     status, body = await api.call("POST", "/endpoints", {"path": "/a"})
     assert status == 422 and body["fields"]["path"].startswith("is already used")
     status, body = await api.call("POST", "/endpoints", {"path": "/b", "secrets": ["x"]})
-    assert status == 422 and body["fields"] == {"secrets": "need a scheme to verify with"}
+    assert status == 422 and body["fields"] == {
+        "secrets": "Secrets need a signature scheme to verify with: choose one."}
 
 
 async def test_captures_list_filters_and_404(api: Api) -> None:

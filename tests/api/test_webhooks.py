@@ -45,7 +45,7 @@ async def test_create_422_names_each_field(api: Api) -> None:
         "timeout": 0, "rate_per_minute": True, "headers": {"Bad Name": "x"}, "bogus": 1})
     assert status == 422 and body["error"] == "invalid input"
     fields = body["fields"]
-    assert fields["url"] == "must be an http(s) URL"
+    assert fields["url"] == "Enter a full http:// or https:// URL."
     assert "not an event pattern" in fields["events"]
     assert "is not a delay" in fields["retry_policy"]
     assert set(fields) == {"url", "events", "retry_policy", "timeout", "rate_per_minute",
@@ -89,8 +89,8 @@ async def test_patch_active_rate_limits_and_policy(api: Api) -> None:
                                   {"secret": "x", "url": "nope", "rate_per_hour": 0})
     assert status == 422
     assert body["fields"] == {"secret": "cannot be changed here",
-                              "url": "must be an http(s) URL",
-                              "rate_per_hour": "must be from 1 to 6000000"}
+                              "url": "Enter a full http:// or https:// URL.",
+                              "rate_per_hour": "must be a whole number from 1 to 6,000,000"}
     status, body = await api.call("PATCH", "/webhooks/wh_missing", {"is_active": True})
     assert status == 404
 

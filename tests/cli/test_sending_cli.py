@@ -99,8 +99,13 @@ def test_send_wait_exits_1_on_a_final_client_error(
 
 
 @pytest.mark.parametrize(("argv", "needle"), [
-    (["send", "not a url", "--event", "a"], "not an http"),
-    (["send", "ftp://x/y", "--event", "a"], "not an http"),
+    (["send", "not a url", "--event", "a"], "URL: The URL must not contain spaces"),
+    (["send", "ftp://x/y", "--event", "a"], "URL: Enter a full http:// or https:// URL."),
+    (["send", "http://x/", "--event", "a.*"], "--event: The event type must be an exact"),
+    (["send", "http://x/", "--event", "a", "--timeout", "301"],
+     "--timeout: The timeout must be a number of seconds from 0.1 to 300."),
+    (["send", "http://x/", "--event", "a", "--header", "X Y: 1"],
+     "--header: Header name 'X Y' is not a valid HTTP header name"),
     (["send", "http://x/", "--event", "a", "--retry", "0,soon"], "not a delay"),
     (["send", "http://x/", "--event", "a", "--retry", ""], "neither a preset"),
     (["send", "http://x/", "--event", "a", "--data-file", "/no/such/file"], "Cannot read"),

@@ -25,10 +25,12 @@ from webhook_studio.api.auth import TOKEN_KEY, auth_middleware
 from webhook_studio.api.errors import ApiError, Handler, error_middleware
 from webhook_studio.api.openapi import API_PREFIX, build_document
 from webhook_studio.api.routes import SERVICES_KEY, Call, Result, Route, wrap
+from webhook_studio.core import limits
 from webhook_studio.core.clock import Clock
 from webhook_studio.health import Health
 
-MAX_BODY_BYTES = 1024 * 1024
+#: The one body limit (core/limits.py): an edited request of EDITED_BODY_BYTES, as base64.
+MAX_BODY_BYTES = limits.API_REQUEST_BYTES
 
 
 @dataclass

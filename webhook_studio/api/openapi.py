@@ -1,7 +1,8 @@
-"""The OpenAPI 3.1 document, built from the route table and the schemas handlers validate with.
+"""The OpenAPI 3.1 document, built from the route table and the specs handlers validate with.
 
 Nothing here is written by hand per route: add a :class:`~webhook_studio.api.routes.Route` and
-it appears, with its request schema, query parameters and error statuses.
+it appears, with its request spec (``core/specs_records.py``), its answer's spec
+(``api/models.py``), query parameters and error statuses.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from webhook_studio import __version__
 from webhook_studio.api.routes import Route
+from webhook_studio.core.specs import Schema
 
 API_PREFIX = "/api/v1"
 
@@ -27,39 +29,8 @@ _ERROR = {
 _STATUS_TEXT = {400: "Invalid JSON", 401: "Missing or wrong bearer token", 404: "Not found",
                 405: "Method not allowed", 409: "Conflict with the current state",
                 413: "Request body too large", 422: "Invalid input (fields names each problem)"}
-_OUT_SCHEMAS: dict[str, Any] = {
-    "SubscriptionOut": {"type": "object", "required": ["id", "url", "events", "is_active"],
-                        "properties": {
-                            "id": {"type": "string"}, "url": {"type": "string"},
-                            "events": {"type": "array", "items": {"type": "string"}},
-                            "description": {"type": "string"},
-                            "headers": {"type": "object"}, "is_active": {"type": "boolean"},
-                            "scheme": {"type": "string"}, "retry_policy": {"type": "string"},
-                            "timeout": {"type": "number"},
-                            "created_at": {"type": "string"},
-                            "last_called_at": {"type": ["string", "null"]},
-                            "secret": {"type": "string",
-                                       "description": "only in the answer to create"}}},
-    "ResendOut": {"type": "object",
-                  "required": ["capture_id", "edited_from", "delivery_id", "status", "outcome"],
-                  "properties": {
-                      "capture_id": {"type": "integer",
-                                     "description": "the capture sent: the edited copy"},
-                      "edited_from": {"type": ["integer", "null"],
-                                      "description": "the original (null: nothing changed)"},
-                      "delivery_id": {"type": "string",
-                                      "description": "the replay's record (GET /deliveries/{id})"},
-                      "url": {"type": "string"}, "method": {"type": "string"},
-                      "status": {"type": ["integer", "null"],
-                                 "description": "the target's response status"},
-                      "outcome": {"type": "string"}, "error": {"type": ["string", "null"]},
-                      "duration_ms": {"type": "number"},
-                      "request_headers": {"type": "array"},
-                      "response_headers": {"type": "array"}}},
-    "EndpointOut": {"type": "object", "required": ["id", "path"],
-                    "properties": {"id": {"type": "integer"}, "path": {"type": "string"},
-                                   "secrets_count": {"type": "integer"}}},
-}
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _operation_id(route: Route) -> str:
@@ -85,13 +56,15 @@ def operation(route: Route) -> dict[str, Any]:
     if route.body is not None:
         name = route.body.name + ("Patch" if route.partial else "")
         op["requestBody"] = {"required": not route.body_optional, "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+            "application/json": {"schema": _ref(name)}}}
     responses: dict[str, Any] = {}
     if route.status == 204:
         responses["204"] = {"description": "Done"}
     else:
+        schema = (_ref(route.response.name) if isinstance(route.response, Schema)
+                  else route.response)
         responses[str(route.status)] = {"description": "Success", "content": {
-            "application/json": {"schema": route.response}}}
+            "application/json": {"schema": schema}}}
     statuses = {401, *route.errors}
     if route.body is not None:
         statuses |= {400, 413, 422}
@@ -106,9 +79,11 @@ def operation(route: Route) -> dict[str, Any]:
 def build_document(routes: Iterable[Route]) -> dict[str, Any]:
     routes = list(routes)
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {"Error": _ERROR, **_OUT_SCHEMAS}
+    schemas: dict[str, Any] = {"Error": _ERROR}
     for route in routes:
         paths.setdefault(API_PREFIX + route.path, {})[route.method.lower()] = operation(route)
+        if isinstance(route.response, Schema):
+            schemas[route.response.name] = route.response.json_schema()
         if route.body is not None:
             name = route.body.name + ("Patch" if route.partial else "")
             schemas[name] = route.body.json_schema(partial=route.partial)

@@ -7,16 +7,19 @@ route's ``body``/``query`` declarations, so the published schema and the checks 
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aiohttp import web
 
-from webhook_studio.api.errors import ApiError, not_found
-from webhook_studio.api.validation import Param, Schema, parse_query
+from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.validation import Param, parse_query
+from webhook_studio.core.specs import Schema, SpecError
 
 if TYPE_CHECKING:
     from webhook_studio.api.app import ApiServices
@@ -42,7 +45,17 @@ class Call:
 
 
 Result = tuple[int, Any]
-HandlerFn = Callable[[Call], Awaitable[Result]]
+#: A handler: ``def`` when all it does is store work (it then runs in a worker thread, so a
+#: store another program holds locked stalls that request only, never the event loop that
+#: also serves ``/health`` and the receiver); ``async def`` when it must touch the loop (the
+#: dispatcher, the receiver), doing its store work through :func:`off_loop`.
+HandlerFn = Callable[[Call], Awaitable[Result] | Result]
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Blocking store work from an ``async`` handler, in a worker thread."""
+    return await asyncio.to_thread(fn, *args)
 
 
 @dataclass(frozen=True)
@@ -53,11 +66,15 @@ class Route:
     summary: str
     tag: str
     body: Schema | None = None
+    #: The whole record rule when it is more than the body's spec (cross-field checks that
+    #: should be reported with the per-field ones): takes the raw body, returns the valid one.
+    check: Callable[[ApiServices, Any], dict[str, Any]] | None = None
     partial: bool = False  # PATCH: every field optional
     body_optional: bool = False  # an absent/empty body is {}
     query: tuple[Param, ...] = ()
     status: int = 200
-    response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    #: The answer's schema: a spec (its JSON Schema is published) or a plain schema.
+    response: Schema | dict[str, Any] = field(default_factory=lambda: {"type": "object"})
     errors: tuple[int, ...] = ()
 
 
@@ -82,8 +99,21 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
         query = parse_query(route.query, request.query)
         if route.body is not None:
             raw = await read_json(request, route.body_optional)
-            body = route.body.validate(raw, partial=route.partial)
-        status, payload = await route.handler(Call(request, services, body, query))
+            try:
+                body = (route.check(services, raw) if route.check is not None
+                        else route.body.validate(raw, partial=route.partial))
+            except SpecError as exc:
+                raise InvalidInput(exc.fields) from exc
+        call = Call(request, services, body, query)
+        try:
+            if inspect.iscoroutinefunction(route.handler):
+                status, payload = await cast(Callable[[Call], Awaitable[Result]],
+                                             route.handler)(call)
+            else:
+                status, payload = await asyncio.to_thread(
+                    cast(Callable[[Call], Result], route.handler), call)
+        except SpecError as exc:  # a cross-field rule of the record's spec
+            raise InvalidInput(exc.fields) from exc
         if status == 204:
             return web.Response(status=204)
         return web.json_response(payload, status=status,
@@ -91,4 +121,3 @@ def wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
 
     handler.__name__ = route.handler.__name__
     return handler
-

@@ -13,29 +13,14 @@ from typing import Any
 from sqlalchemy import select
 
 from webhook_studio.api.errors import InvalidInput, not_found
+from webhook_studio.api.models import ENDPOINT_OUT
 from webhook_studio.api.profiles import named_profile
-from webhook_studio.api.routes import Call, Result, Route
-from webhook_studio.api.routes_replay import REPLAY_ROUTES, VERIFY_SCHEMES
-from webhook_studio.api.validation import (
-    Field,
-    Invalid,
-    Param,
-    Schema,
-    array,
-    boolean,
-    choice,
-    cidr,
-    header_map,
-    http_url,
-    q_bool,
-    q_int,
-    q_str,
-    string,
-    within,
-)
-from webhook_studio.core import limits
+from webhook_studio.api.routes import Call, Result, Route, off_loop
+from webhook_studio.api.routes_replay import REPLAY_ROUTES
+from webhook_studio.api.validation import Invalid, Param, choice, q_bool, q_int, q_str
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.validation import secret_problem
+from webhook_studio.core.specs import SpecError
+from webhook_studio.core.specs_records import ENDPOINT, endpoint_secrets_problem
 from webhook_studio.receiver.endpoints import EndpointConfig
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_models import Endpoint
@@ -57,7 +42,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 # -- captures ---------------------------------------------------------------------------------
 
-async def list_route(call: Call) -> Result:
+def list_route(call: Call) -> Result:
     q = call.query
     flt = CaptureFilter(endpoint_id=q["endpoint_id"], method=q["method"], valid=q["valid"],
                         duplicates_only=bool(q["duplicates"]))
@@ -68,7 +53,7 @@ async def list_route(call: Call) -> Result:
     return 200, {"items": items, "total": total, "limit": q["limit"], "offset": q["offset"]}
 
 
-async def get_route(call: Call) -> Result:
+def get_route(call: Call) -> Result:
     capture_id = call.path_int("id", "capture")
     with call.services.store.session() as session:
         try:
@@ -77,7 +62,7 @@ async def get_route(call: Call) -> Result:
             raise not_found(str(exc)) from exc
 
 
-async def delete_route(call: Call) -> Result:
+def delete_route(call: Call) -> Result:
     capture_id = call.path_int("id", "capture")
     if not delete_captures(call.services.store, [capture_id]):
         raise not_found(f"No capture with id {capture_id}.")
@@ -91,7 +76,7 @@ def _id_list(text: str) -> list[int]:
     return [int(t) for t in items]
 
 
-async def bulk_delete_route(call: Call) -> Result:
+def bulk_delete_route(call: Call) -> Result:
     ids, everything = call.query["ids"], bool(call.query["all"])
     if (ids is None) == (not everything):
         raise InvalidInput({"ids": "give ids=1,2,3 or all=true (one of them)"})
@@ -103,34 +88,6 @@ async def bulk_delete_route(call: Call) -> Result:
 
 
 # -- endpoints --------------------------------------------------------------------------------
-
-ENDPOINT = Schema("Endpoint", (
-    Field("path", string(min_len=1, max_len=500, pattern=r"/[^\s?#]*",
-                         pattern_text="must start with / and have no spaces, ? or #"),
-          required=True),
-    Field("name", string(min_len=1, max_len=200)),
-    Field("scheme", choice(VERIFY_SCHEMES), nullable=True),
-    Field("profile", string(min_len=1, max_len=64), nullable=True,
-          description="a provider profile (GET /profiles is not needed: `webhook-studio "
-                      "profiles list`); its scheme, tolerance, duplicate-id header and "
-                      "nonce rules apply, and it overrides scheme"),
-    Field("secrets", array(string(min_len=1, max_len=500), max_items=limits.MAX_ENDPOINT_SECRETS),
-          description="verification secrets, newest first (write-only)"),
-    Field("tolerance", within(limits.TOLERANCE_SECONDS), nullable=True,
-          description="seconds of clock skew accepted; -1 disables the check"),
-    Field("public_url", http_url(), nullable=True),
-    Field("response_status", within(limits.RESPONSE_STATUS)),
-    Field("response_headers", header_map()),
-    Field("response_body", string(max_len=1024 * 1024)),
-    Field("response_delay_ms", within(limits.RESPONSE_DELAY_MS)),
-    Field("reject_invalid", boolean()),
-    Field("max_body_bytes", within(limits.ENDPOINT_BODY_BYTES)),
-    Field("is_active", boolean()),
-    Field("forward_to", array(http_url(), max_items=limits.MAX_FORWARD_TARGETS)),
-    Field("ip_allowlist", array(cidr(), max_items=100),
-          description="CIDR networks allowed to post (empty: everyone); others get 403"),
-), aliases={"active": "is_active"})
-
 
 def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
     return {
@@ -178,21 +135,42 @@ def _check(call: Call, row_fields: dict[str, Any], endpoint_id: int | None) -> N
         other = session.scalar(select(Endpoint.id).where(Endpoint.path == row_fields["path"]))
     if other is not None and other != endpoint_id:
         errors["path"] = f"is already used by endpoint {other}"
-    if row_fields.get("secrets") and not row_fields.get("scheme"):
-        errors["secrets"] = "need a scheme to verify with"
     try:
         EndpointConfig(path=row_fields["path"], scheme_name=row_fields.get("scheme"),
                        scheme_options=row_fields.get("scheme_options"))
     except CoreError as exc:
         errors["scheme"] = str(exc)
-    if row_fields.get("scheme") and "scheme" not in errors:
-        for index, secret in enumerate(row_fields.get("secrets") or []):
-            if problem := secret_problem(row_fields["scheme"], secret,
-                                         row_fields.get("scheme_options"), verify_only=True):
-                errors["secrets"] = f"item {index}: {problem}"
-                break
+    if "scheme" not in errors and (problem := endpoint_secrets_problem(
+            row_fields.get("scheme"), list(row_fields.get("secrets") or []),
+            row_fields.get("scheme_options"))):
+        errors["secrets"] = problem
     if errors:
         raise InvalidInput(errors)
+
+
+def check_create(services: Any, raw: Any) -> dict[str, Any]:
+    """POST /endpoints: the endpoint spec and "the receiver can verify with these secrets"
+    in one answer, as the endpoint editor says them (the free path is checked on the store)."""
+    errors: dict[str, str] = {}
+    body: dict[str, Any] = {}
+    try:
+        body = ENDPOINT.validate(raw)
+    except SpecError as exc:
+        errors.update(exc.fields)
+    if isinstance(raw, dict) and not {"scheme", "profile", "secrets"} & set(errors):
+        scheme, options = raw.get("scheme"), None
+        if raw.get("profile"):
+            try:
+                profile = named_profile(services.profiles, raw["profile"])
+                scheme, options = profile.scheme, profile.scheme_options
+            except InvalidInput as exc:
+                errors.update(exc.fields)
+        if "profile" not in errors and (problem := endpoint_secrets_problem(
+                scheme, list(raw.get("secrets") or []), options)):
+            errors["secrets"] = problem
+    if errors:
+        raise SpecError(errors)
+    return body
 
 
 def _reload(call: Call) -> None:
@@ -200,25 +178,30 @@ def _reload(call: Call) -> None:
         call.services.receiver.reload_endpoints()
 
 
-async def endpoints_list(call: Call) -> Result:
+def endpoints_list(call: Call) -> Result:
     with call.services.store.session() as session:
         rows = session.scalars(select(Endpoint).order_by(Endpoint.path)).all()
         return 200, {"items": [endpoint_to_dict(e) for e in rows], "total": len(rows)}
 
 
-async def endpoint_create(call: Call) -> Result:
+def _create(call: Call) -> dict[str, Any]:
     fields = _to_columns(call, call.body)
     _check(call, fields, None)
     endpoint_id = create_endpoint(call.services.store, **fields)
+    return endpoint_to_dict(_load(call, endpoint_id))
+
+
+async def endpoint_create(call: Call) -> Result:
+    created = await off_loop(_create, call)
     _reload(call)
-    return 201, endpoint_to_dict(_load(call, endpoint_id))
+    return 201, created
 
 
-async def endpoint_get(call: Call) -> Result:
+def endpoint_get(call: Call) -> Result:
     return 200, endpoint_to_dict(_load(call))
 
 
-async def endpoint_patch(call: Call) -> Result:
+def _patch(call: Call) -> dict[str, Any]:
     row = _load(call)
     fields = _to_columns(call, call.body)
     merged = {"path": row.path, "scheme": row.scheme, "scheme_options": row.scheme_options,
@@ -226,20 +209,30 @@ async def endpoint_patch(call: Call) -> Result:
     _check(call, merged, row.id)
     if fields:
         update_endpoint(call.services.store, row.id, **fields)
+    return endpoint_to_dict(_load(call))
+
+
+async def endpoint_patch(call: Call) -> Result:
+    changed = await off_loop(_patch, call)
+    if call.body:
         _reload(call)
-    return 200, endpoint_to_dict(_load(call))
+    return 200, changed
 
 
-async def endpoint_delete(call: Call) -> Result:
+def _delete(call: Call) -> None:
     try:
         delete_endpoint(call.services.store, call.path_int("id", "endpoint"))
     except NotFound as exc:
         raise not_found(str(exc)) from exc
+
+
+async def endpoint_delete(call: Call) -> Result:
+    await off_loop(_delete, call)
     _reload(call)
     return 204, None
 
 
-_EP = {"$ref": "#/components/schemas/EndpointOut"}
+_EP = ENDPOINT_OUT
 
 ROUTES = (
     Route("GET", "/captures", list_route, "Captures, newest first, without bodies", "captures",
@@ -266,7 +259,7 @@ ROUTES = (
     *REPLAY_ROUTES,
     Route("GET", "/endpoints", endpoints_list, "Receiver endpoints", "endpoints"),
     Route("POST", "/endpoints", endpoint_create, "Create a receiver endpoint", "endpoints",
-          body=ENDPOINT, status=201, response=_EP, errors=(422,)),
+          body=ENDPOINT, check=check_create, status=201, response=_EP, errors=(422,)),
     Route("GET", "/endpoints/{id}", endpoint_get, "One receiver endpoint", "endpoints",
           response=_EP, errors=(404,)),
     Route("PATCH", "/endpoints/{id}", endpoint_patch, "Change a receiver endpoint",

@@ -10,31 +10,23 @@ from typing import Any
 
 from webhook_studio.api.catalog import available_events
 from webhook_studio.api.errors import ApiError, InvalidInput, not_found
+from webhook_studio.api.models import SUBSCRIPTION_OUT
 from webhook_studio.api.profiles import named_profile
-from webhook_studio.api.routes import Call, Result, Route
-from webhook_studio.api.validation import (
-    Field,
-    Invalid,
-    Schema,
-    any_json,
-    array,
-    boolean,
-    choice,
-    core_text,
-    header_map,
-    http_url,
-    integer,
-    q_bool,
-    q_int,
-    q_str,
-    string,
-    within,
-)
-from webhook_studio.core import limits
-from webhook_studio.core.matching import matches, validate_pattern
+from webhook_studio.api.routes import Call, Result, Route, off_loop
+from webhook_studio.api.validation import choice, q_bool, q_int, q_str
+from webhook_studio.core.matching import matches
 from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
-from webhook_studio.core.validation import secret_problem
+from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.specs import SpecError
+from webhook_studio.core.specs_records import (
+    EVENT,
+    EVENT_TYPE,
+    ROTATE,
+    SUBSCRIPTION,
+    check_subscription,
+    secret_problem,
+    subscription_secret_problem,
+)
 from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.sender.errors import SenderError
 from webhook_studio.store import NotFound
@@ -53,53 +45,7 @@ from webhook_studio.store.sender_queries import (
     update_subscription,
 )
 
-#: Schemes a subscription can sign with (``hmac`` needs options the API does not take yet).
-SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
 DELIVERY_STATES = (*(s.value for s in DeliveryState), DEAD_LETTER)
-
-_event_pattern = core_text(validate_pattern, {"pattern": r"^(\*|[A-Za-z0-9_.\-]+(\.\*)?)$"},
-                           max_len=200)
-
-
-def _event_type(v: Any) -> str:
-    text = _event_pattern(v)
-    if "*" in text:
-        raise Invalid("must be an exact event type, not a pattern")
-    return str(text)
-
-
-SUBSCRIPTION = Schema("Subscription", (
-    Field("url", http_url(), required=True, description="where deliveries are POSTed"),
-    Field("events", array(_event_pattern, min_items=1, max_items=100, unique=True),
-          required=True, description="event types or patterns: user.created, user.*, *"),
-    Field("description", string(max_len=2000)),
-    Field("headers", header_map(), description="custom headers sent with every delivery"),
-    Field("is_active", boolean()),
-    Field("secret", string(min_len=1, max_len=500), patchable=False,
-          description="signing secret; generated for the scheme when absent"),
-    Field("scheme", choice(SIGNING_SCHEMES), patchable=False),
-    Field("profile", string(min_len=1, max_len=64), patchable=False,
-          description="a provider profile (webhook-studio profiles list): deliveries are "
-                      "signed, shaped and retried as that provider's; overrides scheme"),
-    Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
-          description="a preset name or a comma list of delays"),
-    Field("timeout", within(limits.TIMEOUT_SECONDS), description="seconds per attempt"),
-    Field("rate_per_minute", within(limits.RATE_PER_MINUTE), nullable=True),
-    Field("rate_per_hour", within(limits.RATE_PER_HOUR), nullable=True),
-), aliases={"active": "is_active"})
-
-ROTATE = Schema("RotateSecret", (
-    Field("secret", string(min_len=1, max_len=500), description="new secret; generated if absent"),
-    Field("overlap_seconds", integer(0, 30 * 86400),
-          description="how long the old secret keeps signing (default 7 days)"),
-))
-
-EVENT = Schema("Event", (
-    Field("type", core_text(_event_type, {}, max_len=200), required=True),
-    Field("data", any_json(), required=True, nullable=True, description="any JSON value"),
-    Field("subscription_id", string(min_len=1, max_len=64),
-          description="deliver to this subscription only, whatever its filter"),
-))
 
 
 def policy_text(stored: dict[str, Any]) -> str:
@@ -121,7 +67,8 @@ def subscription_to_dict(sub: Subscription) -> dict[str, Any]:
         "is_active": sub.active, "scheme": sub.scheme, "profile": sub.profile,
         "retry_policy": policy_text(sub.retry_policy or {}),
         "timeout": sub.timeout_seconds, "rate_per_minute": sub.rate_per_minute,
-        "rate_per_hour": sub.rate_per_hour, "disabled_reason": sub.disabled_reason,
+        "rate_per_hour": sub.rate_per_hour, "max_concurrency": sub.max_concurrency,
+        "disabled_reason": sub.disabled_reason,
         "created_at": iso(sub.created_at), "updated_at": iso(sub.updated_at),
         "last_called_at": iso(sub.last_called_at),
     }
@@ -150,6 +97,25 @@ def _check_secret(scheme: str, secret: str, field_name: str = "secret",
         raise InvalidInput({field_name: problem})
 
 
+def check_create(services: Any, raw: Any) -> dict[str, Any]:
+    """POST /webhooks: the subscription spec and "its secret can sign" in one answer, under
+    the named profile's scheme when there is one (``check_subscription``, as the editor)."""
+    scheme, options, unknown = None, None, {}
+    if isinstance(raw, dict) and isinstance(raw.get("profile"), str) and raw["profile"]:
+        try:
+            profile = named_profile(services.profiles, raw["profile"])
+            scheme, options = profile.scheme, profile.scheme_options
+        except InvalidInput as exc:
+            unknown = exc.fields
+    try:
+        valid = check_subscription(raw, scheme=scheme, options=options)
+    except SpecError as exc:
+        raise SpecError({**exc.fields, **unknown}) from exc
+    if unknown:
+        raise SpecError(unknown)
+    return valid
+
+
 def _get(call: Call, sub_id: str | None = None) -> Subscription:
     with call.services.store.session() as session:
         try:
@@ -160,8 +126,8 @@ def _get(call: Call, sub_id: str | None = None) -> Subscription:
         return sub
 
 
-async def create(call: Call) -> Result:
-    body = call.body
+def create(call: Call) -> Result:
+    body = call.body  # checked by SUBSCRIPTION; the secret is checked below, once generated
     scheme, options, retry = body.get("scheme", "standard-webhooks"), None, "standard-webhooks"
     fields = _store_fields(body)
     if body.get("profile"):
@@ -170,14 +136,16 @@ async def create(call: Call) -> Result:
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)
     secret = body.get("secret") or get_scheme(scheme, options).generate_secret()
-    _check_secret(scheme, secret, options=options)
+    if problem := subscription_secret_problem({"secret": secret}, scheme=scheme,
+                                              options=options):
+        raise InvalidInput({"secret": problem})
     fields.setdefault("retry_policy", parse_policy(retry).to_dict())
     sub_id = create_subscription(call.services.store, secret=secret,
                                  now=call.services.clock.now(), **fields)
     return 201, {**subscription_to_dict(_get(call, sub_id)), "secret": secret}
 
 
-async def list_all(call: Call) -> Result:
+def list_all(call: Call) -> Result:
     active, event = call.query["active"], call.query["event"]
     with call.services.store.session() as session:
         from sqlalchemy import select
@@ -190,20 +158,26 @@ async def list_all(call: Call) -> Result:
     return 200, {"items": items, "total": len(items)}
 
 
-async def get_one(call: Call) -> Result:
+def get_one(call: Call) -> Result:
     return 200, subscription_to_dict(_get(call))
 
 
-async def patch(call: Call) -> Result:
+def _patch(call: Call) -> dict[str, Any]:
     _get(call)
     if call.body:
         update_subscription(call.services.store, call.path_str("id"),
                             **_store_fields(call.body))
+    return subscription_to_dict(_get(call))
+
+
+async def patch(call: Call) -> Result:
+    changed = await off_loop(_patch, call)
+    if call.body:
         call.services.wake_sender()
-    return 200, subscription_to_dict(_get(call))
+    return 200, changed
 
 
-async def delete(call: Call) -> Result:
+def delete(call: Call) -> Result:
     try:
         delete_subscription(call.services.store, call.path_str("id"))
     except NotFound as exc:
@@ -212,12 +186,12 @@ async def delete(call: Call) -> Result:
 
 
 async def send_test(call: Call) -> Result:
-    sub = _get(call)
+    sub = await off_loop(_get, call)
     delivery_id = call.services.dispatcher.send_test(sub.id)
     return 202, {"delivery_id": delivery_id, "subscription_id": sub.id}
 
 
-async def deliveries(call: Call) -> Result:
+def deliveries(call: Call) -> Result:
     sub = _get(call)
     with call.services.store.session() as session:
         rows = list_deliveries(session, subscription_id=sub.id, state=call.query["state"],
@@ -226,11 +200,11 @@ async def deliveries(call: Call) -> Result:
     return 200, {"items": items, "limit": call.query["limit"], "offset": call.query["offset"]}
 
 
-async def events_available(call: Call) -> Result:
+def events_available(call: Call) -> Result:
     return 200, available_events(call.services.extra_events)
 
 
-async def rotate(call: Call) -> Result:
+def rotate(call: Call) -> Result:
     sub = _get(call)
     secret = (call.body.get("secret")
               or get_scheme(sub.scheme, sub.scheme_options).generate_secret())
@@ -245,9 +219,9 @@ async def rotate(call: Call) -> Result:
 async def emit(call: Call) -> Result:
     sub_id = call.body.get("subscription_id")
     if sub_id is not None:
-        with call.services.store.session() as session:
-            if session.get(Subscription, sub_id) is None:
-                raise not_found(f"No subscription with id {sub_id}.")
+        await off_loop(_get, call, sub_id)
+    # The dispatcher writes the deliveries and wakes its loop (and the window's listeners):
+    # that is on this loop, in one short transaction.
     ids = call.services.dispatcher.emit(call.body["type"], call.body["data"],
                                         subscription_id=sub_id)
     return 202, {"delivery_ids": ids}
@@ -261,27 +235,31 @@ def _delivery(call: Call) -> dict[str, Any]:
             raise not_found(str(exc)) from exc
 
 
-async def get_delivery_route(call: Call) -> Result:
+def get_delivery_route(call: Call) -> Result:
     return 200, _delivery(call)
 
 
+def _delivery_by_id(call: Call, delivery_id: str) -> dict[str, Any]:
+    with call.services.store.session() as session:
+        return delivery_to_dict(session, get_delivery(session, delivery_id))
+
+
 async def retry_delivery(call: Call) -> Result:
-    if _delivery(call)["kind"] == "replay":  # no subscription sends it: replay it again
+    if (await off_loop(_delivery, call))["kind"] == "replay":  # replay it again
         from webhook_studio.relay.replay import replay_again
 
         result = await replay_again(call.services.store, call.path_str("id"),
                                     clock=call.services.clock.now,
                                     profiles=call.services.profiles.get)
-        with call.services.store.session() as session:
-            return 201, delivery_to_dict(session, get_delivery(session, result.delivery_id))
+        return 201, await off_loop(_delivery_by_id, call, result.delivery_id)
     try:
         call.services.dispatcher.retry_now(call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
-    return 202, _delivery(call)
+    return 202, await off_loop(_delivery, call)
 
 
-async def deliveries_all(call: Call) -> Result:
+def deliveries_all(call: Call) -> Result:
     q = call.query
     with call.services.store.session() as session:
         rows = list_deliveries(session, state=q["state"], kind=q["kind"], limit=q["limit"],
@@ -291,22 +269,23 @@ async def deliveries_all(call: Call) -> Result:
 
 
 async def cancel_delivery(call: Call) -> Result:
-    _delivery(call)
+    await off_loop(_delivery, call)
     try:
         call.services.dispatcher.cancel(call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
-    return 200, _delivery(call)
+    return 200, await off_loop(_delivery, call)
 
 
 _page = (q_int("limit", 1, 500, 50), q_int("offset", 0, 10**9, 0))
-_SUB = {"$ref": "#/components/schemas/SubscriptionOut"}
+_SUB = SUBSCRIPTION_OUT
 
 ROUTES = (
     Route("POST", "/webhooks", create, "Create a subscription (returns its secret once)",
-          "webhooks", body=SUBSCRIPTION, status=201, response=_SUB, errors=(422,)),
+          "webhooks", body=SUBSCRIPTION, check=check_create, status=201, response=_SUB,
+          errors=(422,)),
     Route("GET", "/webhooks", list_all, "List subscriptions", "webhooks",
-          query=(q_bool("active"), q_str("event", core_text(_event_type, {}, 200),
+          query=(q_bool("active"), q_str("event", EVENT_TYPE,
                                           "only subscriptions that receive this type")),
           errors=(422,)),
     Route("GET", "/webhooks/events/available", events_available,

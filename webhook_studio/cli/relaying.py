@@ -19,7 +19,7 @@ from webhook_studio.cli.common import (
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS
+from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS, TIMEOUT_SECONDS
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.validation import timeout_problem
 from webhook_studio.core.vocabulary import AttemptOutcome
@@ -72,12 +72,8 @@ def _wants_edit(args: argparse.Namespace) -> bool:
 def _edited(ctx: AppContext, args: argparse.Namespace) -> tuple[Any, str]:
     """``(Edit or None when nothing changed, target URL)`` from the options and the editor."""
     from webhook_studio.cli.common import read_body
-    from webhook_studio.relay.edit import (
-        document,
-        method_problem,
-        parse_document,
-        with_changes,
-    )
+    from webhook_studio.core.specs import method_problem
+    from webhook_studio.relay.edit import document, parse_document, with_changes
     from webhook_studio.relay.headers import forwardable
     from webhook_studio.store.receiver_queries import get_capture
 
@@ -314,8 +310,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                      help="re-sign as this provider profile (its scheme, nonce and id headers)")
     replay.add_argument("--secret", metavar="S", help="the secret to re-sign with")
     replay.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
-                        metavar="SECONDS", help="wait this long for the answer (0.1 to 300, "
-                        f"default {DEFAULT_TIMEOUT_SECONDS:g})")
+                        metavar="SECONDS", help="wait this long for the answer "
+                        f"({TIMEOUT_SECONDS.text()}, default {DEFAULT_TIMEOUT_SECONDS:g})")
     edits = replay.add_argument_group("edit before sending")
     edits.add_argument("--edit", action="store_true",
                        help="open $EDITOR (else $VISUAL, else vi) on the request as JSON "

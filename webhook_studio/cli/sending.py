@@ -24,8 +24,6 @@ import json
 import sys
 from typing import Any
 
-import httpx
-
 from webhook_studio.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -39,9 +37,15 @@ from webhook_studio.cli.common import (
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import parse_delay, parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
-from webhook_studio.core.validation import secret_problem, timeout_problem
+from webhook_studio.core.retry import parse_delay
+from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.specs import SpecError
+from webhook_studio.core.specs_records import (
+    EVENT,
+    SIGNING_SCHEMES,
+    SUBSCRIPTION,
+    check_subscription,
+)
 from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.store import NotFound
 from webhook_studio.store.sender_queries import (
@@ -57,16 +61,6 @@ from webhook_studio.store.sender_queries import (
 deliveries_commands: argparse._SubParsersAction[Any] | None = None
 
 
-def _check_url(url: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise UsageError(f"{url!r} is not a URL ({exc}).") from exc
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise UsageError(f"{url!r} is not an http:// or https:// URL with a host.")
-    return url
-
-
 def _read_data(source: str | None) -> Any:
     if source is None:
         return {}
@@ -78,11 +72,17 @@ def _read_data(source: str | None) -> Any:
         raise UsageError(f"The data in {where} is not JSON ({exc}).") from exc
 
 
+#: The spec's field names as ``send`` spells them, for the sentence's prefix.
+_OPTIONS = {"url": "URL", "events": "--event", "headers": "--header", "secret": "--secret",
+            "scheme": "--scheme", "retry_policy": "--retry", "timeout": "--timeout"}
+
+
 def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str, bool]:
-    """``(fields, secret, generated)`` for the ad-hoc subscription, or a UsageError."""
-    url = _check_url(args.url)
-    if args.timeout is not None and (problem := timeout_problem(args.timeout)):
-        raise UsageError(f"--timeout: {problem}")
+    """``(fields, secret, generated)`` for the ad-hoc subscription, or a UsageError.
+
+    The options become the record the API's ``POST /webhooks`` takes and are checked by the
+    same spec (``core/specs_records.py``), so ``send`` accepts what the API and the editor do.
+    """
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
@@ -92,24 +92,35 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
             raise UsageError(str(exc)) from exc
         scheme_name, options = profile.scheme, profile.scheme_options
         retry, timeout = profile.retry, profile.timeout
-    elif scheme_name not in SCHEME_NAMES:
+    elif scheme_name not in SIGNING_SCHEMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
-                         f"{', '.join(SCHEME_NAMES)}.")
+                         f"{', '.join(SIGNING_SCHEMES)}.")
+    headers = dict(parse_pairs(args.header, ":", "--header"))
+    record: dict[str, Any] = {"url": args.url, "events": [args.event], "headers": headers,
+                              "retry_policy": retry if args.retry is None else args.retry}
+    if not args.profile:
+        record["scheme"] = scheme_name
+    if args.timeout is not None:
+        record["timeout"] = args.timeout
+    if args.secret:
+        record["secret"] = args.secret
     try:
-        policy = parse_policy(retry if args.retry is None else args.retry)
-        scheme = get_scheme(scheme_name, options)
-    except CoreError as exc:
-        raise UsageError(str(exc)) from exc
+        EVENT.validate({"type": args.event, "data": None})
+    except SpecError as exc:
+        raise UsageError(f"--event: {EVENT.sentence('type', exc.fields['type'])}") from exc
+    try:
+        valid = check_subscription(record, scheme=scheme_name, options=options)
+    except SpecError as exc:
+        name, message = next(iter(exc.fields.items()))
+        raise UsageError(f"{_OPTIONS.get(name, name)}: {SUBSCRIPTION.sentence(name, message)}"
+                         ) from exc
     secret, generated = args.secret, False
     if not secret:
-        secret, generated = scheme.generate_secret(), True
-    elif problem := secret_problem(scheme_name, secret, options):
-        raise UsageError(f"--secret: {problem}")
-    headers = dict(parse_pairs(args.header, ":", "--header"))
+        secret, generated = get_scheme(scheme_name, options).generate_secret(), True
     fields: dict[str, Any] = {
-        "url": url, "events": [args.event], "headers": headers, "scheme": scheme_name,
+        "url": args.url, "events": [args.event], "headers": headers, "scheme": scheme_name,
         "scheme_options": options, "profile": args.profile,
-        "retry_policy": policy.to_dict(), "adhoc": True,
+        "retry_policy": valid["retry_policy"].to_dict(), "adhoc": True,
         "description": "ad-hoc send from the command line", "max_concurrency": 1,
     }
     if args.timeout is not None or timeout is not None:

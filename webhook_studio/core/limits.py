@@ -14,7 +14,13 @@ Why these numbers:
   no limit at all is "none", not a large number.
 - Concurrency: 1 to 64 requests in flight per subscription, the dispatcher's global cap.
 - Bodies: a receiver endpoint buffers at most 100 MiB (10 MiB by default); an edited request
-  is at most 10 MiB; a stored response body is cut at 64 KiB.
+  is at most 10 MiB whichever way it comes in (``replay --body-file`` or the API's resend, whose
+  JSON request may carry it as base64, so the API reads up to :data:`API_REQUEST_BYTES`); a
+  stored response body is cut at 64 KiB.
+- Secrets: up to 16 KiB, so a pasted PEM private key fits (a 4096-bit RSA key is about 3.3 KB,
+  with room for a certificate chain); one line otherwise (the scheme decides the format).
+- Texts: URLs 2,000 characters (what browsers and proxies agree on), header names 200 and
+  values 8,000 (the common server limit per line), event types 200, paths 500.
 """
 
 from __future__ import annotations
@@ -73,3 +79,36 @@ TOLERANCE_SECONDS = Range(-1, 30 * 86400)
 MAX_ENDPOINT_SECRETS = 10
 #: Forward targets of one endpoint (fan-out).
 MAX_FORWARD_TARGETS = 10
+
+#: A secret as pasted: long enough for a PEM private key (RSA 4096 is ~3.3 KB).
+SECRET_CHARS = 16 * 1024
+#: URLs (subscription targets, forward targets, public URLs, replay targets).
+URL_CHARS = 2000
+#: One header: an HTTP token name, a one-line value.
+HEADER_NAME_CHARS = 200
+HEADER_VALUE_CHARS = 8000
+#: Custom headers a subscription sends, or an endpoint answers with.
+MAX_HEADERS = 50
+#: Headers of an edited request (edit and resend).
+MAX_EDITED_HEADERS = 200
+#: An HTTP method as edited: a token like POST.
+METHOD_CHARS = 20
+#: Event types and patterns a subscription listens to, and the length of one.
+MAX_EVENT_PATTERNS = 100
+EVENT_TYPE_CHARS = 200
+#: Receiver endpoint paths and names.
+PATH_CHARS = 500
+NAME_CHARS = 200
+#: Free text: a subscription's description.
+DESCRIPTION_CHARS = 2000
+#: A provider profile's name as given to the API.
+PROFILE_NAME_CHARS = 64
+#: An endpoint's canned response body.
+RESPONSE_BODY_CHARS = 1024 * 1024
+#: CIDR networks in an endpoint's allow-list.
+MAX_ALLOWLIST = 100
+#: How long a rotated-out secret keeps signing (seconds; default 7 days).
+OVERLAP_SECONDS = Range(0, 30 * 86400)
+#: The API's request body: an edited body of EDITED_BODY_BYTES as base64 (4/3) and room for the
+#: JSON around it (headers, url), so the API takes every body ``replay --body-file`` takes.
+API_REQUEST_BYTES = EDITED_BODY_BYTES * 4 // 3 + 1024 * 1024

@@ -50,9 +50,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from webhook_studio.core.errors import CoreError, ProfileError
-from webhook_studio.core.limits import TIMEOUT_SECONDS
+from webhook_studio.core.limits import DEFAULT_TIMEOUT_SECONDS
 from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import ALL_SCHEMES, Scheme, get_scheme
+from webhook_studio.core.specs import Invalid
+from webhook_studio.core.specs_records import SUBSCRIPTION, TIMEOUT
 
 HANDSHAKES = ("none", "slack_url_verification", "zoom_url_validation",
               "twitch_callback_verification",
@@ -225,9 +227,11 @@ def parse_profile(text: str, source: str) -> Profile:
         parse_policy(retry)
     except CoreError as exc:
         raise _fail(source, "retry", str(exc)) from exc
-    timeout = data.get("timeout", 15)
-    if timeout not in TIMEOUT_SECONDS:
-        raise _fail(source, "timeout", f"must be seconds {TIMEOUT_SECONDS.text()}")
+    timeout = data.get("timeout", DEFAULT_TIMEOUT_SECONDS)
+    try:  # the range every door uses (send --timeout, the editor, the API)
+        TIMEOUT(timeout)
+    except Invalid as exc:
+        raise _fail(source, "timeout", str(exc)) from exc
     choices = {"secret_format": ("literal", "whsec"), "format": ("json", "form"),
                "handshake": HANDSHAKES, "family": FAMILIES, "proof": PROOFS}
     for key, allowed in choices.items():
@@ -240,15 +244,19 @@ def parse_profile(text: str, source: str) -> Profile:
         except CoreError as exc:
             raise _fail(source, "rotation_overlap", str(exc)) from exc
     rates = {}
-    for key in ("rate_per_minute", "rate_per_hour"):
+    for key in ("rate_per_minute", "rate_per_hour"):  # the subscription spec's ranges
         value = data.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 1):
-            raise _fail(source, key, "must be a whole number above 0")
+        if value is not None:
+            try:
+                SUBSCRIPTION.field(key).check(value)
+            except Invalid as exc:
+                raise _fail(source, key, str(exc)) from exc
         rates[key] = value
     headers = data.get("headers", {})
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        raise _fail(source, "headers", "must be a table of header names to text")
+    try:
+        SUBSCRIPTION.field("headers").check(headers)
+    except Invalid as exc:
+        raise _fail(source, "headers", str(exc)) from exc
     if "envelope" not in data:
         raise _fail(source, "envelope", "is missing (use envelope = \"$data\" for a raw body)")
     events = _events(data.get("events", []), source)

@@ -1,8 +1,10 @@
-"""Validation of what people type into forms: one sentence per field, nothing half-valid.
+"""What people type into the editors, turned into records and checked by the records' specs.
 
-Used by the subscription and endpoint editors, and by the API and the CLI for the same rules
-(:func:`secret_problem`, and the ranges in :mod:`webhook_studio.core.limits`), so a record
-created through one of them can be re-saved through another. Pure, so tested without Qt.
+The subscription and endpoint editors hold text; :func:`validate_subscription` and
+:func:`validate_endpoint` read it into the record the API takes and run the same check the API
+runs (:mod:`webhook_studio.core.specs_records`), then say each problem as a sentence for the
+field it belongs to. So a record the API accepts re-saves from the editor, and the other way
+round. Pure, so tested without Qt.
 """
 
 from __future__ import annotations
@@ -10,85 +12,50 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from webhook_studio.core import limits
-from webhook_studio.core.diagnose import whsec_key
-from webhook_studio.core.errors import CoreError
-from webhook_studio.core.matching import validate_pattern
-from webhook_studio.core.message import SignInput
-from webhook_studio.core.retry import Policy, parse_policy
-from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
+from webhook_studio.core import limits, specs
+from webhook_studio.core.retry import parse_policy
+from webhook_studio.core.specs import SpecError, header_problem, method_problem, range_predicate
+from webhook_studio.core.specs_records import (
+    ENDPOINT,
+    SIGNING_SCHEMES,
+    SUBSCRIPTION,
+    check_endpoint,
+    check_subscription,
+    endpoint_secrets_problem,
+    secret_problem,
+)
+
+__all__ = [
+    "EndpointForm", "SubscriptionForm", "header_problem", "method_problem", "parse_headers",
+    "path_problem", "range_problem", "secret_problem", "timeout_problem", "url_problem",
+    "validate_endpoint", "validate_subscription",
+]
 
 
 def url_problem(text: str) -> str | None:
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https"):
-        return "Enter a full http:// or https:// URL."
-    if not parts.hostname:
-        return "The URL needs a host, e.g. http://localhost:3000/webhook."
-    try:
-        _ = parts.port
-    except ValueError:
-        return "The port in the URL is not a number from 1 to 65535."
-    return None
-
-
-def secret_problem(scheme: str, secret: str, options: dict[str, Any] | None = None, *,
-                   verify_only: bool = False) -> str | None:
-    """Why ``secret`` cannot sign under ``scheme`` (with ``options``), or None when it can.
-
-    The one rule for every editor, the API, the CLI and profiles: it asks the scheme itself to
-    sign a probe message, so it accepts exactly what sending accepts. ``verify_only`` (a
-    receiver endpoint) also accepts a Standard Webhooks ``whpk_`` public key.
-    """
-    if not secret:
-        return "A secret is needed: paste the provider's signing secret or generate one."
-    if secret != secret.strip() or any(c in secret for c in "\r\n\0"):
-        return ("The secret has spaces or a line break at its ends (or inside); paste it again "
-                "without them.")
-    try:
-        signer = get_scheme(scheme, options)
-    except CoreError as exc:
-        return str(exc)
-    if verify_only and scheme == "standard-webhooks" and secret.startswith("whpk_"):
-        from webhook_studio.core.schemes.standard import ed25519_public
-
-        try:
-            ed25519_public(secret)
-        except CoreError as exc:
-            return str(exc)
-        return None
-    try:
-        signer.sign(secret, SignInput(b"{}", "msg_check", 0, "http://localhost/"))
-    except CoreError as exc:
-        if getattr(signer, "secret_format", "") == "whsec" and \
-                not secret.startswith(("whsk_", "whpk_")):
-            return _whsec_problem(secret)
-        return str(exc)
-    return None
-
-
-def _whsec_problem(secret: str) -> str:
-    key = whsec_key(secret)
-    why = ("this one is not base64 after the prefix" if key is None
-           else f"this one decodes to {len(key)} bytes")
-    return (f"A Standard Webhooks secret is whsec_ followed by base64 of 24 to 64 bytes; {why}. "
-            "Generate one, or copy it again from the provider.")
+    """The URL rule of every record (surrounding spaces are the editor's, not the URL's)."""
+    return specs.url_problem(text.strip())
 
 
 def range_problem(value: float | None, rng: limits.Range, what: str, unit: str = "") -> str | None:
     """A sentence when ``value`` is outside ``rng`` (None is fine: "not set")."""
     if value is None or value in rng:
         return None
-    kind = "a whole number" if rng.whole else "a number"
-    unit = f" {unit}" if unit else ""
-    return f"{what} must be {kind}{unit} {rng.text()}."
+    return f"{what} {range_predicate(rng, unit)}."
 
 
 def timeout_problem(seconds: float) -> str | None:
     """The per-attempt timeout rule: subscriptions, ``send --timeout``, replays, profiles."""
     return range_problem(seconds, limits.TIMEOUT_SECONDS, "The timeout", "of seconds")
+
+
+def path_problem(path: str) -> str | None:
+    try:
+        ENDPOINT.field("path").check(path)
+    except specs.Invalid as exc:
+        return ENDPOINT.sentence("path", str(exc))
+    return None
 
 
 def parse_headers(text: str) -> tuple[dict[str, str], str | None]:
@@ -101,6 +68,24 @@ def parse_headers(text: str) -> tuple[dict[str, str], str | None]:
             return {}, f"Line {number} is not 'Name: value'."
         headers[name.strip()] = value.strip()
     return headers, None
+
+
+def _number(text: str) -> Any:
+    """A form's number as the API would get it: int, float, or the text (which the spec then
+    refuses with the field's range)."""
+    text = text.strip()
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _sentences(schema: specs.Schema, errors: dict[str, str],
+               renames: dict[str, str]) -> dict[str, str]:
+    return {renames.get(name, name): schema.sentence(name, message)
+            for name, message in errors.items()}
 
 
 @dataclass
@@ -120,72 +105,66 @@ class SubscriptionForm:
     max_concurrency: str = ""
 
 
-def _whole(text: str, rng: limits.Range, what: str) -> tuple[int | None, str | None]:
-    if not text.strip():
-        return None, None
-    try:
-        value = int(text.strip())
-    except ValueError:
-        return None, f"{what} must be a whole number {rng.text()}."
-    if problem := range_problem(value, rng, what):
-        return None, problem
-    return value, None
+_SUBSCRIPTION_FIELDS = {"retry_policy": "retry", "is_active": "active"}
+
+
+def subscription_record(form: SubscriptionForm) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record the API would be sent for this form, and problems found reading the text."""
+    errors: dict[str, str] = {}
+    record: dict[str, Any] = {
+        "url": form.url.strip(), "description": form.description.strip(),
+        "is_active": form.active, "retry_policy": form.retry or "0",
+        "events": [p.strip() for p in form.events.replace("\n", ",").split(",") if p.strip()],
+        "timeout": _number(form.timeout),
+    }
+    if isinstance(record["timeout"], float) and not math.isfinite(record["timeout"]):
+        record["timeout"] = form.timeout  # refused with the range
+    for key in ("rate_per_minute", "rate_per_hour", "max_concurrency"):
+        text = getattr(form, key)
+        if text.strip():
+            record[key] = _number(text)
+        elif key != "max_concurrency":
+            record[key] = None
+    if form.scheme in SIGNING_SCHEMES:
+        record["scheme"] = form.scheme
+    else:
+        errors["scheme"] = "Choose a signature scheme."
+    if form.secret.strip():
+        record["secret"] = form.secret.strip()
+    else:
+        errors["secret"] = "A subscription needs a signing secret: generate one."
+    headers, problem = parse_headers(form.headers)
+    if problem:
+        errors["headers"] = problem
+    else:
+        record["headers"] = headers
+    return record, errors
 
 
 def validate_subscription(form: SubscriptionForm) -> tuple[dict[str, Any], dict[str, str]]:
     """``(fields for the store, errors by field)``; fields are only complete when no error."""
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {"description": form.description.strip(), "active": form.active}
-    if problem := url_problem(form.url):
-        errors["url"] = problem
-    out["url"] = form.url.strip()
-    patterns = [p.strip() for p in form.events.replace("\n", ",").split(",") if p.strip()]
-    if not patterns:
-        errors["events"] = "Choose at least one event type, a prefix like user.*, or *."
-    for pattern in patterns:
-        try:
-            validate_pattern(pattern)
-        except CoreError as exc:
-            errors["events"] = str(exc)
-            break
-    out["events"] = patterns
-    if form.scheme not in SCHEME_NAMES or form.scheme == "hmac":
-        errors["scheme"] = "Choose a signature scheme."
-    else:
-        out["scheme"] = form.scheme
-        if problem := secret_problem(form.scheme, form.secret.strip()):
-            errors["secret"] = problem
-    if not form.secret.strip():
-        errors["secret"] = "A subscription needs a signing secret: generate one."
-    policy: Policy | None = None
+    record, errors = subscription_record(form)
     try:
-        policy = parse_policy(form.retry or "0")
-        out["retry_policy"] = policy.to_dict()
-    except CoreError as exc:
-        errors["retry"] = str(exc)
-    try:
-        timeout = float(form.timeout)
-    except ValueError:
-        timeout = math.nan
-    if problem := timeout_problem(timeout):
-        errors["timeout"] = problem
-    else:
-        out["timeout_seconds"] = timeout
-    for key, text, rng in (("rate_per_minute", form.rate_per_minute, limits.RATE_PER_MINUTE),
-                           ("rate_per_hour", form.rate_per_hour, limits.RATE_PER_HOUR)):
-        value, problem = _whole(text, rng, "A rate limit")
-        if problem:
-            errors[key] = problem
-        out[key] = value
-    if form.max_concurrency.strip():
-        value, problem = _whole(form.max_concurrency, limits.MAX_CONCURRENCY, "Concurrency")
-        if problem:
-            errors["max_concurrency"] = problem
-        out["max_concurrency"] = value
-    headers, problem = parse_headers(form.headers)
-    if problem:
-        errors["headers"] = problem
-    out["headers"] = headers
+        valid = check_subscription(record)
+    except SpecError as exc:
+        found = _sentences(SUBSCRIPTION, exc.fields, _SUBSCRIPTION_FIELDS)
+        errors = {**found, **errors}
+        valid = {k: v for k, v in record.items() if k not in exc.fields}
+    out: dict[str, Any] = {"description": valid.get("description", ""),
+                           "active": form.active, "url": record["url"],
+                           "events": valid.get("events", record["events"]),
+                           "headers": valid.get("headers", {})}
+    if "scheme" in valid:
+        out["scheme"] = valid["scheme"]
+    if "retry_policy" in valid:
+        policy = valid["retry_policy"]
+        out["retry_policy"] = (policy if not isinstance(policy, str)
+                               else parse_policy(policy)).to_dict()
+    if "timeout" in valid:
+        out["timeout_seconds"] = float(valid["timeout"])
+    for key in ("rate_per_minute", "rate_per_hour", "max_concurrency"):
+        if key in valid:
+            out[key] = valid[key]
     return out, errors
 
 
@@ -213,69 +192,51 @@ class EndpointForm:
     public_url: str = ""
 
 
-def path_problem(path: str) -> str | None:
-    if not path.startswith("/") or any(c in path for c in " \t?#"):
-        return "The path must start with / and have no spaces, ? or #, e.g. /hooks/github."
-    if len(path) > 500:
-        return "The path must be at most 500 characters long."
-    return None
+def endpoint_record(form: EndpointForm) -> dict[str, Any]:
+    """The record the API would be sent for this form."""
+    record: dict[str, Any] = {
+        "path": form.path.strip(),
+        "secrets": [s.strip() for s in form.secrets.splitlines() if s.strip()],
+        "tolerance": form.tolerance, "response_status": form.response_status,
+        "response_body": form.response_body, "response_delay_ms": form.response_delay_ms,
+        "max_body_bytes": form.max_body_bytes, "reject_invalid": form.reject_invalid,
+        "forward_to": [u.strip() for u in form.forward_to.splitlines() if u.strip()],
+        "public_url": form.public_url.strip() or None,
+    }
+    if form.name.strip():
+        record["name"] = form.name.strip()
+    if form.profile:
+        record["profile"] = form.profile
+    elif form.scheme is not None:
+        record["scheme"] = form.scheme
+    return record
 
 
 def validate_endpoint(form: EndpointForm) -> tuple[dict[str, Any], dict[str, str]]:
-    """``(fields for the store, errors by field)`` for a receiver endpoint.
-
-    The API's endpoint schema applies these same rules, so an endpoint saved by either passes
-    the other.
-    """
+    """``(fields for the store, errors by field)`` for a receiver endpoint: the API's
+    endpoint spec and its scheme/secrets rule, so an endpoint saved by either passes the
+    other."""
+    record = endpoint_record(form)
     errors: dict[str, str] = {}
-    path = form.path.strip()
-    if problem := path_problem(path):
-        errors["path"] = problem
-    secrets = [s.strip() for s in form.secrets.splitlines() if s.strip()]
-    if form.scheme is not None:
-        if form.scheme not in SCHEME_NAMES:
-            errors["scheme"] = f"Choose a signature scheme ({', '.join(SCHEME_NAMES)})."
-        elif not secrets:
-            errors["secrets"] = "A signature scheme needs at least one secret to verify with."
-        else:
-            for number, secret in enumerate(secrets, 1):
-                problem = secret_problem(form.scheme, secret, form.scheme_options,
-                                         verify_only=True)
-                if problem:
-                    where = f"Secret {number}: " if len(secrets) > 1 else ""
-                    errors["secrets"] = where + problem
-                    break
-    elif secrets:
-        errors["secrets"] = "Secrets need a signature scheme to verify with: choose one."
-    if len(secrets) > limits.MAX_ENDPOINT_SECRETS:
-        errors["secrets"] = f"Keep at most {limits.MAX_ENDPOINT_SECRETS} secrets."
-    forward = [u.strip() for u in form.forward_to.splitlines() if u.strip()]
-    for url in forward:
-        if problem := url_problem(url):
-            errors["forward_to"] = f"Forward target {url!r}: {problem}"
-            break
-    if len(forward) > limits.MAX_FORWARD_TARGETS:
-        errors["forward_to"] = f"Forward to at most {limits.MAX_FORWARD_TARGETS} targets."
-    if form.public_url.strip() and (problem := url_problem(form.public_url)):
-        errors["public_url"] = problem
-    for key, value, rng, what, unit in (
-            ("tolerance", form.tolerance, limits.TOLERANCE_SECONDS, "The tolerance",
-             "of seconds (-1 turns the check off)"),
-            ("response_status", form.response_status, limits.RESPONSE_STATUS,
-             "The response status", ""),
-            ("response_delay_ms", form.response_delay_ms, limits.RESPONSE_DELAY_MS,
-             "The delay", "of milliseconds"),
-            ("max_body_bytes", form.max_body_bytes, limits.ENDPOINT_BODY_BYTES,
-             "The body limit", "of bytes")):
-        if problem := range_problem(value, rng, what, unit):
-            errors[key] = problem
+    try:
+        check_endpoint(record)
+    except SpecError as exc:
+        errors = _sentences(ENDPOINT, exc.fields, {})
+    if form.scheme is not None and form.scheme not in SIGNING_SCHEMES and \
+            form.profile is None:
+        errors["scheme"] = f"Choose a signature scheme ({', '.join(SIGNING_SCHEMES)})."
+    elif "secrets" not in errors and (problem := endpoint_secrets_problem(
+            form.scheme, record["secrets"], form.scheme_options)):
+        errors["secrets"] = problem
+    path = record["path"]
     fields: dict[str, Any] = {
-        "name": form.name.strip() or path, "path": path, "profile": form.profile,
-        "scheme": form.scheme, "scheme_options": form.scheme_options, "secrets": secrets,
-        "tolerance": form.tolerance, "response_status": form.response_status,
+        "name": record.get("name", path), "path": path, "profile": form.profile,
+        "scheme": form.scheme, "scheme_options": form.scheme_options,
+        "secrets": record["secrets"], "tolerance": form.tolerance,
+        "response_status": form.response_status,
         "response_body": form.response_body.encode("utf-8"),
         "response_delay_ms": form.response_delay_ms, "max_body_bytes": form.max_body_bytes,
-        "reject_invalid": form.reject_invalid, "forward_to": forward,
-        "public_url": form.public_url.strip() or None,
+        "reject_invalid": form.reject_invalid, "forward_to": record["forward_to"],
+        "public_url": record["public_url"],
     }
     return fields, errors

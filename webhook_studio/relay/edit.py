@@ -17,16 +17,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from webhook_studio.core.limits import EDITED_BODY_BYTES
+from webhook_studio.core.specs import header_problem, method_problem  # the one header rule
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.relay.replay import Edit, target_problem
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -65,20 +63,6 @@ def document(method: str, url: str, headers: Iterable[Iterable[str]], body: byte
 
 def document_text(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def method_problem(method: Any) -> str | None:
-    if not isinstance(method, str) or not _TOKEN.fullmatch(method) or len(method) > 20:
-        return "The method must be a word like POST, PUT or PATCH."
-    return None
-
-
-def header_problem(name: Any, value: Any) -> str | None:
-    if not isinstance(name, str) or not _TOKEN.fullmatch(name) or len(name) > 200:
-        return f"Header name {str(name)[:60]!r} is not a valid HTTP header name."
-    if not isinstance(value, str) or any(c in value for c in "\r\n\0") or len(value) > 8000:
-        return f"The value of header {name!r} must be text on one line."
-    return None
 
 
 def parse_document(text: str) -> tuple[EditedRequest | None, list[str]]:

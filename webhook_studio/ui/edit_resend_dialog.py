@@ -9,7 +9,6 @@ Signals:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.core.profiles import Profile
-from webhook_studio.core.validation import url_problem
+from webhook_studio.core.validation import header_problem, method_problem, url_problem
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.relay.replay import Edit, Resign
 from webhook_studio.relay.resend_attempt import RequestDraft
@@ -37,7 +36,6 @@ from webhook_studio.ui.widgets.targets import remember_target, target_combo
 
 #: Bodies up to this size open in the editor; larger ones are sent as they were.
 EDITABLE = 1024 * 1024
-TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,10 @@ def parse_header_lines(text: str) -> tuple[list[tuple[str, str]], str | None]:
         if not line.strip():
             continue
         name, found, value = line.partition(":")
-        if not found or not TOKEN.match(name.strip()):
+        if not found:
             return [], f"Header line {number} is not 'Name: value'."
+        if problem := header_problem(name.strip(), value.strip()):  # the API's rule
+            return [], f"Header line {number}: {problem}"
         headers.append((name.strip(), value.strip()))
     return headers, None
 
@@ -133,8 +133,8 @@ class EditResendDialog(QDialog):
     def request(self) -> tuple[ResendRequest | None, str | None]:
         """What the form says, or the first problem in it as a sentence."""
         method = self.method.currentText().strip().upper()
-        if not TOKEN.match(method):
-            return None, "The method must be one word, like POST."
+        if problem := method_problem(method):
+            return None, problem
         url = self.url.currentText().strip()
         if problem := url_problem(url):
             return None, problem
