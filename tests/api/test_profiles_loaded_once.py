@@ -36,7 +36,8 @@ async def test_many_calls_naming_profiles_read_the_files_once(
     try:
         async with aiohttp.ClientSession(headers=headers) as http:
             for i in range(12):
-                body = {"path": f"/p{i}", "profile": ("github", "stripe", "envoyou")[i % 3]}
+                body = {"path": f"/p{i}", "profile": ("github", "stripe", "envoyou")[i % 3],
+                        "secrets": ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}
                 async with http.post(f"{base}/api/v1/endpoints", json=body) as resp:
                     assert resp.status == 201, await resp.text()
                 async with http.post(f"{base}/api/v1/endpoints",
@@ -50,7 +51,8 @@ async def test_many_calls_naming_profiles_read_the_files_once(
             source.write_text(ACME, encoding="utf-8")
             ctx.profiles.import_file(source)  # what `profiles import` does in this process
             async with http.post(f"{base}/api/v1/endpoints",
-                                 json={"path": "/acme", "profile": "acme"}) as resp:
+                                 json={"path": "/acme", "profile": "acme",
+                                       "secrets": ["acme-secret"]}) as resp:
                 assert resp.status == 201, await resp.text()
                 assert (await resp.json())["scheme"] == "hmac"
     finally:
