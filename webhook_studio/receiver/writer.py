@@ -23,11 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.base import JSONText
 from webhook_studio.store.database import describe_db_error
+from webhook_studio.store.live import notify
 from webhook_studio.store.receiver_models import Capture
 
 if TYPE_CHECKING:
@@ -204,6 +205,11 @@ class CaptureWriter:
         table = cast("Table", Capture.__table__)
         params = [{**ROW_DEFAULTS, **r.fields, "delivery_id": r.delivery_id} for r in records]
         with self._store.session() as session:
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                # A lock another session holds is waited on no longer than a request waits
+                # (SQLite's busy timeout does the same on the fast path).
+                wait_ms = max(1, int(self.wait_seconds * 1000))
+                session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
             wanted = {r.delivery_id for r in records if r.delivery_id}
             first_seen: dict[str, int] = {}
             if wanted:
@@ -232,6 +238,7 @@ class CaptureWriter:
                 session.execute(
                     update(table).where(table.c.id == bindparam("row_id"))
                     .values(duplicate_of=bindparam("dup")), updates)
+            notify(session, "captures", ids)  # team database: every window hears of them
         return results
 
     async def close(self) -> None:

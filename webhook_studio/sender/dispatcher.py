@@ -55,6 +55,7 @@ from webhook_studio.sender.queue import (
 from webhook_studio.sender.queue import record_results as _record_results
 from webhook_studio.sender.transport import make_client
 from webhook_studio.store import NotFound, Store, StoreUnavailable
+from webhook_studio.store.live import LiveListener, is_team_url, notify
 from webhook_studio.store.sender_models import Delivery, Event, Subscription
 from webhook_studio.store.sender_queries import get_delivery, new_id
 
@@ -102,6 +103,7 @@ class Dispatcher:
         self.health = health or Health(self.clock.now)
         self.owner = make_owner_id()
         self.lease_s, self.renew_s = lease_s, renew_s
+        self._live: LiveListener | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -110,6 +112,12 @@ class Dispatcher:
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="sender")
             self.health.set("sender", "ok", "running", expected=True)
+        if self._live is None and is_team_url(self.store.url):
+            # Team database: deliveries another process enqueues (or retries) wake this
+            # sender at once instead of at its next idle look (store/live.py).
+            self._live = LiveListener(self.store.url, lambda _change: self.wake(),
+                                      kinds=("deliveries",))
+            self._live.start()
 
     async def stop(self) -> None:
         """Stop claiming, let running attempts finish and be recorded (unrecorded ones keep
@@ -118,6 +126,9 @@ class Dispatcher:
         self._stopping = True
         self._stop_deadline = time.monotonic() + STOP_PATIENCE_S
         self._stopped.set()
+        if self._live is not None:
+            await self._live.stop()
+            self._live = None
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -245,6 +256,7 @@ class Dispatcher:
             if events:
                 session.execute(insert(Event), events)
                 session.execute(insert(Delivery), deliveries)
+                notify(session, "deliveries", [d["id"] for d in deliveries])
         self.wake()
         return [d["id"] for d in deliveries]
 

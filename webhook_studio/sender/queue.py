@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from webhook_studio.store.live import notify
 from webhook_studio.store.sender_models import (
     Attempt,
     Delivery,
@@ -143,10 +144,11 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
     due = _due(now, only, exclude)
     # The subquery picks, the UPDATE marks, in one statement: the first statement of the
     # transaction takes SQLite's write lock, so no other sender can claim between the two.
-    # PostgreSQL (team mode, a later issue): add ``.with_for_update(skip_locked=True)`` to the
-    # subquery so concurrent workers skip each other's rows instead of waiting on them.
+    # PostgreSQL (team mode): the subquery locks the rows it picks and skips rows another
+    # worker has locked, so concurrent workers take disjoint batches without waiting on each
+    # other; the UPDATE re-checks ``due`` on the locked rows (SQLite renders no FOR UPDATE).
     picked = (select(Delivery.id).where(*due).order_by(Delivery.next_attempt_at)
-              .limit(CLAIM_BATCH))
+              .limit(CLAIM_BATCH).with_for_update(skip_locked=True))
     rows = session.execute(
         update(Delivery).where(Delivery.id.in_(picked.scalar_subquery()), *due)
         .values(in_flight_since=now, in_flight_until=now + lease_s, lease_owner=owner)
@@ -238,6 +240,7 @@ def record_results(session: Session, results: Sequence[Result], now: float,
                 final_reason=bindparam("b_reason")),
         [{"b_id": r.job.delivery_id, "b_state": r.state, "b_next": r.next_attempt_at,
           "b_reason": r.reason} for r in results])
+    notify(session, "attempts", [r.job.delivery_id for r in results])
     subs = {r.job.subscription_id for r in results}
     session.execute(update(Subscription).where(Subscription.id.in_(subs))
                     .values(last_called_at=now))
