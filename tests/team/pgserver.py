@@ -160,6 +160,15 @@ class PgServer:
         with contextlib.suppress(Exception):
             self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+    def terminate_backend(self, pid: int) -> bool:
+        """``pg_terminate_backend`` one connection, as an administrator would."""
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=SUPERUSER,
+                             dbname="postgres", autocommit=True) as conn:
+            row = conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
+        return bool(row and row[0])
+
     def terminate_backends(self, database: str) -> int:
         """``pg_terminate_backend`` every connection to ``database``; returns how many."""
         import psycopg

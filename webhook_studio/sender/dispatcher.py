@@ -64,6 +64,7 @@ FINAL_STATES = frozenset({"delivered", "failed", "disabled", "cancelled"})
 IDLE_RECHECK_S = 30.0  # another process (the CLI) may add work without waking us
 WAIT_POLL_S = 2.0  # run_until_final: how often to look for work another sender finished
 STOP_PATIENCE_S = 5.0  # at stop, how long unrecorded attempts keep trying to be written
+CLAIM_MIN = 100  # run_due's "short batch" test counts on claims of at least 100
 log = logging.getLogger(__name__)
 
 
@@ -94,6 +95,10 @@ class Dispatcher:
         self._in_flight: set[str] = set()
         self._per_sub: dict[str, asyncio.Semaphore] = {}
         self._global = asyncio.Semaphore(max_in_flight)
+        #: At most this many deliveries claimed and not yet recorded: what this process can
+        #: work on soon. Claiming more would hold leases other workers on a shared queue
+        #: could be using (team mode), and renew them for nothing.
+        self.max_claimed = max(CLAIM_MIN, 2 * max_in_flight)
         self._results: list[tuple[Result, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
@@ -318,6 +323,9 @@ class Dispatcher:
     # -- working the queue --------------------------------------------------------------------
     def _claim(self, now: float, only: Collection[str] | None,
                exclude: Collection[str]) -> list[Job]:
+        room = self.max_claimed - len(exclude)
+        if room <= 0:
+            return []
         # A read first, in its own transaction: an idle queue then takes no write lock (and
         # is not held up by another program's), and the claim's transaction starts with its
         # UPDATE, never upgrading a read snapshot that another writer may have made stale.
@@ -326,7 +334,7 @@ class Dispatcher:
                 return []
         with self.store.session() as session:
             return claim_due(session, now, only, exclude, owner=self.owner,
-                             lease_s=self.lease_s)
+                             lease_s=self.lease_s, limit=room)
 
     async def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
         jobs = await asyncio.to_thread(self._claim, self.clock.now(), only, set(self._in_flight))
