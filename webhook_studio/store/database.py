@@ -48,7 +48,9 @@ def to_url(db: str | Path | None) -> str:
         db = default_db_path()
     text = str(db)
     if "://" in text:
-        return text
+        from webhook_studio.store.team_check import team_url
+
+        return team_url(text)  # postgresql:// means psycopg 3, the driver we ship
     path = Path(text).expanduser()
     make_private_dir(path.parent)
     return f"sqlite:///{path}"

@@ -150,6 +150,11 @@ class SettingsSection(QWidget):
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(heading)
         body_layout.addLayout(form)
+        from webhook_studio.ui.workspace import WorkspaceBox
+
+        self.workspace = WorkspaceBox(settings, str(ctx.store.url))
+        self.save_button.clicked.connect(self.workspace.save)
+        body_layout.addWidget(self.workspace)
         body_layout.addLayout(save_row)
         layout = QVBoxLayout(self)
         layout.addWidget(body)
