@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import String, bindparam, func, insert, select, text, update
 
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.base import JSONText
@@ -203,7 +203,8 @@ class CaptureWriter:
         insert itself (see docs/benchmarks.md).
         """
         table = cast("Table", Capture.__table__)
-        params = [{**ROW_DEFAULTS, **r.fields, "delivery_id": r.delivery_id} for r in records]
+        params = [_fit({**ROW_DEFAULTS, **r.fields, "delivery_id": r.delivery_id})
+                  for r in records]
         with self._store.session() as session:
             if session.bind is not None and session.bind.dialect.name == "postgresql":
                 # A lock another session holds is waited on no longer than a request waits
@@ -267,6 +268,20 @@ def _json(value: Any) -> str | None:
 
 
 _COLUMNS: tuple[list[str], frozenset[str]] | None = None
+#: ``VARCHAR(n)`` columns of captures: PostgreSQL refuses a longer value where SQLite stores
+#: it, and a request must not be refused (503, retried for ever) for a 300-character
+#: Content-Type. These columns are derived (the headers keep every byte as received), so a
+#: value past the limit is cut to fit.
+_LENGTHS = {c.name: int(c.type.length) for c in cast("Table", Capture.__table__).columns
+            if isinstance(c.type, String) and c.type.length}
+
+
+def _fit(row: dict[str, Any]) -> dict[str, Any]:
+    for name, length in _LENGTHS.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > length:
+            row[name] = value[:length]
+    return row
 
 
 def _insert_columns() -> tuple[list[str], frozenset[str]]:

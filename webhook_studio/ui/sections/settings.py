@@ -81,7 +81,10 @@ class SettingsSection(QWidget):
         self.settings = settings
         heading = QLabel("Settings")
         heading.setProperty("role", "heading")
-        location = QLabel(f"{ctx.store.url}<br><span>Data folder: {ctx.data_dir}</span>")
+        from webhook_studio.ui.about_dialog import describe_store  # no password shown
+
+        location = QLabel(f"{describe_store(ctx.store.url)}<br><span>Data folder: "
+                          f"{ctx.data_dir}</span>")
         location.setWordWrap(True)
         self.host = QLineEdit()
         self.port = QSpinBox(minimum=0, maximum=65535)
