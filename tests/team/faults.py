@@ -24,13 +24,14 @@ def is_postgres(db_url: str) -> bool:
 @contextlib.contextmanager
 def store_locked(db_url: str) -> Iterator[Any]:
     """Another program holds the store until the block ends: SQLite's write lock (``BEGIN
-    EXCLUSIVE``), or on PostgreSQL an ACCESS EXCLUSIVE lock on every table (our statements then
-    give up after their lock timeout, as SQLite's do after the busy timeout)."""
+    EXCLUSIVE``), or on PostgreSQL an EXCLUSIVE lock on every table: like SQLite's write lock
+    in WAL mode it stops every write and lets plain reads through, and our writes give up
+    after their lock timeout as SQLite's do after the busy timeout."""
     if is_postgres(db_url):
         import psycopg
 
         pg = psycopg.connect(libpq_url(db_url), connect_timeout=10)
-        pg.execute(f"LOCK TABLE {', '.join(TABLES)} IN ACCESS EXCLUSIVE MODE")
+        pg.execute(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
         try:
             yield pg
         finally:
