@@ -190,6 +190,8 @@ class Dispatcher:
             backoff.reset()
             self._healthy()
             delay = IDLE_RECHECK_S if nxt is None else max(0.0, nxt - self.clock.now())
+            if len(self._in_flight) >= self.max_claimed:
+                delay = IDLE_RECHECK_S  # full: the next recorded group wakes the loop
             await self._sleep(delay)
 
     def _next_due(self, only: Collection[str] | None) -> tuple[float | None, int]:
