@@ -114,14 +114,12 @@ async def test_three_workers_share_the_queue_and_survive_a_sigkill(
     store = open_store(pg_database)
     workers: list[Serve] = []
     try:
-        sub_id = create_subscription(store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                            url=server.url_for("/hook"), events=["*"],
-                            retry_policy=parse_policy("0,1s,1s,1s").to_dict(),
-                            timeout_seconds=10.0, max_concurrency=16)
-        t0 = time.monotonic()
+        sub_id = create_subscription(
+            store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", url=server.url_for("/hook"),
+            events=["*"], retry_policy=parse_policy("0,1s,1s,1s").to_dict(),
+            timeout_seconds=10.0, max_concurrency=16)
         ids = enqueue(store, sub_id, EVENTS)
         assert len(ids) == EVENTS
-        print(f"emit {time.monotonic() - t0:.1f}s", flush=True)
         workers = [Serve(pg_database, tmp_path / f"w{i}", lease_s=LEASE_S) for i in range(3)]
         await asyncio.gather(*(w.ready() for w in workers))
 
@@ -142,7 +140,6 @@ async def test_three_workers_share_the_queue_and_survive_a_sigkill(
             else:
                 await asyncio.sleep(0.05)
         assert held
-        print(f"killed after {time.monotonic() - t0:.1f}s holding {len(held)}", flush=True)
 
         def all_final() -> bool:
             states, _ = counts(pg_database)
@@ -150,7 +147,6 @@ async def test_three_workers_share_the_queue_and_survive_a_sigkill(
 
         await until(all_final, "every delivery to reach a final state", limit=50, step=0.5,
                     why=lambda: [w.errors() for w in workers])
-        print(f"final after {time.monotonic() - t0:.1f}s", flush=True)
     finally:
         for worker in workers:
             worker.stop()
@@ -196,7 +192,10 @@ async def test_three_workers_share_the_queue_and_survive_a_sigkill(
             assert end <= start, f"{delivery_id} was attempted twice at the same time"
     failed_first = sum(1 for d in ids
                        if int(hashlib.sha256(d.encode()).hexdigest(), 16) % 3 == 0)
-    assert attempts >= EVENTS + failed_first
+    # Every third delivery needed a second attempt; one of them may be missing from the table
+    # only where the victim made the first attempt and died before recording it.
+    assert attempts >= EVENTS + failed_first - len(held), (attempts, failed_first, len(held))
+    assert len(target.log) >= attempts
     assert len(held_done) == len(held)
     # The victim's leased deliveries were finished by the others (a few it may have recorded
     # between the look at the leases and the kill).
