@@ -19,8 +19,8 @@ from tests.ui.conftest import (  # noqa: F401  (fixtures used by the window test
 async def team_window(make_window: WindowFactory  # noqa: F811  (the imported fixture)
                       ) -> AsyncIterator[WindowFactory]:
     """``make_window`` whose windows stop reading the store before their database is
-    dropped: the status-bar counts poll every 2 s, and a window waiting to be deleted would
-    otherwise poll a database that no longer exists."""
+    dropped: the status-bar counts poll every 2 s and the bridge flushes every 100 ms, and a
+    window waiting to be deleted would otherwise read a database that no longer exists."""
     opened: list[Any] = []
 
     async def make(**kw: Any) -> Any:
@@ -31,3 +31,4 @@ async def team_window(make_window: WindowFactory  # noqa: F811  (the imported fi
     yield make
     for win in opened:
         win._counts.stop()
+        win.bridge._timer.stop()  # a late batch would refresh (and count) from the store too
