@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from tests.sender.conftest import subscribe
 from tests.team.pgserver import PgServer
 from tests.team.procs import Serve
-from tests.ui.conftest import WindowFactory, pump
+from tests.ui.conftest import WindowFactory
+from tests.ui.scenarios.helpers import pump
 from webhook_studio.sender import Dispatcher
 from webhook_studio.store import open_store
 from webhook_studio.store.pg_errors import UNREACHABLE
