@@ -1,4 +1,5 @@
-"""Fixtures shared by every test package: a real SQLite store in a temporary folder."""
+"""Fixtures shared by every test package: a real store, SQLite in a temporary folder or (where
+a suite asks for both backends) a fresh database on a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.team.pgserver import PgServer, PgUnavailable
 from webhook_studio.context import AppContext
 from webhook_studio.core.clock import FixedClock
 from webhook_studio.store import Store, open_store
@@ -26,9 +28,52 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "studio.sqlite3"
 
 
+#: What a suite parametrised over both backends runs on (``db_url`` with these params).
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the whole run. Missing binaries skip only the PostgreSQL
+    parameter on a developer's machine; in CI (``CI=true``) they are a failure."""
+    try:
+        server = PgServer()
+    except PgUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL backend: {exc}")
+        pytest.skip(f"PostgreSQL backend not tested here: {exc}")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    s = open_store(db_path)
+def pg_database(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a fresh, migrated database of its own."""
+    name = pg_server.new_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+def backend_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """``db_url`` for a suite parametrised over :data:`BACKENDS`."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("pg_database"))
+    return str(db_path)
+
+
+@pytest.fixture
+def db_url(db_path: Path) -> str:
+    """What ``--db`` gets: the SQLite file here; suites that run on both backends override
+    this fixture with ``params=BACKENDS`` (see tests/store/conftest.py)."""
+    return str(db_path)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
     yield s
     s.dispose()
 
@@ -39,8 +84,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def ctx(db_path: Path, tmp_path: Path) -> Iterator[AppContext]:
-    c = AppContext.open(db_path, data_dir=tmp_path)
+def ctx(db_url: str, tmp_path: Path) -> Iterator[AppContext]:
+    c = AppContext.open(db_url, data_dir=tmp_path)
     yield c
     c.close()
 

@@ -108,6 +108,14 @@ def run_app(db: str | Path | None = None, *, close_after_ms: int | None = None,
 
     apply_theme(app)  # type: ignore[arg-type]
     app.setWindowIcon(QIcon(str(resource_path("icons", "webhook-studio.png"))))  # type: ignore[attr-defined]
+    if db is None:  # Settings ▸ Workspace may name the team's database (ui/workspace.py)
+        from PySide6.QtCore import QSettings
+
+        from webhook_studio.store import default_data_dir
+        from webhook_studio.ui.workspace import chosen_database
+
+        db = chosen_database(QSettings(str(default_data_dir() / "window.ini"),
+                                       QSettings.Format.IniFormat))
     ctx = AppContext.open(db)
     try:
         qasync.run(run_window(ctx, close_after_ms=close_after_ms, port=port,

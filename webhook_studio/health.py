@@ -199,6 +199,12 @@ def probe_store(store: Any, timeout: float) -> None:
                 cur.execute("ROLLBACK")
             finally:
                 cur.execute(f"PRAGMA busy_timeout={int(old)}")
+        elif store.engine.dialect.name == "postgresql":
+            # What an insert needs: ROW EXCLUSIVE on the tables we write, waited for at most
+            # ``timeout`` (another session's table lock shows here as it does on SQLite).
+            cur.execute(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
+            cur.execute("LOCK TABLE captures, deliveries, attempts IN ROW EXCLUSIVE MODE")
+            raw.rollback()
         else:
             cur.execute("SELECT 1")
             raw.rollback()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from tests.conftest import BACKENDS, backend_url
 from webhook_studio.api import ApiServer, ApiServices, load_or_create_token
 from webhook_studio.context import AppContext
 from webhook_studio.receiver import EndpointConfig, Receiver
@@ -56,3 +58,9 @@ async def api(ctx: AppContext) -> AsyncIterator[Api]:
     await server.stop()
     await receiver.stop()
     await dispatcher.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return backend_url(request, db_path)

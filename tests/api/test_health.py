@@ -3,11 +3,10 @@ locked by another program is a 503 with Retry-After, not a 500 (issue 14, items 
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from pathlib import Path
 
 from tests.api.conftest import Api
+from tests.team.faults import store_locked
 
 
 async def liveness(api: Api) -> tuple[int, dict[str, str]]:
@@ -32,11 +31,9 @@ async def test_health_with_the_token_has_sentences_and_since(api: Api) -> None:
 
 
 async def test_a_locked_store_is_503_with_retry_after_and_degraded_health(
-        api: Api, db_path: Path) -> None:
+        api: Api, db_url: str) -> None:
     """Guards: with the store locked, the API answered 500 "internal error"."""
-    lock = sqlite3.connect(db_path, isolation_level=None)
-    lock.execute("BEGIN EXCLUSIVE")
-    try:
+    with store_locked(db_url):
         started = time.monotonic()
         async with api.http.post(
                 api.url("/webhooks"), json={"url": "http://127.0.0.1:9/x", "events": ["*"]},
@@ -54,9 +51,6 @@ async def test_a_locked_store_is_503_with_retry_after_and_degraded_health(
         status, details = await api.call("GET", "/health")
         assert "locked" in details["store"]["sentence"]
         assert "503" in details["receiver"]["sentence"]
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
     status, words = await liveness(api)
     assert (status, words["status"], words["store"]) == (200, "ok", "ok"), \
         "the sender had nothing to write: it never noticed the lock"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import BACKENDS, backend_url
 from webhook_studio.receiver import EndpointConfig, Limits, Receiver
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_models import Capture
@@ -40,3 +42,9 @@ def fetch(store: Store) -> Callable[[int], Capture]:
 
 
 __all__ = ["Limits"]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return backend_url(request, db_path)

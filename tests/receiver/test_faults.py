@@ -11,7 +11,6 @@ import logging
 import logging.handlers
 import os
 import queue
-import sqlite3
 import ssl
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.receiver.conftest import StartReceiver
+from tests.team.faults import store_locked
 from webhook_studio.receiver import EndpointConfig, Limits
 from webhook_studio.receiver.logs import DroppingQueueHandler, FdHandler
 from webhook_studio.receiver.tls import ensure_certificate, server_context
@@ -98,15 +98,13 @@ async def test_big_bodies_skip_the_mistake_search_and_say_so(
 
 
 async def test_a_locked_store_answers_503_within_the_store_wait(
-        start_receiver: StartReceiver, db_path: Path, store: Store) -> None:
+        start_receiver: StartReceiver, db_url: str, store: Store) -> None:
     """Several requests queued behind a locked store each get their 503 within a few
     seconds (each queued group waited the full busy timeout after the previous one before:
     up to 13 s); health says degraded, with the reason."""
     receiver = await start_receiver(limits=Limits(store_wait=1.0))
     assert receiver.health()["state"] == "ok"
-    blocker = sqlite3.connect(db_path, timeout=0.1)
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
+    with store_locked(db_url):
         async with aiohttp.ClientSession() as session:
 
             async def one(delay: float) -> tuple[int, float]:
@@ -116,9 +114,6 @@ async def test_a_locked_store_answers_503_within_the_store_wait(
                     return resp.status, time.monotonic() - started
 
             results = await asyncio.gather(*(one(d) for d in (0, 0.3, 0.6, 0.9, 1.2, 1.5)))
-    finally:
-        blocker.rollback()
-        blocker.close()
     assert [status for status, _ in results] == [503] * 6
     assert max(seconds for _, seconds in results) < 5.0, results
     health = receiver.health()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import sqlite3
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 
 from tests.receiver.conftest import StartReceiver
+from tests.team.faults import store_locked
 from webhook_studio.receiver import EndpointConfig, Limits
 from webhook_studio.store import Store
 from webhook_studio.store.receiver_queries import count_captures, list_captures
@@ -166,16 +165,17 @@ async def test_at_the_cap_idle_connections_make_room_and_busy_ones_refuse(
 
 
 async def test_store_failure_answers_503_never_2xx(
-        start_receiver: StartReceiver, store: Store, db_path: Path) -> None:
+        start_receiver: StartReceiver, store: Store, db_url: str) -> None:
     receiver = await start_receiver()
-    blocker = sqlite3.connect(db_path, timeout=0.1)
-    blocker.execute("BEGIN EXCLUSIVE")
     import webhook_studio.store.database as database
 
     original = database.BUSY_TIMEOUT_MS
+    blocker = contextlib.ExitStack()
+    blocker.enter_context(store_locked(db_url))
     try:
-        with store.engine.connect() as conn:  # make the writer give up quickly
-            conn.exec_driver_sql("PRAGMA busy_timeout=100")
+        if store.engine.dialect.name == "sqlite":  # make the writer give up quickly
+            with store.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout=100")
         store.engine.dispose()
         database.BUSY_TIMEOUT_MS = 100
         async with aiohttp.ClientSession() as session, session.post(
@@ -185,7 +185,6 @@ async def test_store_failure_answers_503_never_2xx(
             assert "locked" in detail
     finally:
         database.BUSY_TIMEOUT_MS = original
-        blocker.rollback()
         blocker.close()
     async with aiohttp.ClientSession() as session, session.post(
             f"{receiver.url}/x", data=b"stored now") as resp:

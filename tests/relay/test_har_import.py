@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.team.faults import refuse_capture_path
 from webhook_studio.relay.batch import import_har_file
 from webhook_studio.relay.errors import BadHarFile
 from webhook_studio.relay.export import har_entry, to_jsonl
@@ -125,11 +126,7 @@ def test_600_entries_with_a_bad_550th_store_none(store: Store, tmp_path: Path) -
 def test_a_failure_while_writing_leaves_nothing(store: Store) -> None:
     """All or nothing also holds when the database refuses a row mid-way (here a path column
     made to fail by a trigger on the 3rd row): the earlier rows are rolled back."""
-    from sqlalchemy import text
-
-    with store.engine.begin() as conn:
-        conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON captures "
-                          "WHEN NEW.path = '/boom' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    refuse_capture_path(store, "/boom")
     document = har(entry(), entry(), entry(request__url="http://h/boom"), entry())
     with pytest.raises(Exception, match="refused"):
         import_har(store, document)

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import BACKENDS, backend_url
 from webhook_studio.core.clock import FixedClock
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.sender import Dispatcher
@@ -27,3 +29,9 @@ def subscribe(store: Store, url: str, *, retry: str = "0,1m,5m", events: list[st
     return create_subscription(
         store, secret=secret, now=now, url=url, events=events or ["*"],
         retry_policy=parse_policy(retry).to_dict(), timeout_seconds=kw.pop("timeout", 2.0), **kw)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return backend_url(request, db_path)

@@ -7,17 +7,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.sender.conftest import subscribe
+from tests.team.faults import store_locked
 from webhook_studio.core.clock import FixedClock
 from webhook_studio.health import Health
 from webhook_studio.sender import Dispatcher
@@ -25,18 +24,6 @@ from webhook_studio.sender.lease import make_owner_id
 from webhook_studio.store import Store
 from webhook_studio.store.sender_models import Delivery
 from webhook_studio.store.sender_queries import attempts_of
-
-
-@contextlib.contextmanager
-def store_locked(db_path: Path) -> Iterator[sqlite3.Connection]:
-    """Another program holds the write lock (``BEGIN EXCLUSIVE``) until the block ends."""
-    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    conn.execute("BEGIN EXCLUSIVE")
-    try:
-        yield conn
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
 
 
 async def until(predicate: Callable[[], bool], what: str, limit: float = 30.0) -> None:
@@ -54,7 +41,7 @@ def lease_of(store: Store, delivery_id: str) -> tuple[float | None, str | None]:
 
 
 async def test_the_loop_survives_a_locked_store_and_says_so_once(
-        httpserver: HTTPServer, store: Store, db_path: Path,
+        httpserver: HTTPServer, store: Store, db_url: str,
         caplog: pytest.LogCaptureFixture) -> None:
     """Guards: one StoreUnavailable from claim_due ended the sender task for good, silently."""
     caplog.set_level(logging.INFO, logger="webhook_studio.health")
@@ -64,7 +51,7 @@ async def test_the_loop_survives_a_locked_store_and_says_so_once(
     live = Dispatcher(store, health=health)
     (delivery_id,) = live.emit("a.b", {})
     try:
-        with store_locked(db_path):
+        with store_locked(db_url):
             await live.start()
             await until(lambda: health.get("sender").state == "degraded", "sender degraded")
             assert health.get("store").state == "degraded"
@@ -89,14 +76,14 @@ async def test_the_loop_survives_a_locked_store_and_says_so_once(
 
 
 async def test_a_finished_attempt_is_recorded_once_the_store_is_free_again(
-        httpserver: HTTPServer, store: Store, db_path: Path) -> None:
+        httpserver: HTTPServer, store: Store, db_url: str) -> None:
     """Guards: a failed write left the in-flight mark set (never claimed again) and
     ``send --wait`` returned while the delivery was still pending."""
     held: list[contextlib.ExitStack] = []
 
     def lock_then_answer(_request: Request) -> Response:
         stack = contextlib.ExitStack()
-        stack.enter_context(store_locked(db_path))
+        stack.enter_context(store_locked(db_url))
         held.append(stack)
         return Response("ok")
 
@@ -177,18 +164,18 @@ async def test_an_expired_lease_is_claimed_again(
 
 
 async def test_stop_with_the_store_locked_does_not_raise(
-        store: Store, db_path: Path) -> None:
+        store: Store, db_url: str) -> None:
     """Guards: stop() re-raised the loop's store error and skipped the receiver's flush."""
     health = Health()
     live = Dispatcher(store, health=health)
     await live.start()
-    with store_locked(db_path):
+    with store_locked(db_url):
         await asyncio.wait_for(live.stop(), 30)
     assert health.get("sender").state == "down"
 
 
 async def test_stop_gives_up_on_an_unrecordable_attempt_after_a_few_seconds(
-        httpserver: HTTPServer, store: Store, db_path: Path,
+        httpserver: HTTPServer, store: Store, db_url: str,
         caplog: pytest.LogCaptureFixture) -> None:
     """A store still locked at stop: stop() ends (the other engines still have to stop), says
     what was lost, and the delivery's lease runs out so it is made again: at-least-once."""
@@ -197,7 +184,7 @@ async def test_stop_gives_up_on_an_unrecordable_attempt_after_a_few_seconds(
     def lock_then_answer(_request: Request) -> Response:
         if not held:
             stack = contextlib.ExitStack()
-            stack.enter_context(store_locked(db_path))
+            stack.enter_context(store_locked(db_url))
             held.append(stack)
         return Response("ok")
 

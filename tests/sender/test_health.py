@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
-from tests.sender.test_faults import store_locked, until
+from tests.sender.test_faults import until
+from tests.team.faults import store_locked
 from webhook_studio.health import Backoff, ComponentHealth, Health, watching
 from webhook_studio.store import Store
 from webhook_studio.store.db_errors import DbErrorKind
@@ -58,11 +58,11 @@ def test_backoff_doubles_from_half_a_second_to_ten() -> None:
 
 
 async def test_the_store_watch_sees_a_lock_while_nothing_writes(
-        store: Store, db_path: Path) -> None:
+        store: Store, db_url: str) -> None:
     health = Health()
     stop = watching(health, store)
     try:
-        with store_locked(db_path):
+        with store_locked(db_url):
             await until(lambda: health.get("store").state == "degraded", "the watch to see it",
                         limit=40)
             assert "locked" in health.get("store").sentence

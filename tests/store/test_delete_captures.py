@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -71,11 +70,11 @@ async def test_a_replayed_delivery_survives_its_capture_being_deleted(
 
 
 def test_captures_delete_from_the_command_line(
-        db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = open_store(db_path)
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(db_url)
     ids = _captures(store, 4)
     store.dispose()
-    db = str(db_path)
+    db = db_url
     assert main(["captures", "delete", str(ids[0]), str(ids[1]), "--db", db]) == 0
     assert capsys.readouterr().out == "deleted 2 capture(s)\n"
     # an id that is not there: the others still go, and the exit code says something was off

@@ -24,13 +24,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import String, bindparam, func, insert, select, text, update
 
 from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.store import Store, StoreUnavailable
 from webhook_studio.store.base import JSONText
 from webhook_studio.store.database import describe_db_error
 from webhook_studio.store.db_errors import classify
+from webhook_studio.store.live import notify
 from webhook_studio.store.receiver_models import Capture
 
 if TYPE_CHECKING:
@@ -205,8 +206,14 @@ class CaptureWriter:
         insert itself (see docs/benchmarks.md).
         """
         table = cast("Table", Capture.__table__)
-        params = [{**ROW_DEFAULTS, **r.fields, "delivery_id": r.delivery_id} for r in records]
+        params = [_fit({**ROW_DEFAULTS, **r.fields, "delivery_id": r.delivery_id})
+                  for r in records]
         with self._store.session() as session:
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                # A lock another session holds is waited on no longer than a request waits
+                # (SQLite's busy timeout does the same on the fast path).
+                wait_ms = max(1, int(self.wait_seconds * 1000))
+                session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
             wanted = {r.delivery_id for r in records if r.delivery_id}
             first_seen: dict[str, int] = {}
             if wanted:
@@ -235,6 +242,7 @@ class CaptureWriter:
                 session.execute(
                     update(table).where(table.c.id == bindparam("row_id"))
                     .values(duplicate_of=bindparam("dup")), updates)
+            notify(session, "captures", ids)  # team database: every window hears of them
         return results
 
     async def close(self) -> None:
@@ -263,6 +271,20 @@ def _json(value: Any) -> str | None:
 
 
 _COLUMNS: tuple[list[str], frozenset[str]] | None = None
+#: ``VARCHAR(n)`` columns of captures: PostgreSQL refuses a longer value where SQLite stores
+#: it, and a request must not be refused (503, retried for ever) for a 300-character
+#: Content-Type. These columns are derived (the headers keep every byte as received), so a
+#: value past the limit is cut to fit.
+_LENGTHS = {c.name: int(c.type.length) for c in cast("Table", Capture.__table__).columns
+            if isinstance(c.type, String) and c.type.length}
+
+
+def _fit(row: dict[str, Any]) -> dict[str, Any]:
+    for name, length in _LENGTHS.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > length:
+            row[name] = value[:length]
+    return row
 
 
 def _insert_columns() -> tuple[list[str], frozenset[str]]:

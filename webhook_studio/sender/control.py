@@ -1,7 +1,8 @@
 """Manual control of deliveries, on a store session: retry now, dead-letter retry, cancel.
 
 Plain functions so the CLI can use them without a running dispatcher: a dispatcher in another
-process notices the new ``next_attempt_at`` on its next look at the queue (at most 30 s).
+process notices the new ``next_attempt_at`` on its next look at the queue (at most 30 s; on a
+team database at once, through the NOTIFY these send).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.sender.errors import DeliveryStateError
 from webhook_studio.store import NotFound
+from webhook_studio.store.live import notify
 from webhook_studio.store.sender_models import Delivery, Subscription
 from webhook_studio.store.sender_queries import IS_DEAD_LETTER, get_delivery
 
@@ -38,6 +40,7 @@ def reschedule_now(session: Session, delivery_id: str, now: float, *,
     delivery.next_attempt_at = now
     delivery.final_reason = None
     delivery.updated_at = now
+    notify(session, "deliveries", [delivery_id])
 
 
 def retry_dead_letters(session: Session, subscription_id: str, now: float) -> list[str]:
@@ -60,3 +63,4 @@ def cancel_delivery(session: Session, delivery_id: str, now: float) -> None:
     delivery.next_attempt_at = None
     delivery.final_reason = "cancelled by hand"
     delivery.updated_at = now
+    notify(session, "deliveries", [delivery_id])

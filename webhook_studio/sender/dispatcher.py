@@ -56,6 +56,7 @@ from webhook_studio.sender.queue import (
 from webhook_studio.sender.queue import record_results as _record_results
 from webhook_studio.sender.transport import make_client
 from webhook_studio.store import NotFound, Store, StoreUnavailable
+from webhook_studio.store.live import LiveListener, is_team_url, notify
 from webhook_studio.store.sender_models import Delivery, Event, Subscription
 from webhook_studio.store.sender_queries import get_delivery, new_id
 
@@ -64,6 +65,7 @@ FINAL_STATES = frozenset(set(DeliveryState) - {DeliveryState.PENDING})
 IDLE_RECHECK_S = 30.0  # another process (the CLI) may add work without waking us
 WAIT_POLL_S = 2.0  # run_until_final: how often to look for work another sender finished
 STOP_PATIENCE_S = 5.0  # at stop, how long unrecorded attempts keep trying to be written
+CLAIM_MIN = 100  # run_due's "short batch" test counts on claims of at least 100
 log = logging.getLogger(__name__)
 
 
@@ -94,6 +96,10 @@ class Dispatcher:
         self._in_flight: set[str] = set()
         self._per_sub: dict[str, asyncio.Semaphore] = {}
         self._global = asyncio.Semaphore(max_in_flight)
+        #: At most this many deliveries claimed and not yet recorded: what this process can
+        #: work on soon. Claiming more would hold leases other workers on a shared queue
+        #: could be using (team mode), and renew them for nothing.
+        self.max_claimed = max(CLAIM_MIN, 2 * max_in_flight)
         self._results: list[tuple[Result, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
@@ -103,6 +109,7 @@ class Dispatcher:
         self.health = health or Health(self.clock.now)
         self.owner = make_owner_id()
         self.lease_s, self.renew_s = lease_s, renew_s
+        self._live: LiveListener | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -111,6 +118,12 @@ class Dispatcher:
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="sender")
             self.health.set("sender", "ok", "running", expected=True)
+        if self._live is None and is_team_url(self.store.url):
+            # Team database: deliveries another process enqueues (or retries) wake this
+            # sender at once instead of at its next idle look (store/live.py).
+            self._live = LiveListener(self.store.url, lambda _change: self.wake(),
+                                      kinds=("deliveries",))
+            self._live.start()
 
     async def stop(self) -> None:
         """Stop claiming, let running attempts finish and be recorded (unrecorded ones keep
@@ -119,6 +132,9 @@ class Dispatcher:
         self._stopping = True
         self._stop_deadline = time.monotonic() + STOP_PATIENCE_S
         self._stopped.set()
+        if self._live is not None:
+            await self._live.stop()
+            self._live = None
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -175,6 +191,8 @@ class Dispatcher:
             backoff.reset()
             self._healthy()
             delay = IDLE_RECHECK_S if nxt is None else max(0.0, nxt - self.clock.now())
+            if len(self._in_flight) >= self.max_claimed:
+                delay = IDLE_RECHECK_S  # full: the next recorded group wakes the loop
             await self._sleep(delay)
 
     def _next_due(self, only: Collection[str] | None) -> tuple[float | None, int]:
@@ -246,6 +264,7 @@ class Dispatcher:
             if events:
                 session.execute(insert(Event), events)
                 session.execute(insert(Delivery), deliveries)
+                notify(session, "deliveries", [d["id"] for d in deliveries])
         self.wake()
         return [d["id"] for d in deliveries]
 
@@ -307,6 +326,9 @@ class Dispatcher:
     # -- working the queue --------------------------------------------------------------------
     def _claim(self, now: float, only: Collection[str] | None,
                exclude: Collection[str]) -> list[Job]:
+        room = self.max_claimed - len(exclude)
+        if room <= 0:
+            return []
         # A read first, in its own transaction: an idle queue then takes no write lock (and
         # is not held up by another program's), and the claim's transaction starts with its
         # UPDATE, never upgrading a read snapshot that another writer may have made stale.
@@ -315,7 +337,7 @@ class Dispatcher:
                 return []
         with self.store.session() as session:
             return claim_due(session, now, only, exclude, owner=self.owner,
-                             lease_s=self.lease_s)
+                             lease_s=self.lease_s, limit=room)
 
     async def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
         jobs = await asyncio.to_thread(self._claim, self.clock.now(), only, set(self._in_flight))

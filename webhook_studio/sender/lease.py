@@ -12,12 +12,26 @@ there is one, so a reused pid is not mistaken for the crashed owner.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import socket
 
-LEASE_S = 30.0
-RENEW_S = 10.0
+
+def _lease_from_env(value: str | None, default: float) -> float:
+    """A lease length from the environment; anything unusable (not a number, under 1 s, over
+    an hour) leaves the default."""
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        return default
+    return seconds if math.isfinite(seconds) and 1.0 <= seconds <= 3600.0 else default
+
+#: How long a claim lasts without renewal, and how often it is renewed. A team can shorten
+#: the lease (so a vanished worker's deliveries move on sooner) with the environment variable
+#: ``WEBHOOK_STUDIO_LEASE_S``; renewal stays at a third of it.
+LEASE_S = _lease_from_env(os.environ.get("WEBHOOK_STUDIO_LEASE_S"), 30.0)
+RENEW_S = LEASE_S / 3
 
 
 def _start_ticks(pid: int) -> str | None:

@@ -24,6 +24,7 @@ from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.store.live import notify
 from webhook_studio.store.sender_models import (
     Attempt,
     Delivery,
@@ -136,25 +137,35 @@ def any_due(session: Session, now: float, only: Collection[str] | None = None,
 
 
 def claim_due(session: Session, now: float, only: Collection[str] | None = None,
-              exclude: Collection[str] = (), *, owner: str = "", lease_s: float = 30.0
-              ) -> list[Job]:
+              exclude: Collection[str] = (), *, owner: str = "", lease_s: float = 30.0,
+              limit: int = CLAIM_BATCH) -> list[Job]:
     """Due deliveries become jobs leased to ``owner`` in one transaction; rate-limited ones are
     pushed back and ones whose subscription is gone or inactive end as ``disabled`` (both
-    released at once). ``exclude``: deliveries this process is still working on."""
+    released at once). ``exclude``: deliveries this process is still working on; ``limit``: at
+    most this many (what the caller has room for)."""
     due = _due(now, only, exclude)
     # The subquery picks, the UPDATE marks, in one statement: the first statement of the
     # transaction takes SQLite's write lock, so no other sender can claim between the two.
-    # PostgreSQL (team mode, a later issue): add ``.with_for_update(skip_locked=True)`` to the
-    # subquery so concurrent workers skip each other's rows instead of waiting on them.
-    picked = (select(Delivery.id).where(*due).order_by(Delivery.next_attempt_at)
-              .limit(CLAIM_BATCH))
-    rows = session.execute(
-        update(Delivery).where(Delivery.id.in_(picked.scalar_subquery()), *due)
-        .values(in_flight_since=now, in_flight_until=now + lease_s, lease_owner=owner)
-        .returning(Delivery.id, Delivery.subscription_id, Delivery.attempt_count,
-                   Delivery.target_url, Delivery.event_type, Delivery.event_id,
-                   Delivery.next_attempt_at),
-        execution_options={"synchronize_session": False}).all()
+    size = max(1, min(limit, CLAIM_BATCH))
+    marks = {"in_flight_since": now, "in_flight_until": now + lease_s, "lease_owner": owner}
+    returned = (Delivery.id, Delivery.subscription_id, Delivery.attempt_count,
+                Delivery.target_url, Delivery.event_type, Delivery.event_id,
+                Delivery.next_attempt_at)
+    if session.get_bind().dialect.name == "postgresql":
+        # Team mode: a MATERIALIZED CTE locks the rows it picks and skips rows another worker
+        # has locked, so concurrent workers take disjoint batches without waiting on each
+        # other. A CTE, not ``IN (subquery)``: the planner may run a subquery more than once,
+        # and with SKIP LOCKED each run can pick other rows (more than ``size`` claimed).
+        picked = (select(Delivery.id).where(*due).order_by(Delivery.next_attempt_at)
+                  .limit(size).with_for_update(skip_locked=True)
+                  .cte("picked").prefix_with("MATERIALIZED"))
+        statement = update(Delivery).where(Delivery.id == picked.c.id, *due)
+    else:
+        picked_ids = (select(Delivery.id).where(*due).order_by(Delivery.next_attempt_at)
+                      .limit(size))
+        statement = update(Delivery).where(Delivery.id.in_(picked_ids.scalar_subquery()), *due)
+    rows = session.execute(statement.values(**marks).returning(*returned),
+                           execution_options={"synchronize_session": False}).all()
     if not rows:
         return []
     rows = sorted(rows, key=lambda r: (r.next_attempt_at or 0.0, r.id))
@@ -239,6 +250,7 @@ def record_results(session: Session, results: Sequence[Result], now: float,
                 final_reason=bindparam("b_reason")),
         [{"b_id": r.job.delivery_id, "b_state": r.state, "b_next": r.next_attempt_at,
           "b_reason": r.reason} for r in results])
+    notify(session, "attempts", [r.job.delivery_id for r in results])
     subs = {r.job.subscription_id for r in results}
     session.execute(update(Subscription).where(Subscription.id.in_(subs))
                     .values(last_called_at=now))

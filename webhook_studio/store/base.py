@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import MetaData, Text
+from sqlalchemy import Boolean, MetaData, Text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -42,6 +45,30 @@ class JSONText(TypeDecorator[Any]):
         if value is None:
             return None
         return json.loads(value)
+
+
+class bytes_contain(FunctionElement[bool]):
+    """``bytes_contain(column, needle)``: whether a binary column holds ``needle`` anywhere.
+
+    SQLite spells it ``instr(col, x) > 0``, PostgreSQL ``position(x IN col) > 0`` on bytea;
+    the Inbox search uses it on raw bodies, so it matches bytes, never decoded text.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(bytes_contain)
+def _bytes_contain_default(element: bytes_contain, compiler: SQLCompiler, **kw: Any) -> str:
+    column, needle = list(element.clauses)
+    return f"(instr({compiler.process(column, **kw)}, {compiler.process(needle, **kw)}) > 0)"
+
+
+@compiles(bytes_contain, "postgresql")
+def _bytes_contain_pg(element: bytes_contain, compiler: SQLCompiler, **kw: Any) -> str:
+    column, needle = list(element.clauses)
+    return (f"(position({compiler.process(needle, **kw)} IN "
+            f"{compiler.process(column, **kw)}) > 0)")
 
 
 def apply_fields(row: Any, fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:

@@ -1,6 +1,7 @@
 """Opening a store: engine, connection pragmas, schema check, sessions.
 
-SQLite is the default (WAL, synchronous=NORMAL, a busy timeout); any SQLAlchemy URL works.
+SQLite is the default (WAL, synchronous=NORMAL, a busy timeout); PostgreSQL
+(``postgresql+psycopg://…``) is the team database (docs/team.md); any SQLAlchemy URL works.
 The SQLite file holds secrets in clear text, so it and its -wal/-shm files are 0600 and new
 folders for it 0700 (see docs/security.md).
 """
@@ -22,6 +23,7 @@ from webhook_studio.private_files import make_private_dir, restrict, write_priva
 from webhook_studio.store import models  # noqa: F401  (registers every table on Base)
 from webhook_studio.store.db_errors import DbErrorKind, classify
 from webhook_studio.store.errors import DuplicateRecord, StoreUnavailable, UnusableDatabase
+from webhook_studio.store.pg_errors import describe_pg_error
 from webhook_studio.store.schema import ensure_schema
 
 __all__ = ["DB_FILENAME", "Store", "default_data_dir", "default_db_path", "open_store"]
@@ -37,7 +39,9 @@ def to_url(db: str | Path | None) -> str:
         db = default_db_path()
     text = str(db)
     if "://" in text:
-        return text
+        from webhook_studio.store.team_check import team_url
+
+        return team_url(text)  # postgresql:// means psycopg 3, the driver we ship
     path = Path(text).expanduser()
     make_private_dir(path.parent)
     return f"sqlite:///{path}"
@@ -73,6 +77,8 @@ _SENTENCES = {
 def describe_db_error(exc: BaseException) -> str:
     """One sentence for a database failure, without a traceback; chosen by the failure's
     code (:func:`~webhook_studio.store.db_errors.classify`), never by its wording."""
+    if (team := describe_pg_error(exc)) is not None:  # PostgreSQL's own sentences by SQLSTATE
+        return team
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     detail = str(orig).strip() or type(orig).__name__
     return _SENTENCES[classify(exc)].format(detail=detail)
@@ -89,6 +95,34 @@ def translate_errors() -> Iterator[None]:
         if kind is DbErrorKind.UNIQUE_VIOLATION:
             raise DuplicateRecord(describe_db_error(exc)) from exc
         raise StoreUnavailable(describe_db_error(exc), kind) from exc
+
+
+#: How long connecting to a team database may take before the store counts as unreachable
+#: (the receiver answers 503, the sender pauses), and how long one statement may wait for a
+#: row lock before giving up: short for the same reason as ``BUSY_TIMEOUT_MS``.
+PG_CONNECT_TIMEOUT_S = 3
+PG_LOCK_TIMEOUT_MS = 5000
+
+
+def postgres_engine_options() -> dict[str, Any]:
+    """Engine options for PostgreSQL (team mode, docs/team.md).
+
+    ``pool_pre_ping`` so a connection the server dropped (a restart, ``pg_terminate_backend``,
+    a network cut) is replaced before use instead of failing the next statement; a connect
+    timeout so a vanished server is an error in seconds, not a hang; an application name so
+    ``pg_stat_activity`` tells the team which program holds a connection.
+    """
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 10,
+        "pool_timeout": PG_CONNECT_TIMEOUT_S * 2,
+        "connect_args": {
+            "connect_timeout": PG_CONNECT_TIMEOUT_S,
+            "application_name": "webhook-studio",
+            "options": f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}",
+        },
+    }
 
 
 def _make_engine(url: str, kwargs: dict[str, Any]) -> Engine:
@@ -149,6 +183,8 @@ class Store:
         kwargs: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        elif url.startswith("postgresql"):
+            kwargs.update(postgres_engine_options())
         self.engine: Engine = _make_engine(url, kwargs)
         self.path = sqlite_file(url) if self.engine.dialect.name == "sqlite" else None
         if self.engine.dialect.name == "sqlite":

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
-from webhook_studio.store.base import apply_fields
+from webhook_studio.store.base import apply_fields, bytes_contain
 from webhook_studio.store.database import Store
 from webhook_studio.store.errors import DuplicateRecord, NotFound
 from webhook_studio.store.receiver_models import Capture, Endpoint
@@ -65,7 +65,7 @@ class CaptureFilter:
         if self.text:
             needle = self.text.encode("utf-8")
             query = query.where(or_(Capture.path.contains(self.text),
-                                    func.instr(Capture.body, needle) > 0))
+                                    bytes_contain(Capture.body, needle)))
         return query
 
 

@@ -60,6 +60,8 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v
                                                        3: _v3_to_v4}
 
 META_TABLE = "studio_meta"
+#: The PostgreSQL advisory lock held while the schema is checked, created or upgraded.
+SCHEMA_LOCK_KEY = 0x57530001
 
 
 def read_version(conn: Connection) -> int | None:
@@ -127,6 +129,10 @@ def ensure_schema(
     steps of their own.
     """
     steps = MIGRATIONS if migrations is None else migrations
+    if conn.dialect.name == "postgresql":
+        # Several processes may open a new team database at once (three `serve` started
+        # together): one creates or upgrades it, the others wait and then find it done.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
     if not inspect(conn).has_table(META_TABLE):
         _refuse_foreign(conn, target)
     conn.execute(

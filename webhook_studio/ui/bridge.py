@@ -39,6 +39,13 @@ class EngineBridge(QObject):
     def on_sender_event(self, _event: Any) -> None:
         self._deliveries_dirty = True
 
+    def on_live_change(self, kind: str, count: int) -> None:
+        """What another process committed to a team database (ui/live_updates.py)."""
+        if kind == "captures":
+            self._new_captures += max(1, count)
+        else:
+            self._deliveries_dirty = True
+
     def _flush(self) -> None:
         if self._new_captures:
             count, self._new_captures = self._new_captures, 0

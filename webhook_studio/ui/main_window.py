@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         from webhook_studio.ui.widgets.public_url import install as install_public_url
 
         self.public_url = install_public_url(self)  # tunnels: a public URL for the receiver
+        from webhook_studio.ui.live_updates import install as install_live
+
+        self.live = install_live(self)  # team database: other processes' work, live
 
         from webhook_studio.ui.capture_ops import CaptureOps
         from webhook_studio.ui.receiver_control import ReceiverControl
@@ -215,6 +218,7 @@ class MainWindow(QMainWindow):
             await self.control.start()  # it also tells the health light
         if self.dispatcher is not None:
             await self.dispatcher.start()
+        self.live.start()
         if str(self.settings.value("api/enabled", "false")) == "true":
             try:
                 await self.start_api(int(str(self.settings.value("api/port", 8001))))
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
         return url
 
     async def stop_engines(self) -> None:
+        await self.live.stop()
         await self.public_url.stop()  # what we started (cloudflared, SSH) stops with us
         if self.api is not None:
             api, self.api = self.api, None
@@ -299,10 +304,20 @@ class MainWindow(QMainWindow):
                                  f"{fmt.count(states.get('failed', 0), 'dead letter')}")
 
     def _captures_arrived(self, count: int) -> None:
-        self.inbox.captures_arrived(count)
+        from webhook_studio.store import StoreUnavailable
+
+        try:
+            self.inbox.captures_arrived(count)
+        except StoreUnavailable as exc:  # keep what is shown; the next batch reads again
+            self.show_error(str(exc))
 
     def deliveries_changed(self) -> None:
-        self.deliveries.refresh()
+        from webhook_studio.store import StoreUnavailable
+
+        try:
+            self.deliveries.refresh()
+        except StoreUnavailable as exc:  # keep what is shown (team database unreachable)
+            self.show_error(str(exc))
         self.update_counts()
 
     def _endpoints_changed(self) -> None:

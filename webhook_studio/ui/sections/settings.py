@@ -47,7 +47,10 @@ class SettingsSection(QWidget):
         self.settings = settings
         heading = QLabel("Settings")
         heading.setProperty("role", "heading")
-        location = QLabel(f"{ctx.store.url}<br><span>Data folder: {ctx.data_dir}</span>")
+        from webhook_studio.ui.about_dialog import describe_store  # no password shown
+
+        location = QLabel(f"{describe_store(ctx.store.url)}<br><span>Data folder: "
+                          f"{ctx.data_dir}</span>")
         location.setWordWrap(True)
         self.host = QLineEdit()
         self.port = QSpinBox(minimum=0, maximum=65535)
@@ -116,6 +119,11 @@ class SettingsSection(QWidget):
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(heading)
         body_layout.addLayout(form)
+        from webhook_studio.ui.workspace import WorkspaceBox
+
+        self.workspace = WorkspaceBox(settings, str(ctx.store.url))
+        self.save_button.clicked.connect(self.workspace.save)
+        body_layout.addWidget(self.workspace)
         body_layout.addLayout(save_row)
         layout = QVBoxLayout(self)
         layout.addWidget(body)
