@@ -1,0 +1,211 @@
+"""What differs between two captures: "why did this one fail and that one pass".
+
+Headers are compared by name, case-insensitively (a repeated header compares as its list of
+values). JSON bodies are compared structurally: key order is ignored, arrays are compared by
+index, and each difference is a path (``$.data.object.amount``) that was added, removed or
+changed. The raw-bytes diff is a unified text diff when both bodies are UTF-8, else a hex dump
+diff, 16 bytes a line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+#: Bodies above this are not parsed for the structural diff (the raw diff still runs, cut).
+MAX_STRUCTURAL_BYTES = 2 * 1024 * 1024
+MAX_RAW_LINES = 5000
+
+
+class Change(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    change: Change
+    left: Any = None
+    right: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "change": str(self.change), "left": self.left,
+                "right": self.right}
+
+
+@dataclass(frozen=True)
+class CaptureDiff:
+    request_line: list[Difference]
+    headers: list[Difference]
+    #: None when either body is not JSON (see ``body_note``).
+    body: list[Difference] | None
+    body_note: str
+    raw: list[str]
+    raw_is_hex: bool
+
+    @property
+    def same(self) -> bool:
+        return not (self.request_line or self.headers or self.body or
+                    (self.body is None and self.raw))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"same": self.same,
+                "request": [d.to_dict() for d in self.request_line],
+                "headers": [d.to_dict() for d in self.headers],
+                "body": None if self.body is None else [d.to_dict() for d in self.body],
+                "body_note": self.body_note, "raw": self.raw, "raw_is_hex": self.raw_is_hex}
+
+
+def _header_map(headers: Sequence[Sequence[str]]) -> dict[str, tuple[str, list[str]]]:
+    out: dict[str, tuple[str, list[str]]] = {}
+    for name, value in headers:
+        _, values = out.setdefault(name.lower(), (name, []))
+        values.append(value)
+    return out
+
+
+def diff_headers(left: Sequence[Sequence[str]],
+                 right: Sequence[Sequence[str]]) -> list[Difference]:
+    a, b = _header_map(left), _header_map(right)
+    out = []
+    for key in sorted(a.keys() | b.keys()):
+        if key not in b:
+            out.append(Difference(a[key][0], Change.REMOVED, _one(a[key][1]), None))
+        elif key not in a:
+            out.append(Difference(b[key][0], Change.ADDED, None, _one(b[key][1])))
+        elif a[key][1] != b[key][1]:
+            out.append(Difference(a[key][0], Change.CHANGED, _one(a[key][1]), _one(b[key][1])))
+    return out
+
+
+def _one(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else values
+
+
+def _key_path(path: str, key: str) -> str:
+    if key.isidentifier():
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key)}]"
+
+
+def diff_json(left: Any, right: Any, path: str = "$") -> list[Difference]:
+    """Structural differences; key order ignored, arrays by index, ``1`` ≠ ``1.0`` ≠ ``true``."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        out: list[Difference] = []
+        for key in sorted(left.keys() | right.keys()):
+            sub = _key_path(path, key)
+            if key not in right:
+                out.append(Difference(sub, Change.REMOVED, left[key], None))
+            elif key not in left:
+                out.append(Difference(sub, Change.ADDED, None, right[key]))
+            else:
+                out += diff_json(left[key], right[key], sub)
+        return out
+    if isinstance(left, list) and isinstance(right, list):
+        out = []
+        for index in range(max(len(left), len(right))):
+            sub = f"{path}[{index}]"
+            if index >= len(right):
+                out.append(Difference(sub, Change.REMOVED, left[index], None))
+            elif index >= len(left):
+                out.append(Difference(sub, Change.ADDED, None, right[index]))
+            else:
+                out += diff_json(left[index], right[index], sub)
+        return out
+    if type(left) is not type(right) or left != right:
+        return [Difference(path, Change.CHANGED, left, right)]
+    return []
+
+
+def _json(body: bytes) -> tuple[bool, Any]:
+    if not body or len(body) > MAX_STRUCTURAL_BYTES:
+        return False, None
+    try:
+        return True, json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False, None
+
+
+def _hex_lines(body: bytes) -> list[str]:
+    return [f"{i:08x}  {body[i:i + 16].hex(' ')}" for i in range(0, len(body), 16)]
+
+
+def raw_diff(left: bytes, right: bytes) -> tuple[list[str], bool]:
+    """Unified diff lines (text, or hex when either body is not UTF-8); empty when equal."""
+    if left == right:
+        return [], False
+    try:
+        a, b = left.decode("utf-8").splitlines(), right.decode("utf-8").splitlines()
+        is_hex = False
+    except UnicodeDecodeError:
+        a, b, is_hex = _hex_lines(left), _hex_lines(right), True
+    lines = list(difflib.unified_diff(a, b, "left", "right", lineterm="", n=2))
+    if len(lines) > MAX_RAW_LINES:
+        lines = [*lines[:MAX_RAW_LINES], f"… {len(lines) - MAX_RAW_LINES} more lines"]
+    return lines, is_hex
+
+
+def diff_captures(left: dict[str, Any], right: dict[str, Any]) -> CaptureDiff:
+    """Compare two captures given as ``method``, ``path``, ``query``, ``headers`` (pairs) and
+    ``body`` (bytes); anything else in the dicts (status, verdict) is compared as a request
+    line field when present in both."""
+    line = []
+    for name in ("method", "path", "query", "response_status", "verify_valid"):
+        if name in left and name in right and left[name] != right[name]:
+            line.append(Difference(name, Change.CHANGED, left[name], right[name]))
+    lbody, rbody = left.get("body") or b"", right.get("body") or b""
+    lok, lval = _json(lbody)
+    rok, rval = _json(rbody)
+    if lok and rok:
+        body: list[Difference] | None = diff_json(lval, rval)
+        note = "JSON bodies compared by structure (key order ignored)."
+    elif lbody == rbody:
+        body, note = [], "The bodies are the same bytes."
+    else:
+        body, note = None, "The bodies are not both JSON; see the raw diff."
+    raw, is_hex = raw_diff(lbody, rbody)
+    return CaptureDiff(line, diff_headers(left.get("headers") or [],
+                                          right.get("headers") or []),
+                       body, note, raw, is_hex)
+
+
+def render_text(diff: CaptureDiff, left_id: int, right_id: int, raw: bool = False) -> str:
+    """The diff as readable text (the CLI's output)."""
+    if diff.same and not diff.raw:
+        return f"Captures #{left_id} and #{right_id} are the same request."
+    out = [f"--- capture #{left_id}", f"+++ capture #{right_id}"]
+
+    def section(title: str, items: list[Difference]) -> None:
+        if not items:
+            return
+        out.extend(["", title])
+        for d in items:
+            if d.change == Change.ADDED:
+                out.append(f"  + {d.path}: {_show(d.right)}")
+            elif d.change == Change.REMOVED:
+                out.append(f"  - {d.path}: {_show(d.left)}")
+            else:
+                out.append(f"  ~ {d.path}: {_show(d.left)} → {_show(d.right)}")
+
+    section("Request", diff.request_line)
+    section("Headers", diff.headers)
+    if diff.body is not None and not raw:
+        section("Body (JSON)", diff.body)
+    if raw or diff.body is None:
+        if diff.raw:
+            out.extend(["", "Body (raw bytes, hex)" if diff.raw_is_hex else "Body (raw)"])
+            out += diff.raw
+    else:
+        out.extend(["", diff.body_note])
+    return "\n".join(out)
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "…"
