@@ -89,6 +89,9 @@ def plan_contract(captures: Iterable[tuple[Capture, Endpoint | None]], *,
                              f"({signing.why_not}); its captures are sent with their recorded "
                              "headers.")
         headers = forwardable(capture.headers or [])
+        if signings[label].recipe is not None:  # stale signatures: made fresh at test time
+            gone = {name.lower() for name in signings[label].replaces}
+            headers = [(k, v) for k, v in headers if k.lower() not in gone]
         body = capture.body or b""
         if redaction is not None and not redaction.empty:
             headers = redaction.apply_headers(headers)
@@ -153,12 +156,10 @@ def _signer_source() -> str:
 
 _PYTEST_HEAD = '''"""Webhook contract tests recorded by Webhook Studio {version}, {date}.
 
-Each of the {count} case(s) posts a captured webhook to $WEBHOOK_TARGET_URL (scheme, host
-and port; the captured path is added), re-signed now under its endpoint's scheme with the
-secret in
-{secret_help}, and checks the answer's status. Run:
+{about}
 
-    WEBHOOK_TARGET_URL=http://localhost:3000 {secret_example}=... pytest {filename}
+    WEBHOOK_TARGET_URL=http://localhost:3000 {secret_example}=... \\
+        pytest {filename}
 {notes}"""
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+
 
 '''
 
@@ -227,10 +229,15 @@ def render_pytest(plan: ContractPlan, filename: str = "tests/test_webhooks_recor
     signed = {k: s for k, s in plan.signings.items() if s.recipe is not None}
     envs = sorted({plan.secret_env(k) for k in signed})
     notes = "".join(f"\nNote: {n}\n" for n in plan.notes)
+    about = (f"Each of the {len(plan.cases)} case(s) posts a captured webhook to "
+             "$WEBHOOK_TARGET_URL (scheme, host and port; the captured path is added), "
+             "re-signed now under its endpoint's scheme with the secret in "
+             + (" / ".join(f"${e}" for e in envs) if envs else "(none: nothing is signed)")
+             + ", and checks the answer's status. Run:")
+    shown = filename if len(filename) < 70 else filename.rsplit("/", 1)[-1]
     head = _PYTEST_HEAD.format(
         version=__version__, date=(now or datetime.now(UTC)).strftime("%Y-%m-%d"),
-        count=len(plan.cases), filename=filename, notes=_wrap(notes),
-        secret_help=" / ".join(f"${e}" for e in envs) if envs else "(none: nothing is signed)",
+        filename=shown, notes=_wrap(notes), about=_wrap(about),
         secret_example=envs[0] if envs else "WEBHOOK_SECRET")
     signing_data = {k: {"secret_env": plan.secret_env(k), "recipe": s.recipe,
                         "replaces": list(s.replaces), "renew": list(s.renew)}
