@@ -25,7 +25,6 @@ from webhook_studio.cli.common import (
     print_json,
 )
 from webhook_studio.context import AppContext
-from webhook_studio.core.errors import CoreError
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import CaptureFilter
 
@@ -98,11 +97,9 @@ def add_contract_options(export: argparse.ArgumentParser) -> None:
 
 
 def export_contract(args: argparse.Namespace) -> int:
-    from webhook_studio.relay.contract_export import plan_contract, render_pytest
-    from webhook_studio.relay.contract_jest import render_jest
+    from webhook_studio.relay.contract_export import contract_text, library_lookup
     from webhook_studio.relay.headers import SENSITIVE
     from webhook_studio.relay.redact import Redaction, RedactionError
-    from webhook_studio.store.receiver_models import Capture, Endpoint
 
     if args.expect_status is not None and not 100 <= args.expect_status <= 599:
         raise UsageError(f"--expect-status {args.expect_status} is not an HTTP status "
@@ -114,37 +111,19 @@ def export_contract(args: argparse.Namespace) -> int:
         redaction = Redaction.parse(rules, args.redact_pattern or [])
     except RedactionError as exc:
         raise UsageError(str(exc)) from exc
+    name = args.out or ("tests/test_webhooks_recorded.py" if args.format == "pytest"
+                        else "webhook.recorded.test.js")
     ctx = AppContext.open(args.db)
     try:
         ids = selected_ids(ctx, args.ids, args.filter, args.limit)
         if not ids:
             raise UsageError("No capture matches; nothing to export (captures list shows "
                              "what there is).")
-        from webhook_studio.profile_library import ProfileLibrary
-
-        library = ProfileLibrary.load()
-
-        def lookup(name: str) -> Any:
-            try:
-                return library.get(name)
-            except CoreError:
-                return None
-
-        with ctx.store.session() as session:
-            pairs = []
-            for cid in ids:
-                capture = session.get(Capture, cid)
-                assert capture is not None
-                endpoint = session.get(Endpoint, capture.endpoint_id) \
-                    if capture.endpoint_id is not None else None
-                pairs.append((capture, endpoint))
-            plan = plan_contract(pairs, redaction=redaction, expect_status=args.expect_status,
-                                 profiles=lookup)
+        text, plan = contract_text(ctx.store, ids, args.format, redaction=redaction,
+                                   expect_status=args.expect_status,
+                                   profiles=library_lookup(), filename=name)
     finally:
         ctx.close()
-    name = args.out or ("tests/test_webhooks_recorded.py" if args.format == "pytest"
-                        else "webhook.recorded.test.js")
-    text = render_pytest(plan, name) if args.format == "pytest" else render_jest(plan, name)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
     if not args.out:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from webhook_studio.relay import contract_signer
 from webhook_studio.relay.contract_recipes import Signing, signing_for
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.relay.redact import Redaction
+from webhook_studio.store import NotFound, Store
 from webhook_studio.store.receiver_models import Capture, Endpoint
 
 ProfileLookup = Callable[[str], Profile | None]
@@ -257,3 +258,43 @@ def _wrap(text: str, width: int = 96) -> str:
     for line in text.split("\n"):
         out += textwrap.wrap(line, width) or [""]
     return "\n".join(out)
+
+
+def contract_text(store: Store, ids: Sequence[int], fmt: str, *,
+                  redaction: Redaction | None = None, expect_status: int | None = None,
+                  profiles: ProfileLookup | None = None,
+                  filename: str = "") -> tuple[str, ContractPlan]:
+    """The module text for these captures (in the order given) and its plan (for its notes).
+    The CLI and the window both export through here."""
+    from webhook_studio.relay.contract_jest import render_jest
+
+    with store.session() as session:
+        pairs = []
+        for cid in ids:
+            capture = session.get(Capture, cid)
+            if capture is None:
+                raise NotFound(f"No capture with id {cid}.")
+            endpoint = session.get(Endpoint, capture.endpoint_id) \
+                if capture.endpoint_id is not None else None
+            pairs.append((capture, endpoint))
+        plan = plan_contract(pairs, redaction=redaction, expect_status=expect_status,
+                             profiles=profiles)
+    if fmt == "jest":
+        return render_jest(plan, filename or "webhook.recorded.test.js"), plan
+    return render_pytest(plan, filename or "tests/test_webhooks_recorded.py"), plan
+
+
+def library_lookup() -> ProfileLookup:
+    """Profiles by name from the profile library; None for a name it does not know."""
+    from webhook_studio.core.errors import CoreError
+    from webhook_studio.profile_library import ProfileLibrary
+
+    library = ProfileLibrary.load()
+
+    def lookup(name: str) -> Profile | None:
+        try:
+            return library.get(name)
+        except CoreError:
+            return None
+
+    return lookup
