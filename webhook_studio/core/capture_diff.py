@@ -209,3 +209,62 @@ def render_text(diff: CaptureDiff, left_id: int, right_id: int, raw: bool = Fals
 def _show(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 120 else text[:117] + "…"
+
+
+# -- side by side (the window's view) -------------------------------------------------------
+
+class Tag(StrEnum):
+    SAME = "same"
+    CHANGED = "changed"
+    REMOVED = "removed"  # only on the left
+    ADDED = "added"  # only on the right
+
+
+@dataclass(frozen=True)
+class Row:
+    left: str | None
+    right: str | None
+    tag: Tag
+
+
+def capture_lines(fields: dict[str, Any], raw: bool = False) -> list[str]:
+    """A capture as lines to compare: the request line, headers sorted by name, and the body
+    as sorted, indented JSON (or as it is with ``raw``: text, else a hex dump)."""
+    query = fields.get("query") or ""
+    lines = [f"{fields.get('method', '')} {fields.get('path', '')}"
+             + (f"?{query}" if query else "")]
+    if fields.get("response_status") is not None:
+        lines.append(f"→ answered {fields['response_status']}")
+    lines.append("")
+    headers = sorted(fields.get("headers") or [], key=lambda h: (h[0].lower(), h[1]))
+    lines += [f"{name}: {value}" for name, value in headers]
+    lines.append("")
+    body: bytes = fields.get("body") or b""
+    ok, value = (False, None) if raw else _json(body)
+    if ok:
+        lines += json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    else:
+        try:
+            lines += body.decode("utf-8").splitlines()
+        except UnicodeDecodeError:
+            lines += _hex_lines(body)
+    return lines
+
+
+def side_by_side(left: Sequence[str], right: Sequence[str]) -> list[Row]:
+    """Aligned rows: equal lines side by side, changed lines paired, the rest padded."""
+    rows: list[Row] = []
+    matcher = difflib.SequenceMatcher(None, list(left), list(right), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [Row(a, b, Tag.SAME) for a, b in zip(left[i1:i2], right[j1:j2],
+                                                         strict=True)]
+            continue
+        a, b = list(left[i1:i2]), list(right[j1:j2])
+        for index in range(max(len(a), len(b))):
+            la = a[index] if index < len(a) else None
+            rb = b[index] if index < len(b) else None
+            tag = Tag.CHANGED if la is not None and rb is not None else \
+                Tag.REMOVED if la is not None else Tag.ADDED
+            rows.append(Row(la, rb, tag))
+    return rows
