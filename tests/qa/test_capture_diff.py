@@ -80,7 +80,7 @@ def test_captures_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str
         store.dispose()
     assert main(["captures", "diff", "1", "2", "--db", str(db)]) == 1
     out = capsys.readouterr().out
-    assert "~ response_status: 200 → 401" in out
+    assert "~ status answered: 200 → 401" in out
     assert "~ Stripe-Signature: v1=aa → v1=bb" in out
     assert "~ $.amount: 5 → 7" in out and "$.id" not in out
     assert main(["captures", "diff", "1", "2", "--raw", "--db", str(db)]) == 1

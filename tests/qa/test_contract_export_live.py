@@ -18,8 +18,7 @@ from webhook_studio.cli import main
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.store import open_store
-from webhook_studio.store.receiver_queries import create_endpoint, list_endpoints, \
-    update_endpoint
+from webhook_studio.store.receiver_queries import create_endpoint, list_endpoints, update_endpoint
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -41,7 +40,8 @@ def _seed(db: Path) -> None:
         store.dispose()
 
 
-def _run_exported(module: Path, target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run_exported(module: Path, target: str,
+                  env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
         cwd=module.parent, capture_output=True, text=True, timeout=90, check=False,

@@ -281,8 +281,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Headers by name and JSON bodies by structure (key order ignored, arrays "
         "by index), or the raw bytes (--raw). Exit 0 when the requests are the same, 1 when "
         "they differ.")
-    diff.add_argument("left", type=int, metavar="ID1")
-    diff.add_argument("right", type=int, metavar="ID2")
+    diff.add_argument("left", type=int, metavar="ID1", help="the first capture (shown left)")
+    diff.add_argument("right", type=int, metavar="ID2", help="the second capture (shown right)")
     diff.add_argument("--raw", action="store_true", help="show the raw-bytes body diff")
     diff.add_argument("--json", action="store_true", help="print the differences as JSON")
     add_db_option(diff)

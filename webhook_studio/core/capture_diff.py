@@ -123,6 +123,10 @@ def diff_json(left: Any, right: Any, path: str = "$") -> list[Difference]:
     return []
 
 
+def _verdict_word(valid: bool | None) -> str:
+    return {True: "valid", False: "invalid", None: "not checked"}[valid]
+
+
 def _json(body: bytes) -> tuple[bool, Any]:
     if not body or len(body) > MAX_STRUCTURAL_BYTES:
         return False, None
@@ -156,9 +160,14 @@ def diff_captures(left: dict[str, Any], right: dict[str, Any]) -> CaptureDiff:
     ``body`` (bytes); anything else in the dicts (status, verdict) is compared as a request
     line field when present in both."""
     line = []
-    for name in ("method", "path", "query", "response_status", "verify_valid"):
+    for name, shown in (("method", "method"), ("path", "path"), ("query", "query"),
+                        ("response_status", "status answered"),
+                        ("verify_valid", "signature")):
         if name in left and name in right and left[name] != right[name]:
-            line.append(Difference(name, Change.CHANGED, left[name], right[name]))
+            a, b = left[name], right[name]
+            if name == "verify_valid":
+                a, b = _verdict_word(a), _verdict_word(b)
+            line.append(Difference(shown, Change.CHANGED, a, b))
     lbody, rbody = left.get("body") or b"", right.get("body") or b""
     lok, lval = _json(lbody)
     rok, rval = _json(rbody)
@@ -233,8 +242,14 @@ def capture_lines(fields: dict[str, Any], raw: bool = False) -> list[str]:
     query = fields.get("query") or ""
     lines = [f"{fields.get('method', '')} {fields.get('path', '')}"
              + (f"?{query}" if query else "")]
-    if fields.get("response_status") is not None:
-        lines.append(f"→ answered {fields['response_status']}")
+    status = fields.get("response_status")
+    outcome = [f"answered {status}"] if status is not None else []
+    if "verify_valid" in fields:
+        outcome.append(f"signature {_verdict_word(fields['verify_valid'])}")
+    if outcome:
+        lines.append("→ " + ", ".join(outcome))
+    if fields.get("verdict"):
+        lines.append(f"  {fields['verdict']}")
     lines.append("")
     headers = sorted(fields.get("headers") or [], key=lambda h: (h[0].lower(), h[1]))
     lines += [f"{name}: {value}" for name, value in headers]

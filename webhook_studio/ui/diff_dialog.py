@@ -47,7 +47,8 @@ def load_fields(store: Store, capture_id: int) -> dict[str, Any]:
         c = get_capture(session, capture_id)
         return {"method": c.method, "path": c.path, "query": c.query or "",
                 "headers": [tuple(h) for h in c.headers or []], "body": c.body or b"",
-                "response_status": c.response_status, "verify_valid": c.verify_valid}
+                "response_status": c.response_status, "verify_valid": c.verify_valid,
+                "verdict": (c.verification or {}).get("message") or ""}
 
 
 def _show(value: Any) -> str:
@@ -93,10 +94,9 @@ class DiffDialog(QDialog):
             box_layout.addWidget(pane)
             panes.addWidget(box)
         # One scroll position for both sides.
-        self.left.verticalScrollBar().valueChanged.connect(
-            self.right.verticalScrollBar().setValue)
-        self.right.verticalScrollBar().valueChanged.connect(
-            self.left.verticalScrollBar().setValue)
+        for a, b in ((self.left, self.right), (self.right, self.left)):
+            a.verticalScrollBar().valueChanged.connect(b.verticalScrollBar().setValue)
+            a.horizontalScrollBar().valueChanged.connect(b.horizontalScrollBar().setValue)
         self.list = QTreeWidget()
         self.list.setHeaderLabels(["Where", "What", f"#{left_id}", f"#{right_id}"])
         self.list.setRootIsDecorated(False)
@@ -123,8 +123,7 @@ class DiffDialog(QDialog):
             return "The two requests are the same."
         parts = []
         if d.request_line:
-            parts.append(", ".join(x.path.replace("_", " ") for x in d.request_line)
-                         + " differ")
+            parts.append("; ".join(f"{x.path}: {x.left} → {x.right}" for x in d.request_line))
         if d.headers:
             parts.append(f"{len(d.headers)} header difference(s)")
         if d.body:
