@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -118,15 +120,16 @@ class ChaosPanel(QWidget):
             self.error.setText(f"The seed {seed_text!r} must be a whole number (or empty for "
                                "a random one).")
             return None
-        ids = list(self.ids())
-        if not ids:
-            self.error.setText("No captures are shown; there is nothing to replay.")
-            return None
         seed = int(seed_text) if seed_text else random.SystemRandom().randrange(1 << 31)
-        schedule = plan(ids, self.spec(), seed)
+        spec = self.spec()
         check = self.check.text().strip()
 
-        async def work() -> ChaosReport:
+        async def work() -> ChaosReport | None:
+            ids = list(await asyncio.to_thread(self.ids))  # a store read: off the GUI thread
+            if not ids:
+                return None
+            schedule = plan(ids, spec, seed)
+            self.verdict.setText(f"Sending {len(schedule.sends)} request(s), seed {seed}…")
             before = await read_state(check) if check else {}
             report = await run_chaos(self.store, schedule, url)
             if check:
@@ -135,7 +138,7 @@ class ChaosPanel(QWidget):
 
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.verdict.setText(f"Sending {len(schedule.sends)} request(s), seed {seed}…")
+        self.verdict.setText("Reading the shown captures…")
         self.task = self.runner.run(work(), on_success=self._show)
         self.task.add_done_callback(lambda _t: self._idle())
         return self.task
@@ -148,7 +151,11 @@ class ChaosPanel(QWidget):
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
 
-    def _show(self, report: ChaosReport) -> None:
+    def _show(self, report: ChaosReport | None) -> None:
+        if report is None:
+            self.verdict.setText("")
+            self.error.setText("No captures are shown; there is nothing to replay.")
+            return
         self.report = report
         self.seed.setText(str(report.schedule.seed))
         by_capture = report.by_capture()
@@ -183,3 +190,20 @@ class ChaosPanel(QWidget):
         if check.lost:
             parts.append("Never applied: " + ", ".join(check.lost) + ".")
         return " ".join(parts)
+
+
+class ChaosDialog(QDialog):
+    """Inbox ▸ Actions ▸ "Chaos replay shown captures…": the panel in a window-modal dialog."""
+
+    def __init__(self, store: Store, runner: TaskRunner, ids: Callable[[], Sequence[int]],
+                 target: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Chaos replay of the shown captures")
+        self.panel = ChaosPanel(store, runner, ids, target, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel, 1)
+        layout.addWidget(buttons)
+        self.rejected.connect(self.panel.stop)
+        self.resize(900, 640)
