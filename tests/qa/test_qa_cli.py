@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from webhook_studio.cli import main
 from webhook_studio.store import open_store
@@ -72,3 +76,23 @@ def test_har_keeps_bare_redact(db: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["captures", "export", "--format", "har", "--redact", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "sk_live" not in out and "REDACTED" in out
+
+
+@pytest.mark.slow
+def test_a_conftest_fixture_can_give_the_target(db: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/p2", method="PUT").respond_with_data("", status=204)
+    suite = db.parent / "suite"
+    suite.mkdir()
+    assert main(["captures", "export", "--format", "pytest", "--ids", "3", "--db", str(db),
+                 "--out", str(suite / "test_recorded.py")]) == 0
+    (suite / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef webhook_target_url() -> str:\n"
+        f"    return {httpserver.url_for('/')!r}\n")
+    env = {k: v for k, v in os.environ.items() if k != "WEBHOOK_TARGET_URL"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(suite)], cwd=suite, capture_output=True, text=True, timeout=90,
+                          check=False, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (request, _response), = httpserver.log
+    assert request.method == "PUT" and request.get_data() == b'{"id": "e2", "email": ' \
+        b'"u2@corp.example"}'

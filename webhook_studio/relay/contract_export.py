@@ -193,11 +193,18 @@ def _expected(status: int, expect: int | str) -> bool:
 
 
 @pytest.fixture
-def target_url() -> str:
-    url = os.environ.get("WEBHOOK_TARGET_URL", "").rstrip("/")
+def target_url(request: pytest.FixtureRequest) -> str:
+    """A ``webhook_target_url`` fixture of yours (in conftest.py, e.g. one that starts your
+    app) wins over $WEBHOOK_TARGET_URL."""
+    try:
+        url = str(request.getfixturevalue("webhook_target_url"))
+    except pytest.FixtureLookupError:
+        url = os.environ.get("WEBHOOK_TARGET_URL", "")
+    url = url.rstrip("/")
     if not url.startswith(("http://", "https://")):
-        pytest.fail("Set WEBHOOK_TARGET_URL to the base URL of the handler under test, "
-                    "e.g. http://localhost:3000 (the captured path is appended).")
+        pytest.fail("Set WEBHOOK_TARGET_URL (or a webhook_target_url fixture) to the base URL "
+                    "of the handler under test, e.g. http://localhost:3000 (the captured path "
+                    "is appended).")
     return url
 
 
