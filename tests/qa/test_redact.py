@@ -148,6 +148,12 @@ def test_wildcards_any_depth_and_containers() -> None:
         "deep": {"x": {"email": EMAIL_STAND_IN}}, "card": REDACTED}
 
 
+def test_query_strings() -> None:
+    rules = Redaction.parse([], ["email"])
+    assert rules.apply_query("to=ana%40x.com&n=1") == "to=redacted%40example.com&n=1"
+    assert rules.apply_query("a=%7e&n=1") == "a=%7e&n=1"  # nothing matched: kept as written
+
+
 def test_non_json_and_binary_bodies() -> None:
     rules = Redaction.parse(["json:$.a"], ["email"])
     assert rules.apply_body(b"to=ana@x.com and more") == f"to={EMAIL_STAND_IN} and more".encode()

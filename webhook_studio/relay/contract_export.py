@@ -94,13 +94,15 @@ def plan_contract(captures: Iterable[tuple[Capture, Endpoint | None]], *,
             gone = {name.lower() for name in signings[label].replaces}
             headers = [(k, v) for k, v in headers if k.lower() not in gone]
         body = capture.body or b""
+        query = capture.query or ""
         if redaction is not None and not redaction.empty:
             headers = redaction.apply_headers(headers)
             body = redaction.apply_body(body)
+            query = redaction.apply_query(query)
         status = capture.response_status
         expect: int | str = expect_status if expect_status is not None else \
             f"{(status or 200) // 100}xx"
-        cases.append(Case(capture.id, capture.method, capture.path, capture.query or "",
+        cases.append(Case(capture.id, capture.method, capture.path, query,
                           headers, body, label if signings[label].recipe else None, expect))
     return ContractPlan(cases, signings, notes)
 

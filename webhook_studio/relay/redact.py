@@ -100,6 +100,17 @@ class Redaction:
             out.append((name, value))
         return out
 
+    def apply_query(self, query: str) -> str:
+        """The query with patterns applied to its decoded values; untouched when nothing
+        matched (so its encoding stays as it was)."""
+        if not self.patterns or not query:
+            return query
+        from urllib.parse import parse_qsl, urlencode
+
+        pairs = parse_qsl(query, keep_blank_values=True)
+        redacted = [(k, redact_text(v, self.patterns)) for k, v in pairs]
+        return query if redacted == pairs else urlencode(redacted)
+
     def apply_body(self, body: bytes) -> bytes:
         """The body with rules applied: surgically for JSON, by pattern for other UTF-8 text,
         untouched when binary."""
