@@ -144,6 +144,12 @@ def test_non_idempotent_consumer_is_named(db: Path, careless: Consumer,
         assert len(ids) == 1, ids
     sends = {c["event_id"]: [s["status"] for s in c["sends"]] for c in report["captures"]}
     assert all(sends[e] == [200, 200] for e in expected)
+    # Every send is a replay in Deliveries, as any replay is.
+    assert main(["deliveries", "list", "--kind", "replay", "--json", "--db", str(db)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == report["sent"]
+    recorded = {s["delivery_id"] for c in report["captures"] for s in c["sends"]}
+    assert recorded == {d["id"] for d in listed}
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ consumer afterwards what it applied.
 Every copy of a capture carries the same delivery id: re-signed copies share one message id
 (so ``webhook-id``, ``X-GitHub-Delivery``… are equal, as a provider's retry would be), with a
 fresh timestamp and signature each; without re-signing the recorded headers go as they are.
-Sends in one burst go at once; bursts follow each other after the scheduled pause.
+Sends in one burst go at once; bursts follow each other after the scheduled pause. Each send
+is recorded as a replay delivery (as every replay is), so Deliveries shows the run too.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ import httpx
 
 from webhook_studio.core.chaos import CheckResult, Schedule, Send, assess, state_problem
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.limits import RESPONSE_BODY_CAP
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme
+from webhook_studio.core.vocabulary import outcome_for_status
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.relay.replay import Resign, check_target, renewed_headers
+from webhook_studio.relay.replay import _record as record_replay
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
 from webhook_studio.store import NotFound, Store
@@ -42,6 +46,7 @@ class Outcome:
     status: int | None
     error: str | None
     duration_ms: float
+    delivery_id: str | None = None
 
 
 @dataclass
@@ -69,7 +74,8 @@ class ChaosReport:
             "captures": [{"capture_id": cid, "event_id": self.event_ids.get(cid),
                           "sends": [{"position": o.send.position, "copy": o.send.copy,
                                      "burst": o.send.burst, "status": o.status,
-                                     "error": o.error, "duration_ms": o.duration_ms}
+                                     "error": o.error, "duration_ms": o.duration_ms,
+                                     "delivery_id": o.delivery_id}
                                     for o in outs]}
                          for cid, outs in self.by_capture().items()],
             "check": check,
@@ -128,7 +134,7 @@ def _headers(item: _Prepared, url: str, resign: Resign | None,
 
 async def run_chaos(store: Store, schedule: Schedule, url: str, *,
                     resign: Resign | None = None, timeout_s: float = 15.0,
-                    event_id_path: str = "id",
+                    event_id_path: str = "id", record: bool = True,
                     client: httpx.AsyncClient | None = None,
                     on_outcome: Callable[[Outcome], None] | None = None,
                     sleep: Callable[[float], Any] = asyncio.sleep) -> ChaosReport:
@@ -146,16 +152,29 @@ async def run_chaos(store: Store, schedule: Schedule, url: str, *,
 
     async def one(send: Send) -> None:
         item = prepared[send.capture_id]
-        headers = _headers(item, url, resign, time.time())
+        now = time.time()
+        headers = _headers(item, url, resign, now)
         started = time.perf_counter()
         status, error = None, None
+        answer_headers: list[list[str]] = []
+        answer = b""
         try:
             response = await http.request(item.method, url, content=item.body, headers=headers,
                                           timeout=timeout_s)
             status = response.status_code
+            answer_headers = [[k, v] for k, v in response.headers.multi_items()]
+            answer = response.content[:RESPONSE_BODY_CAP]
+            result = str(outcome_for_status(status))
         except httpx.HTTPError as exc:
-            error = classify_transport_error(exc, timeout_s)[1]
-        outcome = Outcome(send, status, error, round((time.perf_counter() - started) * 1000, 2))
+            kind, error = classify_transport_error(exc, timeout_s)
+            result = str(kind)
+        duration = (time.perf_counter() - started) * 1000
+        delivery_id = None
+        if record:
+            delivery_id = record_replay(store, send.capture_id, url, item.method, headers,
+                                        item.body, status, answer_headers, answer, result,
+                                        error, duration, now, resign)
+        outcome = Outcome(send, status, error, round(duration, 2), delivery_id)
         report.outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
