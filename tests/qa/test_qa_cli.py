@@ -96,3 +96,25 @@ def test_a_conftest_fixture_can_give_the_target(db: Path, httpserver: HTTPServer
     (request, _response), = httpserver.log
     assert request.method == "PUT" and request.get_data() == b'{"id": "e2", "email": ' \
         b'"u2@corp.example"}'
+
+
+def test_listen_captures_and_sign_as_a_profile(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.sqlite3"
+    store = open_store(db)
+    try:
+        with store.session() as session:  # as `listen --profile envoyou` stores it: no row
+            session.add(Capture(received_at=time.time(), method="POST", path="/",
+                                headers=[["X-EnvoyOU-Signature", "v1,00"]], body=b"{}",
+                                body_size=2, verification={"scheme": "hmac", "valid": True}))
+    finally:
+        store.dispose()
+    text = _export(db)
+    assert "'signing': None" in text and "X-EnvoyOU-Signature" in text
+    assert "give --profile" in capsys.readouterr().err
+    text = _export(db, "--profile", "envoyou")
+    assert "'signing': 'ENVOYOU'" in text and "'X-EnvoyOU-Timestamp'" in text
+    assert "v1,00" not in text  # the stale signature is not shipped
+    assert main(["captures", "export", "--format", "pytest", "--profile", "nope", "--db",
+                 str(db)]) == 2
+    assert "No profile named 'nope'" in capsys.readouterr().err

@@ -91,6 +91,9 @@ def add_contract_options(export: argparse.ArgumentParser) -> None:
     tests.add_argument("--redact-pattern", action="append", metavar="email|card|token",
                        help="replace emails, card numbers (Luhn-checked) and bearer tokens/API "
                        "keys in bodies and headers (repeatable, or joined with |)")
+    tests.add_argument("--profile", metavar="NAME", dest="sign_as",
+                       help="re-sign every capture as this provider profile (default: each "
+                       "capture's endpoint profile or scheme)")
     tests.add_argument("--expect-status", type=int, metavar="N",
                        help="assert this exact status (default: the status class each capture "
                        "was answered with)")
@@ -111,6 +114,13 @@ def export_contract(args: argparse.Namespace) -> int:
         redaction = Redaction.parse(rules, args.redact_pattern or [])
     except RedactionError as exc:
         raise UsageError(str(exc)) from exc
+    lookup = library_lookup()
+    sign_as = None
+    if args.sign_as:
+        sign_as = lookup(args.sign_as)
+        if sign_as is None:
+            raise UsageError(f"No profile named {args.sign_as!r}; see: webhook-studio "
+                             "profiles list")
     name = args.out or ("tests/test_webhooks_recorded.py" if args.format == "pytest"
                         else "webhook.recorded.test.js")
     ctx = AppContext.open(args.db)
@@ -121,7 +131,7 @@ def export_contract(args: argparse.Namespace) -> int:
                              "what there is).")
         text, plan = contract_text(ctx.store, ids, args.format, redaction=redaction,
                                    expect_status=args.expect_status,
-                                   profiles=library_lookup(), filename=name)
+                                   profiles=lookup, sign_as=sign_as, filename=name)
     finally:
         ctx.close()
     for note in plan.notes:

@@ -225,10 +225,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
         return export_contract(args)
     if any(rule != "sensitive" for rule in args.redact or []) or args.redact_pattern \
-            or args.filter or args.expect_status is not None:
-        raise UsageError("--redact RULE, --redact-pattern, --filter and --expect-status are "
-                         "for --format pytest or jest; HAR, JSON Lines and cURL take --redact "
-                         "alone (signature, auth and cookie headers).")
+            or args.filter or args.expect_status is not None or args.sign_as:
+        raise UsageError("--redact RULE, --redact-pattern, --filter, --profile and "
+                         "--expect-status are for --format pytest or jest; HAR, JSON Lines "
+                         "and cURL take --redact alone (signature, auth and cookie headers).")
     ctx = AppContext.open(args.db)
     try:
         walk = _walk(ctx.store, args.ids, args.limit)

@@ -67,10 +67,11 @@ def _label(endpoint: Endpoint | None, scheme: str | None) -> str:
 
 def plan_contract(captures: Iterable[tuple[Capture, Endpoint | None]], *,
                   redaction: Redaction | None = None, expect_status: int | None = None,
-                  profiles: ProfileLookup | None = None) -> ContractPlan:
+                  profiles: ProfileLookup | None = None,
+                  sign_as: Profile | None = None) -> ContractPlan:
     """Build the cases: redaction applied, signing chosen per endpoint (its profile when it
     names one, else its scheme; for a ``listen`` capture without a stored endpoint, the
-    scheme its verdict names)."""
+    scheme its verdict names). ``sign_as`` re-signs every capture as that profile."""
     signings: dict[str, Signing] = {}
     cases: list[Case] = []
     notes: list[str] = []
@@ -81,6 +82,8 @@ def plan_contract(captures: Iterable[tuple[Capture, Endpoint | None]], *,
         profile = None
         if endpoint is not None and endpoint.profile and profiles is not None:
             profile = profiles(endpoint.profile)
+        if sign_as is not None:
+            profile, endpoint = sign_as, None
         label = _label(endpoint, profile.name if profile else scheme)
         if label not in signings:
             signing = signing_for(scheme, options, profile, label)
@@ -271,7 +274,7 @@ def _wrap(text: str, width: int = 96) -> str:
 
 def contract_text(store: Store, ids: Sequence[int], fmt: str, *,
                   redaction: Redaction | None = None, expect_status: int | None = None,
-                  profiles: ProfileLookup | None = None,
+                  profiles: ProfileLookup | None = None, sign_as: Profile | None = None,
                   filename: str = "") -> tuple[str, ContractPlan]:
     """The module text for these captures (in the order given) and its plan (for its notes).
     The CLI and the window both export through here."""
@@ -287,7 +290,7 @@ def contract_text(store: Store, ids: Sequence[int], fmt: str, *,
                 if capture.endpoint_id is not None else None
             pairs.append((capture, endpoint))
         plan = plan_contract(pairs, redaction=redaction, expect_status=expect_status,
-                             profiles=profiles)
+                             profiles=profiles, sign_as=sign_as)
     if fmt == "jest":
         return render_jest(plan, filename or "webhook.recorded.test.js"), plan
     return render_pytest(plan, filename or "tests/test_webhooks_recorded.py"), plan

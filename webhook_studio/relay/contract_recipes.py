@@ -85,6 +85,8 @@ def _builtin(name: str, options: Mapping[str, Any]) -> dict[str, Any] | str:
 
 def _generic(o: Mapping[str, Any]) -> dict[str, Any] | str:
     template = str(o.get("template", "{body}"))
+    if not o.get("header") and not o.get("signature_field"):
+        return "the capture does not say how its endpoint's HMAC is configured (give --profile)"
     if o.get("signature_field") or o.get("timestamp_field") or "{field:" in template:
         return "the signature data lives inside the body"
     header = str(o["header"])
