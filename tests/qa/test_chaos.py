@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from webhook_studio.cli import main
 from webhook_studio.core.chaos import ChaosSpec, ChaosSpecError, parse_spec, plan
@@ -223,3 +225,24 @@ def test_chaos_takes_ids_not_an_id(db: Path, capsys: pytest.CaptureFixture[str])
     assert "give --ids or --filter" in capsys.readouterr().err
     assert main(["replay", "--to", "http://127.0.0.1:9/x", "--db", str(db)]) == 2
     assert "needs a capture ID" in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None)
+@given(duplicates=st.sampled_from([0.0, 0.1, 0.25, 1.0]), shuffle=st.booleans(),
+       burst=st.integers(1, 1000), low=st.sampled_from([0.0, 0.5, 2.0]),
+       extra=st.sampled_from([0.0, 1.5]))
+def test_a_spec_reads_back_from_its_description(duplicates: float, shuffle: bool, burst: int,
+                                                low: float, extra: float) -> None:
+    spec = ChaosSpec(duplicates, shuffle, burst, (low, low + extra))
+    assert parse_spec(spec.describe() if spec.describe() != "none" else "") == spec
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="duplicatesshufflebursdelay=,-0123456789.ms ", max_size=40))
+def test_any_spec_text_is_read_or_refused_with_a_sentence(text: str) -> None:
+    message = ""
+    try:
+        parse_spec(text)
+    except ChaosSpecError as exc:
+        message = str(exc)
+    assert not message or "=" in message or "chaos option" in message or "time" in message

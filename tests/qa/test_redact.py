@@ -170,3 +170,35 @@ def test_bad_rules_say_how_to_write_them(rules: list[str], patterns: list[str],
                                          said: str) -> None:
     with pytest.raises(RedactionError, match=re.escape(said)):
         Redaction.parse(rules, patterns)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet='{}[]",:0123456789.eE-+ tfrunlas\\x@', max_size=40))
+def test_the_scanner_agrees_with_the_json_module(text: str) -> None:
+    try:
+        spans = scan_json(text)
+    except ValueError:
+        with pytest.raises((ValueError, RecursionError)):
+            json.loads(text)
+        return
+    assert json.loads(text) == json.loads(text[spans[-1].start:spans[-1].end])
+    assert spans[-1].path == ()
+
+
+def test_deeply_nested_bodies_do_not_crash() -> None:
+    deep = b"[" * 50_000 + b'"a@b.io"' + b"]" * 50_000
+    out = Redaction.parse([], ["email"]).apply_body(deep)
+    assert b"a@b.io" not in out and out.startswith(b"[[[")
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules=st.lists(st.text(max_size=15), max_size=3),
+       patterns=st.lists(st.text(max_size=8), max_size=2))
+def test_any_rule_text_is_read_or_refused_with_a_sentence(rules: list[str],
+                                                          patterns: list[str]) -> None:
+    message = "ok."
+    try:
+        Redaction.parse(rules, patterns)
+    except RedactionError as exc:
+        message = str(exc)
+    assert message.endswith((".", ")"))

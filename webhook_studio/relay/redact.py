@@ -122,7 +122,7 @@ class Redaction:
             return body
         try:
             spans = scan_json(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return redact_text(text, self.patterns).encode("utf-8") if self.patterns else body
         return _rewrite(text, spans, self).encode("utf-8")
 
