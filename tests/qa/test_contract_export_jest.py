@@ -89,3 +89,48 @@ def test_jest_module_checks_and_runs_against_listen(
                "WEBHOOK_SECRET_ENVOYOU": "envoy-secret"})
     assert bad.returncode == 1
     assert "answered 401, expected 2xx" in bad.stdout and bad.stdout.count("PASS") == 1
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed; the parse check needs it")
+def test_the_javascript_signer_signs_what_we_verify_for_every_profile(tmp_path: Path) -> None:
+    """The Jest module's signer is a port: checked, like the Python one, against our own
+    verifier for every profile it can sign."""
+    import base64
+
+    from webhook_studio.core.message import IncomingRequest
+    from webhook_studio.profile_library import ProfileLibrary
+    from webhook_studio.relay.contract_jest import _SIGNER_JS
+    from webhook_studio.relay.contract_recipes import signing_for
+
+    assert NODE is not None
+    library = ProfileLibrary.load()
+    body = '{"id":"evt_1","b":{"z":1,"a":"café ✓ 𝄞"},"n":[1.5,true,null]}'.encode()
+    url = "http://127.0.0.1:9/hooks/x?y=1"
+    now = int(time.time())
+    jobs = []
+    for name in library.names():
+        profile = library.get(name)
+        signing = signing_for(None, None, profile, name)
+        if signing.recipe is not None:
+            jobs.append({"name": name, "recipe": signing.recipe,
+                         "secret": profile.make_scheme().generate_secret()})
+    assert len(jobs) >= 100
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    harness = tmp_path / "harness.js"
+    harness.write_text(_SIGNER_JS + f"""
+const jobs = JSON.parse(require("node:fs").readFileSync({json.dumps(str(tmp_path / "jobs.json"))}));
+const body = Buffer.from({json.dumps(base64.b64encode(body).decode())}, "base64");
+console.log(JSON.stringify(jobs.map((j) =>
+  signRequest(j.recipe, j.secret, body, {json.dumps(url)}, "POST", {now}))));
+""")
+    done = subprocess.run([NODE, str(harness)], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    failures = []
+    for job, headers in zip(jobs, json.loads(done.stdout), strict=True):
+        scheme = library.get(job["name"]).make_scheme()
+        verdict = scheme.verify(IncomingRequest(body, tuple(headers.items()), url, "POST"),
+                                [job["secret"]], now=now)
+        if not verdict.valid:
+            failures.append(f"{job['name']}: {verdict.message}")
+    assert failures == []
