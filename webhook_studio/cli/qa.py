@@ -237,7 +237,10 @@ def render_report(report: Any) -> str:
         lines.append(f"{'#' + str(cid):>8}  {report.event_ids.get(cid, '-'):<28} "
                      f"{len(outs):>4}  {answers}")
     check = report.check
-    if check is not None:
+    if check is not None and not report.event_ids:
+        lines += ["", "consumer check: no body had an event id at the --event-id path, so "
+                  "nothing could be compared; give --event-id PATH (e.g. data.object.id)."]
+    elif check is not None:
         lines.append("")
         if not check.duplicated and not check.lost:
             lines.append(f"consumer check: every event applied exactly once "
