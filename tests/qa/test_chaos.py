@@ -184,6 +184,9 @@ def test_lost_events_and_a_shell_command_check(db: Path, careless: Consumer,
     assert code == 0
     assert "every event applied exactly once (1 event(s))" in capsys.readouterr().out
     assert careless.counts["evt_2"] == 2
+    code = main(["replay", "--chaos", "none", "--to", careless.url + "/webhook", "--ids", "3",
+                 "--check", careless.url + "/state", "--event-id", "data.nope", "--db", str(db)])
+    assert code == 1 and "give --event-id PATH" in capsys.readouterr().out
 
 
 def test_same_seed_same_schedule() -> None:

@@ -223,7 +223,8 @@ def run_chaos_command(args: argparse.Namespace, resign: Any) -> int:
     else:
         print(render_report(report))
     failed = any(o.status is None or o.status >= 400 for o in report.outcomes)
-    bad = report.check is not None and (report.check.duplicated or report.check.lost)
+    bad = report.check is not None and (report.check.duplicated or report.check.lost
+                                        or not report.event_ids)
     return EXIT_FAILED if failed or bad else EXIT_OK
 
 
