@@ -189,7 +189,7 @@ async def qa_shots(app, window, ctx, out: Path) -> None:  # type: ignore[no-unty
     from aiohttp import web
 
     from webhook_studio.store.receiver_models import Capture
-    from webhook_studio.ui.chaos_panel import ChaosPanel
+    from webhook_studio.ui.chaos_panel import ChaosDialog
     from webhook_studio.ui.diff_dialog import DiffDialog
 
     dialog = DiffDialog(ctx.store, 2, 5, window)  # Stripe, round 0 (valid) and 1 (indented)
@@ -231,22 +231,22 @@ async def qa_shots(app, window, ctx, out: Path) -> None:  # type: ignore[no-unty
             session.add(row)
             session.flush()
             ids.append(row.id)
-    panel = ChaosPanel(ctx.store, window.runner, lambda: ids, base + "/webhook")
-    panel.setWindowTitle("Replay shown captures — Chaos")
+    chaos = ChaosDialog(ctx.store, window.runner, lambda: ids, base + "/webhook", window)
+    panel = chaos.panel
     panel.duplicates.setValue(0.4)
     panel.burst.setValue(3)
     panel.delay_high.setValue(0.1)
     panel.seed.setText("2")
     panel.check.setText(base + "/state")
-    panel.resize(900, 640)
-    panel.show()
+    chaos.resize(900, 660)
+    chaos.show()
     task = panel.start()
     assert task is not None
     await task
     await settle(app)
-    panel.grab().save(str(out / "chaos.png"))
+    chaos.grab().save(str(out / "chaos.png"))
     print(out / "chaos.png", panel.verdict.text())
-    panel.close()
+    chaos.close()
     await runner.cleanup()
 
 
