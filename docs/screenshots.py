@@ -190,9 +190,10 @@ async def qa_shots(app, window, ctx, out: Path) -> None:  # type: ignore[no-unty
 
     from webhook_studio.store.receiver_models import Capture
     from webhook_studio.ui.chaos_panel import ChaosDialog
-    from webhook_studio.ui.diff_dialog import DiffDialog
+    from webhook_studio.ui.diff_dialog import DiffDialog, load_fields
 
-    dialog = DiffDialog(ctx.store, 2, 5, window)  # Stripe, round 0 (valid) and 1 (indented)
+    # Stripe, round 0 (valid) and round 1 (the body indented after signing: invalid).
+    dialog = DiffDialog(2, load_fields(ctx.store, 2), 5, load_fields(ctx.store, 5), window)
     dialog.resize(1200, 720)
     dialog.show()
     await settle(app)

@@ -8,6 +8,8 @@ or a hex dump when binary). The comparison itself is :mod:`webhook_studio.core.c
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -37,6 +39,7 @@ from webhook_studio.core.capture_diff import (
 )
 from webhook_studio.store import NotFound, Store
 from webhook_studio.store.receiver_queries import get_capture
+from webhook_studio.ui.tasks import TaskRunner
 
 TINTS = {Tag.CHANGED: QColor(255, 236, 179), Tag.REMOVED: QColor(255, 205, 210),
          Tag.ADDED: QColor(200, 230, 201)}
@@ -59,14 +62,14 @@ def _show(value: Any) -> str:
 
 
 class DiffDialog(QDialog):
-    """Opened with ``open()``; raises NotFound (before showing) when a capture is gone."""
+    """The two captures' fields are read before (:func:`open_diff` reads them on a worker
+    thread); opened with ``open()``."""
 
-    def __init__(self, store: Store, left_id: int, right_id: int,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, left_id: int, left: dict[str, Any], right_id: int,
+                 right: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.left_id, self.right_id = left_id, right_id
-        self.left_fields = load_fields(store, left_id)
-        self.right_fields = load_fields(store, right_id)
+        self.left_fields, self.right_fields = left, right
         self.diff: CaptureDiff = diff_captures(self.left_fields, self.right_fields)
         self.setWindowTitle(f"Compare capture #{left_id} with #{right_id}")
         self.summary = QLabel(self._summary())
@@ -175,14 +178,28 @@ class DiffDialog(QDialog):
         return [n for n, r in enumerate(self.rows) if r.tag != Tag.SAME]
 
 
-def open_diff(parent: QWidget, store: Store, ids: list[int]) -> DiffDialog | str:
-    """The dialog for two captures (opened), or a sentence saying why it cannot open."""
+def open_diff(parent: QWidget, store: Store, runner: TaskRunner, ids: list[int],
+              on_error: Callable[[str], None]) -> asyncio.Task[Any] | None:
+    """Read both captures on a worker thread, then open the dialog; a sentence to
+    ``on_error`` instead when there are not exactly two or one was deleted meanwhile."""
     if len(ids) != 2:
-        return f"Select exactly two captures to compare (now {len(ids)} selected)."
-    try:
-        dialog = DiffDialog(store, ids[0], ids[1], parent)
-    except NotFound as exc:
-        return f"{exc} It was deleted meanwhile."
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+        on_error(f"Select exactly two captures to compare (now {len(ids)} selected).")
+        return None
+    left_id, right_id = ids
+
+    async def read() -> tuple[dict[str, Any], dict[str, Any]] | str:
+        try:
+            return (await asyncio.to_thread(load_fields, store, left_id),
+                    await asyncio.to_thread(load_fields, store, right_id))
+        except NotFound as exc:
+            return f"{exc} It was deleted meanwhile."
+
+    def show(found: tuple[dict[str, Any], dict[str, Any]] | str) -> None:
+        if isinstance(found, str):
+            on_error(found)
+            return
+        dialog = DiffDialog(left_id, found[0], right_id, found[1], parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    return runner.run(read(), on_success=show)

@@ -24,11 +24,8 @@ class QaOps:
         """The diff dialog for the two selected captures, or a sentence in the status bar."""
         from webhook_studio.ui.diff_dialog import open_diff
 
-        opened = open_diff(self.window, self.store, self.window.inbox.selected_ids())
-        if isinstance(opened, str):
-            self.window.show_error(opened)
-            return None
-        return opened
+        return open_diff(self.window, self.store, self.window.runner,
+                         self.window.inbox.selected_ids(), self.window.show_error)
 
     def export_tests(self) -> Any:
         from webhook_studio.ui.contract_export_dialog import ContractExportDialog
