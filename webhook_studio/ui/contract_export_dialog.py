@@ -10,6 +10,7 @@ Signals:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from webhook_studio.relay.redact import PATTERNS, Redaction, RedactionError
 from webhook_studio.store import Store
 from webhook_studio.ui import dialogs
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.tasks import TaskRunner
 
 PATTERN_LABELS = {"email": "Emails", "card": "Card numbers", "token": "Tokens and API keys"}
 
@@ -40,9 +42,10 @@ PATTERN_LABELS = {"email": "Emails", "card": "Card numbers", "token": "Tokens an
 class ContractExportDialog(QDialog):
     exported = Signal(object)
 
-    def __init__(self, store: Store, ids: Sequence[int], parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, ids: Sequence[int], parent: QWidget | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
-        self.store, self.ids = store, list(ids)
+        self.store, self.ids, self.runner = store, list(ids), runner
         self.setWindowTitle(f"Export {len(self.ids)} capture(s) as tests")
         self.format = QComboBox()
         self.format.addItem("pytest (Python: pytest + httpx)", "pytest")
@@ -101,23 +104,40 @@ class ContractExportDialog(QDialog):
                           else "JavaScript (*.js)", self.write)
 
     def write(self, path: str) -> None:
-        from webhook_studio.errors import describe_error
-        from webhook_studio.relay.contract_export import contract_text, library_lookup
-
+        """Read the captures and write the module on a worker thread (with a runner), then
+        report; a problem is a sentence in the dialog, never a traceback."""
         fmt_name = str(self.format.currentData())
-        try:
-            text, plan = contract_text(
-                self.store, self.ids, fmt_name, redaction=self.redaction(),
-                expect_status=self.status.value() if self.exact.isChecked() else None,
-                profiles=library_lookup(), filename=Path(path).name)
-            target = Path(path)
-            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                        dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temp, target)
-        except Exception as exc:  # a sentence in the dialog, never a traceback
-            self.error.setText(describe_error(exc)[0])
+        redaction = self.redaction()
+        expect = self.status.value() if self.exact.isChecked() else None
+        self.export_button.setEnabled(False)
+
+        def produce() -> tuple[str, int, list[str]] | str:
+            from webhook_studio.errors import describe_error
+            from webhook_studio.relay.contract_export import contract_text, library_lookup
+
+            try:
+                text, plan = contract_text(self.store, self.ids, fmt_name, redaction=redaction,
+                                           expect_status=expect, profiles=library_lookup(),
+                                           filename=Path(path).name)
+                target = Path(path)
+                fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                            dir=target.parent)
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(text)
+                os.replace(temp, target)
+            except Exception as exc:
+                return describe_error(exc)[0]
+            return path, len(plan.cases), plan.notes
+
+        if self.runner is None:
+            self._written(produce())
+        else:
+            self.runner.run(asyncio.to_thread(produce), on_success=self._written)
+
+    def _written(self, result: tuple[str, int, list[str]] | str) -> None:
+        self.export_button.setEnabled(True)
+        if isinstance(result, str):
+            self.error.setText(result)
             return
-        self.exported.emit((path, len(plan.cases), plan.notes))
+        self.exported.emit(result)
         self.accept()

@@ -34,7 +34,7 @@ class QaOps:
         if not ids:
             self.window.show_error("Select the captures to export as tests first.")
             return None
-        dialog = ContractExportDialog(self.store, ids, self.window)
+        dialog = ContractExportDialog(self.store, ids, self.window, self.window.runner)
 
         def done(result: object) -> None:
             path, count, notes = cast(tuple[str, int, list[str]], result)
