@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.core.chaos import ChaosSpec, plan
+from webhook_studio.core.profiles import Profile
 from webhook_studio.core.validation import url_problem
 from webhook_studio.relay.chaos import ChaosReport, check_report, read_state, run_chaos
 from webhook_studio.store import Store
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.widgets.signing import SigningPicker
 
 
 class ChaosPanel(QWidget):
@@ -46,7 +48,8 @@ class ChaosPanel(QWidget):
     finished = Signal(object)  # the ChaosReport
 
     def __init__(self, store: Store, runner: TaskRunner, ids: Callable[[], Sequence[int]],
-                 target: str = "", parent: QWidget | None = None) -> None:
+                 target: str = "", parent: QWidget | None = None,
+                 profiles: Mapping[str, Profile] | None = None) -> None:
         super().__init__(parent)
         self.store, self.runner, self.ids = store, runner, ids
         self.report: ChaosReport | None = None
@@ -67,6 +70,11 @@ class ChaosPanel(QWidget):
         delay.addWidget(QLabel("to"))
         delay.addWidget(self.delay_high)
         delay.addStretch(1)
+        self.resign = QCheckBox("Re-sign each copy (fresh timestamp; copies keep one "
+                                "delivery id)")
+        self.signing = SigningPicker(profiles or {})
+        self.signing.setEnabled(False)
+        self.resign.toggled.connect(self.signing.setEnabled)
         self.seed = QLineEdit(placeholderText="random (shown after the run)")
         self.check = QLineEdit(placeholderText="optional: http://localhost:3000/state or a "
                                "command printing {event id: times applied}")
@@ -91,6 +99,8 @@ class ChaosPanel(QWidget):
         form.addRow("", self.shuffle)
         form.addRow("Burst", self.burst)
         form.addRow("Pause between bursts", delay)
+        form.addRow("", self.resign)
+        form.addRow("Sign as", self.signing)
         form.addRow("Seed", self.seed)
         form.addRow("Check consumer", self.check)
         buttons = QHBoxLayout()
@@ -120,6 +130,12 @@ class ChaosPanel(QWidget):
             self.error.setText(f"The seed {seed_text!r} must be a whole number (or empty for "
                                "a random one).")
             return None
+        resign = None
+        if self.resign.isChecked():
+            resign, problem = self.signing.resign()
+            if problem:
+                self.error.setText(problem)
+                return None
         seed = int(seed_text) if seed_text else random.SystemRandom().randrange(1 << 31)
         spec = self.spec()
         check = self.check.text().strip()
@@ -131,7 +147,7 @@ class ChaosPanel(QWidget):
             schedule = plan(ids, spec, seed)
             self.verdict.setText(f"Sending {len(schedule.sends)} request(s), seed {seed}…")
             before = await read_state(check) if check else {}
-            report = await run_chaos(self.store, schedule, url)
+            report = await run_chaos(self.store, schedule, url, resign=resign)
             if check:
                 check_report(report, before, await read_state(check))
             return report
@@ -196,10 +212,11 @@ class ChaosDialog(QDialog):
     """Inbox ▸ Actions ▸ "Chaos replay shown captures…": the panel in a window-modal dialog."""
 
     def __init__(self, store: Store, runner: TaskRunner, ids: Callable[[], Sequence[int]],
-                 target: str = "", parent: QWidget | None = None) -> None:
+                 target: str = "", parent: QWidget | None = None,
+                 profiles: Mapping[str, Profile] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Chaos replay of the shown captures")
-        self.panel = ChaosPanel(store, runner, ids, target, self)
+        self.panel = ChaosPanel(store, runner, ids, target, self, profiles)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -60,7 +60,8 @@ class QaOps:
 
         recent = recent_targets(self.window.settings)
         dialog = ChaosDialog(self.store, self.window.runner, shown,
-                             recent[0] if recent else "", self.window)
+                             recent[0] if recent else "", self.window,
+                             self.window.captures.profiles)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
