@@ -121,12 +121,14 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from webhook_studio.context import AppContext
+    from webhook_studio.ui.controllers.inbox import InboxController
     from webhook_studio.ui.sections.inbox import InboxSection
+    from webhook_studio.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])
     ctx = AppContext.open(args.db)
     t0 = time.perf_counter()
-    inbox = InboxSection(ctx.store)
+    inbox = InboxSection(InboxController(ctx.store, TaskRunner(), "http://127.0.0.1:8000"))
     inbox.resize(1200, 800)
     inbox.show()
     app.processEvents()

@@ -24,8 +24,8 @@ async def run_window(ctx: AppContext, *, close_after_ms: int | None = None,
     from webhook_studio.receiver import EndpointConfig, Receiver
     from webhook_studio.sender import Dispatcher
     from webhook_studio.ui.bridge import EngineBridge
+    from webhook_studio.ui.controllers.settings import setting
     from webhook_studio.ui.main_window import MainWindow
-    from webhook_studio.ui.sections.settings import setting
     from webhook_studio.ui.tasks import TaskRunner
     from webhook_studio.wiring import attach_receiver_extras, sender_hooks
 

@@ -14,13 +14,15 @@ from webhook_studio.core.message import SignInput
 from webhook_studio.profile_library import ProfileLibrary
 from webhook_studio.receiver import Receiver
 from webhook_studio.store.receiver_models import Endpoint
+from webhook_studio.ui.controllers.endpoints import EndpointsController
 from webhook_studio.ui.sections.endpoints import EndpointsSection
+from webhook_studio.ui.tasks import TaskRunner
 from webhook_studio.wiring import attach_receiver_extras
 
 
 async def test_an_endpoint_saved_with_a_profile_verifies_as_that_provider(
         qtbot: QtBot, ctx: AppContext) -> None:
-    section = EndpointsSection(ctx.store)
+    section = EndpointsSection(EndpointsController(ctx.store, TaskRunner()))
     qtbot.addWidget(section)
     section.profile.setCurrentIndex(section.profile.findData("envoyou"))
     assert not section.scheme.isEnabled(), "the profile decides the scheme"

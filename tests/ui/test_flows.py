@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -11,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Response
 
-from tests.ui.conftest import pump
+from tests.ui.scenarios.helpers import pump
 from webhook_studio.context import AppContext
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme
@@ -103,7 +104,7 @@ async def test_replay_from_the_inspector_records_a_delivery(
         window: MainWindow, ctx: AppContext, httpserver: HTTPServer, qtbot: QtBot) -> None:
     from PySide6.QtCore import Qt
 
-    from tests.ui.conftest import wait_visible
+    from tests.ui.scenarios.helpers import wait_visible
     from webhook_studio.ui.replay_dialog import ReplayDialog
 
     httpserver.expect_request("/again").respond_with_data("ok")
@@ -169,7 +170,7 @@ async def test_a_long_bulk_replay_can_be_cancelled(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-    from tests.ui.conftest import wait_visible
+    from tests.ui.scenarios.helpers import wait_visible
 
     def slow(_request: Any) -> Response:
         time.sleep(0.4)
@@ -262,23 +263,61 @@ async def test_the_inspector_exports_one_capture(window: MainWindow, tmp_path: A
     await pump(lambda: inspector.capture_id is not None)
     suggested: list[str] = []
 
-    def export_to(name: str) -> None:
+    async def export_to(name: str) -> None:
         def answer(*args: Any) -> None:
             suggested.append(args[2])
             args[-1](str(tmp_path / name))
 
         monkeypatch.setattr(dialogs, "save_file", answer)
         qtbot.mouseClick(inspector.export, Qt.MouseButton.LeftButton)
+        # written off the GUI thread; the note next to the button names the file when done
+        await pump(lambda: Path(name).name in inspector.export_note.text())
 
-    export_to("one.har")
+    await export_to("one.har")
     assert suggested == [f"capture-{inspector.capture_id}.har"]
     har = json.loads((tmp_path / "one.har").read_text())
     (entry,) = har["log"]["entries"]
     assert entry["request"]["url"].endswith("/hooks/x")
     assert "Saved one.har" in inspector.export_note.text()
-    export_to("body.bin")
+    await export_to("body.bin")
     assert (tmp_path / "body.bin").read_bytes() == body
-    export_to("again.sh")
+    await export_to("again.sh")
     assert "curl" in (tmp_path / "again.sh").read_text()
-    export_to("missing-folder/x.har")
+    await export_to("missing-folder/x.har")
     assert "Could not write x.har" in inspector.export_note.text()
+
+
+async def test_one_capture_exported_from_the_window_is_what_the_cli_exports(
+        window: MainWindow, db_path: Path, tmp_path: Path, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inspector ▸ Export… and ``captures export --ids N`` write through one function
+    (``relay.export.write_captures``): the same capture gives the same bytes."""
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import Qt
+
+    async with aiohttp.ClientSession() as session, session.post(
+            f"{window.base_url}/hooks/same?x=1", data=b'{"n": 1}',
+            headers={"Content-Type": "application/json", "X-Tag": "t"}) as resp:
+        capture_id = (await resp.json())["capture"]
+    await pump(lambda: window.inbox.model.rowCount() == 1)
+    window.inbox.view.selectRow(0)
+    inspector = window.inbox.inspector
+    await pump(lambda: inspector.capture_id == capture_id)
+    for name, fmt in (("window.jsonl", "jsonl"), ("window.sh", "curl")):
+        monkeypatch.setattr(dialogs, "save_file",
+                            lambda *args, n=name: args[-1](str(tmp_path / n)))
+        qtbot.mouseClick(inspector.export, Qt.MouseButton.LeftButton)
+        await pump(lambda n=name: f"Saved {n}" in inspector.export_note.text())
+        out = tmp_path / f"cli.{fmt}"
+        done = subprocess.run(
+            [sys.executable, "-m", "webhook_studio", "captures", "export", "--db", str(db_path),
+             "--format", fmt, "--ids", str(capture_id), "--base-url", window.base_url,
+             "--out", str(out)], capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        written = (tmp_path / name).read_bytes()
+        if fmt == "curl":  # the window's file is a script: the same command under a #! line
+            assert written.startswith(b"#!/bin/sh\n")
+            written = written.removeprefix(b"#!/bin/sh\n")
+        assert written == out.read_bytes()

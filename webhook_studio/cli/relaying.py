@@ -205,13 +205,9 @@ def _walk(store: Store, ids: list[int] | None, limit: int) -> CaptureWalk:
 
 
 def _write(args: argparse.Namespace, out: TextIO, captures: Iterable[Capture]) -> int:
-    from webhook_studio.relay.export import write_curl, write_har, write_jsonl
+    from webhook_studio.relay.export import write_captures
 
-    if args.format == "har":
-        return write_har(out, captures, args.base_url, redacted=args.redact)
-    if args.format == "jsonl":
-        return write_jsonl(out, captures, redacted=args.redact)
-    return write_curl(out, captures, args.base_url, redacted=args.redact)
+    return write_captures(out, captures, args.format, args.base_url, redacted=args.redact)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

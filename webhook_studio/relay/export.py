@@ -202,3 +202,41 @@ def _har_time(ts: float | None) -> str:
     except (OverflowError, ValueError, OSError):
         moment = datetime.fromtimestamp(0, UTC)
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+#: What ``captures export --format`` and the window's Export button write.
+FORMATS = ("har", "jsonl", "curl")
+
+
+def write_captures(out: TextIO, captures: Iterable[Capture], fmt: str, base: str, *,
+                   redacted: bool = False) -> int:
+    """Write ``captures`` in ``fmt`` (one of :data:`FORMATS`); the CLI's export and the
+    window's single-capture export both write through here, so a file made by one is the
+    file the other makes."""
+    if fmt == "har":
+        return write_har(out, captures, base, redacted=redacted)
+    if fmt == "jsonl":
+        return write_jsonl(out, captures, redacted=redacted)
+    if fmt == "curl":
+        return write_curl(out, captures, base, redacted=redacted)
+    raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+
+
+def format_for_suffix(suffix: str) -> str:
+    """The export format a file name asks for: .har, .jsonl, .sh/.curl; else the raw body."""
+    return {".har": "har", ".jsonl": "jsonl", ".sh": "curl", ".curl": "curl"}.get(
+        suffix.lower(), "raw")
+
+
+def capture_export(store: Any, capture_id: int, fmt: str, base: str) -> bytes:
+    """One stored capture as the bytes of an export file in ``fmt`` (or ``"raw"``: its body
+    exactly as received). Raises ``NotFound`` when it is gone."""
+    from webhook_studio.store.receiver_queries import get_capture
+
+    with store.session() as session:
+        capture = get_capture(session, capture_id)
+        if fmt == "raw":
+            return bytes(capture.body or b"")
+        out = io.StringIO()
+        write_captures(out, [capture], fmt, base)
+    return out.getvalue().encode("utf-8")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import httpx
 
 from webhook_studio.core.clock import Clock
-from webhook_studio.core.message import SignInput
 from webhook_studio.core.responses import Decision, Judgement, judge_error, judge_status
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.schemes import Scheme, get_scheme
@@ -108,14 +107,14 @@ class AttemptMaker:
         return self._schemes[key]
 
     def _sign(self, job: Job) -> dict[str, str]:
+        from webhook_studio.sender.signing import signed_headers
+
         timestamp = int(self.clock.now())
-        headers = {"Content-Type": "application/json", **job.headers}
-        if self.header_hook is not None:
-            headers.update(self.header_hook(job.profile, job.event_type, job.delivery_id,
-                                            timestamp))
-        headers.update(self._scheme(job).sign(
-            job.secrets, SignInput(job.body, job.delivery_id, timestamp, job.url)))
-        return headers
+        extra = (self.header_hook(job.profile, job.event_type, job.delivery_id, timestamp)
+                 if self.header_hook is not None else None)
+        return signed_headers(self._scheme(job), job.secrets, job.body,
+                              message_id=job.delivery_id, timestamp=timestamp, url=job.url,
+                              headers=job.headers, profile_headers=extra)
 
     async def make(self, job: Job) -> Result:
         started_at = self.clock.now()

@@ -22,11 +22,9 @@ from webhook_studio.context import AppContext
 
 def describe_store(url: str) -> str:
     """The store's location for people: a file path, or the URL without its password."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///")
-    from sqlalchemy.engine import make_url
+    from webhook_studio.store.window_reads import describe_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return describe_url(url)
 
 
 def about_text(ctx: AppContext) -> str:

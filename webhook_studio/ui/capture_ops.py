@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 
 from webhook_studio.ui import dialogs
+from webhook_studio.ui.query_op import Queries
 
 if TYPE_CHECKING:
     from webhook_studio.ui.edit_resend_dialog import ResendRequest
     from webhook_studio.ui.main_window import MainWindow
+    from webhook_studio.ui.replay_dialog import ReplayRequest
 
 
 class CaptureOps:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.store = window.ctx.store
+        self.reads = Queries(window.runner)
         self._profiles: dict[str, Any] | None = None
 
     @property
@@ -80,7 +83,6 @@ class CaptureOps:
     def _bulk_replay_to(self, url: str, pacing: float = 0.0) -> asyncio.Task[Any] | None:
         from webhook_studio.core.validation import url_problem
         from webhook_studio.relay.replay import bulk_replay
-        from webhook_studio.store.receiver_queries import list_captures
         from webhook_studio.ui.long_task import run_with_progress
         from webhook_studio.ui.widgets.targets import remember_target
 
@@ -89,11 +91,12 @@ class CaptureOps:
             self.window.show_error(problem)
             return None
         remember_target(self.window.settings, url)
-        with self.store.session() as session:
-            ids = [c.id for c in list_captures(session, limit=10_000,
-                                               flt=self.window.inbox.current_filter())]
+        from webhook_studio.store.window_reads import capture_ids
+
+        flt = self.window.inbox.current_filter()
 
         async def work(progress: Any) -> Any:
+            ids = await asyncio.to_thread(capture_ids, self.store, flt)  # off the GUI thread
             return await bulk_replay(self.store, ids, url, pacing=pacing,
                                      on_progress=lambda p: progress(p.done, p.total))
 
@@ -107,20 +110,27 @@ class CaptureOps:
         return self.bulk_task
 
     # -- one capture ----------------------------------------------------------------------------
-    def open_replay(self, capture_id: int) -> Any:
+    def open_replay(self, capture_id: int) -> None:
+        """Read how the capture was signed (a worker thread), then ask where to send it."""
+        from webhook_studio.ui.widgets.signing import signing_for_capture
+
+        profiles = self.profiles
+        self.reads.run("dialog", lambda: signing_for_capture(self.store, capture_id, profiles),
+                       lambda signing: self._ask_replay(capture_id, signing))
+
+    def _ask_replay(self, capture_id: int, signing: Any) -> None:
         from webhook_studio.ui.replay_dialog import ReplayDialog
 
-        dialog = ReplayDialog(capture_id, self.store, self.window.settings, self.profiles,
+        dialog = ReplayDialog(capture_id, signing, self.window.settings, self.profiles,
                               self.window)
         dialog.replay.connect(self._replay)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-        return dialog
 
-    def _replay(self, request: object) -> None:
+    def _replay(self, request: ReplayRequest) -> None:
         from webhook_studio.relay.replay import replay_capture
 
-        capture_id, url, resign = cast(tuple[int, str, Any], request)
+        capture_id, url, resign = request.capture_id, request.url, request.resign
 
         def done(result: Any) -> None:
             self._status(f"Replayed #{capture_id} to {url}: {result.status or result.error} "
@@ -130,49 +140,48 @@ class CaptureOps:
         self.window.runner.run(replay_capture(self.store, capture_id, url, resign=resign),
                                on_success=done)
 
-    def open_edit_capture(self, capture_id: int) -> Any:
-        from webhook_studio.errors import describe_error
+    def open_edit_capture(self, capture_id: int) -> None:
+        """Read the capture and how it was signed (a worker thread; one deleted meanwhile is
+        a sentence in the status bar), then open the editor."""
         from webhook_studio.relay.resend_attempt import draft_from_capture
         from webhook_studio.ui.widgets.signing import signing_for_capture
 
-        try:
-            draft = draft_from_capture(self.store, capture_id)
-        except Exception as exc:  # deleted meanwhile: a sentence, never a traceback
-            self.window.show_error(describe_error(exc)[0])
-            return None
-        return self._open_editor(draft, signing_for_capture(self.store, capture_id,
-                                                            self.profiles))
+        profiles = self.profiles
 
-    def open_edit_delivery(self, delivery_id: str) -> Any:
-        from webhook_studio.errors import describe_error
+        def read() -> tuple[Any, Any]:
+            return (draft_from_capture(self.store, capture_id),
+                    signing_for_capture(self.store, capture_id, profiles))
+
+        self.reads.run("dialog", read, lambda found: self._open_editor(*found))
+
+    def open_edit_delivery(self, delivery_id: str) -> None:
+        """The same for a delivery's last request."""
         from webhook_studio.relay.resend_attempt import draft_from_attempt
         from webhook_studio.ui.widgets.signing import Signing, signing_for_capture
 
-        try:
+        profiles = self.profiles
+
+        def read() -> tuple[Any, Any]:
             draft = draft_from_attempt(self.store, delivery_id)
-        except Exception as exc:  # a sentence in the window, never a traceback
-            self.window.show_error(describe_error(exc)[0])
-            return None
-        signing = (signing_for_capture(self.store, draft.capture_id, self.profiles)
-                   if draft.capture_id is not None else self._signing_of_delivery(delivery_id)
-                   or Signing("scheme", "standard-webhooks"))
-        return self._open_editor(draft, signing)
+            signing = (signing_for_capture(self.store, draft.capture_id, profiles)
+                       if draft.capture_id is not None
+                       else self._signing_of_delivery(delivery_id)
+                       or Signing("scheme", "standard-webhooks"))
+            return draft, signing
+
+        self.reads.run("dialog", read, lambda found: self._open_editor(*found))
 
     def _signing_of_delivery(self, delivery_id: str) -> Any:
-        from webhook_studio.store.sender_models import Delivery, Subscription, SubscriptionSecret
+        from webhook_studio.store.window_reads import newest_secret, subscription_of_delivery
         from webhook_studio.ui.widgets.signing import Signing
 
-        with self.store.session() as session:
-            delivery = session.get(Delivery, delivery_id)
-            sub = session.get(Subscription, delivery.subscription_id) if delivery else None
-            if sub is None:
-                return None
-            secret = session.query(SubscriptionSecret.secret).filter(
-                SubscriptionSecret.subscription_id == sub.id).order_by(
-                SubscriptionSecret.created_at.desc()).limit(1).scalar() or ""
-            if sub.profile and sub.profile in self.profiles:
-                return Signing("profile", sub.profile, secret)
-            return Signing("scheme", sub.scheme or "standard-webhooks", secret)
+        sub = subscription_of_delivery(self.store, delivery_id)
+        if sub is None:
+            return None
+        secret = newest_secret(self.store, sub.id)
+        if sub.profile and sub.profile in self.profiles:
+            return Signing("profile", sub.profile, secret)
+        return Signing("scheme", sub.scheme or "standard-webhooks", secret)
 
     def _open_editor(self, draft: Any, signing: Any) -> Any:
         from webhook_studio.ui.edit_resend_dialog import EditResendDialog
@@ -221,20 +230,22 @@ class CaptureOps:
                         f"Delete {what}", delete)
 
     def clear_captures(self) -> None:
-        from webhook_studio.store.receiver_queries import count_captures, delete_captures
+        from webhook_studio.store.window_reads import capture_count
 
-        with self.store.session() as session:
-            total = count_captures(session)
-        if not total:
-            self._status("There are no captures to clear.")
-            return
+        def ask(total: int) -> None:
+            if not total:
+                self._status("There are no captures to clear.")
+                return
+            dialogs.confirm(self.window, "Clear all captures",
+                            f"Delete all {total} captures? This cannot be undone.",
+                            f"Delete all {total}", self._clear)
 
-        def clear() -> None:
-            self._after_delete(delete_captures(self.store, None), None)
+        self.reads.run("count", lambda: capture_count(self.store), ask)
 
-        dialogs.confirm(self.window, "Clear all captures",
-                        f"Delete all {total} captures? This cannot be undone.",
-                        f"Delete all {total}", clear)
+    def _clear(self) -> None:
+        from webhook_studio.store.receiver_queries import delete_captures
+
+        self._after_delete(delete_captures(self.store, None), None)
 
     def _after_delete(self, count: int, ids: list[int] | None) -> None:
         inbox = self.window.inbox

@@ -70,11 +70,15 @@ def ask_port(parent: QWidget | None, title: str, label: str, current: int,
 
 def confirm(parent: QWidget | None, title: str, text: str, action: str,
             then: Callable[[], object]) -> QMessageBox:
-    """A yes/no question whose yes button names the action ("Delete 3 captures")."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Cancel,
+    """A yes/no question whose yes button names the action ("Delete 3 captures"); Cancel is
+    the default and the Escape button, so Enter and Esc are both safe."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton,
                       parent)
+    box.setObjectName("confirm")
     yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    no = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
     box.buttonClicked.connect(lambda button: button is yes and then())
     _keep_until_closed(box)
     box.open()

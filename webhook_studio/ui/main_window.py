@@ -1,7 +1,9 @@
 """The main window: a sidebar of sections, a stack of pages, a status bar.
 
-What it does with captures is in ``capture_ops.py``; starting and re-binding the engines and
-applying Settings in ``receiver_control.py``. Every signal is connected through a lambda or to
+Each section is a view (``ui/sections/``) over a controller (``ui/controllers/``) built
+here; what it does with captures is in ``capture_ops.py``; starting and re-binding the engines
+and applying Settings in ``receiver_control.py``. Store reads run off the GUI thread
+(``ui/query_op.py``). Every signal is connected through a lambda or to
 a slot without optional parameters, so ``clicked(bool)``/``triggered(bool)`` never become an
 argument (the Inbox ▸ Actions menu was dead that way).
 
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 from webhook_studio.context import AppContext
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.bridge import EngineBridge
+from webhook_studio.ui.query_op import Queries
 from webhook_studio.ui.tasks import TaskRunner
 
 #: (key, title, what the section is for). The order is the sidebar's order.
@@ -139,15 +142,15 @@ class MainWindow(QMainWindow):
         inbox.import_action.triggered.connect(lambda: ops.import_har())
         inbox.bulk_action.triggered.connect(lambda: ops.bulk_replay())
         self.deliveries.resend_requested.connect(ops.open_edit_delivery)
-        self.endpoints.changed.connect(self._endpoints_changed)
-        self.subscriptions.saved.connect(lambda _id: self.composer.reload_targets())
-        self.composer.sent.connect(lambda _ids: self.deliveries_changed())
-        self.settings_page.saved.connect(self.control.apply_settings)
+        self.endpoints.controller.changed.connect(self._endpoints_changed)
+        self.subscriptions.controller.saved.connect(lambda _id: self.composer.reload_targets())
+        self.composer.controller.sent.connect(lambda _ids: self.deliveries_changed())
+        self.settings_page.controller.saved.connect(self.control.apply_settings)
         self.settings_page.restart_requested.connect(
             lambda: self.control.run(self.control.restart()))
         self.apply_defaults()
-        self.composer.sent.connect(self.deliveries.follow)
-        self._counting = False
+        self.composer.controller.sent.connect(self.deliveries.follow)
+        self._counts_read = Queries(self.runner)
         self._counts = QTimer(self)
         self._counts.setInterval(2000)
         self._counts.timeout.connect(self.update_counts)
@@ -160,6 +163,12 @@ class MainWindow(QMainWindow):
         self.about_action = install_help_menu(self, ctx)
 
     def build_section(self, key: str, title: str, blurb: str) -> QWidget:
+        from webhook_studio.ui.controllers.composer import ComposerController
+        from webhook_studio.ui.controllers.deliveries import DeliveriesController
+        from webhook_studio.ui.controllers.endpoints import EndpointsController
+        from webhook_studio.ui.controllers.inbox import InboxController
+        from webhook_studio.ui.controllers.settings import SettingsController
+        from webhook_studio.ui.controllers.subscriptions import SubscriptionsController
         from webhook_studio.ui.sections.composer import ComposerSection
         from webhook_studio.ui.sections.deliveries import DeliveriesSection
         from webhook_studio.ui.sections.endpoints import EndpointsSection
@@ -167,23 +176,27 @@ class MainWindow(QMainWindow):
         from webhook_studio.ui.sections.settings import SettingsSection
         from webhook_studio.ui.sections.subscriptions import SubscriptionsSection
 
-        store = self.ctx.store
+        store, runner = self.ctx.store, self.runner
         if key == "inbox":
-            self.inbox = InboxSection(store, self.base_url, runner=self.runner)
+            self.inbox = InboxSection(InboxController(store, runner, self.base_url, self))
             return self.inbox
         if key == "endpoints":
-            self.endpoints = EndpointsSection(store, self.base_url)
+            self.endpoints = EndpointsSection(EndpointsController(store, runner, self),
+                                              self.base_url)
             return self.endpoints
         if key == "subscriptions":
-            self.subscriptions = SubscriptionsSection(store)
+            self.subscriptions = SubscriptionsSection(SubscriptionsController(store, runner,
+                                                                              self))
             return self.subscriptions
         if key == "composer":
-            self.composer = ComposerSection(store, self.dispatcher)
+            self.composer = ComposerSection(ComposerController(store, runner, self.dispatcher,
+                                                               self))
             return self.composer
         if key == "deliveries":
-            self.deliveries = DeliveriesSection(store, self.dispatcher, runner=self.runner)
+            self.deliveries = DeliveriesSection(DeliveriesController(store, runner,
+                                                                     self.dispatcher, self))
             return self.deliveries
-        self.settings_page = SettingsSection(self.ctx, self.settings)
+        self.settings_page = SettingsSection(self.ctx, SettingsController(self.settings, self))
         return self.settings_page
 
     # -- engines ------------------------------------------------------------------------------
@@ -191,11 +204,7 @@ class MainWindow(QMainWindow):
         """Start the receiver on its configured port (a taken port shows the port banner, it
         is never swapped silently), the sender, and the API when Settings ask for it."""
         if self.receiver is not None:
-            await self.control.start()
-            health = self.health_indicator.health
-            if health is not None and self.receiver.url:  # the light shows it at once
-                health.set("receiver", "ok", f"receiving on {self.receiver.url}",
-                           expected=True)
+            await self.control.start()  # it also tells the health light
         if self.dispatcher is not None:
             await self.dispatcher.start()
         if str(self.settings.value("api/enabled", "false")) == "true":
@@ -211,7 +220,7 @@ class MainWindow(QMainWindow):
     def apply_defaults(self) -> None:
         """Settings' default retry policy and timeout prefill new subscriptions and the
         Composer's ad-hoc sends."""
-        from webhook_studio.ui.sections.settings import setting
+        from webhook_studio.ui.controllers.settings import setting
 
         retry = setting(self.settings, "defaults/retry")
         timeout = float(setting(self.settings, "defaults/timeout"))
@@ -262,40 +271,17 @@ class MainWindow(QMainWindow):
 
     def update_counts(self) -> None:
         """Status-bar counts. Counting today's captures reads an index range that grows all
-        day (tens of ms with a busy store), so with a running loop it is read on a worker
-        thread and the labels change when it is done; one read at a time."""
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._show_counts(self._read_counts())
-            return
-        if self._counting:
-            return
-        self._counting = True
-
-        async def read() -> tuple[int, dict[str, int]]:
-            try:
-                return await loop.run_in_executor(None, self._read_counts)
-            finally:
-                self._counting = False
-
-        self.runner.run(read(), on_success=self._show_counts)
-
-    def _read_counts(self) -> tuple[int, dict[str, int]]:
+        day (tens of ms with a busy store), so it is read on a worker thread and the labels
+        change when it is done; one read at a time."""
         import time as _time
 
-        from sqlalchemy import func, select
+        from webhook_studio.store.window_reads import status_counts
 
-        from webhook_studio.store.receiver_models import Capture
-        from webhook_studio.store.sender_queries import count_by_state
-
+        if self._counts_read.busy():
+            return
         midnight = _time.mktime((*_time.localtime()[:3], 0, 0, 0, 0, 0, -1))
-        with self.ctx.store.session() as session:
-            today = session.scalar(select(func.count(Capture.id)).where(
-                Capture.received_at >= midnight)) or 0
-            return int(today), dict(count_by_state(session))
+        self._counts_read.run("counts", lambda: status_counts(self.ctx.store, midnight),
+                              self._show_counts)
 
     def _show_counts(self, counts: tuple[int, dict[str, int]]) -> None:
         today, states = counts

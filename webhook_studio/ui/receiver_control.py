@@ -5,6 +5,9 @@ stopped and the window shows the port banner until the person picks Retry, anoth
 (saved), or a free port for this run only (not saved). Settings that change the receiver
 (address, port, HTTPS) restart it live; the management API starts or stops live; when a change
 cannot be applied now the Settings page says so, with a Restart button.
+
+The receiver's state is told to the window (status-bar label, port banner) and to the health
+light in one place, :meth:`ReceiverControl.report`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import errno
 from typing import TYPE_CHECKING, Any
 
 from webhook_studio.ui import dialogs
-from webhook_studio.ui.sections.settings import setting
+from webhook_studio.ui.controllers.settings import setting
 
 if TYPE_CHECKING:
     from webhook_studio.ui.main_window import MainWindow
@@ -67,8 +70,21 @@ class ReceiverControl:
         self.last_error = None
         self.temporary = port == 0 and self.configured_port != 0
         self.window.port_banner.hide()
-        self.window.set_receiver_url(url)
+        self.report(url)
         return True
+
+    def report(self, url: str | None, problem: str | None = None) -> None:
+        """Say where the receiver listens (or why it does not) in the status bar and on the
+        health light."""
+        self.window.set_receiver_url(url, problem)
+        health = self.window.health_indicator.health
+        if health is None:
+            return
+        if url:
+            health.set("receiver", "ok", f"receiving on {url}", expected=True)
+        else:
+            # stopped on purpose is expected; a port it cannot take is a fault the light shows
+            health.set("receiver", "down", problem or "stopped", expected=problem is None)
 
     def _bind_failed(self, exc: Exception) -> None:
         port = self.receiver.port
@@ -80,8 +96,7 @@ class ReceiverControl:
             text = f"{exc} Nothing is being received."
         self.last_error = text
         self.window.port_banner.show_problem(text)
-        self.window.set_receiver_url(None, problem=f"port {port} is taken"
-                                     if is_port_taken(exc) else "cannot listen")
+        self.report(None, f"port {port} is taken" if is_port_taken(exc) else "cannot listen")
 
     async def retry(self) -> bool:
         return await self.start()

@@ -6,12 +6,14 @@ capture's endpoint profile and secret (see ``widgets/signing.py``), and a profil
 per-delivery header it names (``X-GitHub-Delivery``…), so a replay is not a duplicate.
 
 Signals:
-    replay(object): the user confirmed; carries (capture_id, url, Resign | None).
+    replay(ReplayRequest): the user confirmed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
@@ -25,16 +27,23 @@ from PySide6.QtWidgets import (
 
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.validation import url_problem
-from webhook_studio.store import Store
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.widgets.signing import SigningPicker, signing_for_capture
+from webhook_studio.ui.widgets.signing import Signing, SigningPicker
 from webhook_studio.ui.widgets.targets import remember_target, target_combo
+
+
+@dataclass(frozen=True)
+class ReplayRequest:
+    capture_id: int
+    url: str
+    #: How to re-sign (``relay.replay.Resign``), or None to send it as it was.
+    resign: Any = None
 
 
 class ReplayDialog(QDialog):
     replay = Signal(object)
 
-    def __init__(self, capture_id: int, store: Store, settings: QSettings,
+    def __init__(self, capture_id: int, signing: Signing, settings: QSettings,
                  profiles: Mapping[str, Profile], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.capture_id = capture_id
@@ -43,7 +52,7 @@ class ReplayDialog(QDialog):
         self.url = target_combo(settings, self)
         self.resign = QCheckBox("Re-sign with a fresh id, timestamp and delivery headers")
         self.signing = SigningPicker(profiles)
-        self.signing.set_signing(signing_for_capture(store, capture_id, profiles))
+        self.signing.set_signing(signing)
         self.signing.setEnabled(False)
         self.resign.toggled.connect(self.signing.setEnabled)
         self.error = QLabel("")
@@ -75,5 +84,5 @@ class ReplayDialog(QDialog):
                 self.error.setText(problem)
                 return
         remember_target(self.settings, url)
-        self.replay.emit((self.capture_id, url, resign))
+        self.replay.emit(ReplayRequest(self.capture_id, url, resign))
         self.accept()

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 ErrorHandler = Callable[[str], None]
 
 
+class Stale(Exception):
+    """A newer read for the same view started: this result is dropped, not an error."""
+
+
 class TaskRunner:
     def __init__(self, on_error: ErrorHandler | None = None) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -27,11 +31,15 @@ class TaskRunner:
     def set_error_handler(self, handler: ErrorHandler) -> None:
         self._on_error = handler
 
+    def report(self, message: str) -> None:
+        """Show ``message`` where every background failure is shown."""
+        self._on_error(message)
+
     def run(
         self,
         coro: Coroutine[Any, Any, Any],
         *,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[Any], object] | None = None,
     ) -> asyncio.Task[Any]:
         """Start ``coro`` as a tracked task; ``on_success`` gets its result."""
         task = asyncio.ensure_future(coro)
@@ -42,6 +50,8 @@ class TaskRunner:
             if t.cancelled():
                 return
             exc = t.exception()
+            if isinstance(exc, Stale):
+                return
             if exc is not None:
                 self._on_error(describe_error(exc)[0])
             elif on_success is not None:

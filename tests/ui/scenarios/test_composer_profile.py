@@ -4,16 +4,16 @@ really be sent, and what is sent matches the preview."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
-from tests.ui.scenarios.editors_window import (
+from tests.ui.scenarios.helpers import (
     OFFSCREEN_POPUPS,
     choose,
-    click,
-    editors_window,
+    click_text,
     go_to,
     pump,
     retype,
@@ -23,7 +23,6 @@ from webhook_studio.profile_library import ProfileLibrary
 from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui.main_window import MainWindow
 
-__all__ = ["editors_window"]
 pytestmark = OFFSCREEN_POPUPS
 
 
@@ -33,9 +32,8 @@ def header_names(preview: str) -> list[str]:
 
 
 async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot,
+        window: MainWindow, ctx: AppContext, qtbot: QtBot,
         httpserver: HTTPServer) -> None:
-    window = editors_window
     received: list[Request] = []
 
     def reply(request: Request) -> Response:
@@ -44,10 +42,10 @@ async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers
 
     httpserver.expect_request("/envoyou").respond_with_handler(reply)
     url = httpserver.url_for("/envoyou")
-    go_to(qtbot, window, "Composer")
+    await go_to(qtbot, window, "Composer")
     composer = window.composer
     assert composer.scheme.isEnabled(), "without a profile the person picks the scheme"
-    choose(qtbot, composer.profile, "EnvoyOU")
+    await choose(qtbot, composer.profile, "EnvoyOU")
     assert composer.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
     assert not composer.scheme.isEnabled()
     assert composer.scheme_note.isVisible()
@@ -67,7 +65,7 @@ async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers
     body = json.loads(preview.split("\n\n", 1)[1])
     assert body["data"]["object"]["email"] == "john.doe@example.com"
 
-    click(qtbot, composer, "Send")
+    await click_text(qtbot, composer, "Send")
     assert composer.result.text() == "Queued 1 delivery: see Deliveries."
     # What went out, as the Deliveries section shows it: the recorded attempt's request (the
     # attempt is recorded after the target answered). The target's own log is checked too when
@@ -96,14 +94,14 @@ async def test_composing_from_the_envoyou_profile_previews_and_sends_its_headers
     assert json.loads(body)["data"]["object"]["email"] == "john.doe@example.com"
 
     # Back to no profile: the person chooses the scheme again.
-    choose(qtbot, composer.profile, "No profile")
+    await choose(qtbot, composer.profile, "No profile")
     assert composer.scheme.isEnabled() and not composer.scheme_note.isVisible()
-    choose(qtbot, composer.scheme, "stripe")
+    await choose(qtbot, composer.scheme, "stripe")
     assert "Stripe-Signature: t=" in composer.preview.toPlainText()
 
 
 async def test_the_preview_names_the_real_target_of_every_kind(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
     for path in ("/a", "/b"):
         create_subscription(ctx.store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                             url=f"http://localhost:3000{path}", events=["user.*"])
@@ -111,24 +109,23 @@ async def test_the_preview_names_the_real_target_of_every_kind(
     create_subscription(ctx.store, secret="env-secret", url="http://localhost:3000/envoyou",
                         events=["user.*"], profile="envoyou", scheme=envoyou.scheme,
                         scheme_options=envoyou.scheme_options, active=False)
-    window = editors_window
-    go_to(qtbot, window, "Composer")
+    await go_to(qtbot, window, "Composer")
     composer = window.composer
-    choose(qtbot, composer.target, "Subscription http://localhost:3000/b")
+    await choose(qtbot, composer.target, "Subscription http://localhost:3000/b")
     assert composer.preview.toPlainText().startswith("POST http://localhost:3000/b\n")
     assert not composer.url.isEnabled() and not composer.secret.isEnabled()
     # The preview shapes the event as the dispatcher will: by the subscription's own
     # profile, whatever profile the composer started from.
-    choose(qtbot, composer.profile, "EnvoyOU")
+    await choose(qtbot, composer.profile, "EnvoyOU")
     preview = composer.preview.toPlainText()
     assert "X-EnvoyOU" not in preview and '"object"' not in preview
-    choose(qtbot, composer.target, "Subscription http://localhost:3000/envoyou")
+    await choose(qtbot, composer.target, "Subscription http://localhost:3000/envoyou")
     preview = composer.preview.toPlainText()
     assert preview.startswith("POST http://localhost:3000/envoyou\n")
     assert "X-EnvoyOU-Event-Type: user.created" in preview and '"object": {' in preview
     assert composer.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
-    choose(qtbot, composer.profile, "No profile")
-    choose(qtbot, composer.target, "Every matching subscription")
+    await choose(qtbot, composer.profile, "No profile")
+    await choose(qtbot, composer.target, "Every matching subscription")
     assert composer.preview.toPlainText().startswith(
         "POST http://localhost:3000/a  (and 1 more subscription)\n")
     retype(qtbot, composer.event_type, "order.created")
@@ -136,5 +133,47 @@ async def test_the_preview_names_the_real_target_of_every_kind(
         "POST (no active subscription matches order.created)\n")
     assert "<subscription URL>" not in composer.preview.toPlainText()
     retype(qtbot, composer.event_type, "user.created")
-    click(qtbot, composer, "Send")
+    await click_text(qtbot, composer, "Send")
     assert composer.result.text() == "Queued 2 deliveries: see Deliveries."
+
+
+async def test_the_preview_is_byte_for_byte_the_request_the_sender_sent(
+        window: MainWindow, ctx: AppContext, qtbot: QtBot, httpserver: HTTPServer) -> None:
+    """The preview and the dispatcher assemble the request with the same function
+    (``sender.signing.signed_headers``) from the same envelope: given the recorded delivery's
+    ids and times, the preview is the recorded request exactly, headers and body."""
+    from webhook_studio.store.sender_models import Attempt, Delivery, Event
+
+    httpserver.expect_request("/exact").respond_with_data("ok")
+    await go_to(qtbot, window, "Composer")
+    composer = window.composer
+    queued: list[list[str]] = []
+    composer.controller.sent.connect(queued.append)
+    for profile, url in (("No profile", "/exact"), ("GitHub", "/exact")):
+        await choose(qtbot, composer.profile, profile)
+        retype(qtbot, composer.url, httpserver.url_for(url))
+        draft = composer.draft(composer.parsed_data()[0])
+        await click_text(qtbot, composer, "Send")
+        (sent,) = queued[-1]
+
+        def recorded(delivery_id: str = sent) -> tuple[Any, ...] | None:
+            with ctx.store.session() as session:
+                attempt = session.query(Attempt).filter_by(delivery_id=delivery_id).first()
+                if attempt is None:
+                    return None
+                delivery = session.get(Delivery, delivery_id)
+                event = session.get(Event, delivery.event_id) if delivery else None
+                assert event is not None
+                return (event.id, event.created_at, attempt.started_at,
+                        [tuple(h) for h in attempt.request_headers],
+                        bytes(attempt.request_body or b""))
+
+        await pump(lambda: recorded() is not None, 45.0, "no attempt was recorded")
+        event_id, created, started, headers, body = recorded()  # type: ignore[misc]
+        stamp = dict(headers).get("webhook-timestamp")
+        preview = composer.controller.preview(
+            draft, event_id=event_id, message_id=sent, now=created,
+            timestamp=int(stamp) if stamp else int(started))
+        assert preview.body == body, profile
+        assert preview.headers == headers, profile
+        assert preview.destination == httpserver.url_for(url)

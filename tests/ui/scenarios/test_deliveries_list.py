@@ -10,13 +10,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from tests.ui.scenarios.editors_window import (
+from tests.ui.scenarios.helpers import (
     OFFSCREEN_POPUPS,
     choose,
-    click,
-    editors_window,
+    click_text,
     go_to,
     pump,
+    reads_done,
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
@@ -25,7 +25,6 @@ from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui.main_window import MainWindow
 from webhook_studio.ui.sections.deliveries import DeliveriesSection
 
-__all__ = ["editors_window"]
 pytestmark = OFFSCREEN_POPUPS
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -40,11 +39,13 @@ async def elsewhere(ctx: AppContext) -> AsyncIterator[Dispatcher]:
     await other.stop()
 
 
-def click_row(qtbot: QtBot, section: DeliveriesSection, row: int) -> None:
+async def click_row(qtbot: QtBot, section: DeliveriesSection, row: int) -> None:
+    """Click a row; wait until the detail pane has read the delivery."""
     from PySide6.QtCore import Qt
 
     rect = section.view.visualRect(section.model.index(row, 2))
     qtbot.mouseClick(section.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    await reads_done(section)
 
 
 def selected_id(section: DeliveriesSection) -> str | None:
@@ -53,18 +54,17 @@ def selected_id(section: DeliveriesSection) -> str | None:
 
 
 async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot,
+        window: MainWindow, ctx: AppContext, qtbot: QtBot,
         elsewhere: Dispatcher) -> None:
-    window = editors_window
     later = parse_policy("1h").to_dict()
     sub = create_subscription(ctx.store, secret=SECRET, url="http://localhost:9/none",
                               events=["*"], retry_policy=later)
-    go_to(qtbot, window, "Deliveries")
+    await go_to(qtbot, window, "Deliveries")
     section = window.deliveries
     first = [elsewhere.emit(f"order.{n}", {"n": n}, subscription_id=sub)[0] for n in range(3)]
     await pump(lambda: section.model.rowCount() == 3, 20.0, "new deliveries did not appear")
     assert section.state.currentText() == "All"
-    click_row(qtbot, section, 1)
+    await click_row(qtbot, section, 1)
     picked = section.model.row_object(1).id
     assert picked in first and section.delivery_id == picked
     title = section.title.text()
@@ -82,31 +82,32 @@ async def test_new_and_changed_deliveries_appear_and_the_selection_stays(
 
     # Filtered to pending, the selected one is cancelled elsewhere: it leaves the list and
     # the detail does not keep showing it.
-    choose(qtbot, section.state, "pending")
+    await choose(qtbot, section.state, "pending")
     assert selected_id(section) == picked == section.delivery_id
     elsewhere.cancel(picked)
-    await pump(lambda: section.model.rowCount() == 5, 20.0, "the filter did not follow")
+    await pump(lambda: section.model.rowCount() == 5 and section.delivery_id is None, 20.0,
+               "the filter did not follow")
+    await reads_done(section)
     assert selected_id(section) is None and section.delivery_id is None
     assert section.title.text() == "Select a delivery"
     assert section.attempts.rowCount() == 0
 
 
 async def test_a_replay_is_listed_as_a_replay_without_dead_letter_actions(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot,
+        window: MainWindow, ctx: AppContext, qtbot: QtBot,
         httpserver: HTTPServer) -> None:
     from webhook_studio.relay.replay import replay_capture
 
-    window = editors_window
     httpserver.expect_request("/again").respond_with_data("down", status=500)
     async with aiohttp.ClientSession() as session, session.post(
             f"{window.base_url}/hooks/x", data=b"{}") as resp:
         capture_id = (await resp.json())["capture"]
-    go_to(qtbot, window, "Deliveries")
+    await go_to(qtbot, window, "Deliveries")
     section = window.deliveries
     await replay_capture(ctx.store, capture_id, httpserver.url_for("/again"))
     await pump(lambda: section.model.rowCount() == 1, 20.0, "the replay did not appear")
     assert section.model.data(section.model.index(0, 1)) == f"replay of capture #{capture_id}"
-    click_row(qtbot, section, 0)
+    await click_row(qtbot, section, 0)
     assert section.summary.text().startswith("Replay msg_")
     assert section.title.text().startswith(f"replay of capture #{capture_id} → ")
     assert not section.dead_button.isVisible()
@@ -114,7 +115,7 @@ async def test_a_replay_is_listed_as_a_replay_without_dead_letter_actions(
     # Retrying a replay sends the capture again as a new record, which is then selected.
     assert "new record" in section.retry_button.toolTip()
     first = section.delivery_id
-    click(qtbot, section, "Replay again")
+    await click_text(qtbot, section, "Replay again")
     await pump(lambda: section.model.rowCount() == 2 and section.delivery_id != first, 20.0,
                "the second replay did not show")
     assert len(httpserver.log) == 2

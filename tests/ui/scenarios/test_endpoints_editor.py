@@ -8,12 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.ui.scenarios.editors_window import (
+from tests.ui.scenarios.helpers import (
     OFFSCREEN_POPUPS,
     answer,
     choose,
-    click,
-    editors_window,
+    click_text,
     go_to,
     pick_list_row,
     pump,
@@ -23,7 +22,6 @@ from webhook_studio.context import AppContext
 from webhook_studio.store.receiver_models import Capture, Endpoint
 from webhook_studio.ui.main_window import MainWindow
 
-__all__ = ["editors_window"]
 pytestmark = OFFSCREEN_POPUPS
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -36,55 +34,56 @@ def stored(ctx: AppContext) -> list[Endpoint]:
 
 
 async def test_an_endpoint_is_created_masked_copied_and_deleted_after_asking(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
-    window = editors_window
-    go_to(qtbot, window, "Endpoints")
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    await go_to(qtbot, window, "Endpoints")
     editor = window.endpoints
-    click(qtbot, editor, "New endpoint")
+    await click_text(qtbot, editor, "New endpoint")
     qtbot.keyClicks(editor.name, "Orders service")
     qtbot.keyClicks(editor.path, "/hooks/orders")
-    choose(qtbot, editor.scheme, "standard-webhooks")
+    await choose(qtbot, editor.scheme, "standard-webhooks")
     assert editor.secrets.is_revealed(), "a new endpoint starts with its secret field open"
     qtbot.keyClicks(editor.secrets.edit, "hello")
-    click(qtbot, editor, "Save")
+    await click_text(qtbot, editor, "Save")
     # the same rule as the subscription editor: "hello" is not a Standard Webhooks secret
     assert "whsec_" in editor.errors["secrets"].text()
     assert editor.errors["secrets"].isVisible()
     assert stored(ctx) == []
     retype(qtbot, editor.secrets.edit, SECRET)
-    click(qtbot, editor, "Save")
+    await click_text(qtbot, editor, "Save")
     assert editor.error.text() == ""
     (endpoint,) = stored(ctx)
     assert (endpoint.path, endpoint.scheme, endpoint.secrets) == (
         "/hooks/orders", "standard-webhooks", [SECRET])
 
     # Opened again from the list, the secret is hidden; Copy copies it without showing it.
-    click(qtbot, editor, "New endpoint")
-    pick_list_row(qtbot, editor.list, 0)
+    await click_text(qtbot, editor, "New endpoint")
+    await pick_list_row(qtbot, editor.list, 0)
     assert editor.current == endpoint.id
     assert not editor.secrets.is_revealed()
     assert SECRET not in editor.secrets.masked.toPlainText()
     assert not editor.secrets.edit.isVisible()
     QApplication.clipboard().clear()
-    click(qtbot, editor.secrets, "Copy")
+    await click_text(qtbot, editor.secrets, "Copy")
     assert QApplication.clipboard().text() == SECRET
-    click(qtbot, editor.secrets, "Reveal")
+    await click_text(qtbot, editor.secrets, "Reveal")
     assert editor.secrets.edit.isVisible()
     assert editor.secrets.edit.toPlainText() == SECRET
-    click(qtbot, editor.secrets, "Hide")
+    await click_text(qtbot, editor.secrets, "Hide")
     assert not editor.secrets.edit.isVisible()
 
     # A capture arrives on the endpoint; deleting asks first, Cancel keeps everything.
     async with aiohttp.ClientSession() as session, session.post(
             f"{window.base_url}/hooks/orders", data=b"{}") as resp:
         capture_id = (await resp.json())["capture"]
-    click(qtbot, editor, "Delete…")
+    await click_text(qtbot, editor, "Delete…")
     question = await answer(qtbot, editor, "Cancel")
     assert question == ("Delete endpoint 'Orders service' and stop receiving on "
                         "/hooks/orders? Its captures are kept.")
     assert len(stored(ctx)) == 1 and editor.list.count() == 1
 
     # The Delete key on the list asks the same; confirming deletes it and keeps the capture.
+    window.activateWindow()  # offscreen, a combo's closed popup can stay the active window
+    await pump(lambda: QApplication.activeWindow() is window)
     editor.list.setFocus()
     qtbot.keyClick(editor.list, Qt.Key.Key_Delete)
     await answer(qtbot, editor, "Delete endpoint")
@@ -99,33 +98,31 @@ async def test_an_endpoint_is_created_masked_copied_and_deleted_after_asking(
 
 
 async def test_a_profile_endpoint_checks_its_secret_with_the_profiles_rule(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
     """A whpk_ public key verifies (an endpoint never signs): it is accepted when it decodes,
     refused with a sentence when it does not."""
-    window = editors_window
-    go_to(qtbot, window, "Endpoints")
+    await go_to(qtbot, window, "Endpoints")
     editor = window.endpoints
     qtbot.keyClicks(editor.path, "/hooks/ed")
-    choose(qtbot, editor.scheme, "standard-webhooks")
+    await choose(qtbot, editor.scheme, "standard-webhooks")
     qtbot.keyClicks(editor.secrets.edit, "whpk_bm90LWEta2V5")
-    click(qtbot, editor, "Save")
+    await click_text(qtbot, editor, "Save")
     problem = editor.errors["secrets"].text()
     assert "whpk_" in problem and "32 bytes" in problem
     import base64
 
     retype(qtbot, editor.secrets.edit, "whpk_" + base64.b64encode(bytes(range(32))).decode())
-    click(qtbot, editor, "Save")
+    await click_text(qtbot, editor, "Save")
     await pump(lambda: editor.error.text() == "", 5.0, editor.error.text())
     assert len(stored(ctx)) == 1
 
 
 async def test_an_endpoint_made_through_the_api_re_saves_unchanged_from_the_editor(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
     """Fields the editor does not show (body limit, public URL, response headers) and an
     "off" tolerance survive a Save from the editor: one rule set, no silent rewrites."""
     from webhook_studio.api import load_or_create_token
 
-    window = editors_window
     api = await window.start_api(0)
     headers = {"Authorization": f"Bearer {load_or_create_token(ctx.data_dir)}"}
     sent = {"path": "/qa", "name": "QA", "scheme": "standard-webhooks", "secrets": [SECRET],
@@ -137,12 +134,12 @@ async def test_an_endpoint_made_through_the_api_re_saves_unchanged_from_the_edit
             async with session.post(f"{api}/api/v1/endpoints", json=sent) as resp:
                 assert resp.status == 201, await resp.text()
                 before = await resp.json()
-            go_to(qtbot, window, "Endpoints")
+            await go_to(qtbot, window, "Endpoints")
             editor = window.endpoints
             await pump(lambda: editor.list.count() == 1)
-            pick_list_row(qtbot, editor.list, 0)
+            await pick_list_row(qtbot, editor.list, 0)
             assert editor.tolerance.text() == "off (no time check)"
-            click(qtbot, editor, "Save")
+            await click_text(qtbot, editor, "Save")
             assert editor.error.text() == ""
             async with session.get(f"{api}/api/v1/endpoints/{before['id']}") as resp:
                 after = await resp.json()

@@ -13,8 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 from pytest_httpserver import HTTPServer
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import click_row, post
+from tests.ui.scenarios.helpers import click_row, post, pump
 from webhook_studio.context import AppContext
 from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.store.sender_queries import create_subscription

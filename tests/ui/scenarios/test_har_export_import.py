@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import post
+from tests.ui.scenarios.helpers import post, pump
 from webhook_studio.ui import dialogs
 
 

@@ -13,12 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import click, post, select_capture
+from tests.ui.scenarios.helpers import click, post, pump, reads_done, select_capture
 from webhook_studio.context import AppContext
+from webhook_studio.store.pages import CaptureSource
 from webhook_studio.store.receiver_models import Capture
+from webhook_studio.ui.controllers import inspector as inspector_module
 from webhook_studio.ui.models import capture_view
-from webhook_studio.ui.sections import inspector as inspector_module
 
 
 async def test_a_big_capture_is_read_off_the_gui_thread_and_shown_cut(
@@ -57,8 +57,8 @@ async def test_a_big_capture_is_read_off_the_gui_thread_and_shown_cut(
     assert not inspector.show_all.isVisibleTo(inspector)
     assert "Export… saves every byte" in inspector.cut_note.text()
     click(qtbot, inspector.copy_curl)
+    await pump(lambda: QGuiApplication.clipboard().text().startswith("curl "))
     assert curls == [capture_id]
-    assert QGuiApplication.clipboard().text().startswith("curl ")
 
 
 async def test_a_group_committed_between_two_reads_is_counted_once(
@@ -71,12 +71,12 @@ async def test_a_group_committed_between_two_reads_is_counted_once(
     store = ctx.store
     real_session = type(store).session
     sneak: dict[str, bool] = {}
-    real_arrived = window.inbox.captures_arrived
+    real_count_after = CaptureSource.count_after
 
-    def arrived(count: int = 0) -> None:  # the inbox's own reads, and only those
+    def count_after(self: Any, capture_id: int) -> Any:  # the inbox's own reads, and only those
         sneak["armed"] = True
         try:
-            real_arrived(count)
+            return real_count_after(self, capture_id)
         finally:
             sneak.clear()
 
@@ -90,15 +90,16 @@ async def test_a_group_committed_between_two_reads_is_counted_once(
                                   headers=[], body=b"", body_size=0))
 
     monkeypatch.setattr(type(store), "session", session)
-    monkeypatch.setattr(window.inbox, "captures_arrived", arrived)
+    monkeypatch.setattr(CaptureSource, "count_after", count_after)
     await post(f"{window.base_url}/r/3", b"{}")
     await pump(lambda: window.inbox.model.rowCount() >= 4)
     monkeypatch.setattr(type(store), "session", real_session)
-    monkeypatch.setattr(window.inbox, "captures_arrived", real_arrived)
+    monkeypatch.setattr(CaptureSource, "count_after", real_count_after)
     window.bridge.captures_arrived.emit(1)  # the next batch
     await pump(lambda: window.inbox.model.rowCount() >= 5)
     for _ in range(3):
         window.bridge.captures_arrived.emit(1)
+    await reads_done(window.inbox)  # the three counts ran and found nothing new
     with store.session() as s:
         assert s.query(Capture).count() == 5
     assert window.inbox.model.rowCount() == 5

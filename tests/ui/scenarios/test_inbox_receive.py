@@ -8,8 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import click_row, post, select_capture
+from tests.ui.scenarios.helpers import click_row, post, pump, select_capture
 from webhook_studio.context import AppContext
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme
@@ -76,8 +75,8 @@ async def test_clear_all_names_the_count_and_empties_the_inbox(
         args[-1]()
 
     monkeypatch.setattr(dialogs, "confirm", answer)
-    window.inbox.clear_action.trigger()
-    assert questions == ["Delete all 3 captures? This cannot be undone."]
+    window.inbox.clear_action.trigger()  # the count is read first, then the question asked
+    await pump(lambda: questions == ["Delete all 3 captures? This cannot be undone."])
     await pump(lambda: window.inbox.model.rowCount() == 0)
     with ctx.store.session() as session:
         assert session.query(Capture).count() == 0

@@ -10,8 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QSplitter, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.scenarios.editors_window import (
-    editors_window,
+from tests.ui.scenarios.helpers import (
     go_to,
     pick_list_row,
     pump,
@@ -23,7 +22,6 @@ from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui.main_window import SECTIONS, MainWindow
 
-__all__ = ["editors_window"]
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 LONG = "acme-industries-europe-west-billing-reconciliation-and-settlement"
 LONG_PATH = f"/hooks/{LONG}/v2/tenants/{LONG}/events"
@@ -79,7 +77,7 @@ async def select_long_rows(qtbot: QtBot, window: MainWindow, key: str) -> None:
     elif key in ("endpoints", "subscriptions"):
         editor = window.endpoints if key == "endpoints" else window.subscriptions
         for row in range(editor.list.count()):
-            pick_list_row(qtbot, editor.list, row)
+            await pick_list_row(qtbot, editor.list, row)
             await settle()
     elif key == "composer":
         composer = window.composer
@@ -89,16 +87,15 @@ async def select_long_rows(qtbot: QtBot, window: MainWindow, key: str) -> None:
 
 @pytest.mark.parametrize(("width", "height"), [(1024, 640), (1440, 900)])
 async def test_every_section_fits_and_holds_still(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot, width: int,
+        window: MainWindow, ctx: AppContext, qtbot: QtBot, width: int,
         height: int) -> None:
-    window = editors_window
     await long_values(window, ctx)
     window.resize(width, height)
     await settle(10)
     assert (window.width(), window.height()) == (width, height), \
         f"the window asks for at least {window.minimumSizeHint().width()} px"
     for key, title, _blurb in SECTIONS:
-        go_to(qtbot, window, title)
+        await go_to(qtbot, window, title)
         await settle()
         before = splitters(window)
         await select_long_rows(qtbot, window, key)
@@ -119,30 +116,29 @@ async def test_every_section_fits_and_holds_still(
 
 
 async def test_errors_under_many_fields_scroll_instead_of_growing_the_window(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
-    from tests.ui.scenarios.editors_window import click, retype
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    from tests.ui.scenarios.helpers import click_text, retype
 
-    window = editors_window
     window.resize(1024, 640)
     await settle(10)
-    go_to(qtbot, window, "Subscriptions")
+    await go_to(qtbot, window, "Subscriptions")
     editor = window.subscriptions
     for field, text in ((editor.url, "localhost:3000"), (editor.events, "user."),
                         (editor.timeout, "900"), (editor.rate_per_minute, "0"),
                         (editor.rate_per_hour, "-1"), (editor.concurrency, "100"),
                         (editor.headers, "no colon here")):
         retype(qtbot, field, text)
-    click(qtbot, editor, "Save")
+    await click_text(qtbot, editor, "Save")
     await settle()
     assert editor.status.text() == "Not saved: 7 fields need attention."
-    go_to(qtbot, window, "Endpoints")
+    await go_to(qtbot, window, "Endpoints")
     endpoints = window.endpoints
     retype(qtbot, endpoints.path, "no slash")
     retype(qtbot, endpoints.forward, "localhost:3000")
-    click(qtbot, endpoints, "Save")
+    await click_text(qtbot, endpoints, "Save")
     await settle()
     for title, section in (("Subscriptions", editor), ("Endpoints", endpoints)):
-        go_to(qtbot, window, title)
+        await go_to(qtbot, window, title)
         await settle()
         assert (window.width(), window.height()) == (1024, 640)
         shown = [label for label in section.errors.values() if label.isVisibleTo(section)]

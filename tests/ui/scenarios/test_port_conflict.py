@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import WindowFactory, pump
-from tests.ui.scenarios.helpers import click, post
+from tests.ui.conftest import WindowFactory
+from tests.ui.scenarios.helpers import click, post, pump
 from webhook_studio.ui import dialogs
 
 
@@ -40,6 +40,9 @@ async def test_a_taken_port_shows_a_banner_and_is_never_changed_silently(
     assert banner.message.text().startswith(f"Port {port} is taken by another program")
     assert window.health_label.text() == f"Receiver: stopped (port {port} is taken)"
     assert window.receiver.url is None
+    # the health light is told in the same place as the status bar
+    light = window.health_indicator.health.get("receiver")
+    assert (light.state, light.sentence) == ("down", f"port {port} is taken")
 
     click(qtbot, banner.retry_button)  # still taken: the banner stays
     await pump(lambda: banner.retry_button.isEnabled())
@@ -53,6 +56,8 @@ async def test_a_taken_port_shows_a_banner_and_is_never_changed_silently(
     assert window.health_label.text() == \
         f"Receiver: listening on {window.base_url} (this run only)"
     assert f"Port {port} was taken" in window.health_label.toolTip()
+    light = window.health_indicator.health.get("receiver")
+    assert (light.state, light.sentence) == ("ok", f"receiving on {window.base_url}")
     await post(f"{window.base_url}/works", b"{}")
     await pump(lambda: window.inbox.model.rowCount() == 1)
 

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import post
+from tests.ui.scenarios.helpers import post, pump
 from webhook_studio.ui import dialogs
 from webhook_studio.ui.widgets.targets import recent_targets
 

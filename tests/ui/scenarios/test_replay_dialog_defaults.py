@@ -8,8 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump, wait_visible
-from tests.ui.scenarios.helpers import click, post, select_capture
+from tests.ui.scenarios.helpers import click, post, pump, select_capture, wait_visible
 from webhook_studio.ui.edit_resend_dialog import EditResendDialog
 from webhook_studio.ui.replay_dialog import ReplayDialog
 

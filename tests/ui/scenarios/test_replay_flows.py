@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump, wait_visible
-from tests.ui.scenarios.helpers import click, click_row, post, select_capture
+from tests.ui.scenarios.helpers import click, click_row, post, pump, select_capture, wait_visible
 from webhook_studio.context import AppContext
 from webhook_studio.core.message import SignInput
 from webhook_studio.core.schemes import get_scheme

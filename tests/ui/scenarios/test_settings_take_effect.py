@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QPushButton
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import pump
-from tests.ui.scenarios.helpers import click
+from tests.ui.scenarios.helpers import click, pump
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.store.sender_models import Subscription

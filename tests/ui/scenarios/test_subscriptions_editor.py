@@ -10,12 +10,11 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
-from tests.ui.scenarios.editors_window import (
+from tests.ui.scenarios.helpers import (
     OFFSCREEN_POPUPS,
     answer,
     choose,
-    click,
-    editors_window,
+    click_text,
     go_to,
     pick_list_row,
     pump,
@@ -26,28 +25,26 @@ from webhook_studio.core.timeline import Outcome
 from webhook_studio.store.sender_models import Delivery, Subscription
 from webhook_studio.ui.main_window import MainWindow
 
-__all__ = ["editors_window"]
 pytestmark = OFFSCREEN_POPUPS
 
 
-def create_in_editor(qtbot: QtBot, window: MainWindow, url: str, events: str,
+async def create_in_editor(qtbot: QtBot, window: MainWindow, url: str, events: str,
                      retry: str) -> str:
-    go_to(qtbot, window, "Subscriptions")
+    await go_to(qtbot, window, "Subscriptions")
     editor = window.subscriptions
-    click(qtbot, editor, "New subscription")
+    await click_text(qtbot, editor, "New subscription")
     qtbot.keyClicks(editor.url, url)
     retype(qtbot, editor.events, events)
     retype(qtbot, editor.retry.lineEdit(), retry)
-    click(qtbot, editor, "Save")
+    await click_text(qtbot, editor, "Save")
     assert editor.status.text() == "Saved.", editor.status.text()
     assert editor.current is not None
     return editor.current
 
 
 async def test_a_subscription_made_in_the_editor_fails_then_delivers_on_the_timeline(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot,
+        window: MainWindow, ctx: AppContext, qtbot: QtBot,
         httpserver: HTTPServer) -> None:
-    window = editors_window
     statuses = chain([500], repeat(200))
     seen: list[Request] = []
 
@@ -58,23 +55,23 @@ async def test_a_subscription_made_in_the_editor_fails_then_delivers_on_the_time
     httpserver.expect_request("/orders").respond_with_handler(reply)
     url = httpserver.url_for("/orders")
     # 2 s between the attempts: long enough to see the failed one with its planned retry
-    sub_id = create_in_editor(qtbot, window, url, "order.*", "0,2s")
+    sub_id = await create_in_editor(qtbot, window, url, "order.*", "0,2s")
 
-    go_to(qtbot, window, "Composer")
+    await go_to(qtbot, window, "Composer")
     composer = window.composer
-    choose(qtbot, composer.target, f"Subscription {url}")
+    await choose(qtbot, composer.target, f"Subscription {url}")
     assert composer.preview.toPlainText().startswith(f"POST {url}\n")
     assert composer.scheme.currentText() == "standard-webhooks"
     assert not composer.scheme.isEnabled() and composer.scheme_note.text() == \
         "set by the subscription"
     retype(qtbot, composer.event_type, "order.created")
-    click(qtbot, composer, "Send")
+    await click_text(qtbot, composer, "Send")
     assert composer.result.text() == "Queued 1 delivery: see Deliveries."
     with ctx.store.session() as session:
         (delivery,) = session.query(Delivery).filter_by(subscription_id=sub_id).all()
         delivery_id = delivery.id
 
-    go_to(qtbot, window, "Deliveries")
+    await go_to(qtbot, window, "Deliveries")
     deliveries = window.deliveries
     # the new delivery is the selected row and the one the detail shows
     assert deliveries.delivery_id == delivery_id
@@ -107,17 +104,16 @@ async def test_a_subscription_made_in_the_editor_fails_then_delivers_on_the_time
 
 
 async def test_a_subscription_is_deleted_from_the_list_after_asking(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
-    window = editors_window
-    keep = create_in_editor(qtbot, window, "http://localhost:3000/keep", "*", "0")
-    gone = create_in_editor(qtbot, window, "http://localhost:3000/gone", "user.*", "0")
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    keep = await create_in_editor(qtbot, window, "http://localhost:3000/keep", "*", "0")
+    gone = await create_in_editor(qtbot, window, "http://localhost:3000/gone", "user.*", "0")
     window.dispatcher.emit("user.created", {"id": 1}, subscription_id=gone)
     editor = window.subscriptions
     assert editor.list.count() == 2
     assert window.composer.target.findData(gone) >= 0
 
     # The Delete key on the list asks; Cancel keeps it.
-    pick_list_row(qtbot, editor.list, 1)
+    await pick_list_row(qtbot, editor.list, 1)
     assert editor.current == gone
     qtbot.keyClick(editor.list, Qt.Key.Key_Delete)
     question = await answer(qtbot, editor, "Cancel")
@@ -133,7 +129,7 @@ async def test_a_subscription_is_deleted_from_the_list_after_asking(
     assert editor.list.count() == 2
 
     # The Delete… button asks the same; confirming deletes it and its delivery.
-    click(qtbot, editor, "Delete…")
+    await click_text(qtbot, editor, "Delete…")
     await answer(qtbot, editor, "Delete subscription")
     with ctx.store.session() as session:
         assert [s.id for s in session.query(Subscription).all()] == [keep]
@@ -141,20 +137,19 @@ async def test_a_subscription_is_deleted_from_the_list_after_asking(
     assert editor.list.count() == 1 and editor.current is None
     assert editor.status.text() == "Deleted."
     assert not editor.delete_button.isEnabled()
-    go_to(qtbot, window, "Composer")
+    await go_to(qtbot, window, "Composer")
     assert window.composer.target.findData(gone) < 0
     assert window.composer.target.findData(keep) >= 0
 
 
 async def test_a_profile_subscription_made_through_the_api_re_saves_unchanged(
-        editors_window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
     """The editor shows the profile's scheme read-only, checks the secret under it, and a
     Save changes nothing the API stored (same limits, same scheme and options)."""
     import aiohttp
 
     from webhook_studio.api import load_or_create_token
 
-    window = editors_window
     api = await window.start_api(0)
     token = load_or_create_token(ctx.data_dir)
     sent = {"url": "http://localhost:3000/envoyou", "events": ["user.*"], "profile": "envoyou",
@@ -175,22 +170,22 @@ async def test_a_profile_subscription_made_through_the_api_re_saves_unchanged(
                 assert resp.status == 201, await resp.text()
                 before = await resp.json()
             stored = columns()
-            go_to(qtbot, window, "Subscriptions")
+            await go_to(qtbot, window, "Subscriptions")
             editor = window.subscriptions
             await pump(lambda: editor.list.count() == 1)
-            pick_list_row(qtbot, editor.list, 0)
+            await pick_list_row(qtbot, editor.list, 0)
             assert editor.scheme.currentText() == "hmac (X-EnvoyOU-Signature)"
             assert not editor.scheme.isEnabled()
             assert editor.signature.note.text() == "set by the EnvoyOU (seed 001) profile"
-            click(qtbot, editor, "Save")
+            await click_text(qtbot, editor, "Save")
             assert editor.status.text() == "Saved.", editor.status.text()
             async with session.get(f"{api}/api/v1/webhooks/{before['id']}") as resp:
                 after = await resp.json()
             assert columns() == stored
             # a secret the profile's scheme cannot use is refused at the field
-            click(qtbot, editor, "Reveal")
+            await click_text(qtbot, editor, "Reveal")
             retype(qtbot, editor.secret, "")
-            click(qtbot, editor, "Save")
+            await click_text(qtbot, editor, "Save")
             assert editor.errors["secret"].isVisible()
     finally:
         await window.stop_engines()

@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from sqlalchemy import func, select
-
-from webhook_studio.store import NotFound, Store
-from webhook_studio.store.receiver_models import Capture
-from webhook_studio.store.receiver_queries import get_capture
+from webhook_studio.store import Store
+from webhook_studio.store.window_reads import capture_for_view
 from webhook_studio.ui.format import hex_dump, pretty_body
 
 #: Bodies larger than this are shown cut, with a "Show all" button. The Raw tab never shows
@@ -65,49 +62,41 @@ class CaptureView:
 
 def read_view(store: Store, capture_id: int, full: bool = False) -> CaptureView:
     """One capture as the inspector shows it; bodies over :data:`BIG` cut unless ``full``."""
-    with store.session() as session:
-        c = session.get(Capture, capture_id)  # the body stays deferred: it may be 10 MiB
-        if c is None:
-            raise NotFound(f"No capture with id {capture_id}.")
-        size = c.body_size or 0
-        truncated = size > BIG and not full
-        if size > BIG and not full:  # read only the head of the body, not 10 MiB
-            body = bytes(session.scalar(select(func.substr(Capture.body, 1, BIG)).where(
-                Capture.id == capture_id)) or b"")
-        else:
-            body = c.body or b""
-        head = body[:BIG]
-        copies = list(session.scalars(select(Capture.id).where(
-            Capture.edited_from == capture_id).order_by(Capture.id)))
-        form: list[list[str]] = []
-        if (c.content_type or "").startswith("application/x-www-form-urlencoded"):
-            form = [[k, v] for k, v in parse_qsl(head.decode("utf-8", "replace"),
-                                                  keep_blank_values=True)]
-        response_lines = [f"HTTP {c.response_status}"] + [
-            f"{k}: {val}" for k, val in c.response_headers or []]
-        response = ("\n".join(response_lines) + "\n\n"
-                    + (c.response_body or b"").decode("utf-8", "replace"))
-        forwards = "\n".join(
-            f"{f.get('url')}: {f.get('status') or f.get('error')} "
-            f"({f.get('duration_ms')} ms)" for f in c.forwards or []) or "Not forwarded."
-        if truncated:
-            pretty, is_json = body.decode("utf-8", "replace"), False
-        else:
-            pretty, is_json = pretty_body(body)
-        pretty = display_text(pretty)
-        return CaptureView(
-            id=c.id, method=c.method, path=c.path, query=c.query or "",
-            received_at=c.received_at, remote_addr=c.remote_addr, body_size=size,
-            response_status=c.response_status, duration_ms=c.duration_ms, state=c.state,
-            error=c.error, verification=dict(c.verification or {}),
-            duplicate_of=c.duplicate_of, edited_from=c.edited_from, source=c.source or "",
-            edited_copies=copies, headers=[list(h) for h in c.headers or []], pretty=pretty,
-            is_json=is_json, raw=head.decode("utf-8", "replace"), hex=hex_dump(head),
-            truncated=truncated, form=form, response=response, forwards=forwards)
+    read = capture_for_view(store, capture_id, BIG, full)
+    c, body, truncated = read.capture, read.body, read.truncated
+    size = c.body_size or 0
+    copies = read.edited_copies
+    head = body[:BIG]
+    # the shape the inspector shows, from plain data (no session open)
+    form: list[list[str]] = []
+    if (c.content_type or "").startswith("application/x-www-form-urlencoded"):
+        form = [[k, v] for k, v in parse_qsl(head.decode("utf-8", "replace"),
+                                              keep_blank_values=True)]
+    response_lines = [f"HTTP {c.response_status}"] + [
+        f"{k}: {val}" for k, val in c.response_headers or []]
+    response = ("\n".join(response_lines) + "\n\n"
+                + (c.response_body or b"").decode("utf-8", "replace"))
+    forwards = "\n".join(
+        f"{f.get('url')}: {f.get('status') or f.get('error')} "
+        f"({f.get('duration_ms')} ms)" for f in c.forwards or []) or "Not forwarded."
+    if truncated:
+        pretty, is_json = body.decode("utf-8", "replace"), False
+    else:
+        pretty, is_json = pretty_body(body)
+    pretty = display_text(pretty)
+    return CaptureView(
+        id=c.id, method=c.method, path=c.path, query=c.query or "",
+        received_at=c.received_at, remote_addr=c.remote_addr, body_size=size,
+        response_status=c.response_status, duration_ms=c.duration_ms, state=c.state,
+        error=c.error, verification=dict(c.verification or {}),
+        duplicate_of=c.duplicate_of, edited_from=c.edited_from, source=c.source or "",
+        edited_copies=copies, headers=[list(h) for h in c.headers or []], pretty=pretty,
+        is_json=is_json, raw=head.decode("utf-8", "replace"), hex=hex_dump(head),
+        truncated=truncated, form=form, response=response, forwards=forwards)
 
 
 def curl_text(store: Store, capture_id: int, base_url: str) -> str:
-    from webhook_studio.relay.export import to_curl
+    from webhook_studio.relay.export import capture_export
 
-    with store.session() as session:
-        return to_curl(get_capture(session, capture_id), base_url)
+    return capture_export(store, capture_id, "curl", base_url).decode("utf-8").removeprefix(
+        "#!/bin/sh\n").rstrip("\n")

@@ -3,6 +3,16 @@
 The model asks its source for the row count once per refresh and for pages of rows only when
 the view paints them; a small LRU of pages keeps scrolling smooth. New rows are picked up by
 :meth:`refresh` (batched by the caller, e.g. every 100 ms), never per insert.
+
+Given ``reads`` (the window's :class:`~webhook_studio.ui.query_op.Queries`), the count (a
+filtered count over a million rows takes seconds) runs on a worker thread: until it arrives
+the rows shown keep the previous count, re-read from the new query; a different count then
+resets the rows once more (callers re-select on ``counted``). Pages stay on the GUI
+thread: each is one ``LIMIT 200`` walk of an index (the mirrored query keeps it short at any
+offset), and reading them at once keeps selections and row look-ups exact.
+
+Signals:
+    counted(): a refresh's count arrived and the rows follow it.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -38,9 +48,12 @@ class Column:
 class PagedTableModel(QAbstractTableModel):
     PAGE_SIZE = 200
     MAX_PAGES = 64
+    counted = Signal()
 
-    def __init__(self, source: PageSource, columns: Sequence[Column]) -> None:
+    def __init__(self, source: PageSource, columns: Sequence[Column],
+                 reads: Any = None) -> None:
         super().__init__()
+        self._reads = reads
         self._source = source
         self._columns = tuple(columns)
         self._count = 0
@@ -57,8 +70,24 @@ class PagedTableModel(QAbstractTableModel):
         """Re-count and drop cached pages; the view re-asks for what it shows."""
         self.beginResetModel()
         self._pages.clear()
-        self._count = self._source.count()
+        if self._reads is None:
+            self._count = self._source.count()
         self.endResetModel()
+        if self._reads is None:
+            self.counted.emit()
+            return
+        source = self._source
+        self._reads.run("count", source.count, lambda n: self._counted(source, n))
+
+    def _counted(self, source: PageSource, count: int) -> None:
+        if source is not self._source:  # the query changed meanwhile: its own count follows
+            return
+        if count != self._count:  # pages read with the old count may be mirrored wrongly
+            self.beginResetModel()
+            self._pages.clear()
+            self._count = count
+            self.endResetModel()
+        self.counted.emit()
 
     def insert_top(self, count: int) -> None:
         """``count`` new rows arrived above the others (newest first): no full re-count."""

@@ -1,1 +1,2 @@
-"""The window's sections, one module each. Each is a QWidget built with the app context."""
+"""The window's sections as views: layout and widgets, one module each. What a section does
+(reads, saves, sends) is in its controller, ``ui/controllers/`` under the same name."""

@@ -1,13 +1,13 @@
 """The composer: an event from a sample payload, validated as you type, signed and sent to a
-subscription or an ad-hoc URL — and the exact signed request shown before it goes out."""
+subscription or an ad-hoc URL — and the exact signed request shown before it goes out.
+
+The view: the preview's assembly and the send are in ``ui/controllers/composer.py``."""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,18 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from webhook_studio.core.envelope import default_envelope
-from webhook_studio.core.errors import ProfileError
-from webhook_studio.core.message import SignInput
-from webhook_studio.core.retry import parse_policy
 from webhook_studio.core.schemes import get_scheme
-from webhook_studio.core.validation import url_problem
-from webhook_studio.store import Store
-from webhook_studio.store.sender_models import Subscription
-from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.controllers.composer import ComposerController, Draft
 from webhook_studio.ui.sections.inspector import mono
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
 from webhook_studio.ui.widgets.scheme_field import SchemeField
@@ -42,23 +34,10 @@ SAMPLE = {"id": "usr_8f2a", "email": "ada@example.com", "name": "Ada Lovelace",
 
 
 class ComposerSection(QWidget):
-    """Signals:
-        sent(list): deliveries were queued (their ids, first one first).
-    """
-
-    sent = Signal(list)
-    #: Settings ▸ Default retry policy / timeout: what an ad-hoc send retries with.
-    default_retry = "standard-webhooks"
-    default_timeout = 15.0
-
-    def __init__(self, store: Store, dispatcher: Any = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, controller: ComposerController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.dispatcher = dispatcher
-        from webhook_studio.profile_library import ProfileLibrary
-
-        self.library = ProfileLibrary.load()
+        self.controller = controller
+        self.library = controller.library
         self.profile = QComboBox()
         self.profile.addItem("No profile (default envelope)", None)
         for name in self.library.names():
@@ -130,6 +109,7 @@ class ComposerSection(QWidget):
             signal.connect(self.update_preview)
         self.scheme.currentIndexChanged.connect(self.update_preview)
         self.target.currentIndexChanged.connect(self.update_preview)
+        controller.targets.connect(self._show_targets)
         self.reload_targets()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -164,15 +144,16 @@ class ComposerSection(QWidget):
                                           ensure_ascii=False))
 
     def reload_targets(self) -> None:
+        self.controller.reload()
+
+    def _show_targets(self, subscriptions: list[Any]) -> None:
         current = self.target.currentData()
         self.target.blockSignals(True)
         self.target.clear()
         self.target.addItem("Ad-hoc URL below", None)
         self.target.addItem("Every matching subscription", "*")
-        with self.store.session() as session:
-            for sub in session.scalars(select(Subscription).where(
-                    Subscription.adhoc.is_(False)).order_by(Subscription.created_at)):
-                self.target.addItem(f"Subscription {sub.url}", sub.id)
+        for sub in subscriptions:
+            self.target.addItem(f"Subscription {sub.url}", sub.id)
         self.target.setCurrentIndex(max(0, self.target.findData(current)))
         self.target.blockSignals(False)
         self.update_preview()
@@ -183,19 +164,12 @@ class ComposerSection(QWidget):
         except ValueError as exc:
             return None, f"Not valid JSON: {exc}"
 
-    def _target_subscription(self) -> Subscription | None:
-        target = self.target.currentData()
-        if target in (None, "*"):
-            return None
-        with self.store.session() as session:
-            return session.get(Subscription, target)
-
     def update_preview(self) -> None:
         data, problem = self.parsed_data()
         target = self.target.currentData()
         adhoc = target is None
         profile = self.current_profile()
-        sub = self._target_subscription()
+        sub = self.controller.subscription(target)
         self.url.setEnabled(adhoc)
         self.secret.setEnabled(adhoc)
         if not adhoc:
@@ -215,97 +189,35 @@ class ComposerSection(QWidget):
             return
         self.json_state.setText("✔ Valid JSON")
         self.json_state.setStyleSheet(f"color: {fmt.VALID};")
-        self.send_button.setEnabled(self.dispatcher is not None)
-        now = time.time()
-        event_type = self.event_type.text().strip() or "event"
-        # What shapes the body and adds headers is what the dispatcher will use: the chosen
-        # profile for an ad-hoc target, the subscription's own profile (or none) otherwise.
-        shaper = profile if adhoc else self._profile_named(sub.profile if sub else None)
-        envelope = shaper.envelope if shaper else default_envelope
-        body = envelope(event_type, data, "evt_preview", now)
-        url = self.url.text().strip()
-        if adhoc:
-            destination = url or "(enter the ad-hoc URL on the left)"
-        elif sub is not None:
-            destination = sub.url
-        else:
-            destination = self._matching_summary(event_type)
-        lines = [f"POST {destination}", "Content-Type: application/json"]
-        if shaper:
-            lines += [f"{k}: {v}" for k, v in shaper.delivery_headers(
-                event_type, "msg_preview", int(now)).items()]
-        if adhoc:
-            try:
-                scheme = profile.make_scheme() if profile else get_scheme(
-                    self.scheme.currentText())
-                headers = scheme.sign(
-                    self.secret.text(), SignInput(body, "msg_preview", int(now), url or None))
-                lines += [f"{k}: {v}" for k, v in headers.items()]
-            except Exception as exc:  # show the problem where the signature would be
-                lines.append(f"(cannot sign: {exc})")
-        elif sub is not None:
-            lines.append(f"(signed under {fmt.scheme_label(sub.scheme, sub.scheme_options)} with "
-                         "the subscription's current secret at send time)")
-        else:
-            lines.append("(each subscription shapes and signs the event as its own profile "
-                         "and scheme at send time)")
-        try:
-            shown = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        except ValueError:  # a form-encoded profile (Twilio)
-            shown = body.decode("utf-8", "replace")
-        self.preview.setPlainText("\n".join(lines) + "\n\n" + shown)
+        self.send_button.setEnabled(self.controller.dispatcher is not None)
+        self.preview.setPlainText(preview_text(self.controller.preview(self.draft(data))))
+
+    def draft(self, data: Any) -> Draft:
+        return Draft(self.event_type.text().strip(), data, self.target.currentData(),
+                     self.url.text(), self.current_profile(), self.scheme.currentText(),
+                     self.secret.text())
 
     def set_defaults(self, retry: str, timeout: float) -> None:
-        self.default_retry, self.default_timeout = retry, timeout
-
-    def _profile_named(self, name: str | None) -> Any:
-        if not name:
-            return None
-        try:
-            return self.library.get(name)
-        except ProfileError:  # a profile removed since the subscription was made
-            return None
-
-    def _matching_summary(self, event_type: str) -> str:
-        """Where "every matching subscription" goes for this event type, in one line."""
-        from webhook_studio.core.matching import matches
-
-        with self.store.session() as session:
-            urls = [s.url for s in session.scalars(select(Subscription).where(
-                Subscription.active.is_(True), Subscription.adhoc.is_(False)).order_by(
-                Subscription.created_at)) if matches(s.events or [], event_type)]
-        if not urls:
-            return f"(no active subscription matches {event_type})"
-        more = len(urls) - 1
-        return urls[0] + (f"  (and {fmt.count(more, 'more subscription')})" if more else "")
+        self.controller.default_retry, self.controller.default_timeout = retry, timeout
 
     def send(self) -> list[str]:
         data, problem = self.parsed_data()
         event_type = self.event_type.text().strip()
-        if problem or not event_type or self.dispatcher is None:
+        if problem or not event_type:
             self.result.setText(problem or "Give an event type.")
             return []
-        target = self.target.currentData()
-        if target is None:
-            if url_issue := url_problem(self.url.text()):
-                self.result.setText(url_issue)
-                return []
-            profile = self.current_profile()
-            sub_id = create_subscription(
-                self.store, secret=self.secret.text(), url=self.url.text().strip(),
-                events=[event_type], adhoc=True,
-                scheme=profile.scheme if profile else self.scheme.currentText(),
-                scheme_options=profile.scheme_options if profile else None,
-                profile=profile.name if profile else None,
-                retry_policy=parse_policy(self.default_retry).to_dict(),
-                timeout_seconds=self.default_timeout)
-            ids = self.dispatcher.emit(event_type, data, subscription_id=sub_id)
-        elif target == "*":
-            ids = self.dispatcher.emit(event_type, data)
-        else:
-            ids = self.dispatcher.emit(event_type, data, subscription_id=target)
-        self.result.setText(f"Queued {fmt.count(len(ids), 'delivery', 'deliveries')}: see "
-                            "Deliveries." if ids else
-                            "No active subscription matches this event type.")
-        self.sent.emit(list(ids))
-        return list(ids)
+        ids, message = self.controller.send(self.draft(data))
+        self.result.setText(message)
+        return ids
+
+
+def preview_text(preview: Any) -> str:
+    """The request as a person reads it: the request line, headers, then the body (JSON
+    pretty-printed; a form-encoded body as it is)."""
+    lines = [f"POST {preview.destination}"]
+    lines += [f"{k}: {v}" for k, v in preview.headers] + preview.notes
+    try:
+        shown = json.dumps(json.loads(preview.body), indent=2, ensure_ascii=False)
+    except ValueError:  # a form-encoded profile (Twilio)
+        shown = preview.body.decode("utf-8", "replace")
+    return "\n".join(lines) + "\n\n" + shown

@@ -5,10 +5,13 @@ The list follows the store, not the filter: it refreshes when this window's disp
 (batched by the bridge) and, while it is shown, when a cheap version of the table changes (the
 CLI or the API in another process wrote). A refresh keeps the selected delivery selected, and
 the detail pane always shows the selected row, or nothing when no row is selected.
+
+The view: reads and actions are in ``ui/controllers/deliveries.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
@@ -25,14 +28,11 @@ from PySide6.QtWidgets import (
 
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.timeline import AttemptPoint
-from webhook_studio.store import NotFound, Store
-from webhook_studio.store.sender_models import Subscription
-from webhook_studio.store.sender_queries import attempts_of, get_delivery
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.controllers.deliveries import DeliveriesController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
-from webhook_studio.ui.models.sources import DeliveryRow, DeliverySource
+from webhook_studio.ui.models.sources import DeliveryRow
 from webhook_studio.ui.sections.inspector import fill, table
-from webhook_studio.ui.tasks import TaskRunner
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.flow_layout import FlowLayout
@@ -82,19 +82,19 @@ class DeliveriesSection(QWidget):
     #: The user asked to edit and resend the shown delivery's last request.
     resend_requested = Signal(str)
 
-    def __init__(self, store: Store, dispatcher: Any = None,
-                 parent: QWidget | None = None, *, runner: TaskRunner | None = None) -> None:
+    def __init__(self, controller: DeliveriesController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.dispatcher = dispatcher
-        self.runner = runner
+        self.controller = controller
+        self.dispatcher = controller.dispatcher
         self.delivery_id: str | None = None
         self.is_replay = False
-        self._version: tuple[int, float, float] | None = None
+        self._said: tuple[str, str] | None = None
+        self._wanted: str | None = None
         self.state = QComboBox()
         self.state.addItems(STATES)
         self.state.currentIndexChanged.connect(self._filter)
-        self.model = PagedTableModel(DeliverySource(store), COLUMNS)
+        self.model = PagedTableModel(controller.source(), COLUMNS, controller.queries)
+        self.model.counted.connect(self._reselect)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -124,9 +124,9 @@ class DeliveriesSection(QWidget):
         self.retry_button = QPushButton("Retry now")
         self.cancel_button = QPushButton("Cancel")
         self.dead_button = QPushButton("Retry dead letter")
-        self.retry_button.clicked.connect(lambda: self._act("retry_now"))
-        self.cancel_button.clicked.connect(lambda: self._act("cancel"))
-        self.dead_button.clicked.connect(lambda: self._act("retry_dead_letter"))
+        self.retry_button.clicked.connect(self._retry_now)
+        self.cancel_button.clicked.connect(lambda: self._act(controller.cancel))
+        self.dead_button.clicked.connect(lambda: self._act(controller.retry_dead_letter))
         self.resend_button = QPushButton("Edit and resend…")
         self.resend_button.setToolTip("Open the last attempt's request in an editor and send "
                                       "it again (the delivery is kept as it was)")
@@ -172,24 +172,28 @@ class DeliveriesSection(QWidget):
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_store)
         self._watch.start()
-        self._version = DeliverySource(store).version()
+        controller.detail.connect(self._show_detail)
+        controller.missing.connect(lambda _id: self.clear_detail())
+        controller.outdated.connect(self.refresh)
+        controller.replayed.connect(self._replayed)
+        controller.mark_read()
 
     # -- the list -----------------------------------------------------------------------------
     def _filter(self) -> None:
         state = None if self.state.currentIndex() == 0 else self.state.currentText()
-        self.model.set_source(DeliverySource(self.store, state))
-        self._reselect()
+        self.model.set_source(self.controller.source(state))
+        self._reselect(counted=False)
 
     def refresh(self) -> None:
         """Re-read the list (called in batches by the bridge while attempts happen), keeping
         the selected delivery selected and its detail current."""
-        self._version = DeliverySource(self.store).version()
+        self.controller.mark_read()
         self.model.refresh()
-        self._reselect()
+        self._reselect(counted=False)
 
     def _check_store(self) -> None:
-        if self.isVisible() and DeliverySource(self.store).version() != self._version:
-            self.refresh()
+        if self.isVisible():
+            self.controller.check()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -202,14 +206,17 @@ class DeliveriesSection(QWidget):
                 return row
         return None
 
-    def _reselect(self) -> None:
+    def _reselect(self, counted: bool = True) -> None:
         """After a reset the view has no selection: select the shown delivery's row again, or
-        empty the detail when that delivery is no longer listed (filtered out, deleted)."""
-        if self.delivery_id is None:
+        empty the detail when that delivery is no longer listed (filtered out, deleted). Until
+        the new count arrives (``counted``) a missing row may only be past the old count."""
+        wanted = self._wanted or self.delivery_id
+        if wanted is None:
             return
-        row = self.row_of(self.delivery_id)
+        row = self.row_of(wanted)
         if row is None:
-            self.clear_detail()
+            if counted:
+                self.clear_detail()
             return
         self._select_row(row, scroll=False)
 
@@ -228,6 +235,7 @@ class DeliveriesSection(QWidget):
         when the person switches here. A filter that hides it is reset to All."""
         if not delivery_ids:
             return
+        self._wanted = delivery_ids[0]  # selected when the list's new count arrives, too
         self.refresh()
         row = self.row_of(delivery_ids[0])
         if row is None and self.state.currentIndex() != 0:
@@ -247,7 +255,8 @@ class DeliveriesSection(QWidget):
 
     # -- the detail ---------------------------------------------------------------------------
     def clear_detail(self) -> None:
-        self.delivery_id = None
+        self.controller.forget()
+        self.delivery_id = self._wanted = None
         self.is_replay = False
         self.title.setText("Select a delivery")
         self.summary.clear()
@@ -257,27 +266,29 @@ class DeliveriesSection(QWidget):
         self._set_buttons(None)
 
     def show_delivery(self, delivery_id: str) -> None:
-        with self.store.session() as session:
-            try:
-                d = get_delivery(session, delivery_id)
-            except NotFound:
-                self.clear_detail()
-                return
-            sub = session.get(Subscription, d.subscription_id)
-            attempts = attempts_of(session, delivery_id)
-            points = [AttemptPoint(a.number, a.started_at, a.response_status, a.duration_ms,
-                                   a.outcome if a.response_status is None else None,
-                                   a.error_message) for a in attempts]
-            rows = [[str(a.number), fmt.local_time(a.started_at),
-                     str(a.response_status or "—"), f"{(a.duration_ms or 0):.0f} ms",
-                     a.error_message or a.outcome] for a in attempts]
-            scheduled = scheduled_times(d.next_attempt_at if d.state == "pending" else None,
-                                        d.attempt_count, sub.retry_policy if sub else None)
-            row = DeliveryRow(d.id, d.event_type, d.target_url, d.state, d.attempt_count,
-                              d.next_attempt_at, d.created_at, d.source_capture_id)
-            final_reason = d.final_reason
+        self._wanted = delivery_id  # kept selected across resets while its detail is read
+        self.controller.show(delivery_id)
+
+    def _show_detail(self, found: Any) -> None:
+        d, sub, attempts = found.delivery, found.subscription, found.attempts
+        delivery_id = d.id
+        # the stored delivery and its attempts, as the timeline and table show them
+        points = [AttemptPoint(a.number, a.started_at, a.response_status, a.duration_ms,
+                               a.outcome if a.response_status is None else None,
+                               a.error_message) for a in attempts]
+        rows = [[str(a.number), fmt.local_time(a.started_at),
+                 str(a.response_status or "—"), f"{(a.duration_ms or 0):.0f} ms",
+                 a.error_message or a.outcome] for a in attempts]
+        scheduled = scheduled_times(d.next_attempt_at if d.state == "pending" else None,
+                                    d.attempt_count, sub.retry_policy if sub else None)
+        row = DeliveryRow(d.id, d.event_type, d.target_url, d.state, d.attempt_count,
+                          d.next_attempt_at, d.created_at, d.source_capture_id)
+        final_reason = d.final_reason
         if delivery_id != self.delivery_id:
             self.message.clear()
+        if self._said and self._said[0] == delivery_id:
+            self.message.setText(self._said[1])
+            self._said = None
         self.delivery_id = row.id
         self.is_replay = row.is_replay
         kind = "Replay" if row.is_replay else "Delivery"
@@ -295,7 +306,7 @@ class DeliveriesSection(QWidget):
         if self.is_replay:
             self.retry_button.setText("Replay again")
             self.retry_button.setToolTip(REPLAY_NOTE)
-            self.retry_button.setEnabled(self.runner is not None and state != "pending")
+            self.retry_button.setEnabled(state != "pending")
             self.cancel_button.setEnabled(False)
             self.dead_button.hide()
             return
@@ -309,32 +320,32 @@ class DeliveriesSection(QWidget):
         self.dead_button.show()
 
     def _replay_again(self) -> None:
-        from webhook_studio.relay.replay import replay_again
-
-        if self.delivery_id is None or self.runner is None:
+        if self.delivery_id is None:
             return
-
-        def done(result: Any) -> None:
-            outcome = f"HTTP {result.status}" if result.status else result.error or "failed"
-            self.follow([result.delivery_id])  # selecting it clears the previous message
-            self.message.setText(f"Replayed again ({outcome}): a new record, selected.")
-
         self.message.setText("Replaying again…")
-        self.runner.run(replay_again(self.store, self.delivery_id), on_success=done)
+        self.controller.replay_again(self.delivery_id)
 
-    def _act(self, action: str) -> None:
-        if action == "retry_now" and self.is_replay:
+    def _replayed(self, result: Any) -> None:
+        outcome = f"HTTP {result.status}" if result.status else result.error or "failed"
+        # said once the new record's detail shows (showing another delivery clears the message)
+        self._said = (result.delivery_id, f"Replayed again ({outcome}): a new record, selected.")
+        self.follow([result.delivery_id])
+
+    def _retry_now(self) -> None:
+        if self.is_replay:
             self._replay_again()
-            return
+        else:
+            self._act(self.controller.retry_now)
+
+    def _act(self, action: Callable[[str], str]) -> None:
         if self.delivery_id is None or self.dispatcher is None:
             return
         try:
-            getattr(self.dispatcher, action)(self.delivery_id)
+            said = action(self.delivery_id)
         except Exception as exc:  # a sentence at the button, never a traceback
             from webhook_studio.errors import describe_error
 
             self.message.setText(describe_error(exc)[0])
             return
-        self.message.setText({"retry_now": "Retrying now…", "cancel": "Cancelled.",
-                              "retry_dead_letter": "Dead letter queued again…"}[action])
+        self.message.setText(said)
         self.refresh()

@@ -4,16 +4,14 @@ forward targets, and the full URL to paste into a provider's dashboard.
 Choosing a provider profile makes the endpoint verify, flag duplicates, refuse replayed nonces
 and answer handshakes the way that provider's consumers must; the scheme then follows the profile.
 
-Signals:
-    changed(): endpoints were saved or deleted (the receiver reloads them).
+The view: what happens (reads, saves, deletes) is in ``ui/controllers/endpoints.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,16 +32,9 @@ from PySide6.QtWidgets import (
 from webhook_studio.core import limits
 from webhook_studio.core.schemes import SCHEME_NAMES
 from webhook_studio.core.validation import EndpointForm, validate_endpoint
-from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Endpoint
-from webhook_studio.store.receiver_queries import (
-    create_endpoint,
-    delete_endpoint,
-    list_endpoints,
-    update_endpoint,
-)
+from webhook_studio.ui import dialogs
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.widgets.confirm import ask
+from webhook_studio.ui.controllers.endpoints import EndpointsController
 from webhook_studio.ui.widgets.editor_page import (
     delete_action,
     editor_page,
@@ -56,12 +47,10 @@ from webhook_studio.ui.widgets.tolerance_spin import ToleranceSpin
 
 
 class EndpointsSection(QWidget):
-    changed = Signal()
-
-    def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, controller: EndpointsController,
+                 base_url: str = "http://127.0.0.1:8000", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.controller = controller
         self.base_url = base_url
         self.current: int | None = None
         self.list = QListWidget()
@@ -92,7 +81,7 @@ class EndpointsSection(QWidget):
         self.path.textChanged.connect(self._update_url)
         self.profile = QComboBox()
         self.profile.addItem("None (pick a scheme below)", None)
-        self.profiles = _load_profiles()
+        self.profiles = controller.profiles
         for name, profile in sorted(self.profiles.items(), key=lambda p: p[1].title.lower()):
             self.profile.addItem(profile.title, name)
         self.profile.currentIndexChanged.connect(self._profile_changed)
@@ -140,6 +129,8 @@ class EndpointsSection(QWidget):
         buttons.addWidget(self.delete)
         buttons.addWidget(save)
         editor_page(self, left, "Receiver endpoint", form, buttons)
+        controller.listed.connect(self._show_list)
+        controller.loaded.connect(self._show_endpoint)
         self.reload()
         self.new()
 
@@ -162,9 +153,12 @@ class EndpointsSection(QWidget):
                               + path)
 
     def reload(self) -> None:
+        self.controller.reload()
+
+    def _show_list(self, endpoints: list[Any]) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        for e in list_endpoints(self.store):
+        for e in endpoints:
             how = f"{e.profile} profile" if e.profile else e.scheme or "no signature"
             item = QListWidgetItem(f"{e.name}\n{e.path} · {how}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
@@ -197,23 +191,23 @@ class EndpointsSection(QWidget):
         self._update_url()
 
     def load(self, endpoint_id: int) -> None:
-        with self.store.session() as session:
-            e = session.get(Endpoint, endpoint_id)
-            if e is None:
-                return
-            self.current = e.id
-            self.name.setText(e.name)
-            self.path.setText(e.path)
-            self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
-            self.profile.setCurrentIndex(max(0, self.profile.findData(e.profile)))
-            self.secrets.set_secrets(list(e.secrets or []), hidden=True)
-            self.tolerance.set_tolerance(e.tolerance)
-            self.status.setValue(e.response_status)
-            self.body.setText((e.response_body or b"").decode("utf-8", "replace"))
-            self.delay.setValue(e.response_delay_ms)
-            self.reject.setChecked(e.reject_invalid)
-            self.forward.setPlainText("\n".join(e.forward_to or []))
-            self._kept = {"max_body_bytes": e.max_body_bytes, "public_url": e.public_url or ""}
+        self.controller.load(endpoint_id)
+
+    def _show_endpoint(self, e: Any) -> None:
+        # one stored endpoint into the form
+        self.current = e.id
+        self.name.setText(e.name)
+        self.path.setText(e.path)
+        self.scheme.setCurrentIndex(max(0, self.scheme.findData(e.scheme)))
+        self.profile.setCurrentIndex(max(0, self.profile.findData(e.profile)))
+        self.secrets.set_secrets(list(e.secrets or []), hidden=True)
+        self.tolerance.set_tolerance(e.tolerance)
+        self.status.setValue(e.response_status)
+        self.body.setText((e.response_body or b"").decode("utf-8", "replace"))
+        self.delay.setValue(e.response_delay_ms)
+        self.reject.setChecked(e.reject_invalid)
+        self.forward.setPlainText("\n".join(e.forward_to or []))
+        self._kept = {"max_body_bytes": e.max_body_bytes, "public_url": e.public_url or ""}
         self.delete.setEnabled(True)
         self.error.clear()
         show_errors(self.errors, {})
@@ -257,51 +251,30 @@ class EndpointsSection(QWidget):
             self.error.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
                                " attention.")
             return
-        try:
-            if self.current is None:
-                self.current = create_endpoint(self.store, **fields)
-            else:
-                update_endpoint(self.store, self.current, **fields)
-        except Exception as exc:  # e.g. a path already taken: a sentence, never a traceback
-            from webhook_studio.errors import describe_error
-
-            message = describe_error(exc)[0]
-            self.error.setText("Another endpoint already has this path." if "UNIQUE" in message
-                               else message)
+        saved, problem = self.controller.save(self.current, fields)
+        if saved is None:
+            self.error.setText(problem)
             return
+        self.current = saved
         self.error.clear()
         self.reload()
-        self.changed.emit()
 
     def remove(self) -> None:
         """Ask first: deleting stops the receiver answering on the path at once."""
         if self.current is None:
             return
-        endpoint_id, name, path = self.current, self.name.text().strip(), self.path.text()
-        with self.store.session() as session:
-            stored = session.get(Endpoint, endpoint_id)
-            if stored is not None:
-                name, path = stored.name, stored.path
-        ask(self, "Delete endpoint",
-            f"Delete endpoint '{name}' and stop receiving on {path}? Its captures are kept.",
-            "Delete endpoint", lambda: self._delete(endpoint_id))
+        endpoint_id = self.current
+
+        def ask(name: str, path: str) -> None:
+            dialogs.confirm(
+                self, "Delete endpoint",
+                f"Delete endpoint '{name}' and stop receiving on {path}? Its captures are kept.",
+                "Delete endpoint", lambda: self._delete(endpoint_id))
+
+        self.controller.describe(endpoint_id, ask)
 
     def _delete(self, endpoint_id: int) -> None:
-        from webhook_studio.store import NotFound
-
-        # already gone (another window, the API): the list catches up below
-        with contextlib.suppress(NotFound):
-            delete_endpoint(self.store, endpoint_id)
+        self.controller.delete(endpoint_id)
         if self.current == endpoint_id:
             self.new()
         self.reload()
-        self.changed.emit()
-
-
-def _load_profiles() -> dict[str, Any]:
-    try:
-        from webhook_studio.profile_library import ProfileLibrary
-
-        return dict(ProfileLibrary.load().profiles)
-    except Exception:  # profiles are optional here: schemes still work without them
-        return {}

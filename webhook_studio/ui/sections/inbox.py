@@ -1,15 +1,18 @@
 """The inbox: every capture, newest first, filterable, with the inspector beside it.
 
 The list is a lazy paged model (a million rows cost one count and a page or two); new captures
-arrive through the bridge in batches and refresh the model at most every 100 ms.
+arrive through the bridge in batches and refresh the model at most every 100 ms. The view:
+reads are in ``ui/controllers/inbox.py``.
 
 Signals:
     replay_requested(int), edit_requested(int): from a row's context menu.
-    delete_requested(list): the ids of the selected captures (Delete key, menu).
+    delete_requested(list[int]): the ids of the selected captures (Delete key, menu).
     clear_requested(): "Clear all captures…".
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,13 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from webhook_studio.store import Store
-from webhook_studio.store.receiver_queries import CaptureFilter, list_endpoints
+from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.controllers.inbox import InboxController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
-from webhook_studio.ui.models.sources import CaptureRow, CaptureSource
+from webhook_studio.ui.models.sources import CaptureRow
 from webhook_studio.ui.sections.inspector import Inspector
-from webhook_studio.ui.tasks import TaskRunner
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
 
 COLUMNS = [
@@ -52,13 +54,12 @@ COLUMNS = [
 class InboxSection(QWidget):
     replay_requested = Signal(int)
     edit_requested = Signal(int)
-    delete_requested = Signal(list)
+    delete_requested = Signal(object)
     clear_requested = Signal()
 
-    def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
-                 parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+    def __init__(self, controller: InboxController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.controller = controller
         self.endpoint = QComboBox()
         self.method = QComboBox()
         self.method.addItems(["Any method", "POST", "PUT", "PATCH", "GET", "DELETE"])
@@ -95,9 +96,12 @@ class InboxSection(QWidget):
         self.menu = menu
         self.more.setMenu(menu)
         search_row.addWidget(self.more)
-        self.source = CaptureSource(store)
-        self.model = PagedTableModel(self.source, COLUMNS)
-        self.newest = self.source.counted_upto
+        self.source = controller.source()
+        self.newest = 0
+        self.model = PagedTableModel(self.source, COLUMNS, controller.queries)
+        self.model.counted.connect(self._counted)
+        self.newest = self.source.counted_upto  # counted already when no loop runs yet
+        self._select_when_listed: int | None = None
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -117,7 +121,7 @@ class InboxSection(QWidget):
         # The path keeps room; Dup, then Status, then Size go when the list is narrow.
         self.columns = ResponsiveColumns(self.view, stretch=3, minimum=150, optional=(7, 5, 6))
         self.view.selectionModel().selectionChanged.connect(self._selected)
-        self.inspector = Inspector(store, base_url, runner=runner)
+        self.inspector = Inspector(controller.inspector)
         self.inspector.open_capture.connect(lambda capture_id: self.select_capture(capture_id))
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -140,14 +144,19 @@ class InboxSection(QWidget):
         for combo in (self.endpoint, self.method, self.verdict):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.duplicates.toggled.connect(self.apply_filter)
+        controller.endpoints.connect(self._show_endpoints)
+        controller.arrived.connect(self._arrived)
         self.reload_endpoints()
 
     def reload_endpoints(self) -> None:
+        self.controller.reload_endpoints()
+
+    def _show_endpoints(self, endpoints: list[Any]) -> None:
         current = self.endpoint.currentData()
         self.endpoint.blockSignals(True)
         self.endpoint.clear()
         self.endpoint.addItem("All endpoints", None)
-        for e in list_endpoints(self.store):
+        for e in endpoints:
             self.endpoint.addItem(f"{e.name} ({e.path})", e.id)
         index = self.endpoint.findData(current)
         self.endpoint.setCurrentIndex(max(index, 0))
@@ -164,19 +173,28 @@ class InboxSection(QWidget):
             text=self.search.text().strip() or None)
 
     def apply_filter(self) -> None:
-        self.source = CaptureSource(self.store, self.current_filter())
+        self.source = self.controller.source(self.current_filter())
         self.model.set_source(self.source)
-        self.newest = self.source.counted_upto
         self.delete_action.setEnabled(False)  # the reset cleared the selection
+
+    def _counted(self) -> None:
+        """The list was counted anew: new captures are those after the newest it counted
+        (a count of arrivals still running was for the old count: it is dropped)."""
+        self.controller.queries.forget("arrived")
+        self.newest = self.source.counted_upto
 
     def captures_arrived(self, _count: int = 0) -> None:
         """Batched (every 100 ms at most): count only what is newer than the newest row shown,
         insert it at the top, and keep the selection on the same captures. The count and the
-        new newest id come from one read, so a group committed meanwhile is counted once."""
-        added, newest = self.source.count_after(self.newest)
+        new newest id come from one read (on a worker thread), so a group committed meanwhile
+        is counted once."""
+        self.controller.count_new(self.source, self.newest)
+
+    def _arrived(self, added: int, newest: int) -> None:
         self.newest = max(self.newest, newest)
         if not added:
             return
+        wanted, self._select_when_listed = self._select_when_listed, None
         selected_rows = self.view.selectionModel().selectedRows()
         current = self.view.selectionModel().currentIndex()
         self.model.insert_top(added)
@@ -193,6 +211,8 @@ class InboxSection(QWidget):
                     self.model.index(current.row() + added, current.column()),
                     self.view.selectionModel().SelectionFlag.NoUpdate)
             self.view.selectionModel().blockSignals(False)
+        if wanted is not None:
+            self.select_capture(wanted)
 
     def selected_ids(self) -> list[int]:
         ids = []
@@ -233,6 +253,9 @@ class InboxSection(QWidget):
         return menu
 
     def select_capture(self, capture_id: int, scroll: bool = True) -> None:
+        """Select and show a capture; one not listed yet (just stored, its count still being
+        read) is selected when it arrives."""
+        self._select_when_listed = capture_id
         for row in range(min(self.model.rowCount(), 2000)):
             obj = self.model.row_object(row)
             if isinstance(obj, CaptureRow) and obj.id == capture_id:
@@ -241,6 +264,7 @@ class InboxSection(QWidget):
                 self.view.blockSignals(False)
                 if scroll:
                     self.view.scrollTo(self.model.index(row, 0))
+                self._select_when_listed = None
                 break
         self.inspector.show_capture(capture_id)
 

@@ -1,8 +1,9 @@
 """The inspector: one capture in full — request line, verdict with its sentence, body as pretty
 JSON / raw / hex, headers, form fields, the response we sent, forwards — and its actions.
 
-The capture is read on a worker thread (``ui/models/capture_view.py``): bodies over 256 KiB are
-shown cut with a "Show all" button, and the cURL text is built only when it is copied.
+The view: the capture is read on a worker thread by ``ui/controllers/inspector.py``; bodies
+over 256 KiB are shown cut with a "Show all" button, and the cURL text is built only when it
+is copied.
 
 Signals:
     replay_requested(int): the user asked to replay this capture.
@@ -12,8 +13,6 @@ Signals:
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -30,11 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from webhook_studio.store import Store
-from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.models.capture_view import BIG, CaptureView, curl_text, read_view
-from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.controllers.inspector import InspectorController
+from webhook_studio.ui.models.capture_view import BIG, CaptureView
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.flow_layout import FlowLayout
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
@@ -68,12 +65,10 @@ class Inspector(QWidget):
     open_capture = Signal(int)
     shown = Signal(int)
 
-    def __init__(self, store: Store, base_url: str = "http://127.0.0.1:8000",
-                 parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+    def __init__(self, controller: InspectorController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.base_url = base_url
-        self.runner = runner or TaskRunner()
+        self.controller = controller
+        controller.shown.connect(self._rendered)
         self.capture_id: int | None = None
         self.view: CaptureView | None = None
         self._wanted: int | None = None  # the latest capture asked for (older reads are dropped)
@@ -164,6 +159,7 @@ class Inspector(QWidget):
     def clear(self) -> None:
         """Nothing shown (the capture was deleted)."""
         self.capture_id = self._wanted = None
+        self.controller.forget()
         self.view = None
         self.set_enabled(False)
         self.request_line.setText("Select a capture")
@@ -183,16 +179,7 @@ class Inspector(QWidget):
         """Read the capture on a worker thread when the loop runs (inline otherwise) and render
         it when done, unless another capture was asked for meanwhile."""
         self._wanted = capture_id
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._render(read_view(self.store, capture_id, full))
-            return
-
-        async def read() -> CaptureView:
-            return await loop.run_in_executor(None, read_view, self.store, capture_id, full)
-
-        self.runner.run(read(), on_success=self._rendered)
+        self.controller.show(capture_id, full)
 
     def _rendered(self, view: CaptureView) -> None:
         if view.id == self._wanted:
@@ -300,48 +287,31 @@ class Inspector(QWidget):
             "HAR (*.har);;JSON Lines (*.jsonl);;cURL script (*.sh);;Raw body (*.bin)",
             self.export_capture)
 
-    def export_capture(self, path: str) -> bool:
-        """Write the shown capture to ``path`` in the format its extension names (.har,
-        .jsonl, .sh/.curl, anything else: the raw body bytes). Says what happened next to the
-        button; a failure is a sentence there, never a traceback."""
-        import json
-        from pathlib import Path
-
-        from webhook_studio.relay.export import to_curl, to_har, to_jsonl
-
-        if self.capture_id is None:
-            return False
-        target = Path(path)
-        with self.store.session() as session:
-            capture = get_capture(session, self.capture_id)
-            suffix = target.suffix.lower()
-            if suffix == ".har":
-                data = json.dumps(to_har([capture], self.base_url), indent=2).encode("utf-8")
-            elif suffix == ".jsonl":
-                data = to_jsonl([capture]).encode("utf-8")
-            elif suffix in (".sh", ".curl"):
-                data = ("#!/bin/sh\n" + to_curl(capture, self.base_url) + "\n").encode("utf-8")
-            else:
-                data = capture.body or b""
-        try:
-            target.write_bytes(data)
-        except OSError as exc:
-            self._note(f"Could not write {target.name}: {exc.strerror or exc}. "
-                                     "Pick another folder.")
-            return False
-        self._note(f"Saved {target.name} ({fmt.size(len(data))})")
-        return True
+    def export_capture(self, path: str) -> None:
+        """Write the shown capture to ``path`` in the format its extension names; says what
+        happened next to the button (a failure is a sentence there, never a traceback)."""
+        if self.capture_id is not None:
+            self.controller.export(self.capture_id, path, lambda said, _ok: self._note(said))
 
     def _note(self, text: str) -> None:
         self.export_note.setText(text)
         self.export_note.setVisible(bool(text))
 
-    def curl(self) -> str:
+    def _copy_curl(self) -> None:
         """The cURL command for the shown capture, built now (never on selection)."""
         if self.capture_id is None:
-            return ""
-        return curl_text(self.store, self.capture_id, self.base_url)
+            return
 
-    def _copy_curl(self) -> None:
-        QGuiApplication.clipboard().setText(self.curl())
-        self._note("Copied the cURL command")
+        def copy(text: str) -> None:
+            QGuiApplication.clipboard().setText(text)
+            self._note("Copied the cURL command")
+
+        self.controller.curl(self.capture_id, copy)
+
+    @property
+    def base_url(self) -> str:
+        return self.controller.base_url
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        self.controller.base_url = url

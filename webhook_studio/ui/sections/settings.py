@@ -6,17 +6,15 @@ stops, the defaults prefill new subscriptions and ad-hoc sends); what cannot be 
 says so next to the Save button, with a Restart button. Nothing is saved while a field is
 invalid; the sentence is shown under the field, as in the editors.
 
+The view: the values' rules and storing them are in ``ui/controllers/settings.py``.
+
 Signals:
-    saved(list): the keys whose values changed ("receiver/port", "defaults/retry"…).
     restart_requested(): the person pressed Restart after a change could not be applied live.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
-
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,52 +30,20 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.context import AppContext
-from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import PRESETS, parse_policy
+from webhook_studio.core.retry import PRESETS
 from webhook_studio.ui import format as fmt
+from webhook_studio.ui.controllers.settings import SettingsController, setting
 
-HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
-DEFAULTS = {"receiver/host": "127.0.0.1", "receiver/port": 8000, "receiver/tls": "false",
-            "defaults/retry": "standard-webhooks", "defaults/timeout": 15,
-            "api/enabled": "false", "api/port": 8001}
-
-
-def host_problem(text: str) -> str | None:
-    host = text.strip()
-    if not host:
-        return "Enter an address to listen on, e.g. 127.0.0.1 (this computer only)."
-    try:
-        ipaddress.ip_address(host)
-        return None
-    except ValueError:
-        pass
-    if not HOSTNAME.match(host):
-        return f"{host!r} is not an IP address or host name."
-    return None
-
-
-def retry_problem(text: str) -> str | None:
-    try:
-        parse_policy(text)
-    except CoreError as exc:
-        if "," in text or any(c.isdigit() for c in text):
-            return str(exc)  # meant as a schedule: the sentence names the bad delay
-        return (f"{text.strip()!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a "
-                "comma list of delays like 0,1m,5m.")
-    return None
-
-
-def setting(settings: QSettings, key: str) -> str:
-    return str(settings.value(key, DEFAULTS[key]))
-
+__all__ = ["SettingsSection", "setting"]
 
 class SettingsSection(QWidget):
-    saved = Signal(list)
     restart_requested = Signal()
 
-    def __init__(self, ctx: AppContext, settings: QSettings, parent: QWidget | None = None
-                 ) -> None:
+    def __init__(self, ctx: AppContext, controller: SettingsController,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.controller = controller
+        settings = controller.settings
         self.settings = settings
         heading = QLabel("Settings")
         heading.setProperty("role", "heading")
@@ -174,19 +140,13 @@ class SettingsSection(QWidget):
 
     def values(self) -> tuple[dict[str, object], dict[str, str]]:
         """``(values by settings key, errors by field)``."""
-        errors: dict[str, str] = {}
-        if problem := host_problem(self.host.text()):
-            errors["host"] = problem
-        if problem := retry_problem(self.retry.currentText()):
-            errors["retry"] = problem
-        if self.api_enabled.isChecked() and self.api_port.value() == self.port.value():
-            errors["api_port"] = "The API needs a port of its own, not the receiver's."
-        return {"receiver/host": self.host.text().strip(), "receiver/port": self.port.value(),
+        return self.controller.check({
+                "receiver/host": self.host.text().strip(), "receiver/port": self.port.value(),
                 "receiver/tls": "true" if self.tls.isChecked() else "false",
                 "defaults/retry": self.retry.currentText().strip(),
                 "defaults/timeout": self.timeout.value(),
                 "api/enabled": "true" if self.api_enabled.isChecked() else "false",
-                "api/port": self.api_port.value()}, errors
+                "api/port": self.api_port.value()})
 
     def save(self) -> list[str] | None:
         """Store the values and announce what changed; None (nothing stored) when a field is
@@ -199,14 +159,11 @@ class SettingsSection(QWidget):
             self.note.setStyleSheet(f"color: {fmt.INVALID};")
             self.note.setText(f"Not saved: {len(errors)} field(s) need attention.")
             return None
-        changed = [k for k, v in values.items() if setting(self.settings, k) != str(v)]
-        for key, value in values.items():
-            self.settings.setValue(key, value)
-        self.settings.sync()
+        changed = self.controller.store(values)
         self.note.setStyleSheet("")
         self.note.setText("Saved." if changed else "Saved (nothing changed).")
         self.restart_button.hide()
-        self.saved.emit(changed)
+        self.controller.saved.emit(changed)
         return changed
 
     def show_outcome(self, text: str, *, needs_restart: bool = False) -> None:

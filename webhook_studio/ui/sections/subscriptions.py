@@ -1,17 +1,15 @@
 """The subscription editor: every field validated where it is typed, nothing saved half-valid.
 
-Signals:
-    saved(str): a subscription was created or updated (its id).
-    deleted(str): a subscription was deleted (its id).
+The view: what happens (reads, validation, saves, deletes) is in
+``ui/controllers/subscriptions.py``, whose ``saved``/``deleted`` signals the window follows.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,30 +26,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import PRESETS, parse_policy, preview
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import format_duration
-from webhook_studio.core.validation import (
-    SubscriptionForm,
-    secret_problem,
-    validate_subscription,
-)
-from webhook_studio.store import Store
-from webhook_studio.store.sender_models import Delivery, Subscription
-from webhook_studio.store.sender_queries import (
-    create_subscription,
-    delete_subscription,
-    rotate_secret,
-    signing_secrets,
-    update_subscription,
-)
+from webhook_studio.core.validation import SubscriptionForm
+from webhook_studio.ui import dialogs
 from webhook_studio.ui import format as fmt
-from webhook_studio.ui.sections.catalog import catalog, profile_title
-from webhook_studio.ui.widgets.confirm import ask
+from webhook_studio.ui.controllers.catalog import catalog, profile_title
+from webhook_studio.ui.controllers.subscriptions import SubscriptionsController
 from webhook_studio.ui.widgets.editor_page import (
     delete_action,
     editor_page,
@@ -67,15 +52,14 @@ FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_min
 
 
 class SubscriptionsSection(QWidget):
-    saved = Signal(str)
     #: Settings ▸ Default retry policy / timeout: what a new subscription starts with.
     default_retry = "standard-webhooks"
     default_timeout = 15.0
-    deleted = Signal(str)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: SubscriptionsController,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.controller = controller
         self.current: str | None = None
         self.list = QListWidget()
         self.list.setSpacing(2)
@@ -194,23 +178,27 @@ class SubscriptionsSection(QWidget):
         bottom.addWidget(self.delete_button)
         bottom.addWidget(self.save_button)
         editor_page(self, left, "Subscription", form, bottom)
+        controller.listed.connect(self._show_list)
+        controller.loaded.connect(self._show_subscription)
         self.reload()
         self.new()
 
     # -- list ---------------------------------------------------------------------------------
     def reload(self) -> None:
+        self.controller.reload()
+
+    def _show_list(self, subscriptions: list[Any]) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        with self.store.session() as session:
-            for sub in session.scalars(select(Subscription).where(
-                    Subscription.adhoc.is_(False)).order_by(Subscription.created_at)):
-                item = QListWidgetItem(f"{sub.url}\n{', '.join(sub.events or [])}"
-                                       + ("" if sub.active else "  (inactive)"))
-                item.setData(Qt.ItemDataRole.UserRole, sub.id)
-                item.setToolTip(item.text())
-                self.list.addItem(item)
-                if sub.id == self.current:
-                    self.list.setCurrentItem(item)
+        # newest last, as they were made
+        for sub in subscriptions:
+            item = QListWidgetItem(f"{sub.url}\n{', '.join(sub.events or [])}"
+                                   + ("" if sub.active else "  (inactive)"))
+            item.setData(Qt.ItemDataRole.UserRole, sub.id)
+            item.setToolTip(item.text())
+            self.list.addItem(item)
+            if sub.id == self.current:
+                self.list.setCurrentItem(item)
         self.list.blockSignals(False)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -255,35 +243,35 @@ class SubscriptionsSection(QWidget):
             self.timeout.setText(f"{timeout:g}")
 
     def load(self, sub_id: str) -> None:
+        self.controller.load(sub_id)
+
+    def _show_subscription(self, found: Any) -> None:
         from webhook_studio.core.retry import policy_from_dict
 
-        with self.store.session() as session:
-            sub = session.get(Subscription, sub_id)
-            if sub is None:
-                return
-            self.current = sub.id
-            self.url.setText(sub.url)
-            self.description.setText(sub.description)
-            self.events.setText(", ".join(sub.events or []))
-            if sub.profile or sub.scheme not in CHOICES:
-                title = profile_title(sub.profile) if sub.profile else "stored"
-                self.fixed = (sub.scheme, sub.scheme_options, title)
-                self.signature.fix(fmt.scheme_label(sub.scheme, sub.scheme_options),
-                                   f"set by the {title} profile" if sub.profile else
-                                   "set when the subscription was made")
-            else:
-                self.fixed = None
-                self.signature.release(sub.scheme)
-            secrets = signing_secrets(session, sub.id, time.time())
-            self.secret.setText(secrets[0] if secrets else "")
-            self.retry.setCurrentText(policy_from_dict(sub.retry_policy).describe())
-            self.timeout.setText(f"{sub.timeout_seconds:g}")
-            self.rate_per_minute.setText(str(sub.rate_per_minute or ""))
-            self.rate_per_hour.setText(str(sub.rate_per_hour or ""))
-            self.concurrency.setText(str(sub.max_concurrency))
-            self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
-                                                (sub.headers or {}).items()))
-            self.active.setChecked(sub.active)
+        sub = found.subscription
+        # one stored subscription into the form
+        self.current = sub.id
+        self.url.setText(sub.url)
+        self.description.setText(sub.description)
+        self.events.setText(", ".join(sub.events or []))
+        if sub.profile or sub.scheme not in CHOICES:
+            title = profile_title(sub.profile) if sub.profile else "stored"
+            self.fixed = (sub.scheme, sub.scheme_options, title)
+            self.signature.fix(fmt.scheme_label(sub.scheme, sub.scheme_options),
+                               f"set by the {title} profile" if sub.profile else
+                               "set when the subscription was made")
+        else:
+            self.fixed = None
+            self.signature.release(sub.scheme)
+        self.secret.setText(found.secret)
+        self.retry.setCurrentText(policy_from_dict(sub.retry_policy).describe())
+        self.timeout.setText(f"{sub.timeout_seconds:g}")
+        self.rate_per_minute.setText(str(sub.rate_per_minute or ""))
+        self.rate_per_hour.setText(str(sub.rate_per_hour or ""))
+        self.concurrency.setText(str(sub.max_concurrency))
+        self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in
+                                            (sub.headers or {}).items()))
+        self.active.setChecked(sub.active)
         self.reveal.setChecked(False)
         self.rotate.setEnabled(True)
         self.delete_button.setEnabled(True)
@@ -345,18 +333,7 @@ class SubscriptionsSection(QWidget):
         show_errors(self.errors, errors)
 
     def validate(self) -> tuple[dict[str, Any], dict[str, str]]:
-        """The rules the API and the CLI apply (core/validation.py). A profile's scheme is
-        not one of the editor's choices: its secret is checked under the profile's scheme and
-        options, and the stored scheme is left as it is."""
-        fields, errors = validate_subscription(self.form())
-        if self.fixed is not None:
-            fields.pop("scheme", None)
-            errors.pop("scheme", None)
-            errors.pop("secret", None)
-            if problem := secret_problem(self.fixed[0], self.secret.text().strip(),
-                                         self.fixed[1]):
-                errors["secret"] = problem
-        return fields, errors
+        return self.controller.validate(self.form(), self.fixed)
 
     def save(self) -> str | None:
         fields, errors = self.validate()
@@ -365,23 +342,18 @@ class SubscriptionsSection(QWidget):
             self.status.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
                                 " attention.")
             return None
-        if self.current is None:
-            self.current = create_subscription(self.store, secret=self.secret.text().strip(),
-                                               **fields)
-        else:
-            update_subscription(self.store, self.current, **fields)
+        self.current = self.controller.save(self.current, self.secret.text().strip(), fields)
         self.status.setText("Saved.")
         self.rotate.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.reload()
-        self.saved.emit(self.current)
         return self.current
 
     def rotate_secret(self) -> None:
         if self.current is None:
             return
         new = self._signer().generate_secret()
-        expiry = rotate_secret(self.store, self.current, new)
+        expiry = self.controller.rotate(self.current, new)
         self.secret.setText(new)
         self.status.setText(f"Rotated: the previous secret keeps signing until "
                             f"{fmt.local_datetime(expiry)}.")
@@ -391,29 +363,20 @@ class SubscriptionsSection(QWidget):
         if self.current is None:
             return
         sub_id = self.current
-        with self.store.session() as session:
-            sub = session.get(Subscription, sub_id)
-            if sub is None:
-                return
-            url = sub.url
-            deliveries = session.scalar(select(func.count(Delivery.id)).where(
-                Delivery.subscription_id == sub_id)) or 0
-        history = ("" if not deliveries else
-                   " Its delivery and its attempts are deleted with it." if deliveries == 1 else
-                   f" Its {deliveries} deliveries and their attempts are deleted with it.")
-        ask(self, "Delete subscription", f"Delete the subscription to {url}? Events stop "
-            f"going there at once.{history}", "Delete subscription",
-            lambda: self._delete(sub_id))
+
+        def ask(url: str, deliveries: int) -> None:
+            history = ("" if not deliveries else
+                       " Its delivery and its attempts are deleted with it." if deliveries == 1
+                       else f" Its {deliveries} deliveries and their attempts are deleted with it.")
+            dialogs.confirm(self, "Delete subscription", f"Delete the subscription to {url}? "
+                            f"Events stop going there at once.{history}", "Delete subscription",
+                            lambda: self._delete(sub_id))
+
+        self.controller.describe(sub_id, ask)
 
     def _delete(self, sub_id: str) -> None:
-        from webhook_studio.store import NotFound
-
-        # already gone (the API, another window): the list catches up below
-        with contextlib.suppress(NotFound):
-            delete_subscription(self.store, sub_id)
+        self.controller.delete(sub_id)
         if self.current == sub_id:
             self.new()
         self.reload()
         self.status.setText("Deleted.")
-        self.deleted.emit(sub_id)
-

@@ -18,7 +18,6 @@ from webhook_studio.core.profiles import Profile
 from webhook_studio.core.schemes import SCHEME_NAMES
 from webhook_studio.relay.replay import Resign
 from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Capture, Endpoint
 
 
 @dataclass(frozen=True)
@@ -62,20 +61,21 @@ def guess_profile(headers: Sequence[Sequence[str]], profiles: Mapping[str, Profi
 
 def signing_for_capture(store: Store, capture_id: int, profiles: Mapping[str, Profile]
                         ) -> Signing:
-    with store.session() as session:
-        capture = session.get(Capture, capture_id)
-        if capture is None:
-            return Signing("scheme", "standard-webhooks")
-        endpoint = session.get(Endpoint, capture.endpoint_id) if capture.endpoint_id else None
-        headers = list(capture.headers or [])
-        if endpoint is not None:
-            secret = (endpoint.secrets or [""])[0]
-            if endpoint.profile and endpoint.profile in profiles:
-                return Signing("profile", endpoint.profile, secret)
-            if endpoint.scheme and endpoint.scheme in profiles:
-                return Signing("profile", endpoint.scheme, secret)
-            if endpoint.scheme:
-                return Signing("scheme", endpoint.scheme, secret)
+    from webhook_studio.store.window_reads import capture_with_endpoint
+
+    found = capture_with_endpoint(store, capture_id)
+    if found is None:
+        return Signing("scheme", "standard-webhooks")
+    capture, endpoint = found
+    headers = list(capture.headers or [])
+    if endpoint is not None:
+        secret = (endpoint.secrets or [""])[0]
+        if endpoint.profile and endpoint.profile in profiles:
+            return Signing("profile", endpoint.profile, secret)
+        if endpoint.scheme and endpoint.scheme in profiles:
+            return Signing("profile", endpoint.scheme, secret)
+        if endpoint.scheme:
+            return Signing("scheme", endpoint.scheme, secret)
     guessed = guess_profile(headers, profiles)
     return Signing("profile", guessed) if guessed else Signing("scheme", "standard-webhooks")
 

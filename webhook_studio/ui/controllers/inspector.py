@@ -1,0 +1,65 @@
+"""The inspector: reading one capture for display, its cURL command, exporting it.
+
+Signals:
+    shown(CaptureView): the capture asked for with :meth:`show`, read and prepared off the
+        GUI thread (an older read finishing late is dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from webhook_studio.store import Store
+from webhook_studio.ui import format as fmt
+from webhook_studio.ui.models.capture_view import curl_text, read_view
+from webhook_studio.ui.query_op import Queries
+from webhook_studio.ui.tasks import TaskRunner
+
+
+class InspectorController(QObject):
+    shown = Signal(object)
+
+    def __init__(self, store: Store, runner: TaskRunner, base_url: str,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.base_url = base_url
+        self.queries = Queries(runner)
+
+    def show(self, capture_id: int, full: bool = False) -> None:
+        self.queries.run("capture", lambda: read_view(self.store, capture_id, full),
+                         self.shown.emit)
+
+    def forget(self) -> None:
+        """Nothing is shown any more: a read still running is dropped when it ends."""
+        self.queries.forget("capture")
+
+    def curl(self, capture_id: int, then: Callable[[str], None]) -> None:
+        base = self.base_url
+        self.queries.run("curl", lambda: curl_text(self.store, capture_id, base), then)
+
+    def export(self, capture_id: int, path: str, then: Callable[[str, bool], None]) -> None:
+        """Write the capture to ``path`` in the format its extension names (.har, .jsonl,
+        .sh/.curl; anything else: the raw body), as ``captures export`` writes it; ``then``
+        gets a sentence and whether it worked."""
+        from webhook_studio.relay.export import capture_export, format_for_suffix
+
+        target = Path(path)
+        kind = format_for_suffix(target.suffix)
+        base = self.base_url
+
+        def write() -> tuple[str, bool]:
+            data = capture_export(self.store, capture_id, kind, base)
+            if kind == "curl":
+                data = b"#!/bin/sh\n" + data
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                return (f"Could not write {target.name}: {exc.strerror or exc}. "
+                        "Pick another folder."), False
+            return f"Saved {target.name} ({fmt.size(len(data))})", True
+
+        self.queries.run("export", write, lambda said: then(*said))
