@@ -141,6 +141,12 @@ class MainWindow(QMainWindow):
         inbox.export_action.triggered.connect(lambda: ops.export_har())
         inbox.import_action.triggered.connect(lambda: ops.import_har())
         inbox.bulk_action.triggered.connect(lambda: ops.bulk_replay())
+        from webhook_studio.ui.qa_ops import QaOps
+
+        self.qa = QaOps(self)  # compare, export as tests, chaos replay
+        inbox.compare_action.triggered.connect(lambda: self.qa.compare())
+        inbox.export_tests_action.triggered.connect(lambda: self.qa.export_tests())
+        inbox.chaos_action.triggered.connect(lambda: self.qa.chaos())
         self.deliveries.resend_requested.connect(ops.open_edit_delivery)
         self.endpoints.controller.changed.connect(self._endpoints_changed)
         self.subscriptions.controller.saved.connect(lambda _id: self.composer.reload_targets())

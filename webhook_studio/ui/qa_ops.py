@@ -47,16 +47,14 @@ class QaOps:
         return dialog
 
     def chaos(self) -> Any:
-        from webhook_studio.store.receiver_queries import list_captures
+        from webhook_studio.store.window_reads import capture_ids
         from webhook_studio.ui.chaos_panel import ChaosDialog
         from webhook_studio.ui.widgets.targets import recent_targets
 
         flt = self.window.inbox.current_filter()
 
-        def shown() -> list[int]:
-            with self.store.session() as session:
-                rows = list_captures(session, limit=10_000, flt=flt)
-                return sorted(c.id for c in rows)
+        def shown() -> list[int]:  # read on a worker thread when Run is clicked
+            return sorted(capture_ids(self.store, flt))  # received order
 
         recent = recent_targets(self.window.settings)
         dialog = ChaosDialog(self.store, self.window.runner, shown,
