@@ -235,6 +235,8 @@ async def main(out: Path) -> None:
             print(path, window.width(), window.height())
     await traffic_shots(out, app, window)
     await shoot_palette_and_dark(app, window, out)
+    window.resize(1440, 900)
+    await qa_shots(app, window, ctx, out)
     await dispatcher.stop()
     await receiver.stop()
     await extras.close()
@@ -312,6 +314,74 @@ async def shoot_palette_and_dark(app, window, out: Path) -> None:  # type: ignor
         window.grab().save(str(out / f"{key}-dark.png"))
         print(out / f"{key}-dark.png")
     window.commands.registry.run("view.theme.system")
+
+
+async def qa_shots(app, window, ctx, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The QA toolkit: two Stripe captures compared (one valid, one re-serialized and so
+    invalid), and a chaos replay against a consumer that applies duplicates."""
+    from aiohttp import web
+
+    from webhook_studio.store.receiver_models import Capture
+    from webhook_studio.ui.chaos_panel import ChaosDialog
+    from webhook_studio.ui.diff_dialog import DiffDialog, load_fields
+
+    # Stripe, round 0 (valid) and round 1 (the body indented after signing: invalid).
+    dialog = DiffDialog(2, load_fields(ctx.store, 2), 5, load_fields(ctx.store, 5), window)
+    dialog.resize(1200, 720)
+    dialog.show()
+    await settle(app)
+    dialog.grab().save(str(out / "diff.png"))
+    dialog.raw.setChecked(True)
+    await settle(app)
+    dialog.grab().save(str(out / "diff-raw.png"))
+    dialog.close()
+
+    counts: dict[str, int] = {}
+
+    async def consumer(request: web.Request) -> web.Response:
+        event = json.loads(await request.read())
+        counts[event["id"]] = counts.get(event["id"], 0) + 1  # no idempotency: the bug
+        return web.Response(status=200)
+
+    async def state(request: web.Request) -> web.Response:
+        return web.json_response(counts)
+
+    consumer_app = web.Application()
+    consumer_app.router.add_post("/webhook", consumer)
+    consumer_app.router.add_get("/state", state)
+    runner = web.AppRunner(consumer_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    ids = []
+    with ctx.store.session() as session:
+        for n in range(8):
+            body = json.dumps({"id": f"evt_3Pq{n}x", "type": "payment.succeeded",
+                               "data": {"amount": 1000 + 250 * n}}).encode()
+            row = Capture(received_at=time.time(), method="POST", path="/hooks/payments",
+                          headers=[["Content-Type", "application/json"]], body=body,
+                          body_size=len(body), response_status=200)
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+    chaos = ChaosDialog(ctx.store, window.runner, lambda: ids, base + "/webhook", window)
+    panel = chaos.panel
+    panel.duplicates.setValue(0.4)
+    panel.burst.setValue(3)
+    panel.delay_high.setValue(0.1)
+    panel.seed.setText("2")
+    panel.check.setText(base + "/state")
+    chaos.resize(900, 660)
+    chaos.show()
+    task = panel.start()
+    assert task is not None
+    await task
+    await settle(app)
+    chaos.grab().save(str(out / "chaos.png"))
+    print(out / "chaos.png", panel.verdict.text())
+    chaos.close()
+    await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "webhook_studio.cli.receiving",
     "webhook_studio.cli.sending",
     "webhook_studio.cli.relaying",
+    "webhook_studio.cli.qa",
     "webhook_studio.cli.profiles",
     "webhook_studio.cli.keys",
     "webhook_studio.cli.handshake",

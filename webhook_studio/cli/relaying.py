@@ -149,6 +149,12 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(f"--to: {problem}")
     if problem := timeout_problem(args.timeout):
         raise UsageError(f"--timeout: {problem}")
+    if args.chaos is not None:
+        from webhook_studio.cli.qa import run_chaos_command
+
+        return run_chaos_command(args, _resign(args))
+    if args.id is None:
+        raise UsageError("replay needs a capture ID (or --chaos SPEC with --ids/--filter).")
     if args.edit and args.body_file == "-":
         raise UsageError("--edit reads the terminal, so --body-file cannot be - (stdin) too.")
     resign = _resign(args)
@@ -206,6 +212,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     import os
     import tempfile
 
+    if args.format in ("pytest", "jest"):
+        from webhook_studio.cli.qa import export_contract
+
+        return export_contract(args)
+    if any(rule != "sensitive" for rule in args.redact or []) or args.redact_pattern \
+            or args.filter or args.expect_status is not None or args.sign_as:
+        raise UsageError("--redact RULE, --redact-pattern, --filter, --profile and "
+                         "--expect-status are for --format pytest or jest; HAR, JSON Lines "
+                         "and cURL take --redact alone (signature, auth and cookie headers).")
     ctx = AppContext.open(args.db)
     try:
         walk = _walk(ctx.store, args.ids, args.limit)
@@ -299,7 +314,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Send a capture to a URL again. Edits (--edit, --set-header, "
         "--remove-header, --method, --body-file) save the changed request as a new capture "
         "linked to the original, which stays as it was.")
-    replay.add_argument("id", type=int, help="the capture's id (captures list)")
+    replay.add_argument("id", type=int, nargs="?", help="the capture's id (captures list)")
     replay.add_argument("--to", required=True, metavar="URL",
                         help="where to send it: a full http:// or https:// URL")
     replay.add_argument("--resign", action="store_true",
@@ -326,21 +341,27 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(replay)
     replay.add_argument("--json", action="store_true",
                         help="print the result (with the new capture id) as JSON")
+    from webhook_studio.cli.qa import add_chaos_options, add_contract_options
+
+    add_chaos_options(replay)
     replay.set_defaults(func=_cmd_replay)
 
     captures = receiving.captures_commands
     assert captures is not None, "the receiving commands register first"
-    export = captures.add_parser("export", help="as HAR 1.2, JSON Lines or cURL")
-    export.add_argument("--format", choices=["har", "jsonl", "curl"], required=True,
-                        help="HAR 1.2 (browsers, HTTP Toolkit), JSON Lines, or cURL commands")
+    export = captures.add_parser("export", help="as HAR 1.2, JSON Lines, cURL, or tests")
+    export.add_argument("--format", choices=["har", "jsonl", "curl", "pytest", "jest"],
+                        required=True, help="HAR 1.2 (browsers, HTTP Toolkit), JSON Lines, "
+                        "cURL commands, or contract tests (pytest, Jest)")
     export.add_argument("--ids", type=int, nargs="+", metavar="ID",
                         help="these captures (default: the newest --limit)")
     export.add_argument("--limit", type=int, default=1000, help="newest N without --ids")
     export.add_argument("--out", metavar="PATH", help="write to this file (default: print)")
-    export.add_argument("--redact", action="store_true",
-                        help="replace signature, auth and cookie header values")
+    export.add_argument("--redact", nargs="?", action="append", const="sensitive",
+                        metavar="RULE", help="alone: replace signature, auth and cookie header "
+                        "values; for tests also json:$.path or header:NAME (repeatable)")
     export.add_argument("--base-url", default="http://127.0.0.1:8000",
                         help="scheme and host the exported URLs use")
+    add_contract_options(export)
     add_db_option(export)
     export.set_defaults(func=_cmd_export)
     imp = captures.add_parser("import", help="captures from a HAR file")

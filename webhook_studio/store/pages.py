@@ -50,10 +50,6 @@ class CaptureSource:
         self.counted_upto = int(newest or 0)
         return int(count or 0)
 
-    def newest_id(self) -> int:
-        with self.store.session() as session:
-            return int(session.scalar(select(func.max(Capture.id))) or 0)
-
     def count_after(self, capture_id: int) -> tuple[int, int]:
         """``(how many, newest id)`` of the matching captures newer than ``capture_id``, in one
         statement (a primary-key range, cheap at 1M). Reading the newest id and the count

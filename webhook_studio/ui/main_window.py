@@ -148,6 +148,12 @@ class MainWindow(QMainWindow):
         inbox.export_action.triggered.connect(lambda: ops.export_har())
         inbox.import_action.triggered.connect(lambda: ops.import_har())
         inbox.bulk_action.triggered.connect(lambda: ops.bulk_replay())
+        from webhook_studio.ui.qa_ops import QaOps
+
+        self.qa = QaOps(self)  # compare, export as tests, chaos replay
+        inbox.compare_action.triggered.connect(lambda: self.qa.compare())
+        inbox.export_tests_action.triggered.connect(lambda: self.qa.export_tests())
+        inbox.chaos_action.triggered.connect(lambda: self.qa.chaos())
         self.deliveries.resend_requested.connect(ops.open_edit_delivery)
         self.deliveries.compose_requested.connect(lambda: self.show_section("composer"))
         self.deliveries.filter_field.set_saved(SavedFilters(ctx.data_dir))
@@ -169,7 +175,6 @@ class MainWindow(QMainWindow):
 
         # The menu bar, shortcuts (Ctrl+1…N, Quit), palette, notices (ui/window_commands.py)
         self.commands = WindowCommands(self)
-        self.about_action = self.commands.registry["help.about"].action
         self._restore_state()
 
     def build_section(self, key: str, title: str, blurb: str) -> QWidget:

@@ -60,10 +60,6 @@ class TaskRunner:
         task.add_done_callback(done)
         return task
 
-    @property
-    def pending(self) -> int:
-        return len(self._tasks)
-
     async def shutdown(self) -> None:
         """Cancel whatever still runs and wait for it to finish cancelling."""
         tasks = list(self._tasks)

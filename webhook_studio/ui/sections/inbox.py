@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMenu,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -103,6 +104,14 @@ class InboxSection(QWidget):
         self.export_action = menu.addAction("Export shown captures as HAR…")
         self.import_action = menu.addAction("Import HAR…")
         self.bulk_action = menu.addAction("Replay shown captures in order…")
+        self.chaos_action = menu.addAction("Chaos replay shown captures…")
+        menu.addSeparator()
+        self.compare_action = menu.addAction("Compare the two selected captures")
+        self.export_tests_action = menu.addAction("Export selected as tests…")
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Compare the two selected captures side by side")
+        self.compare_button.clicked.connect(lambda: self.compare_action.trigger())
+        self._enable_selection_actions(0)
         menu.addSeparator()
         self.delete_action = QAction("Delete selected captures", self)
         self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
@@ -113,6 +122,7 @@ class InboxSection(QWidget):
         self.clear_action.triggered.connect(self._ask_clear)
         self.menu = menu
         self.more.setMenu(menu)
+        search_row.addWidget(self.compare_button)
         search_row.addWidget(self.more)
         self.source = controller.source()
         self.newest = 0
@@ -205,6 +215,7 @@ class InboxSection(QWidget):
         self.model.set_source(self.source)
         self.delete_action.setEnabled(False)  # the reset cleared the selection
         self.update_empty()
+        self._enable_selection_actions(0)
 
     def _counted(self) -> None:
         """The list was counted anew: new captures are those after the newest it counted
@@ -273,6 +284,11 @@ class InboxSection(QWidget):
         menu = self.row_menu(row.id)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
+    def _enable_selection_actions(self, selected: int) -> None:
+        self.compare_action.setEnabled(selected == 2)
+        self.compare_button.setEnabled(selected == 2)
+        self.export_tests_action.setEnabled(selected > 0)
+
     def row_menu(self, capture_id: int) -> QMenu:
         """The context menu of one row (built per click; kept on ``last_row_menu``)."""
         menu = QMenu(self)
@@ -280,6 +296,8 @@ class InboxSection(QWidget):
         replay.triggered.connect(lambda: self.replay_requested.emit(capture_id))
         edit = menu.addAction("Edit and resend…")
         edit.triggered.connect(lambda: self.edit_requested.emit(capture_id))
+        menu.addAction(self.compare_action)
+        menu.addAction(self.export_tests_action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
         menu.addSeparator()
@@ -308,6 +326,7 @@ class InboxSection(QWidget):
         current = self.view.selectionModel().currentIndex()
         rows = self.view.selectionModel().selectedRows()
         self.delete_action.setEnabled(bool(rows))
+        self._enable_selection_actions(len(rows))
         if not rows:
             return
         picked = current if current.isValid() and self.view.selectionModel().isRowSelected(

@@ -30,9 +30,6 @@ class ElidedLabel(QLabel):
     def sizeHint(self) -> QSize:
         return QSize(min(super().sizeHint().width(), 240), super().sizeHint().height())
 
-    def is_elided(self) -> bool:
-        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
-
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
