@@ -20,6 +20,9 @@ NOT_STATES = {
     ("api/routes_replay.py", "timeout"),  # the request field "timeout"
     ("api/routes_webhooks.py", "timeout"),
     ("core/profiles.py", "timeout"),  # the profile file's "timeout" key
+    ("api/models.py", "timeout"),  # the record specs' "timeout" field
+    ("core/specs_records.py", "timeout"),
+    ("core/validation.py", "timeout"),
     ("tunnel/base.py", "failed"),  # a tunnel's status, not a delivery's
     ("tunnel/attach.py", "failed"),
     ("cli/public.py", "failed"),
@@ -34,6 +37,7 @@ UI_LEFT = {
     ("ui/sections/settings.py", "timeout"),  # the setting's key
     ("ui/sections/subscriptions.py", "timeout"),  # the field's name
     ("ui/widgets/public_url.py", "failed"),  # the tunnel's status
+    ("ui/format.py", "pending"), ("ui/notices.py", "failed"),
 }
 
 

@@ -11,7 +11,13 @@ exits with (2: the user's input was wrong, 1: something failed)::
      │    ├── SchemeError                   unknown scheme, invalid scheme options
      │    ├── ProfileError                  an invalid provider profile file
      │    ├── PolicyError                   an invalid retry schedule or event pattern
-     │    └── TunnelSpecError               core/tunnels.py: text naming no tunnel
+     │    ├── TunnelSpecError               core/tunnels.py: text naming no tunnel
+     │    ├── SpecError                     core/specs.py: a record broke its spec
+     │    ├── Invalid                       core/specs.py: one field's value is wrong
+     │    ├── FilterSyntaxError             core/filter_syntax.py: a filter with a mistake
+     │    ├── ChaosSpecError                core/chaos.py: an unreadable --chaos spec
+     │    ├── RedactionError                relay/redact.py: an unreadable redaction rule
+     │    └── CheckError                    relay/chaos.py: the consumer's --check failed
      ├── StoreError                         store/errors.py                  exit 1
      │    ├── UnusableDatabase              --db names something unusable    exit 2
      │    │    └── SchemaTooNewError        written by a newer Webhook Studio

@@ -7,8 +7,6 @@ import asyncio
 import base64
 import io
 import json
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pytest_httpserver import HTTPServer
 
 from tests.api.conftest import Api
+from tests.team.faults import store_locked
 from webhook_studio.core import limits
 from webhook_studio.store import database
 
@@ -111,13 +110,10 @@ async def patient_api(monkeypatch: pytest.MonkeyPatch, api: Api) -> Api:
     return api
 
 
-async def test_a_locked_store_stalls_only_the_waiting_request(patient_api: Api) -> None:
+async def test_a_locked_store_stalls_only_the_waiting_request(patient_api: Api,
+                                                              db_url: str) -> None:
     api = patient_api
-    path = api.ctx.store.path
-    assert isinstance(path, Path)
-    holder = sqlite3.connect(path, timeout=30, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
-    try:
+    with store_locked(db_url):  # another program holds the write lock
         create = asyncio.ensure_future(api.call("POST", "/webhooks", {
             "url": "http://localhost:3000/x", "events": ["*"]}))
         await asyncio.sleep(0.5)  # the create is now waiting for the lock (in a thread)
@@ -126,8 +122,5 @@ async def test_a_locked_store_stalls_only_the_waiting_request(patient_api: Api) 
         # /health answered while the create still waits and the lock is still held
         assert not create.done()
         assert health["store"] in ("degraded", "down")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     status, sub = await asyncio.wait_for(create, 60)
     assert status == 201, sub

@@ -172,7 +172,7 @@ def test_fetch_delivers_the_body_and_headers(echo: EchoServer, tmp_path: Path,
 
 
 _header_value = st.text(st.characters(exclude_categories=["Cs"],
-                                      blacklist_characters="\r\n\x00"), max_size=30).map(
+                                      exclude_characters="\r\n\x00"), max_size=30).map(
     str.strip)
 _header_name = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-ABCXYZ0123", min_size=1, max_size=12)
 

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from tests.team.faults import store_locked
 from webhook_studio.health import Health
 from webhook_studio.store import Store, open_store
 from webhook_studio.store.database import describe_db_error
@@ -103,16 +104,10 @@ def test_the_store_raises_a_typed_duplicate_for_a_taken_path(store: Store) -> No
         update_endpoint(store, second, path="/a")
 
 
-def test_the_store_reports_a_lock_as_busy_and_health_calls_it_degraded(db_path: Path,
+def test_the_store_reports_a_lock_as_busy_and_health_calls_it_degraded(db_url: str,
                                                                        store: Store) -> None:
-    holder = sqlite3.connect(db_path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        with pytest.raises(StoreUnavailable) as caught:
-            create_endpoint(store, path="/locked")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    with store_locked(db_url), pytest.raises(StoreUnavailable) as caught:
+        create_endpoint(store, path="/locked")
     assert caught.value.kind is DbErrorKind.BUSY
     health = Health()
     health.store_failed(caught.value)

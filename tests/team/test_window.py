@@ -21,6 +21,7 @@ from tests.ui.scenarios.helpers import pump
 from webhook_studio.sender import Dispatcher
 from webhook_studio.store import open_store
 from webhook_studio.store.pg_errors import UNREACHABLE
+from webhook_studio.store.schema import SCHEMA_VERSION
 from webhook_studio.ui.workspace import chosen_database
 
 pytestmark = pytest.mark.slow
@@ -124,7 +125,7 @@ async def test_settings_workspace_tests_the_connection_for_real_and_saves_the_ch
     missing = await test_with(pg_server.url("no_such_db"))
     assert "has no database 'no_such_db'" in missing, missing
     good = await test_with(pg_database.replace("postgresql+psycopg://", "postgresql://"))
-    assert good.startswith("Connected to PostgreSQL") and "schema 3" in good, good
+    assert good.startswith("Connected to PostgreSQL") and f"schema {SCHEMA_VERSION}" in good, good
 
     qtbot.mouseClick(win.settings_page.save_button, Qt.MouseButton.LeftButton)
     assert chosen_database(win.settings) == pg_database

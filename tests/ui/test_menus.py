@@ -224,9 +224,9 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
 
 
 async def test_ctrl_f_puts_the_focus_in_the_inbox_filter(window: Any, qtbot: QtBot) -> None:
-    window.show_section("inbox")
-    window.inbox.view.setFocus()
-    qtbot.waitUntil(lambda: window.inbox.view.hasFocus())
+    window.show_section("inbox")  # empty: the first-run panel stands where the list would be
+    window.sidebar.setFocus()
+    qtbot.waitUntil(lambda: window.sidebar.hasFocus())
     window.inbox.search.setText("orders")
     qtbot.keySequence(window.windowHandle(), QKeySequence(SK.Find))
     qtbot.waitUntil(lambda: window.inbox.search.hasFocus())

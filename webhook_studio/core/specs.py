@@ -28,7 +28,7 @@ from webhook_studio.core.errors import CoreError
 from webhook_studio.core.limits import Range
 
 
-class Invalid(Exception):
+class Invalid(CoreError):
     """One value is wrong; the message completes "<field> ..." (e.g. "must be a string"), or
     is a whole sentence (capitalised) when a core parser said it."""
 
