@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,9 @@ def start(cmd: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     if not line.startswith("listening on "):
         proc.kill()
         raise SystemExit(f"server did not start: {line!r}")
+    # Keep reading what it prints (listen logs each request) as a terminal would: a full pipe
+    # would stall the server mid-run.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
     return proc, line.split()[-1]
 
 

@@ -184,7 +184,8 @@ def new_store(db: Path, url: str, concurrency: int, prefill: int) -> None:
                  "updated_at": now + i} for i in ids])
             session.execute(insert(Attempt), [
                 {"delivery_id": f"msg_old{i}", "number": 1, "started_at": now + i,
-                 "finished_at": now + i, "duration_ms": 1.0, "outcome": "2xx", "response_status": 200,
+                 "finished_at": now + i, "duration_ms": 1.0, "outcome": "2xx",
+                 "response_status": 200,
                  "request_headers": [], "request_body": body, "response_headers": [],
                  "response_body": b"{}"} for i in ids])
     store.dispose()
