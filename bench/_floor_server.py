@@ -1,6 +1,6 @@
 """The durable floor: the least a server can do and still keep the receiver's promise.
 
-    python bench/_floor_server.py DB_PATH SECRET
+    python bench/_floor_server.py DB_PATH SECRET [PORT]
 
 An aiohttp handler (the same low-level ``web.Server`` as the receiver and the bare server) that
 reads the body, checks a GitHub HMAC (``X-Hub-Signature-256``), hands the row to ONE writer
@@ -61,7 +61,7 @@ def _resolve(futures: list[asyncio.Future[None]]) -> None:
             future.set_result(None)
 
 
-async def main(path: str, secret: bytes) -> None:
+async def main(path: str, secret: bytes, port: int = 0) -> None:
     loop = asyncio.get_running_loop()
     writer = Writer(path, loop)
     writer.start()
@@ -82,7 +82,7 @@ async def main(path: str, secret: bytes) -> None:
 
     runner = web.ServerRunner(web.Server(handler, access_log=None), handle_signals=True)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     print(f"listening on http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
     await asyncio.Event().wait()
@@ -90,6 +90,7 @@ async def main(path: str, secret: bytes) -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main(sys.argv[1], sys.argv[2].encode()))
+        asyncio.run(main(sys.argv[1], sys.argv[2].encode(),
+                         int(sys.argv[3]) if len(sys.argv) > 3 else 0))
     except KeyboardInterrupt:
         sys.exit(0)

@@ -1,14 +1,24 @@
-"""Receiver throughput and latency against a bare aiohttp no-op handler, in the same run.
+"""Receiver throughput against the durable floor and a bare aiohttp handler, in the same run.
 
-    .venv/bin/python bench/receiver.py [--seconds 5] [--connections 32]
+    .venv/bin/python bench/receiver.py [--seconds 5] [--connections 32] [--rounds 3]
+                                       [--prefill N]
 
-Both servers run in their own process on 127.0.0.1 with a plain asyncio loop; ``wrk`` (another
-process) drives each with the same signed ~1 KB POST. The receiver does everything it does for
-real: routing, raw-body read, GitHub signature verification, group-committed SQLite insert in
-WAL mode, and answers only after commit. Then a paced client at half the bare rate measures
-the receiver's p50/p99 latency. Last, the store write alone (the receiver's writer code on the
-real schema, nothing else running) is timed in CPU per capture, next to the extra CPU per
-request that the 80 % goal allows. Loopback only; every run is bounded in time.
+Three servers, each in its own process on 127.0.0.1 with a plain asyncio loop, driven by
+``wrk`` (another process) with the same signed ~1 KB POST, interleaved in every round as
+bare, floor, receiver, floor:
+
+* bare (``_bare_server.py``): reads the body, answers a constant.
+* durable floor (``_floor_server.py``): reads the body, checks the GitHub HMAC, hands the row
+  to one writer thread committing groups to SQLite (WAL, synchronous=NORMAL), answers after
+  the commit. The least any server that keeps the receiver's promise can do (issue #20).
+* the receiver (``webhook-studio listen --scheme github``): routing, raw-body read, signature
+  verification, group-committed insert into the real schema, answer only after commit.
+
+The ratio receiver/floor uses the mean of the two floor phases around the receiver.
+``--prefill N`` stores N captures first, to show the rate does not fall with the table size.
+Then a paced client at half the receiver's own best rate measures its p50/p99 latency. Last,
+the store write alone is timed in CPU per capture, on the real schema (the receiver's own
+writer code) and on the floor's minimal table. Loopback only; every run is bounded in time.
 """
 
 from __future__ import annotations
