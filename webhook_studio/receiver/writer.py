@@ -302,9 +302,6 @@ def _json(value: Any) -> str | None:
     return _ENCODE(value)
 
 
-_COLUMNS: tuple[list[str], frozenset[str]] | None = None
-
-
 @dataclass(frozen=True)
 class _Shape:
     """The insert for captures that carry exactly ``keys`` (in that order): those fields, then
