@@ -71,6 +71,7 @@ class CaptureWriter:
         self._closing = False
         self._raw: Any = None  # the writer thread's own DBAPI connection (SQLite fast path)
         self._fast = store.engine.dialect.name == "sqlite"
+        self._memo: dict[str, tuple[Any, str | None]] = {}  # last JSON per column (writer thread)
         self.groups = 0
         self.written = 0
         self.failed = 0
@@ -151,8 +152,13 @@ class CaptureWriter:
         """Runs on the writer thread: the same rows as :meth:`_write_core`, straight through
         sqlite3 on one kept connection. SQLAlchemy's per-row processing held the GIL for most
         of each group and slowed the loop thread serving requests (docs/benchmarks.md);
-        sqlite3 releases the GIL while SQLite works."""
-        columns, json_columns = _insert_columns()
+        sqlite3 releases the GIL while SQLite works.
+
+        The group is one ``executemany`` of one statement text per set of fields (sqlite3
+        keeps it prepared), with only the fields a capture has turned into parameters; the
+        columns it leaves out are bound from one tuple encoded once. Ids come from
+        ``last_insert_rowid()``: one writer holds the write lock for the whole transaction, so
+        the group's rowids are consecutive."""
         if self._raw is None:
             self._raw = self._store.engine.raw_connection()
             from webhook_studio.store import database
@@ -169,19 +175,43 @@ class CaptureWriter:
                 cur.execute("SELECT delivery_id, min(id) FROM captures WHERE delivery_id IN "
                             f"({','.join('?' * len(chunk))}) GROUP BY delivery_id", chunk)
                 first_seen.update({str(d): int(n) for d, n in cur.fetchall()})
-            insert = (f"INSERT INTO captures ({', '.join(columns)}) "
-                      f"VALUES ({', '.join('?' * len(columns))})")
-            results: list[tuple[int, int | None]] = []
-            for record in records:
-                row = {**ROW_DEFAULTS, **record.fields, "delivery_id": record.delivery_id}
-                earlier = first_seen.get(record.delivery_id) if record.delivery_id else None
-                row["duplicate_of"] = earlier
-                cur.execute(insert, [
-                    _json(row[c]) if c in json_columns else row[c] for c in columns])
-                row_id = int(cur.lastrowid or 0)
-                if record.delivery_id and earlier is None:
-                    first_seen[record.delivery_id] = row_id
-                results.append((row_id, earlier))
+            # Runs of records with the same fields share one statement (usually the group).
+            runs: list[tuple[_Shape, list[list[Any]]]] = []
+            shape: _Shape | None = None
+            dups: list[tuple[int, str]] = []  # (index in group, delivery id) seen in this group
+            seen_here: set[str] = set()
+            for n, record in enumerate(records):
+                fields = record.fields
+                keys = tuple(fields)
+                if shape is None or shape.keys != keys:
+                    shape = _shape(keys)
+                    runs.append((shape, []))
+                row = [self._encode(k, v) if k in shape.json else v
+                       for k, v in fields.items()]
+                did = record.delivery_id
+                earlier = first_seen.get(did) if did else None
+                if did and earlier is None:
+                    if did in seen_here:
+                        dups.append((n, did))
+                    seen_here.add(did)
+                row.append(did)
+                row.append(earlier)
+                runs[-1][1].append(row)
+            for run_shape, rows in runs:
+                cur.executemany(run_shape.sql, [(*r, *run_shape.tail) for r in rows])
+            last = int(cur.execute("SELECT last_insert_rowid()").fetchone()[0])
+            first_id = last - len(records) + 1
+            results = [(first_id + n, first_seen.get(r.delivery_id) if r.delivery_id else None)
+                       for n, r in enumerate(records)]
+            if dups:  # the same delivery twice in one group: later ones point at the first
+                firsts: dict[str, int] = {}
+                for n, r in enumerate(records):
+                    if r.delivery_id and r.delivery_id not in firsts:
+                        firsts[r.delivery_id] = first_id + n
+                updates = [(firsts[d], first_id + n) for n, d in dups]
+                cur.executemany("UPDATE captures SET duplicate_of = ? WHERE id = ?", updates)
+                for (dup_of, _), (n, _) in zip(updates, dups, strict=True):
+                    results[n] = (results[n][0], dup_of)
             conn.commit()
             return results
         except BaseException as exc:  # never leave the kept connection inside a transaction
@@ -192,6 +222,19 @@ class CaptureWriter:
             if isinstance(exc, sqlite3.Error):
                 raise StoreUnavailable(describe_db_error(exc), classify(exc)) from exc
             raise
+
+    def _encode(self, key: str, value: Any) -> str | None:
+        """JSON as :class:`JSONText` stores it; the verdict and other small values that repeat
+        from one capture to the next (most are valid, with the same verdict) are encoded once:
+        comparing a small dict is far cheaper than encoding it."""
+        if key == "headers":
+            return _json(value)
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] == value:
+            return memo[1]
+        text = _json(value)
+        self._memo[key] = (value, text)
+        return text
 
     def _drop_raw(self) -> None:
         if self._raw is not None:
@@ -268,6 +311,37 @@ def _json(value: Any) -> str | None:
     if isinstance(value, list) and not value:
         return "[]"
     return _ENCODE(value)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The insert for captures that carry exactly ``keys`` (in that order): those fields, then
+    ``delivery_id`` and ``duplicate_of``, then every other column bound from ``tail``."""
+
+    keys: tuple[str, ...]
+    json: frozenset[str]
+    sql: str
+    tail: tuple[Any, ...]
+
+
+_SHAPES: dict[tuple[str, ...], _Shape] = {}
+
+
+def _shape(keys: tuple[str, ...]) -> _Shape:
+    found = _SHAPES.get(keys)
+    if found is None:
+        columns, json_columns = _insert_columns()
+        unknown = set(keys) - set(columns) | {"delivery_id", "duplicate_of"} & set(keys)
+        if unknown:
+            raise ValueError(f"not capture fields: {sorted(unknown)}")
+        rest = [c for c in columns if c not in keys and c not in ("delivery_id", "duplicate_of")]
+        names = [*keys, "delivery_id", "duplicate_of", *rest]
+        sql = (f"INSERT INTO captures ({', '.join(names)}) "
+               f"VALUES ({', '.join('?' * len(names))})")
+        tail = tuple(_json(ROW_DEFAULTS[c]) if c in json_columns else ROW_DEFAULTS[c]
+                     for c in rest)
+        found = _SHAPES[keys] = _Shape(keys, json_columns & set(keys), sql, tail)
+    return found
 
 
 _COLUMNS: tuple[list[str], frozenset[str]] | None = None

@@ -27,7 +27,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import httpx
@@ -235,6 +235,15 @@ class Dispatcher:
              source_capture_id: int | None = None) -> list[str]:
         """One delivery per matching active subscription (or for the one given, whatever its
         filter and flags), all written in one transaction before this returns."""
+        return self.emit_many([(event_type, data)], subscription_id=subscription_id,
+                              source_capture_id=source_capture_id)
+
+    def emit_many(self, items: Iterable[tuple[str, Any]], *,
+                  subscription_id: str | None = None,
+                  source_capture_id: int | None = None) -> list[str]:
+        """:meth:`emit` for many ``(event_type, data)`` at once: the subscriptions are read
+        once and every event and delivery is written in ONE transaction (one commit instead of
+        one per event: ~1 ms each through the ORM before). All or nothing."""
         now = self.clock.now()
         events: list[dict[str, Any]] = []
         deliveries: list[dict[str, Any]] = []
@@ -242,25 +251,28 @@ class Dispatcher:
             if subscription_id is not None:
                 subs = [s for s in [session.get(Subscription, subscription_id)] if s]
             else:
-                subs = [s for s in session.scalars(select(Subscription).where(
-                    Subscription.active.is_(True), Subscription.adhoc.is_(False)))
-                    if matches(s.events or [], event_type)]
-            # One event row per distinct envelope: subscriptions of one profile share it.
-            event_ids: dict[str | None, str] = {}
-            for sub in subs:
-                if sub.profile not in event_ids:
-                    eid = new_id("evt")
-                    body = self.envelope_for(sub.profile)(event_type, data, eid, now)
-                    events.append({"id": eid, "type": event_type, "payload": body,
-                                   "created_at": now})
-                    event_ids[sub.profile] = eid
-                first = policy_from_dict(sub.retry_policy).delay_before(1, self.rng) or 0.0
-                deliveries.append({
-                    "id": new_id("msg"), "event_id": event_ids[sub.profile],
-                    "subscription_id": sub.id, "event_type": event_type,
-                    "target_url": sub.url, "state": DeliveryState.PENDING, "attempt_count": 0,
-                    "next_attempt_at": now + first, "source_capture_id": source_capture_id,
-                    "created_at": now, "updated_at": now})
+                subs = list(session.scalars(select(Subscription).where(
+                    Subscription.active.is_(True), Subscription.adhoc.is_(False))))
+            policies = {s.id: policy_from_dict(s.retry_policy) for s in subs}
+            for event_type, data in items:
+                wanted = subs if subscription_id is not None else [
+                    s for s in subs if matches(s.events or [], event_type)]
+                # One event row per distinct envelope: subscriptions of one profile share it.
+                event_ids: dict[str | None, str] = {}
+                for sub in wanted:
+                    if sub.profile not in event_ids:
+                        eid = new_id("evt")
+                        body = self.envelope_for(sub.profile)(event_type, data, eid, now)
+                        events.append({"id": eid, "type": event_type, "payload": body,
+                                       "created_at": now})
+                        event_ids[sub.profile] = eid
+                    first = policies[sub.id].delay_before(1, self.rng) or 0.0
+                    deliveries.append({
+                        "id": new_id("msg"), "event_id": event_ids[sub.profile],
+                        "subscription_id": sub.id, "event_type": event_type,
+                        "target_url": sub.url, "state": DeliveryState.PENDING, "attempt_count": 0,
+                        "next_attempt_at": now + first, "source_capture_id": source_capture_id,
+                        "created_at": now, "updated_at": now})
             if events:
                 session.execute(insert(Event), events)
                 session.execute(insert(Delivery), deliveries)

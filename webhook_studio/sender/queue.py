@@ -238,18 +238,23 @@ def record_results(session: Session, results: Sequence[Result], now: float,
         "duration_ms": r.duration_ms, "outcome": r.outcome, "error_class": r.error_class,
         "error_message": r.error_message, "next_attempt_at": r.next_attempt_at,
     } for r in results])
+    # One statement per delivery for what were three (count, lease, state): every CASE reads
+    # the row as it was, so the lease is cleared only where ``owner`` held it and the state
+    # set only where it was still pending (a delivery cancelled meanwhile stays cancelled).
+    c = DELIVERIES.c
+    held = c.lease_owner == owner
+    pending = c.state == DeliveryState.PENDING
     conn.execute(
-        update(DELIVERIES).where(DELIVERIES.c.id == bindparam("b_id"))
-        .values(attempt_count=bindparam("b_number"), updated_at=now),
-        [{"b_id": r.job.delivery_id, "b_number": r.job.number} for r in results])
-    release_leases(session, owner, [r.job.delivery_id for r in results])
-    conn.execute(
-        update(DELIVERIES).where(DELIVERIES.c.id == bindparam("b_id"),
-                                 DELIVERIES.c.state == DeliveryState.PENDING)
-        .values(state=bindparam("b_state"), next_attempt_at=bindparam("b_next"),
-                final_reason=bindparam("b_reason")),
-        [{"b_id": r.job.delivery_id, "b_state": r.state, "b_next": r.next_attempt_at,
-          "b_reason": r.reason} for r in results])
+        update(DELIVERIES).where(c.id == bindparam("b_id")).values(
+            attempt_count=bindparam("b_number"), updated_at=now,
+            in_flight_since=case((held, None), else_=c.in_flight_since),
+            in_flight_until=case((held, None), else_=c.in_flight_until),
+            lease_owner=case((held, None), else_=c.lease_owner),
+            state=case((pending, bindparam("b_state")), else_=c.state),
+            next_attempt_at=case((pending, bindparam("b_next")), else_=c.next_attempt_at),
+            final_reason=case((pending, bindparam("b_reason")), else_=c.final_reason)),
+        [{"b_id": r.job.delivery_id, "b_number": r.job.number, "b_state": r.state,
+          "b_next": r.next_attempt_at, "b_reason": r.reason} for r in results])
     notify(session, "attempts", [r.job.delivery_id for r in results])
     subs = {r.job.subscription_id for r in results}
     session.execute(update(Subscription).where(Subscription.id.in_(subs))
