@@ -119,3 +119,24 @@ async def test_ctrl_a_delete_deletes_exactly_the_listed_captures(
     with ctx.store.session() as session:
         left = sorted(path for (path,) in session.query(Capture.path))
     assert len(left) == 400 and all(path.startswith("/keep/") for path in left)
+
+
+async def test_ctrl_end_shows_the_oldest_capture_once_its_page_is_read(
+        window: Any, ctx: AppContext, qtbot: QtBot) -> None:
+    """The last row's page is not read when Ctrl+End selects it: the inspector shows that
+    capture when the page arrives."""
+    add_captures(ctx, [f"/many/{i}" for i in range(1000)])
+    inbox = window.inbox
+    window.show_section("inbox")
+    inbox.apply_filter()  # the captures were stored behind the window's back
+    await pump(lambda: inbox.model.rowCount() == 1000, 30)
+    await reads_done(window)
+    with ctx.store.session() as session:
+        oldest = min(c for (c,) in session.query(Capture.id))
+    inbox.view.setFocus()
+    qtbot.keyClick(inbox.view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(inbox.view, Qt.Key.Key_Space)  # select the row Ctrl+End moved to
+    assert inbox.view.selectionModel().isRowSelected(999, inbox.view.rootIndex())
+    await pump(lambda: inbox.inspector.capture_id == oldest, 30,
+               f"the inspector shows {inbox.inspector.capture_id}")
+    assert inbox.model.data(inbox.model.index(999, PATH_COLUMN)) == "/many/0"
