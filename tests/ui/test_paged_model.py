@@ -135,3 +135,31 @@ async def test_a_page_is_read_once_off_the_gui_thread_and_a_stale_one_dropped() 
     assert (400, 599) in changed  # the rows repainted when their page arrived
     assert model.find_row(lambda n: n == 450, 1000) == (450, True)
     assert errors == []
+
+
+class FlakySource(CountingSource):
+    """The first page reads fail (the store was locked for too long), later ones work.
+    (The first may be read with the old count, and dropped when the count arrives.)"""
+
+    failures = 2
+
+    def page(self, offset: int, limit: int, total: int) -> Sequence[int]:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("database is locked")
+        return super().page(offset, limit, total)
+
+
+async def test_a_failed_page_read_is_a_sentence_and_asked_again_on_the_next_paint() -> None:
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.ui.models.paged import PLACEHOLDER
+    from webhook_studio.ui.query_op import Queries
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    queries = Queries(TaskRunner(errors.append))
+    model = PagedTableModel(FlakySource(10), COLUMNS, queries)
+    await pump(lambda: not queries.busy(), 30)
+    assert errors, "the failed read was reported"
+    assert model.data(model.index(3, 0)) in (PLACEHOLDER, "3")  # asked again
+    await pump(lambda: model.data(model.index(3, 0)) == "3", 30)

@@ -144,7 +144,14 @@ class PagedTableModel(QAbstractTableModel):
         offset = number * self.PAGE_SIZE
 
         def read() -> Sequence[Any]:
-            return source.page(offset, self.PAGE_SIZE, total)
+            try:
+                return source.page(offset, self.PAGE_SIZE, total)
+            except Exception:
+                # a failed read (a sentence in the status bar) may be asked again by the
+                # next repaint; set.discard is atomic, and a newer generation's is its own
+                if generation == self._generation:
+                    self._pending.discard(number)
+                raise
 
         if self._reads is None:
             self._store(number, read(), generation)
