@@ -136,6 +136,7 @@ class InboxSection(QWidget):
         self.newest = self.source.counted_upto  # counted already when no loop runs yet
         self._select_when_listed: int | None = None
         self._scroll_when_listed = False
+        self._select_pending = False  # its rows are being read: look again as they arrive
         #: A row picked before its page was read: shown in the inspector when it arrives.
         self._inspect_row: int | None = None
         self.view = QTableView()
@@ -335,8 +336,9 @@ class InboxSection(QWidget):
         capture_id = self._select_when_listed
         if capture_id is None:
             return
-        row, _complete = self.model.find_row(
+        row, complete = self.model.find_row(
             lambda obj: isinstance(obj, CaptureRow) and obj.id == capture_id, FIND_LIMIT)
+        self._select_pending = row is None and not complete
         if row is None:
             return
         self.view.blockSignals(True)
@@ -349,7 +351,8 @@ class InboxSection(QWidget):
     def _page_loaded(self) -> None:
         """Rows just read: select a capture waited for, or show the selected one whose row
         was not read when it was picked (End, Ctrl+End: a page far down)."""
-        self._select_listed()
+        if self._select_pending:
+            self._select_listed()
         if self._inspect_row is not None:
             row = self.model.row_object(self._inspect_row)
             if isinstance(row, CaptureRow):
