@@ -20,24 +20,19 @@ NOT_STATES = {
     ("api/routes_replay.py", "timeout"),  # the request field "timeout"
     ("api/routes_webhooks.py", "timeout"),
     ("core/profiles.py", "timeout"),  # the profile file's "timeout" key
-    ("api/models.py", "timeout"),  # the record specs' "timeout" field
-    ("core/specs_records.py", "timeout"),
-    ("core/validation.py", "timeout"),
+    ("core/specs_records.py", "timeout"),  # the spec's field "timeout"
+    ("core/validation.py", "timeout"),  # the form's field "timeout"
+    ("api/models.py", "timeout"),  # the request field "timeout"
     ("tunnel/base.py", "failed"),  # a tunnel's status, not a delivery's
     ("tunnel/attach.py", "failed"),
     ("cli/public.py", "failed"),
 }
 #: ui/ is being split into views and controllers (the views branch); what is left there.
 UI_LEFT = {
-    ("ui/format.py", "captured"), ("ui/format.py", "malformed"), ("ui/format.py", "rejected"),
-    ("ui/sections/deliveries.py", "cancelled"), ("ui/sections/deliveries.py", "delivered"),
-    ("ui/sections/deliveries.py", "disabled"), ("ui/sections/deliveries.py", "failed"),
-    ("ui/sections/deliveries.py", "pending"), ("ui/sections/inbox.py", "rejected"),
-    ("ui/sections/inspector.py", "captured"),
+    ("ui/format.py", "pending"),  # the theme's colour for a pending delivery
     ("ui/sections/settings.py", "timeout"),  # the setting's key
     ("ui/sections/subscriptions.py", "timeout"),  # the field's name
     ("ui/widgets/public_url.py", "failed"),  # the tunnel's status
-    ("ui/format.py", "pending"), ("ui/notices.py", "failed"),
 }
 
 

@@ -91,3 +91,75 @@ def test_capture_pages_past_the_middle_match_the_newest_first_order(tmp_path: ob
         ids = [row.id for row in source.page(offset, 200, total)]
         assert ids == newest_first[offset:offset + 200], offset
     store.dispose()
+
+
+class HeldSource(CountingSource):
+    """Page reads wait for ``gate`` (a store busy elsewhere)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        import threading
+
+        self.gate = threading.Event()
+
+    def page(self, offset: int, limit: int, total: int) -> Sequence[int]:
+        assert self.gate.wait(30)
+        return super().page(offset, limit, total)
+
+
+async def test_a_page_is_read_once_off_the_gui_thread_and_a_stale_one_dropped() -> None:
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.ui.models.paged import PLACEHOLDER
+    from webhook_studio.ui.query_op import Queries
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    queries = Queries(TaskRunner(errors.append))
+    old = HeldSource(1000)
+    model = PagedTableModel(old, COLUMNS, queries)
+    await pump(lambda: model.rowCount() == 1000, 30)
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last: changed.append((first.row(), last.row())))
+    for _ in range(5):  # painted again and again while the read waits: asked once
+        assert model.data(model.index(450, 0)) == PLACEHOLDER
+    assert model.row_object(450) is None
+    assert model.find_row(lambda n: n == 450, 600) == (None, False)  # pages 0-2: held too
+    new = CountingSource(1000)
+    model.set_source(new)  # another filter while the old pages are still being read
+    await pump(lambda: model.data(model.index(450, 0)) == "450", 30)
+    assert queries.busy(), "the old reads are still waiting"
+    old.gate.set()
+    await pump(lambda: not queries.busy(), 30)
+    assert model.data(model.index(450, 1)) == "900"
+    assert sorted(new.pages) == [(0, 200), (400, 200)]  # read for the new source only
+    assert (400, 599) in changed  # the rows repainted when their page arrived
+    assert model.find_row(lambda n: n == 450, 1000) == (450, True)
+    assert errors == []
+
+
+class FlakySource(CountingSource):
+    """The first page reads fail (the store was locked for too long), later ones work.
+    (The first may be read with the old count, and dropped when the count arrives.)"""
+
+    failures = 2
+
+    def page(self, offset: int, limit: int, total: int) -> Sequence[int]:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("database is locked")
+        return super().page(offset, limit, total)
+
+
+async def test_a_failed_page_read_is_a_sentence_and_asked_again_on_the_next_paint() -> None:
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.ui.models.paged import PLACEHOLDER
+    from webhook_studio.ui.query_op import Queries
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    queries = Queries(TaskRunner(errors.append))
+    model = PagedTableModel(FlakySource(10), COLUMNS, queries)
+    await pump(lambda: not queries.busy(), 30)
+    assert errors, "the failed read was reported"
+    assert model.data(model.index(3, 0)) in (PLACEHOLDER, "3")  # asked again
+    await pump(lambda: model.data(model.index(3, 0)) == "3", 30)

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import WindowFactory
-from tests.ui.scenarios.helpers import post, pump, select_capture, wait_visible
+from tests.ui.scenarios.helpers import post, pump, select_capture, selected_ids, wait_visible
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.store.receiver_queries import create_endpoint
@@ -78,7 +78,8 @@ async def test_selection_filters_composer_inputs_and_replay_target_survive_a_res
     await pump(lambda: again.inbox.endpoint.currentData() == endpoint_id,
                what="the endpoint filter did not come back")
     await pump(lambda: again.inbox.inspector.capture_id == chosen, what="capture not restored")
-    assert again.inbox.selected_ids() == [chosen]
+    await pump(lambda: selected_ids(again.inbox) == [chosen],  # once its row is read
+               what="the restored capture's row was not selected")
     assert again.deliveries.state.currentText().lower() == "delivered"
     assert again.deliveries.delivery_id == first[0]
     assert again.composer.event_type.text() == "order.shipped"

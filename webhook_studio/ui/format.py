@@ -8,6 +8,8 @@ from typing import Any
 
 from PySide6.QtGui import QColor
 
+from webhook_studio.core.vocabulary import CaptureState, DeliveryState
+
 VALID, INVALID, NEUTRAL, WARN = "#2e9d57", "#d0453b", "#8b8f96", "#c98a1b"
 
 
@@ -45,20 +47,20 @@ def size(n: int) -> str:
 
 def verdict_text(valid: bool | None, state: str, reason: str | None = None) -> str:
     """A mark and words, so the verdict never rests on its colour alone."""
-    if state == "rejected":
+    if state == CaptureState.REJECTED:
         return "⚠ rejected"
-    if state == "malformed":
+    if state == CaptureState.MALFORMED:
         return "⚠ malformed"
     if valid is None:
         return "– not verified"
     return "✔ valid" if valid else f"✘ {(reason or 'invalid').replace('_', ' ')}"
 
 
-def verdict_colour(valid: bool | None, state: str = "captured") -> QColor:
+def verdict_colour(valid: bool | None, state: str = CaptureState.CAPTURED) -> QColor:
     """Readable on the palette in use (light or dark: ``theme.STATUS_COLOURS``)."""
     from webhook_studio.ui.theme import status_colour
 
-    if state != "captured":
+    if state != CaptureState.CAPTURED:
         return status_colour("warn")
     return status_colour({True: "valid", False: "invalid", None: "neutral"}[valid])
 
@@ -66,8 +68,11 @@ def verdict_colour(valid: bool | None, state: str = "captured") -> QColor:
 def state_colour(state: str) -> QColor:
     from webhook_studio.ui.theme import status_colour
 
-    return status_colour({"delivered": "valid", "failed": "invalid", "pending": "pending",
-                          "disabled": "warn", "cancelled": "neutral"}.get(state, "neutral"))
+    colours: dict[str, str] = {
+        DeliveryState.DELIVERED: "valid", DeliveryState.FAILED: "invalid",
+        DeliveryState.PENDING: "pending", DeliveryState.DISABLED: "warn",
+        DeliveryState.CANCELLED: "neutral"}
+    return status_colour(colours.get(state, "neutral"))
 
 
 def pretty_body(body: bytes) -> tuple[str, bool]:

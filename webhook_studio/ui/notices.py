@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.ui import format as fmt
 
 #: Desktop notification kinds: settings key → (menu title, what it announces).
@@ -226,7 +227,8 @@ class Attention(QObject):
     def on_sender_event(self, event: Any) -> None:
         from webhook_studio.sender.events import AttemptFinished, DeliveryChanged
 
-        if not isinstance(event, AttemptFinished | DeliveryChanged) or event.state != "failed":
+        if (not isinstance(event, AttemptFinished | DeliveryChanged)
+                or event.state != DeliveryState.FAILED):
             return
         if event.delivery_id in self._counted_failed:
             return

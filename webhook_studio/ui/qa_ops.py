@@ -20,17 +20,20 @@ class QaOps:
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
 
-    def compare(self) -> Any:
+    def compare(self) -> None:
         """The diff dialog for the two selected captures, or a sentence in the status bar."""
         from webhook_studio.ui.diff_dialog import open_diff
 
-        return open_diff(self.window, self.store, self.window.runner,
-                         self.window.inbox.selected_ids(), self.window.show_error)
+        self.window.inbox.selected_ids(lambda ids: open_diff(
+            self.window, self.store, self.window.runner, ids, self.window.show_error))
 
-    def export_tests(self) -> Any:
+    def export_tests(self) -> None:
+        """The export dialog for the selected captures (their ids may be read first)."""
+        self.window.inbox.selected_ids(self._export_tests)
+
+    def _export_tests(self, ids: list[int]) -> Any:
         from webhook_studio.ui.contract_export_dialog import ContractExportDialog
 
-        ids = self.window.inbox.selected_ids()
         if not ids:
             self.window.show_error("Select the captures to export as tests first.")
             return None

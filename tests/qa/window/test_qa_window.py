@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QLineEdi
 from pytestqt.qtbot import QtBot
 
 from tests.qa.test_chaos import Consumer
+from tests.ui.scenarios.helpers import selected_ids
 from webhook_studio.ui import dialogs
 from webhook_studio.ui.chaos_panel import ChaosDialog
 from webhook_studio.ui.contract_export_dialog import ContractExportDialog
@@ -83,7 +84,7 @@ async def test_compare_two_selected_rows(qtbot: QtBot, window: Any) -> None:
     await pump(lambda: inbox.model.rowCount() == 2)
     window.show_section("inbox")
     click_row(qtbot, inbox.view, 0)
-    await pump(lambda: len(inbox.selected_ids()) == 1)
+    await pump(lambda: len(selected_ids(inbox) or []) == 1)
     assert not inbox.compare_button.isEnabled()  # one capture: nothing to compare it with
     click_row(qtbot, inbox.view, 1, Qt.KeyboardModifier.ControlModifier)
     await pump(lambda: inbox.compare_button.isEnabled())
@@ -115,7 +116,7 @@ async def test_compare_needs_exactly_two(qtbot: QtBot, window: Any) -> None:
     await pump(lambda: inbox.model.rowCount() == 3)
     window.show_section("inbox")
     inbox.view.selectAll()
-    await pump(lambda: len(inbox.selected_ids()) == 3)
+    await pump(lambda: len(selected_ids(inbox) or []) == 3)
     assert not inbox.compare_button.isEnabled() and not inbox.compare_action.isEnabled()
     click_row(qtbot, inbox.view, 0)
     click_row(qtbot, inbox.view, 1, Qt.KeyboardModifier.ControlModifier)
@@ -137,7 +138,7 @@ async def test_export_selected_as_tests(qtbot: QtBot, window: Any, tmp_path: Pat
     await pump(lambda: inbox.model.rowCount() == 2)
     window.show_section("inbox")
     click_row(qtbot, inbox.view, 1)  # the older one: /orders
-    await pump(lambda: inbox.selected_ids() == [1])
+    await pump(lambda: selected_ids(inbox) == [1])
     inbox.export_tests_action.trigger()
     dialog = await wait_visible(window, ContractExportDialog)
     retype(qtbot, dialog.rules, "json:customer.vip")

@@ -101,6 +101,8 @@ async def select_capture(qtbot: QtBot, window: Any, row: int) -> int:
     from webhook_studio.ui.models.sources import CaptureRow
 
     window.show_section("inbox")
+    await pump(lambda: isinstance(window.inbox.model.row_object(row), CaptureRow),
+               what=f"row {row} was not read")
     obj = window.inbox.model.row_object(row)
     assert isinstance(obj, CaptureRow)
     click_row(qtbot, window.inbox.view, row)
@@ -153,6 +155,7 @@ async def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
     rect = view.visualRect(combo.model().index(index, 0))
     qtbot.mouseClick(view.viewport(), LEFT, pos=rect.center())
     assert combo.currentIndex() == index, f"could not pick {text!r}"
+    await reads_done(combo)  # what the choice reads (a list, its pages) is shown
 
 
 def retype(qtbot: QtBot, field: QLineEdit | QPlainTextEdit, text: str) -> None:
@@ -196,6 +199,13 @@ def reading(widget: QWidget) -> bool:
             if isinstance(value, Queries) and value.busy():
                 return True
     return False
+
+
+def selected_ids(inbox: Any) -> list[int] | None:
+    """The Inbox's selected capture ids when its rows are read (else None: being read)."""
+    found: list[list[int]] = []
+    inbox.selected_ids(found.append)
+    return found[0] if found else None
 
 
 async def reads_done(widget: QWidget, within: float = 20.0) -> None:

@@ -45,6 +45,7 @@ async def test_filter_copy_and_chart_in_deliveries(window: Any, ctx: AppContext,
     deliveries.search.setFocus()
     qtbot.keyClicks(deliveries.search, "state:dead status:5xx")
     await pump(lambda: deliveries.model.rowCount() == 1)
+    await reads_done(deliveries)  # the row itself is read after the count
     assert deliveries.model.row_object(0).event_type == "customer.deleted"
     rect = deliveries.view.visualRect(deliveries.model.index(0, 1))
     right_click(deliveries.view.viewport(), rect.center())

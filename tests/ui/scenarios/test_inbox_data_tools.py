@@ -51,7 +51,8 @@ async def test_typing_a_filter_narrows_the_list_and_a_mistake_says_where(
     inbox.search.setFocus()
     qtbot.keyClicks(inbox.search, "header:x-github-event=push")
     await pump(lambda: inbox.model.rowCount() == 1)
-    assert inbox.model.row_object(0).path == "/hooks/a"
+    await reads_done(inbox)  # the row itself is read after the count
+    await pump(lambda: getattr(inbox.model.row_object(0), "path", None) == "/hooks/a")
     qtbot.keyClicks(inbox.search, " status:abc")
     await pump(lambda: inbox.filter_field.problem.isVisible())
     assert inbox.filter_field.problem.text().startswith("At position 35:")
@@ -59,7 +60,7 @@ async def test_typing_a_filter_narrows_the_list_and_a_mistake_says_where(
     inbox.search.clear()
     qtbot.keyClicks(inbox.search, '-path:/hooks/* "plain"')
     await pump(lambda: inbox.model.rowCount() == 1
-               and inbox.model.row_object(0).path == "/other/b")
+               and getattr(inbox.model.row_object(0), "path", None) == "/other/b")
 
 
 async def test_right_click_copy_as_curl_puts_the_command_on_the_clipboard(

@@ -7,6 +7,7 @@ import ssl
 from typing import Any
 
 import aiohttp
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytest_httpserver import HTTPServer
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.scenarios.helpers import click, pump
 from webhook_studio.context import AppContext
+from webhook_studio.core.limits import TIMEOUT_SECONDS
 from webhook_studio.core.retry import SchedulePolicy, policy_from_dict
 from webhook_studio.store.sender_models import Subscription
 
@@ -141,3 +143,32 @@ async def test_the_api_starts_and_stops_when_saved(window: Any, qtbot: QtBot) ->
     click(qtbot, page.save_button)
     await pump(lambda: page.note.text() == "Saved. The management API is stopped.", within=30)
     assert window.api is None
+
+
+@pytest.mark.parametrize("edge", [TIMEOUT_SECONDS.low, TIMEOUT_SECONDS.high])
+async def test_a_default_timeout_at_either_edge_prefills_a_subscription_that_saves(
+        window: Any, ctx: AppContext, qtbot: QtBot, edge: float) -> None:
+    """The field takes the subscription's own range: a default it accepts is one the
+    subscription editor accepts too (it once allowed whole seconds only, from 1)."""
+    page = window.settings_page
+    window.show_section("settings")
+    assert (page.timeout.minimum(), page.timeout.maximum()) == (
+        TIMEOUT_SECONDS.low, TIMEOUT_SECONDS.high)
+    page.timeout.setFocus()
+    qtbot.keyClick(page.timeout, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.timeout, f"{edge:g}")
+    click(qtbot, page.save_button)
+    assert page.note.text() == "Saved. New subscriptions and ad-hoc sends use the new defaults."
+    assert float(str(window.settings.value("defaults/timeout"))) == edge
+    window.show_section("subscriptions")
+    editor = window.subscriptions
+    click(qtbot, next(b for b in editor.findChildren(QPushButton)
+                      if b.text() == "New subscription"))
+    assert editor.timeout.text() == f"{edge:g}"
+    editor.url.setFocus()
+    qtbot.keyClicks(editor.url, "http://127.0.0.1:9/hooks")
+    click(qtbot, editor.save_button)
+    assert editor.status.text() == "Saved.", editor.status.text()
+    with ctx.store.session() as session:
+        (sub,) = session.query(Subscription).filter(Subscription.adhoc.is_(False)).all()
+        assert sub.timeout_seconds == edge

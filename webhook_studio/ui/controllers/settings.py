@@ -12,12 +12,14 @@ import re
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.retry import PRESETS, parse_policy
 
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
 DEFAULTS = {"receiver/host": "127.0.0.1", "receiver/port": 8000, "receiver/tls": "false",
-            "defaults/retry": "standard-webhooks", "defaults/timeout": 15,
+            "defaults/retry": "standard-webhooks",
+            "defaults/timeout": limits.DEFAULT_TIMEOUT_SECONDS,
             "api/enabled": "false", "api/port": 8001}
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from webhook_studio.core.filter_syntax import FilterKind, FilterSyntaxError
 from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.timeline import AttemptPoint
+from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.store.filtered_pages import FilteredDeliverySource
 from webhook_studio.store.filters import SyntaxFilter
 from webhook_studio.ui import format as fmt
@@ -65,7 +66,7 @@ COLUMNS = [
     Column("Tries", lambda r: str(r.attempt_count), align_right=True),
     Column("Next attempt", lambda r: fmt.local_time(r.next_attempt_at)),
 ]
-STATES = ["All", "pending", "delivered", "failed", "disabled", "cancelled"]
+STATES = ["All", *DeliveryState]
 #: How often a shown list checks the store for changes made elsewhere (one aggregate query).
 WATCH_MS = 1500
 #: How far down the list a delivery is looked for to keep it selected (newest first).
@@ -103,6 +104,12 @@ class DeliveriesSection(QWidget):
         self.is_replay = False
         self._said: tuple[str, str] | None = None
         self._wanted: str | None = None
+        #: A re-selection waits for rows being read (retried as each page arrives).
+        self._reselect_pending = False
+        #: ``follow``: scroll to the delivery, and show All when the filter hides it.
+        self._following = False
+        #: A row picked before its page was read: its detail shows when it arrives.
+        self._inspect_row: int | None = None
         self.state = QComboBox()
         self.state.addItems(STATES)
         self.state.currentIndexChanged.connect(self._filter)
@@ -119,6 +126,7 @@ class DeliveriesSection(QWidget):
                                      controller.queries)
         self.model.counted.connect(self._reselect)
         self.model.counted.connect(self.update_empty)
+        self.model.loaded.connect(self._page_loaded)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -294,25 +302,44 @@ class DeliveriesSection(QWidget):
         self._check_store()
 
     def row_of(self, delivery_id: str) -> int | None:
-        for row in range(min(self.model.rowCount(), FIND_LIMIT)):
-            obj = self.model.row_object(row)
-            if isinstance(obj, DeliveryRow) and obj.id == delivery_id:
-                return row
-        return None
+        """The delivery's row among the top rows read so far (the rest are asked for)."""
+        return self._find(delivery_id)[0]
+
+    def _find(self, delivery_id: str) -> tuple[int | None, bool]:
+        return self.model.find_row(
+            lambda obj: isinstance(obj, DeliveryRow) and obj.id == delivery_id, FIND_LIMIT)
 
     def _reselect(self, counted: bool = True) -> None:
         """After a reset the view has no selection: select the shown delivery's row again, or
         empty the detail when that delivery is no longer listed (filtered out, deleted). Until
-        the new count arrives (``counted``) a missing row may only be past the old count."""
+        the new count arrives (``counted``) a missing row may only be past the old count, and
+        until the top rows are read it may be among them (retried as each page arrives)."""
         wanted = self._wanted or self.delivery_id
         if wanted is None:
+            self._reselect_pending = self._following = False
             return
-        row = self.row_of(wanted)
+        row, complete = self._find(wanted)
+        self._reselect_pending = row is None and not complete
         if row is None:
-            if counted:
-                self.clear_detail()
+            if not complete or not counted or self.model.counting:
+                return
+            if self._following and self.state.currentIndex() != 0:
+                self.state.setCurrentIndex(0)  # a filter hides it: show All (reselects)
+                return
+            self._following = False
+            self.clear_detail()
             return
-        self._select_row(row, scroll=False)
+        self._select_row(row, scroll=self._following)
+        self._following = False
+
+    def _page_loaded(self) -> None:
+        if self._reselect_pending:
+            self._reselect(counted=not self.model.counting)
+        if self._inspect_row is not None:
+            row = self.model.row_object(self._inspect_row)
+            if isinstance(row, DeliveryRow):
+                self._inspect_row = None
+                self.show_delivery(row.id)
 
     def _select_row(self, row: int, *, scroll: bool) -> None:
         index = self.model.index(row, 0)
@@ -330,13 +357,8 @@ class DeliveriesSection(QWidget):
         if not delivery_ids:
             return
         self._wanted = delivery_ids[0]  # selected when the list's new count arrives, too
+        self._following = True
         self.refresh()
-        row = self.row_of(delivery_ids[0])
-        if row is None and self.state.currentIndex() != 0:
-            self.state.setCurrentIndex(0)
-            row = self.row_of(delivery_ids[0])
-        if row is not None:
-            self._select_row(row, scroll=True)
 
     def _selected(self, _selected: QItemSelection, _old: QItemSelection) -> None:
         rows = self.view.selectionModel().selectedRows()
@@ -344,6 +366,7 @@ class DeliveriesSection(QWidget):
             self.clear_detail()
             return
         row = self.model.row_object(rows[0].row())
+        self._inspect_row = None if row is not None else rows[0].row()
         if isinstance(row, DeliveryRow):
             self.show_delivery(row.id)
 
@@ -373,7 +396,7 @@ class DeliveriesSection(QWidget):
         rows = [[str(a.number), fmt.local_time(a.started_at),
                  str(a.response_status or "—"), f"{(a.duration_ms or 0):.0f} ms",
                  a.error_message or a.outcome] for a in attempts]
-        scheduled = scheduled_times(d.next_attempt_at if d.state == "pending" else None,
+        scheduled = scheduled_times(d.next_attempt_at if d.state == DeliveryState.PENDING else None,
                                     d.attempt_count, sub.retry_policy if sub else None)
         row = DeliveryRow(d.id, d.event_type, d.target_url, d.state, d.attempt_count,
                           d.next_attempt_at, d.created_at, d.source_capture_id)
@@ -400,17 +423,18 @@ class DeliveriesSection(QWidget):
         if self.is_replay:
             self.retry_button.setText("Replay again")
             self.retry_button.setToolTip(REPLAY_NOTE)
-            self.retry_button.setEnabled(state != "pending")
+            self.retry_button.setEnabled(state != DeliveryState.PENDING)
             self.cancel_button.setEnabled(False)
             self.dead_button.hide()
             return
         has = state is not None and self.dispatcher is not None
         self.retry_button.setText("Retry now")
         self.retry_button.setToolTip("")
-        self.retry_button.setEnabled(has and state in ("pending", "failed", "cancelled",
-                                                       "disabled"))
-        self.cancel_button.setEnabled(has and state == "pending")
-        self.dead_button.setEnabled(has and state == "failed")
+        self.retry_button.setEnabled(has and state in (
+            DeliveryState.PENDING, DeliveryState.FAILED, DeliveryState.CANCELLED,
+            DeliveryState.DISABLED))
+        self.cancel_button.setEnabled(has and state == DeliveryState.PENDING)
+        self.dead_button.setEnabled(has and state == DeliveryState.FAILED)
         self.dead_button.show()
 
     def _replay_again(self) -> None:
@@ -420,7 +444,7 @@ class DeliveriesSection(QWidget):
         self.controller.replay_again(self.delivery_id)
 
     def _replayed(self, result: Any) -> None:
-        outcome = f"HTTP {result.status}" if result.status else result.error or "failed"
+        outcome = f"HTTP {result.status}" if result.status else result.error or "no answer"
         # said once the new record's detail shows (showing another delivery clears the message)
         self._said = (result.delivery_id, f"Replayed again ({outcome}): a new record, selected.")
         self.follow([result.delivery_id])

@@ -12,9 +12,10 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.core.filter_syntax import FilterKind, FilterSyntaxError
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.store.filters import CaptureQuery, SyntaxFilter
 from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.ui import format as fmt
@@ -51,6 +53,8 @@ TRAFFIC_IDLE_MS = 30_000
 #: At most one traffic read per this while captures arrive.
 TRAFFIC_BUSY_MS = 1_000
 
+#: How far down a capture is looked for to select it (its row read first).
+FIND_LIMIT = 2000
 COLUMNS = [
     Column("#", lambda r: str(r.id), align_right=True),
     Column("Time", lambda r: fmt.local_time(r.received_at)),
@@ -128,8 +132,13 @@ class InboxSection(QWidget):
         self.newest = 0
         self.model = PagedTableModel(self.source, COLUMNS, controller.queries)
         self.model.counted.connect(self._counted)
+        self.model.loaded.connect(self._page_loaded)
         self.newest = self.source.counted_upto  # counted already when no loop runs yet
         self._select_when_listed: int | None = None
+        self._scroll_when_listed = False
+        self._select_pending = False  # its rows are being read: look again as they arrive
+        #: A row picked before its page was read: shown in the inspector when it arrives.
+        self._inspect_row: int | None = None
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -207,7 +216,7 @@ class InboxSection(QWidget):
             endpoint_id=self.endpoint.currentData(),
             method=None if self.method.currentIndex() == 0 else self.method.currentText(),
             valid={1: True, 2: False}.get(verdict), unverified=verdict == 3,
-            state="rejected" if verdict == 4 else None,
+            state=CaptureState.REJECTED if verdict == 4 else None,
             duplicates_only=self.duplicates.isChecked(), syntax=syntax)
 
     def apply_filter(self) -> None:
@@ -241,6 +250,8 @@ class InboxSection(QWidget):
         selected_rows = self.view.selectionModel().selectedRows()
         current = self.view.selectionModel().currentIndex()
         self.model.insert_top(added)
+        if self._inspect_row is not None:
+            self._inspect_row += added
         self.update_empty()
         if selected_rows:
             self.view.selectionModel().blockSignals(True)
@@ -258,18 +269,24 @@ class InboxSection(QWidget):
         if wanted is not None:
             self.select_capture(wanted)
 
-    def selected_ids(self) -> list[int]:
-        ids = []
-        for index in self.view.selectionModel().selectedRows():
-            row = self.model.row_object(index.row())
-            if isinstance(row, CaptureRow):
-                ids.append(row.id)
-        return sorted(ids)
+    def selected_ids(self, then: Callable[[list[int]], object]) -> None:
+        """The ids of the selected captures, to ``then``: at once when their rows are read,
+        else from the store on a worker thread (Ctrl+A over rows never scrolled to)."""
+        selection = self.view.selectionModel().selection()
+        ranges = [(selection.at(i).top(), selection.at(i).bottom())
+                  for i in range(selection.size())]
+
+        def ids(rows: list[Any]) -> None:
+            then(sorted({row.id for row in rows if isinstance(row, CaptureRow)}))
+
+        self.model.rows_of(ranges, ids)
 
     def _ask_delete(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            self.delete_requested.emit(ids)
+        def ask(ids: list[int]) -> None:
+            if ids:
+                self.delete_requested.emit(ids)
+
+        self.selected_ids(ask)
 
     def _ask_clear(self) -> None:
         self.clear_requested.emit()
@@ -279,7 +296,7 @@ class InboxSection(QWidget):
         row = self.model.row_object(index.row()) if index.isValid() else None
         if not isinstance(row, CaptureRow):
             return
-        if row.id not in self.selected_ids():
+        if not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
             self.view.selectRow(index.row())
         menu = self.row_menu(row.id)
         menu.popup(self.view.viewport().mapToGlobal(pos))
@@ -309,18 +326,38 @@ class InboxSection(QWidget):
     def select_capture(self, capture_id: int, scroll: bool = True) -> None:
         """Select and show a capture; one not listed yet (just stored, its count still being
         read) is selected when it arrives."""
-        self._select_when_listed = capture_id
-        for row in range(min(self.model.rowCount(), 2000)):
-            obj = self.model.row_object(row)
-            if isinstance(obj, CaptureRow) and obj.id == capture_id:
-                self.view.blockSignals(True)
-                self.view.selectRow(row)
-                self.view.blockSignals(False)
-                if scroll:
-                    self.view.scrollTo(self.model.index(row, 0))
-                self._select_when_listed = None
-                break
+        self._select_when_listed, self._scroll_when_listed = capture_id, scroll
+        self._select_listed()
         self.inspector.show_capture(capture_id)
+
+    def _select_listed(self) -> None:
+        """Select the capture waited for when its row is among the top rows read so far
+        (their pages are asked for; this runs again as each arrives)."""
+        capture_id = self._select_when_listed
+        if capture_id is None:
+            return
+        row, complete = self.model.find_row(
+            lambda obj: isinstance(obj, CaptureRow) and obj.id == capture_id, FIND_LIMIT)
+        self._select_pending = row is None and not complete
+        if row is None:
+            return
+        self.view.blockSignals(True)
+        self.view.selectRow(row)
+        self.view.blockSignals(False)
+        if self._scroll_when_listed:
+            self.view.scrollTo(self.model.index(row, 0))
+        self._select_when_listed = None
+
+    def _page_loaded(self) -> None:
+        """Rows just read: select a capture waited for, or show the selected one whose row
+        was not read when it was picked (End, Ctrl+End: a page far down)."""
+        if self._select_pending:
+            self._select_listed()
+        if self._inspect_row is not None:
+            row = self.model.row_object(self._inspect_row)
+            if isinstance(row, CaptureRow):
+                self._inspect_row = None
+                self.inspector.show_capture(row.id)
 
     def _selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         current = self.view.selectionModel().currentIndex()
@@ -332,6 +369,7 @@ class InboxSection(QWidget):
         picked = current if current.isValid() and self.view.selectionModel().isRowSelected(
             current.row(), current.parent()) else rows[0]
         row = self.model.row_object(picked.row())
+        self._inspect_row = None if row is not None else picked.row()
         if isinstance(row, CaptureRow):
             self.inspector.show_capture(row.id)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.inspector import InspectorController
 from webhook_studio.ui.models.capture_view import BIG, CaptureView
@@ -202,7 +203,7 @@ class Inspector(QWidget):
             parts.append(f"answered {c.response_status} in {(c.duration_ms or 0):.1f} ms")
         self.meta.setText(" · ".join(parts) + origin)
         v = c.verification
-        if c.state != "captured":
+        if c.state != CaptureState.CAPTURED:
             text, colour = f"{c.state.capitalize()}: {c.error}", fmt.WARN
         elif c.source in ("edited", "delivery") and not v:
             text, colour = "Not verified: made in the app, not received.", fmt.NEUTRAL

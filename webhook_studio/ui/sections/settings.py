@@ -19,6 +19,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.context import AppContext
+from webhook_studio.core import limits
 from webhook_studio.core.retry import PRESETS
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.settings import SettingsController, setting
@@ -61,7 +63,11 @@ class SettingsSection(QWidget):
         self.retry.addItems(sorted(PRESETS))
         self.retry.setToolTip("A preset or a comma list of delays like 0,1m,5m; prefills new "
                               "subscriptions and ad-hoc sends from the Composer")
-        self.timeout = QSpinBox(minimum=1, maximum=300, suffix=" s")
+        # the subscription's own range (core/limits.py): any value saved here prefills a
+        # subscription the editor then accepts
+        self.timeout = QDoubleSpinBox(minimum=limits.TIMEOUT_SECONDS.low,
+                                      maximum=limits.TIMEOUT_SECONDS.high, decimals=1,
+                                      suffix=" s")
         self.timeout.setToolTip("How long one attempt may take; prefills new subscriptions "
                                 "and ad-hoc sends")
         from webhook_studio.api.token import load_or_create_token, token_path
@@ -136,7 +142,7 @@ class SettingsSection(QWidget):
         self.port.setValue(int(setting(self.settings, "receiver/port")))
         self.tls.setChecked(setting(self.settings, "receiver/tls") == "true")
         self.retry.setCurrentText(setting(self.settings, "defaults/retry"))
-        self.timeout.setValue(int(float(setting(self.settings, "defaults/timeout"))))
+        self.timeout.setValue(float(setting(self.settings, "defaults/timeout")))
         self.api_enabled.setChecked(setting(self.settings, "api/enabled") == "true")
         self.api_port.setValue(int(setting(self.settings, "api/port")))
 
