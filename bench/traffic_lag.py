@@ -14,19 +14,17 @@ so the strip's own cost is the difference between two runs on the same loaded ma
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from _loop_lag import lag_while_ingesting  # bench/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
 async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
-    from PySide6.QtCore import QTimer
 
     from webhook_studio.context import AppContext
     from webhook_studio.receiver import Receiver
@@ -51,39 +49,13 @@ async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
     window.show()
     await window.start_engines()
     paints_before = window.inbox.traffic.paints
-    lateness: list[float] = []
-    last = time.perf_counter()
-
-    def tick() -> None:
-        nonlocal last
-        now = time.perf_counter()
-        lateness.append(max(0.0, (now - last) * 1000 - 10))
-        last = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    lua = HERE / "_post_traffic.lua"
-    lua.write_text('wrk.method = "POST"\nwrk.body = \'{"type":"ping"}\'\n')
-    proc = await asyncio.create_subprocess_exec(
-        "wrk", "-t1", "-c16", f"-d{seconds}s", str(receiver.url) + "/hooks/load",
-        "-s", str(lua), stdout=asyncio.subprocess.PIPE)
-    out, _ = await proc.communicate()
-    timer.stop()
-    lua.unlink()
+    lag = await lag_while_ingesting(str(receiver.url), seconds, HERE / "_post_traffic.lua")
     paints = window.inbox.traffic.paints - paints_before
-    rate = float(out.decode().split("Requests/sec:")[1].split()[0])
     await receiver.stop()
     window.close()
     ctx.close()
     DataTools.refresh_traffic = original  # type: ignore[method-assign]
-    lateness.sort()
-    return {"strip": strip, "ingest_rps": rate, "ticks": len(lateness),
-            "traffic_reads": reads["n"], "strip_paints": paints,
-            "lag_p99_ms": round(lateness[int(0.99 * len(lateness))], 2),
-            "lag_max_ms": round(lateness[-1], 2),
-            "lag_median_ms": round(statistics.median(lateness), 2)}
+    return {"strip": strip, **lag, "traffic_reads": reads["n"], "strip_paints": paints}
 
 
 async def runs(db: Path, seconds: int, rounds: int) -> list[dict[str, float]]:

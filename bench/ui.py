@@ -11,17 +11,17 @@ lag on the real qasync loop while wrk drives the receiver at full rate with the 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from _loop_lag import lag_while_ingesting  # bench/ is the script's folder
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
@@ -62,7 +62,6 @@ def insert(conn: sqlite3.Connection, batch: Sequence[tuple[object, ...]]) -> Non
 
 
 async def lag_under_load(db: Path, seconds: int) -> dict[str, float]:
-    from PySide6.QtCore import QTimer
 
     from webhook_studio.context import AppContext
     from webhook_studio.receiver import Receiver
@@ -76,36 +75,11 @@ async def lag_under_load(db: Path, seconds: int) -> dict[str, float]:
     window = MainWindow(ctx, receiver=receiver, bridge=bridge)
     window.show()
     await window.start_engines()
-    lateness: list[float] = []
-    last = time.perf_counter()
-
-    def tick() -> None:
-        nonlocal last
-        now = time.perf_counter()
-        lateness.append(max(0.0, (now - last) * 1000 - 10))
-        last = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    lua = HERE / "_post.lua"
-    lua.write_text('wrk.method = "POST"\nwrk.body = \'{"type":"ping"}\'\n')
-    proc = await asyncio.create_subprocess_exec(
-        "wrk", "-t1", "-c16", f"-d{seconds}s", str(receiver.url) + "/hooks/load",
-        "-s", str(lua), stdout=asyncio.subprocess.PIPE)
-    out, _ = await proc.communicate()
-    timer.stop()
-    lua.unlink()
-    rate = float(out.decode().split("Requests/sec:")[1].split()[0])
+    lag = await lag_while_ingesting(str(receiver.url), seconds, HERE / "_post.lua")
     await receiver.stop()
     window.close()
     ctx.close()
-    lateness.sort()
-    return {"ingest_rps": rate, "ticks": len(lateness),
-            "lag_p99_ms": round(lateness[int(0.99 * len(lateness))], 2),
-            "lag_max_ms": round(lateness[-1], 2),
-            "lag_median_ms": round(statistics.median(lateness), 2)}
+    return lag
 
 
 def main() -> None:
