@@ -102,11 +102,16 @@ async def test_a_4096_bit_rsa_pem_is_a_secret(api: Api, httpserver: HTTPServer) 
 
 
 @pytest.fixture
-async def patient_api(monkeypatch: pytest.MonkeyPatch, api: Api) -> Api:
-    """The API over a store whose statements wait up to 60 s for another program's lock (the
-    shipped 2 s would end the waiting request with 503 before the point is made)."""
+def _patient_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 60_000)
-    api.ctx.store.engine.dispose()  # new connections take the longer wait
+
+
+@pytest.fixture
+async def patient_api(_patient_store: None, api: Api) -> Api:
+    """The API over a store whose statements wait up to 60 s for another program's lock (the
+    shipped 2 s would end the waiting request with 503 before the point is made). The wait is
+    set before the store opens: disposing the engine under the running engines would orphan a
+    connection one of them had checked out (psycopg warned from its ``__del__`` later)."""
     return api
 
 
