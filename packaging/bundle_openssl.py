@@ -46,11 +46,12 @@ def shared_openssl(binaries: list[Entry], platform: str = sys.platform) -> list[
     if not platform.startswith("linux"):
         return binaries
     by_dest = {os.path.normpath(e[0]): e for e in binaries if e[2] != "SYMLINK"}
-    ours = {stem: by_dest.get(name) for stem, name in OURS.items()}
+    found = {stem: by_dest.get(name) for stem, name in OURS.items()}
     theirs = {stem: [e for d, e in by_dest.items()
                      if fnmatch.fnmatch(d, f"psycopg_binary.libs/{stem}-*.so.3")]
               for stem in OURS}
-    if not all(ours.values()) or not all(len(found) == 1 for found in theirs.values()):
+    ours = {stem: entry for stem, entry in found.items() if entry is not None}
+    if len(ours) != len(OURS) or not all(len(copies) == 1 for copies in theirs.values()):
         print("shared_openssl: no OpenSSL pair to share; psycopg keeps its own")
         return binaries
     replaced = {theirs[stem][0][0] for stem in OURS}
@@ -61,7 +62,6 @@ def shared_openssl(binaries: list[Entry], platform: str = sys.platform) -> list[
         needed |= versioned_symbols(entry[1], undefined=True)
     provided: set[tuple[str, str]] = set()
     for entry in ours.values():
-        assert entry is not None
         provided |= versioned_symbols(entry[1], undefined=False)
     missing = sorted(needed - provided)
     if not needed or missing:
@@ -71,7 +71,6 @@ def shared_openssl(binaries: list[Entry], platform: str = sys.platform) -> list[
         return binaries
     links = []
     for stem, entry in ours.items():
-        assert entry is not None
         dest = theirs[stem][0][0]
         links.append((dest, os.path.relpath(entry[0], os.path.dirname(dest)), "SYMLINK"))
     print(f"shared_openssl: the {len(needed)} versioned OpenSSL symbols psycopg imports are "
