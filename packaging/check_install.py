@@ -18,7 +18,8 @@ exits non-zero. What it proves:
 3. The installed folder is under 150 MB.
 4. Team mode, in both installs: the installed command creates the schema on a throwaway
    PostgreSQL server, stores and lists a capture over TLS, with one OpenSSL loaded from the
-   installed folder (``team_db_check.py``).
+   installed folder (``team_db_check.py``); the ``.deb``'s window also opens on that database
+   and quits cleanly (the GUI smoke test with the team URL).
 """
 
 from __future__ import annotations
@@ -114,19 +115,21 @@ def data_survives(command: str, home: Path, at_least: int) -> None:
 
 
 def check_team_database(command: str, home: Path, har: Path, team: TeamDatabase, name: str,
-                        install: Path) -> None:
+                        install: Path) -> str:
     """The installed app on a team database (PostgreSQL over TLS), not only on SQLite."""
-    check_command(command, user_env(home), team.new_url(name), har, install, expect)
+    url = team.new_url(name)
+    check_command(command, user_env(home), url, har, install, expect)
+    return url
 
 
-def gui_smoke(command: str, skip: bool) -> None:
+def gui_smoke(command: str, skip: bool, db: str | None = None) -> None:
     if skip:
         print("   (GUI smoke test skipped on request)")
         return
     import build
 
     with tempfile.TemporaryDirectory() as tmp:
-        build.gui_smoke(Path(command), Path(tmp) / "installed.png")
+        build.gui_smoke(Path(command), Path(tmp) / "installed.png", db)
 
 
 def check_deb(dist: Path, next_deb: Path, har: Path, skip_gui: bool,
@@ -158,9 +161,11 @@ def check_deb(dist: Path, next_deb: Path, har: Path, skip_gui: bool,
     step("first run of the installed copy")
     check_first_run_and_data(info.APP_ID, home, har)
     step("the installed copy on a team database (PostgreSQL)")
-    check_team_database(info.APP_ID, home, har, team, "installed_deb", prefix)
+    team_url = check_team_database(info.APP_ID, home, har, team, "installed_deb", prefix)
     step("GUI smoke test of the installed copy")
     gui_smoke(info.LINUX_COMMAND, skip_gui)
+    step("GUI smoke test of the installed copy on the team database")
+    gui_smoke(info.LINUX_COMMAND, skip_gui, team_url)
     step(f"upgrade to {next_deb.name}")
     run(["apt-get", "install", "-y", "-qq", str(next_deb)], timeout=600)
     version = run(["dpkg-query", "-W", "-f", "${Version}", info.APP_ID]).stdout
