@@ -60,7 +60,8 @@ def size_report(folder: Path) -> float:
     return total
 
 
-def gui_smoke(exe: Path, shot: Path) -> None:
+def gui_smoke(exe: Path, shot: Path, db: str | None = None) -> None:
+    """Open the window on ``db`` (default: a new SQLite file), screenshot, quit with Ctrl+Q."""
     missing = [t for t in ("Xvfb", "xdotool", "import") if shutil.which(t) is None]
     if missing:
         raise SystemExit(f"GUI smoke test needs {', '.join(missing)}: apt-get install xvfb "
@@ -72,7 +73,8 @@ def gui_smoke(exe: Path, shot: Path) -> None:
     try:
         time.sleep(1.0)
         with tempfile.TemporaryDirectory() as tmp:
-            app = subprocess.Popen([str(exe), "--db", str(Path(tmp) / "gui.sqlite3")], env=env,
+            app = subprocess.Popen([str(exe), "--db", db or str(Path(tmp) / "gui.sqlite3")],
+                                   env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             window = ""
             deadline = time.time() + 60

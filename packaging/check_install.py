@@ -16,6 +16,10 @@ exits non-zero. What it proves:
 2. ``tar.gz``: the same, installed into a temporary home with ``install.sh`` (no root), then
    ``uninstall.sh``.
 3. The installed folder is under 150 MB.
+4. Team mode, in both installs: the installed command creates the schema on a throwaway
+   PostgreSQL server, stores and lists a capture over TLS, with one OpenSSL loaded from the
+   installed folder (``team_db_check.py``); the ``.deb``'s window also opens on that database
+   and quits cleanly (the GUI smoke test with the team URL).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import release_info as info
+from team_db_check import TeamDatabase, check_command
 
 SIZE_GOAL_MB = 150
 SAMPLE_HAR = {"log": {"version": "1.2", "creator": {"name": "check_install", "version": "1"},
@@ -109,17 +114,26 @@ def data_survives(command: str, home: Path, at_least: int) -> None:
     expect(len(listed) >= at_least, f"the user's {at_least} capture(s) are still there")
 
 
-def gui_smoke(command: str, skip: bool) -> None:
+def check_team_database(command: str, home: Path, har: Path, team: TeamDatabase, name: str,
+                        install: Path) -> str:
+    """The installed app on a team database (PostgreSQL over TLS), not only on SQLite."""
+    url = team.new_url(name)
+    check_command(command, user_env(home), url, har, install, expect)
+    return url
+
+
+def gui_smoke(command: str, skip: bool, db: str | None = None) -> None:
     if skip:
         print("   (GUI smoke test skipped on request)")
         return
     import build
 
     with tempfile.TemporaryDirectory() as tmp:
-        build.gui_smoke(Path(command), Path(tmp) / "installed.png")
+        build.gui_smoke(Path(command), Path(tmp) / "installed.png", db)
 
 
-def check_deb(dist: Path, next_deb: Path, har: Path, skip_gui: bool) -> None:
+def check_deb(dist: Path, next_deb: Path, har: Path, skip_gui: bool,
+              team: TeamDatabase) -> None:
     names = info.artefact_names()
     deb = dist / names["deb"]
     home = Path(tempfile.mkdtemp(prefix="ws-deb-home-"))
@@ -146,8 +160,12 @@ def check_deb(dist: Path, next_deb: Path, har: Path, skip_gui: bool) -> None:
     expect(size < SIZE_GOAL_MB, f"the installed folder is under {SIZE_GOAL_MB} MB")
     step("first run of the installed copy")
     check_first_run_and_data(info.APP_ID, home, har)
+    step("the installed copy on a team database (PostgreSQL)")
+    team_url = check_team_database(info.APP_ID, home, har, team, "installed_deb", prefix)
     step("GUI smoke test of the installed copy")
     gui_smoke(info.LINUX_COMMAND, skip_gui)
+    step("GUI smoke test of the installed copy on the team database")
+    gui_smoke(info.LINUX_COMMAND, skip_gui, team_url)
     step(f"upgrade to {next_deb.name}")
     run(["apt-get", "install", "-y", "-qq", str(next_deb)], timeout=600)
     version = run(["dpkg-query", "-W", "-f", "${Version}", info.APP_ID]).stdout
@@ -165,7 +183,8 @@ def check_deb(dist: Path, next_deb: Path, har: Path, skip_gui: bool) -> None:
     shutil.rmtree(home, ignore_errors=True)
 
 
-def check_tarball(dist: Path, next_tarball: Path, har: Path, skip_gui: bool) -> None:
+def check_tarball(dist: Path, next_tarball: Path, har: Path, skip_gui: bool,
+                  team: TeamDatabase) -> None:
     tarball = dist / info.artefact_names()["tarball"]
     home = Path(tempfile.mkdtemp(prefix="ws-tar-home-"))
     env = user_env(home)
@@ -190,6 +209,9 @@ def check_tarball(dist: Path, next_tarball: Path, har: Path, skip_gui: bool) -> 
     print(f"   installed folder: {size:.1f} MB")
     expect(size < SIZE_GOAL_MB, f"the installed folder is under {SIZE_GOAL_MB} MB")
     check_first_run_and_data(str(command), home, har)
+    step("the per-user install on a team database (PostgreSQL)")
+    check_team_database(str(command), home, har, team, "installed_tarball",
+                        home / ".local" / "opt" / info.APP_ID)
     step("GUI smoke test of the per-user install")
     gui_smoke(str(command), skip_gui)
     step(f"upgrade to {next_tarball.name}")
@@ -230,9 +252,12 @@ def main() -> int:
     har = upgrade_dist / "sample.har"
     har.write_text(json.dumps(SAMPLE_HAR))
     try:
-        check_deb(args.dist, upgrade_dist / names["deb"], har, args.skip_gui_smoke)
-        check_tarball(args.dist, upgrade_dist / names["tarball"], har, args.skip_gui_smoke)
-    except CheckFailed as exc:
+        step("start a throwaway PostgreSQL server with TLS for the team-mode checks")
+        with TeamDatabase() as team:
+            check_deb(args.dist, upgrade_dist / names["deb"], har, args.skip_gui_smoke, team)
+            check_tarball(args.dist, upgrade_dist / names["tarball"], har, args.skip_gui_smoke,
+                          team)
+    except SystemExit as exc:
         print(exc.code, file=sys.stderr)
         run(["apt-get", "remove", "-y", "-qq", info.APP_ID], check=False)
         return 1

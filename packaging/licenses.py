@@ -8,7 +8,10 @@ copies. Three sources cover what a PyInstaller bundle holds:
 * the Python runtime itself (its ``LICENSE.txt``);
 * shared libraries copied from the build machine's system (OpenSSL, libffi, zlib…): each is
   traced to its Debian package with ``dpkg -S`` and that package's ``copyright`` file is
-  included. Libraries that come from a wheel are already covered by the wheel's licence.
+  included. Libraries that come from a wheel are covered by the wheel's licence, except those
+  auditwheel vendored into ``<package>.libs/`` (psycopg-binary's libpq, Kerberos, OpenLDAP,
+  SASL): the wheel ships no notice for them, so each is traced by its library name to the
+  Debian package of the same library and that package's notice is included.
 
     python packaging/licenses.py dist/webhook-studio > THIRD_PARTY_LICENSES
 """
@@ -38,21 +41,25 @@ def runtime_closure(root: str = "webhook-studio") -> list[metadata.Distribution]
     from packaging.requirements import Requirement
 
     seen: dict[str, metadata.Distribution] = {}
-    todo = [root]
+    done: set[tuple[str, str]] = set()
+    # (distribution, extra): psycopg[binary] brings psycopg-binary through psycopg's extra.
+    todo = [(root, "")]
     while todo:
-        name = _canonical(todo.pop())
-        if name in seen:
+        name, extra = todo.pop()
+        name = _canonical(name)
+        if (name, extra) in done:
             continue
+        done.add((name, extra))
         try:
-            dist = metadata.distribution(name)
+            dist = seen.get(name) or metadata.distribution(name)
         except metadata.PackageNotFoundError:
             continue
         seen[name] = dist
         for text in dist.requires or []:
             req = Requirement(text)
-            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            if req.marker is not None and not req.marker.evaluate({"extra": extra}):
                 continue
-            todo.append(req.name)
+            todo.extend((req.name, wanted) for wanted in ("", *sorted(req.extras)))
     seen.pop(_canonical(root), None)
     return sorted(seen.values(), key=lambda d: _canonical(d.metadata["Name"]))
 
@@ -107,9 +114,46 @@ def system_library_packages(bundle: Path) -> dict[str, set[str]]:
     return owners
 
 
+#: auditwheel's name for a vendored library: the library's own name, a hash, the version.
+VENDORED = re.compile(r"^(lib[A-Za-z0-9_+]+?)-[0-9a-f]{8}\.so")
+
+
+def vendored_library_packages(bundle: Path) -> tuple[dict[str, set[str]], list[str]]:
+    """Debian package -> wheel-vendored libraries (``*.libs/libpq-e9b5c9ac.so.5.18``) that
+    are the same library, and the vendored libraries no installed package provides."""
+    owners: dict[str, set[str]] = {}
+    untraced = []
+    for path in sorted(bundle.rglob("*.libs/lib*.so*")):
+        match = VENDORED.match(path.name)
+        if path.is_symlink() or not path.is_file() or match is None:
+            continue
+        label = str(path.relative_to(bundle))
+        for pattern in (f"*/{match.group(1)}.so*", f"*/{match.group(1)}-*.so*"):
+            found = subprocess.run(["dpkg", "-S", pattern], capture_output=True, text=True,
+                                   check=False)
+            packages = [line.partition(": ")[0].split(":")[0]
+                        for line in found.stdout.splitlines()
+                        if SYSTEM_LIB_DIR.match(line.partition(": ")[2])]
+            if packages:
+                owners.setdefault(packages[0], set()).add(label)
+                break
+        else:
+            untraced.append(label)
+    return owners, untraced
+
+
 def system_section(bundle: Path) -> str:
     parts = []
-    for package, libs in sorted(system_library_packages(bundle).items()):
+    owners = system_library_packages(bundle)
+    vendored, untraced = vendored_library_packages(bundle)
+    for package, libs in vendored.items():
+        owners.setdefault(package, set()).update(libs)
+    for label in untraced:
+        print(f"licenses.py: no notice on this machine for the vendored {label}",
+              file=sys.stderr)
+        parts.append(f"{RULE}\n{label}: vendored by its wheel; see the library's project for "
+                     f"its licence\n{RULE}\n\n")
+    for package, libs in sorted(owners.items()):
         copyright_file = Path("/usr/share/doc") / package / "copyright"
         text = copyright_file.read_text(encoding="utf-8", errors="replace") \
             if copyright_file.exists() else "(no copyright file on the build machine)"

@@ -164,3 +164,21 @@ def test_licence_notices_cover_qt_python_and_every_runtime_dependency() -> None:
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in text  # Qt/PySide6 name LGPL without its text
     assert "PYTHON SOFTWARE FOUNDATION LICENSE" in text
     assert "\npytest " not in text and "\nhypothesis " not in text  # dev tools are not shipped
+
+
+def test_licence_notices_cover_team_modes_driver_and_the_libraries_its_wheel_vendors(
+        tmp_path: Path) -> None:
+    import licenses
+
+    text = licenses.collect(None)
+    # psycopg[binary]: psycopg-binary comes through psycopg's "binary" extra.
+    assert "\npsycopg " in text and "\npsycopg-binary " in text
+    # auditwheel's copies ship without notices: each is traced to Debian's same library.
+    libs = tmp_path / "bundle" / "_internal" / "psycopg_binary.libs"
+    libs.mkdir(parents=True)
+    (libs / "libpq-e9b5c9ac.so.5.18").write_bytes(b"\x7fELF stand-in")
+    (libs / "libcrypto-3a0647ea.so.3").symlink_to("../libcrypto.so.3")  # shared, not vendored
+    section = licenses.system_section(tmp_path / "bundle")
+    assert "Debian package libpq5: _internal/psycopg_binary.libs/libpq-e9b5c9ac.so.5.18" \
+        in section
+    assert "PostgreSQL" in section and "libcrypto-3a0647ea" not in section

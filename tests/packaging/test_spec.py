@@ -53,3 +53,43 @@ def test_entry_point_runs_the_cli() -> None:
     entry = (ROOT / "packaging" / "entry.py").read_text(encoding="utf-8")
     assert "from webhook_studio.cli import main" in entry and "sys.exit(main())" in entry
     assert "collect_submodules(\"webhook_studio\")" in SPEC.read_text(encoding="utf-8")
+
+
+def spec_module_excludes() -> set[str]:
+    """The non-Qt modules the spec leaves out (``EXCLUDES = QT_EXCLUDES + [...]``)."""
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXCLUDES":
+            right = node.value.right  # type: ignore[attr-defined]
+            return {elt.value for elt in right.elts}
+    raise AssertionError("EXCLUDES not found in the spec")
+
+
+def app_imports() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "webhook_studio").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    return names
+
+
+def test_no_module_the_spec_leaves_out_is_imported_by_the_app() -> None:
+    excluded = spec_module_excludes()
+    assert {"rich", "pygments", "click", "httpx._main", "sqlalchemy.dialects.mysql"} <= excluded
+    clashes = {name for name in app_imports() for out in excluded
+               if name == out or name.startswith(out + ".")}
+    assert clashes == set()
+
+
+def test_team_modes_driver_is_bundled() -> None:
+    """The installers carry psycopg and SQLAlchemy's dialect for it (docs/team.md)."""
+    assert "psycopg" in app_imports()
+    assert not {"psycopg", "psycopg_binary"} & spec_module_excludes()
+    source = SPEC.read_text(encoding="utf-8")
+    for collected in ('collect_submodules("psycopg")', 'collect_submodules("psycopg_binary")',
+                      'collect_submodules("sqlalchemy.dialects.postgresql")'):
+        assert collected in source
+    assert "shared_openssl(linked_only(" in source
