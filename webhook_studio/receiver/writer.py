@@ -1,16 +1,22 @@
 """The single writer that commits captures in groups.
 
-Requests hand their capture to :meth:`CaptureWriter.submit` and wait; the writer takes whatever
-has queued up, inserts it in one transaction on its own thread (the loop never blocks on disk),
-commits, and only then resolves each waiter. So a 2xx is only ever sent for a committed capture,
-and under load one commit serves many requests (grouped commits are both faster and safe:
-docs/architecture.md#how-a-request-flows). A failed commit fails every waiter in the group,
-who then answer 503.
+Requests hand their capture to :meth:`CaptureWriter.submit` and wait; ONE writer thread takes
+whatever has queued up (a :class:`queue.SimpleQueue`), inserts it in one transaction on its own
+connection (the loop never blocks on disk), commits, and only then resolves the group's waiters
+with one ``call_soon_threadsafe`` per group. So a 2xx is only ever sent for a committed
+capture, and under load one commit serves many requests (grouped commits are both faster and
+safe: docs/architecture.md#how-a-request-flows). A failed commit fails every waiter in the
+group, who then answer 503.
+
+The loop thread's share per request is kept to a queue put and a future: a thread pool hop
+(``run_in_executor``) per group, a ``call_later`` expiry timer per request and a task waking
+the pool cost the loop more than the floor's whole handler (docs/benchmarks.md).
 
 The wait is bounded (``wait_seconds``): a capture still queued when its time is up is dropped
 from the queue and its request answered 503 at once, and the writer's own connection waits at
-most that long for a lock. Before, with the store locked, each queued group waited the full
-busy timeout after the one before it, and 503s came after up to 13 s.
+most that long for a lock. One timer, armed for the oldest waiting capture, does that sweep;
+a capture the writer thread has already taken is left to finish (a lock decides which side
+has it, once per group and once per sweep).
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import queue
 import sqlite3
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -49,6 +57,9 @@ ROW_DEFAULTS: dict[str, Any] = {
     "edited_from": None,
 }
 
+Result = tuple[int, int | None]
+QUEUED, CLAIMED, EXPIRED = 0, 1, 2
+
 
 @dataclass
 class CaptureRecord:
@@ -56,19 +67,32 @@ class CaptureRecord:
 
     fields: dict[str, Any]
     delivery_id: str | None = None
-    result: tuple[int, int | None] | None = field(default=None)
+    result: Result | None = field(default=None)
+
+
+class _Job:
+    """One submitted capture on its way through the writer thread."""
+
+    __slots__ = ("deadline", "future", "record", "state")
+
+    def __init__(self, record: CaptureRecord, future: asyncio.Future[Result],
+                 deadline: float) -> None:
+        self.record = record
+        self.future = future
+        self.deadline = deadline
+        self.state = QUEUED
 
 
 class CaptureWriter:
     def __init__(self, store: Store, wait_seconds: float = 3.0) -> None:
         self._store = store
         self.wait_seconds = wait_seconds
-        self._in_flight: set[asyncio.Future[tuple[int, int | None]]] = set()
-        self._pending: list[tuple[CaptureRecord, asyncio.Future[tuple[int, int | None]]]] = []
-        self._wake = asyncio.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-writer")
-        self._task: asyncio.Task[None] | None = None
-        self._closing = False
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._claim = threading.Lock()  # QUEUED -> CLAIMED (writer) or EXPIRED (sweep)
+        self._waiting: deque[_Job] = deque()  # submitted, oldest first (loop thread only)
+        self._sweep_at: asyncio.TimerHandle | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._raw: Any = None  # the writer thread's own DBAPI connection (SQLite fast path)
         self._fast = store.engine.dialect.name == "sqlite"
         self._memo: dict[str, tuple[Any, str | None]] = {}  # last JSON per column (writer thread)
@@ -78,70 +102,120 @@ class CaptureWriter:
         self.last_failure: tuple[float, str] | None = None  # (time.monotonic(), sentence)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="capture-writer")
+        if self._thread is None:
+            self._loop = asyncio.get_running_loop()
+            self._jobs = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._serve, args=(self._jobs,),
+                                            name="capture-writer", daemon=True)
+            self._thread.start()
 
-    async def submit(self, record: CaptureRecord) -> tuple[int, int | None]:
+    async def submit(self, record: CaptureRecord) -> Result:
         """Store one capture; returns ``(id, duplicate_of)`` once committed.
 
         Raises :class:`StoreUnavailable` when the group could not be committed.
         """
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[int, int | None]] = loop.create_future()
-        self._pending.append((record, future))
-        self._wake.set()
-        timer = loop.call_later(self.wait_seconds, self._expire, future)
-        try:
-            return await future
-        finally:
-            timer.cancel()
+        loop = self._loop
+        if loop is None:
+            raise StoreUnavailable("The capture writer is not running; the capture was not "
+                                   "stored.")
+        future: asyncio.Future[Result] = loop.create_future()
+        job = _Job(record, future, loop.time() + self.wait_seconds)
+        self._jobs.put(job)
+        self._waiting.append(job)
+        if self._sweep_at is None:
+            self._sweep_at = loop.call_at(job.deadline, self._sweep)
+        return await future
 
-    def _expire(self, future: asyncio.Future[tuple[int, int | None]]) -> None:
-        """Still queued after ``wait_seconds``: give up on it (a group already being written
-        is left to finish; the connection's own lock wait is bounded the same)."""
-        if future.done() or future in self._in_flight:
-            return
-        self._pending = [(r, f) for r, f in self._pending if f is not future]
-        sentence = (f"The store stayed busy for {self.wait_seconds:g} s (another program "
-                    "holds the database, or the disk is slow); the capture was not stored.")
-        self._note_failure(sentence)
-        future.set_exception(StoreUnavailable(sentence))
+    def _sweep(self) -> None:
+        """Expire what is still queued past its deadline; re-arm for the oldest left."""
+        assert self._loop is not None
+        self._sweep_at = None
+        now = self._loop.time()
+        waiting = self._waiting
+        expired: list[_Job] = []
+        with self._claim:
+            while waiting and (waiting[0].state != QUEUED or waiting[0].deadline <= now):
+                job = waiting.popleft()
+                if job.state == QUEUED:
+                    job.state = EXPIRED
+                    expired.append(job)
+        if expired:
+            sentence = (f"The store stayed busy for {self.wait_seconds:g} s (another program "
+                        "holds the database, or the disk is slow); the capture was not stored.")
+            for job in expired:
+                if not job.future.done():
+                    self._note_failure(sentence)
+                    job.future.set_exception(StoreUnavailable(sentence))
+        if waiting:
+            self._sweep_at = self._loop.call_at(waiting[0].deadline, self._sweep)
 
     def _note_failure(self, sentence: str) -> None:
         self.failed += 1
         self.last_failure = (time.monotonic(), sentence)
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._pending:
-                group = [(r, f) for r, f in self._pending[:MAX_GROUP] if not f.done()]
-                del self._pending[:MAX_GROUP]
-                if not group:
+    # -- the writer thread ----------------------------------------------------------------
+    def _serve(self, jobs: queue.SimpleQueue[_Job | None]) -> None:
+        """Runs on the writer thread until :meth:`close` queues its ``None``."""
+        try:
+            stop = False
+            while not stop:
+                first = jobs.get()
+                if first is None:
+                    break
+                group = [first]
+                while len(group) < MAX_GROUP:
+                    try:
+                        job = jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        stop = True
+                        break
+                    group.append(job)
+                with self._claim:
+                    live = [j for j in group if j.state == QUEUED and not j.future.done()]
+                    for job in live:
+                        job.state = CLAIMED
+                if not live:
                     continue
-                self._in_flight = {f for _, f in group}
                 try:
-                    results = await loop.run_in_executor(
-                        self._executor, self._write, [r for r, _ in group])
+                    results = self._write([j.record for j in live])
                 except Exception as exc:  # every store failure becomes a 503, not a crash
                     error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(
                         f"The capture could not be stored: {exc}")
-                    self._note_failure(str(error))
-                    for _, future in group:
-                        if not future.done():
-                            future.set_exception(error)
-                    continue
-                finally:
-                    self._in_flight = set()
-                self.groups += 1
-                self.written += len(group)
-                for (_, future), result in zip(group, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-            if self._closing:
-                return
+                    self._hand_back(self._failed, live, error)
+                else:
+                    self._hand_back(self._settled, live, results)
+        finally:
+            self._drop_raw()
+
+    def _hand_back(self, callback: Any, group: list[_Job], outcome: Any) -> None:
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            self._loop.call_soon_threadsafe(callback, group, outcome)
+
+    # -- back on the loop, once per group ------------------------------------------------
+    def _settled(self, group: list[_Job], results: list[Result]) -> None:
+        self.groups += 1
+        self.written += len(group)
+        for job, result in zip(group, results, strict=True):
+            if not job.future.done():
+                job.future.set_result(result)
+        self._trim()
+
+    def _failed(self, group: list[_Job], error: StoreUnavailable) -> None:
+        self._note_failure(str(error))
+        for job in group:
+            if not job.future.done():
+                job.future.set_exception(error)
+        self._trim()
+
+    def _trim(self) -> None:
+        """Forget the settled captures at the head of the waiting line (they are usually
+        all of it), so their bodies are not held until the next sweep."""
+        waiting = self._waiting
+        while waiting and waiting[0].state != QUEUED:
+            waiting.popleft()
 
     def _write(self, records: list[CaptureRecord]) -> list[tuple[int, int | None]]:
         if self._fast:
@@ -289,15 +363,17 @@ class CaptureWriter:
         return results
 
     async def close(self) -> None:
-        """Write whatever is queued (and the group in flight), then stop the writer thread."""
-        self._closing = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        if self._raw is not None:  # closed on the thread that used it
-            self._executor.submit(self._drop_raw).result()
-        self._executor.shutdown(wait=True)
+        """Write whatever is queued, then stop the writer thread (it closes its connection)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._jobs.put(None)
+        await asyncio.get_running_loop().run_in_executor(None, thread.join)
+        await asyncio.sleep(0)  # the last group's answers were queued before the join's
+        self._thread = None
+        if self._sweep_at is not None:
+            self._sweep_at.cancel()
+            self._sweep_at = None
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
