@@ -272,7 +272,7 @@ class CaptureWriter:
                 row.append(earlier)
                 runs[-1][1].append(row)
             for run_shape, rows in runs:
-                cur.executemany(run_shape.sql, [(*r, *run_shape.tail) for r in rows])
+                _insert_rows(cur, run_shape, rows)
             last = int(cur.execute("SELECT last_insert_rowid()").fetchone()[0])
             first_id = last - len(records) + 1
             results = [(first_id + n, first_seen.get(r.delivery_id) if r.delivery_id else None)
@@ -401,6 +401,34 @@ class _Shape:
 
 
 _SHAPES: dict[tuple[str, ...], _Shape] = {}
+#: Rows per multi-row INSERT: 64 x ~25 columns stays far below SQLite's 32,766 variables.
+MAX_ROWS_PER_STATEMENT = 64
+_MULTI: dict[tuple[str, int], str] = {}
+
+
+def _insert_rows(cur: Any, shape: _Shape, rows: list[list[Any]]) -> None:
+    """Insert ``rows`` with multi-row ``INSERT ... VALUES (...), (...)`` statements of 64, 32,
+    16 ... rows (so each group uses a few statements sqlite3 keeps prepared).
+
+    One statement per row (``executemany``) let go of the GIL and took it back for every
+    row: each time, the loop thread serving requests and this thread handed the GIL to each
+    other (docs/benchmarks.md). A statement of 64 rows does that once."""
+    tail = shape.tail
+    done, total = 0, len(rows)
+    while done < total:
+        size = MAX_ROWS_PER_STATEMENT
+        while size > total - done:
+            size //= 2
+        sql = _MULTI.get((shape.sql, size))
+        if sql is None:
+            head, _, values = shape.sql.partition(" VALUES ")
+            sql = _MULTI[(shape.sql, size)] = f"{head} VALUES {', '.join([values] * size)}"
+        params: list[Any] = []
+        for row in rows[done:done + size]:
+            params += row
+            params += tail
+        cur.execute(sql, params)
+        done += size
 
 
 def _shape(keys: tuple[str, ...]) -> _Shape:
