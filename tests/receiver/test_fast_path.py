@@ -6,6 +6,7 @@ whole body that arrived with its headers is still held to the size limit."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -17,7 +18,12 @@ from hypothesis import strategies as st
 from tests.receiver.conftest import StartReceiver
 from webhook_studio.receiver import EndpointConfig
 from webhook_studio.receiver.duplicates import _LOWER, delivery_id
-from webhook_studio.receiver.writer import MAX_ROWS_PER_STATEMENT, CaptureRecord, CaptureWriter
+from webhook_studio.receiver.writer import (
+    MAX_ROWS_PER_STATEMENT,
+    CaptureRecord,
+    CaptureWriter,
+    _headers_json,
+)
 from webhook_studio.store import Store, open_store
 from webhook_studio.store.receiver_queries import get_capture, list_captures
 
@@ -150,3 +156,15 @@ async def test_a_chunked_body_that_arrived_whole_is_still_held_to_the_limit(
         capture, = list_captures(db)
     assert capture.state == "rejected" and capture.response_status == 413
     assert capture.error is not None and capture.error.startswith("Chunked body exceeded")
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT), max_size=6))
+def test_headers_are_stored_as_the_json_encoder_writes_them(pairs: list[tuple[str, str]]) -> None:
+    """Quotes, backslashes, control characters and non-ASCII text included."""
+    expected = json.dumps(pairs, separators=(",", ":"), ensure_ascii=False)
+    assert _headers_json(pairs) == expected
+    assert _headers_json([list(p) for p in pairs]) == expected

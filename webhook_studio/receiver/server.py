@@ -423,6 +423,8 @@ class Receiver:
         task.add_done_callback(self._background.discard)
 
     def _announce(self, capture_id: int, fields: dict[str, Any], dup: int | None) -> None:
+        if not self.hub.listening:  # serve without a window or log: nothing to build
+            return
         self.hub.emit(CaptureStored(
             capture_id=capture_id, endpoint_id=fields.get("endpoint_id"),
             method=fields["method"], path=fields["path"],
