@@ -168,3 +168,25 @@ def test_headers_are_stored_as_the_json_encoder_writes_them(pairs: list[tuple[st
     expected = json.dumps(pairs, separators=(",", ":"), ensure_ascii=False)
     assert _headers_json(pairs) == expected
     assert _headers_json([list(p) for p in pairs]) == expected
+
+
+def test_the_wal_is_copied_into_the_database_off_the_writer(tmp_path: Path) -> None:
+    """The writer's own connection never checkpoints (a request would wait for it); the
+    checkpoint thread does, so the database file itself grows as captures are written
+    (without any checkpoint every page would stay in the WAL)."""
+    path = tmp_path / "c.sqlite3"
+    store = open_store(path)
+    writer = CaptureWriter(store)
+    initial = path.stat().st_size
+    try:
+        for g in range(30):
+            writer._write([_record(g * 100 + i, body=b"z" * 2000) for i in range(100)])
+        conn = writer._raw
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        deadline = time.monotonic() + 20
+        while path.stat().st_size < initial + 2_000_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        writer._drop_raw()
+        store.dispose()
+    assert path.stat().st_size >= initial + 2_000_000
