@@ -16,7 +16,8 @@ bare, floor, receiver, floor:
 
 The ratio receiver/floor uses the mean of the two floor phases around the receiver.
 ``--prefill N`` stores N captures first, to show the rate does not fall with the table size.
-Then a paced client at half the receiver's own best rate measures its p50/p99 latency. Last,
+Then a paced client at half the receiver's own best rate measures its p50/p99 latency, and the
+same paced load on the floor shows what the machine allows at that rate. Last,
 the store write alone is timed in CPU per capture, on the real schema (the receiver's own
 writer code) and on the floor's minimal table. Loopback only; every run is bounded in time.
 """
@@ -126,18 +127,28 @@ def main() -> None:
             rounds.append({"bare": bare, "floor": [floor_a, floor_b], "receiver": full,
                            "receiver/floor": round(full["rps"] / floor_rps, 3),
                            "receiver/bare": round(full["rps"] / bare["rps"], 3)})
+        own_max = max(r["receiver"]["rps"] for r in rounds)
         real, real_url = start(receiver_cmd)
         try:
-            own_max = max(r["receiver"]["rps"] for r in rounds)
             own_half = paced_run(real_url, own_max / 2, args.seconds, body, headers)
         finally:
             real.terminate()
             real.wait(15)
+        # The same paced load on the floor: what this machine allows at that rate (the paced
+        # client is Python and shares the two cores with the server).
+        floor_proc, floor_url = start([sys.executable, str(HERE / "_floor_server.py"),
+                                       str(tmp / "floor-paced.sqlite3"), SECRET])
+        try:
+            floor_half = paced_run(floor_url, own_max / 2, args.seconds, body, headers)
+        finally:
+            floor_proc.terminate()
+            floor_proc.wait(15)
         stored = count_rows(db)
         floor_us = store_floor(tmp)
         minimal_us = store_floor_minimal(tmp)
     print(json.dumps({"prefill": args.prefill, "rounds": rounds,
-                      "at_half_receiver_rate": own_half, "captures_stored": stored,
+                      "at_half_receiver_rate": own_half,
+                      "floor_at_the_same_rate": floor_half, "captures_stored": stored,
                       "store_write_cpu_us_per_capture": round(floor_us, 1),
                       "minimal_table_write_cpu_us_per_capture": round(minimal_us, 1)},
                      indent=2))
@@ -149,7 +160,8 @@ def main() -> None:
               f"{r['receiver']['rps']:.0f} req/s: receiver/floor {r['receiver/floor']:.0%} "
               f"(goal >= 85%), receiver/bare {r['receiver/bare']:.0%}")
     print(f"at half the receiver's own max rate ({own_half['rate']:.0f} req/s) p99 "
-          f"{own_half['p99_ms']} ms (goal < 20 ms), errors {own_half['errors']:.0f}")
+          f"{own_half['p99_ms']} ms (goal < 20 ms), errors {own_half['errors']:.0f}; the floor "
+          f"at the same rate: p99 {floor_half['p99_ms']} ms")
     print(f"store write alone: {floor_us:.1f} us CPU per capture on the real schema, "
           f"{minimal_us:.1f} us on the floor's minimal table")
 

@@ -41,8 +41,20 @@ def verdict_text(event: CaptureStored) -> str:
     return "unverified"
 
 
+_second: tuple[int, str] = (-1, "")
+
+
+def _moment(at: float) -> str:
+    """The local time of a line, formatted once per second (not once per request)."""
+    global _second
+    whole = int(at)
+    if _second[0] != whole:
+        _second = (whole, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(whole)))
+    return _second[1]
+
+
 def text_line(event: CaptureStored) -> str:
-    moment = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(event.received_at))
+    moment = _moment(event.received_at)
     dup = f"  duplicate of #{event.duplicate_of}" if event.duplicate_of else ""
     path = event.path + (f"?{event.query}" if event.query else "")
     return (f"{moment}  {event.method} {path}  {verdict_text(event)}  "

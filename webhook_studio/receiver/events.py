@@ -53,6 +53,11 @@ class EventHub:
         self._callbacks.append(callback)
         return lambda: self._callbacks.remove(callback)
 
+    @property
+    def listening(self) -> bool:
+        """Whether anyone subscribed (the receiver builds no event for nobody)."""
+        return bool(self._callbacks)
+
     def emit(self, event: ReceiverEvent) -> None:
         for callback in list(self._callbacks):
             callback(event)

@@ -217,21 +217,26 @@ class Receiver:
         raw_path = request.raw_path
         path, _, query = raw_path.partition("?")
         endpoint = self.router.route(path)
-        headers = [(decode_header(k), decode_header(v)) for k, v in request.raw_headers]
+        raw_headers = request.raw_headers
+        try:  # one list of pairs, used by verification and stored as is (JSON arrays)
+            headers = [(k.decode(), v.decode()) for k, v in raw_headers]
+        except UnicodeDecodeError:
+            headers = [(decode_header(k), decode_header(v)) for k, v in raw_headers]
+        request_headers = request.headers
+        remote = request.remote
         fields: dict[str, Any] = {
             "endpoint_id": endpoint.id, "received_at": self.clock.now(),
             "method": request.method, "path": path, "query": query,
             "http_version": f"{request.version.major}.{request.version.minor}",
-            "headers": [[k, v] for k, v in headers],
-            "content_type": request.headers.get("Content-Type"),
-            "content_encoding": request.headers.get("Content-Encoding"),
-            "remote_addr": request.remote,
+            "headers": headers,
+            "content_type": request_headers.get("Content-Type"),
+            "content_encoding": request_headers.get("Content-Encoding"),
+            "remote_addr": remote,
         }
-        via_tunnel = self._via_tunnel(request)
-        if via_tunnel and self.client_ip_header:
-            fields["remote_addr"] = client_ip(request.headers.get(self.client_ip_header)) \
-                or request.remote
-        if not endpoint.allows(request.remote):
+        if self.public_url is not None and self.client_ip_header and self._via_tunnel(request):
+            fields["remote_addr"] = client_ip(request_headers.get(self.client_ip_header)) \
+                or remote
+        if endpoint.ip_allowlist and not endpoint.allows(remote):
             return await self._reject(fields, 403, "The client address is not in the "
                                       "endpoint's IP allowlist.", started)
         length = request.content_length
@@ -239,37 +244,50 @@ class Receiver:
             return await self._reject(fields, 413, f"Body of {length} bytes is over the "
                                       f"{endpoint.max_body_bytes}-byte limit.", started,
                                       body_size=length)
-        try:
-            body = await self._read_body(request, endpoint.max_body_bytes)
-        except BodyTooLarge:
-            return await self._reject(fields, 413, "Chunked body exceeded the "
-                                      f"{endpoint.max_body_bytes}-byte limit.", started)
-        except TimeoutError:
-            return await self._reject(fields, 408, "The body did not arrive within "
-                                      f"{self.limits.body_timeout:g} s.", started)
-        except Stopping as stop:
-            self.stopped_uploads += 1
-            of = f" of {length}" if length is not None else ""
-            return await self._reject(
-                fields, 503, "The receiver was stopping while the body was still arriving "
-                f"({stop.received} bytes received{of}); the sender should retry.", started,
-                body_size=stop.received)
+        content = request.content
+        if content.is_eof():  # the whole body came with the headers: nothing to wait for
+            body = content.read_nowait(-1)
+            if len(body) > endpoint.max_body_bytes:
+                return await self._reject(fields, 413, "Chunked body exceeded the "
+                                          f"{endpoint.max_body_bytes}-byte limit.", started)
+        else:
+            try:
+                body = await self._read_body(request, endpoint.max_body_bytes)
+            except BodyTooLarge:
+                return await self._reject(fields, 413, "Chunked body exceeded the "
+                                          f"{endpoint.max_body_bytes}-byte limit.", started)
+            except TimeoutError:
+                return await self._reject(fields, 408, "The body did not arrive within "
+                                          f"{self.limits.body_timeout:g} s.", started)
+            except Stopping as stop:
+                self.stopped_uploads += 1
+                of = f" of {length}" if length is not None else ""
+                return await self._reject(
+                    fields, 503, "The receiver was stopping while the body was still "
+                    f"arriving ({stop.received} bytes received{of}); the sender should "
+                    "retry.", started, body_size=stop.received)
         if frame is not None and frame.trailers:
-            fields["headers"] = [*fields["headers"],
-                                 *[[k, v] for k, v in as_header_pairs(frame.trailers)]]
-        url = self._verification_url(endpoint, request)
+            fields["headers"] = [*headers, *as_header_pairs(frame.trailers)]
+        url = (self._verification_url(endpoint, request)
+               if endpoint.scheme is not None or self.handshake is not None else None)
         incoming = IncomingRequest(body, tuple(headers), url=url, method=request.method)
         verdict = await self.verifier.verify(endpoint, incoming, self.clock.now())
         nonce = None
         if endpoint.nonce_header and verdict is not None and verdict.valid:
             verdict, nonce = self.nonces.check(endpoint, incoming, verdict, self.clock.now())
         status, out_headers, out_body = self._response(endpoint, verdict, incoming)
-        fields.update(body=body, body_size=len(body), state=CaptureState.CAPTURED,
-                      verification=verdict.to_dict() if verdict else None,
-                      verify_valid=verdict.valid if verdict else None)
-        fields.update(response_status=status, response_headers=[list(h) for h in out_headers],
-                      response_body=out_body,
-                      duration_ms=(time.perf_counter() - started) * 1000)
+        fields["body"] = body
+        fields["body_size"] = len(body)
+        fields["state"] = CaptureState.CAPTURED
+        if verdict is None:
+            fields["verification"] = fields["verify_valid"] = None
+        else:
+            fields["verification"] = verdict.to_dict()
+            fields["verify_valid"] = verdict.valid
+        fields["response_status"] = status
+        fields["response_headers"] = out_headers
+        fields["response_body"] = out_body
+        fields["duration_ms"] = (time.perf_counter() - started) * 1000
         try:
             capture_id, duplicate_of = await self.writer.submit(
                 CaptureRecord(fields, delivery_id(headers, endpoint.duplicate_header)))
@@ -289,14 +307,16 @@ class Receiver:
                     return await self._stream(request, status, out_headers, answer)
                 out_body = answer
         if not out_body and status == endpoint.response_status and not endpoint.response_body:
-            out_body = json.dumps({"received": True, "capture": capture_id}).encode()
+            # As json.dumps({"received": True, "capture": id}) writes it, without encoding.
+            out_body = b'{"received": true, "capture": %d}' % capture_id
             out_headers = [*out_headers, ("Content-Type", "application/json")]
         if endpoint.response_delay_ms:
             await asyncio.sleep(endpoint.response_delay_ms / 1000)
         self._announce(capture_id, fields, duplicate_of)
         response = web.Response(status=status, body=out_body)
+        add = response.headers.add
         for name, value in out_headers:
-            response.headers.add(name, value)
+            add(name, value)
         return response
 
     async def _stream(self, request: web.BaseRequest, status: int,
@@ -403,6 +423,8 @@ class Receiver:
         task.add_done_callback(self._background.discard)
 
     def _announce(self, capture_id: int, fields: dict[str, Any], dup: int | None) -> None:
+        if not self.hub.listening:  # serve without a window or log: nothing to build
+            return
         self.hub.emit(CaptureStored(
             capture_id=capture_id, endpoint_id=fields.get("endpoint_id"),
             method=fields["method"], path=fields["path"],

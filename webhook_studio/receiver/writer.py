@@ -1,16 +1,22 @@
 """The single writer that commits captures in groups.
 
-Requests hand their capture to :meth:`CaptureWriter.submit` and wait; the writer takes whatever
-has queued up, inserts it in one transaction on its own thread (the loop never blocks on disk),
-commits, and only then resolves each waiter. So a 2xx is only ever sent for a committed capture,
-and under load one commit serves many requests (grouped commits are both faster and safe:
-docs/architecture.md#how-a-request-flows). A failed commit fails every waiter in the group,
-who then answer 503.
+Requests hand their capture to :meth:`CaptureWriter.submit` and wait; ONE writer thread takes
+whatever has queued up (a :class:`queue.SimpleQueue`), inserts it in one transaction on its own
+connection (the loop never blocks on disk), commits, and only then resolves the group's waiters
+with one ``call_soon_threadsafe`` per group. So a 2xx is only ever sent for a committed
+capture, and under load one commit serves many requests (grouped commits are both faster and
+safe: docs/architecture.md#how-a-request-flows). A failed commit fails every waiter in the
+group, who then answer 503.
+
+The loop thread's share per request is kept to a queue put and a future: a thread pool hop
+(``run_in_executor``) per group, a ``call_later`` expiry timer per request and a task waking
+the pool cost the loop more than the floor's whole handler (docs/benchmarks.md).
 
 The wait is bounded (``wait_seconds``): a capture still queued when its time is up is dropped
 from the queue and its request answered 503 at once, and the writer's own connection waits at
-most that long for a lock. Before, with the store locked, each queued group waited the full
-busy timeout after the one before it, and 503s came after up to 13 s.
+most that long for a lock. One timer, armed for the oldest waiting capture, does that sweep;
+a capture the writer thread has already taken is left to finish (a lock decides which side
+has it, once per group and once per sweep).
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import queue
 import sqlite3
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -49,6 +57,9 @@ ROW_DEFAULTS: dict[str, Any] = {
     "edited_from": None,
 }
 
+Result = tuple[int, int | None]
+QUEUED, CLAIMED, EXPIRED = 0, 1, 2
+
 
 @dataclass
 class CaptureRecord:
@@ -56,92 +67,156 @@ class CaptureRecord:
 
     fields: dict[str, Any]
     delivery_id: str | None = None
-    result: tuple[int, int | None] | None = field(default=None)
+    result: Result | None = field(default=None)
+
+
+class _Job:
+    """One submitted capture on its way through the writer thread."""
+
+    __slots__ = ("deadline", "future", "record", "state")
+
+    def __init__(self, record: CaptureRecord, future: asyncio.Future[Result],
+                 deadline: float) -> None:
+        self.record = record
+        self.future = future
+        self.deadline = deadline
+        self.state = QUEUED
 
 
 class CaptureWriter:
     def __init__(self, store: Store, wait_seconds: float = 3.0) -> None:
         self._store = store
         self.wait_seconds = wait_seconds
-        self._in_flight: set[asyncio.Future[tuple[int, int | None]]] = set()
-        self._pending: list[tuple[CaptureRecord, asyncio.Future[tuple[int, int | None]]]] = []
-        self._wake = asyncio.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-writer")
-        self._task: asyncio.Task[None] | None = None
-        self._closing = False
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._claim = threading.Lock()  # QUEUED -> CLAIMED (writer) or EXPIRED (sweep)
+        self._waiting: deque[_Job] = deque()  # submitted, oldest first (loop thread only)
+        self._sweep_at: asyncio.TimerHandle | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._raw: Any = None  # the writer thread's own DBAPI connection (SQLite fast path)
         self._fast = store.engine.dialect.name == "sqlite"
         self._memo: dict[str, tuple[Any, str | None]] = {}  # last JSON per column (writer thread)
+        self._checkpoints: _Checkpointer | None = None
         self.groups = 0
         self.written = 0
         self.failed = 0
         self.last_failure: tuple[float, str] | None = None  # (time.monotonic(), sentence)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="capture-writer")
+        if self._thread is None:
+            self._loop = asyncio.get_running_loop()
+            self._jobs = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._serve, args=(self._jobs,),
+                                            name="capture-writer", daemon=True)
+            self._thread.start()
 
-    async def submit(self, record: CaptureRecord) -> tuple[int, int | None]:
+    async def submit(self, record: CaptureRecord) -> Result:
         """Store one capture; returns ``(id, duplicate_of)`` once committed.
 
         Raises :class:`StoreUnavailable` when the group could not be committed.
         """
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[int, int | None]] = loop.create_future()
-        self._pending.append((record, future))
-        self._wake.set()
-        timer = loop.call_later(self.wait_seconds, self._expire, future)
-        try:
-            return await future
-        finally:
-            timer.cancel()
+        loop = self._loop
+        if loop is None:
+            raise StoreUnavailable("The capture writer is not running; the capture was not "
+                                   "stored.")
+        future: asyncio.Future[Result] = loop.create_future()
+        job = _Job(record, future, loop.time() + self.wait_seconds)
+        self._jobs.put(job)
+        self._waiting.append(job)
+        if self._sweep_at is None:
+            self._sweep_at = loop.call_at(job.deadline, self._sweep)
+        return await future
 
-    def _expire(self, future: asyncio.Future[tuple[int, int | None]]) -> None:
-        """Still queued after ``wait_seconds``: give up on it (a group already being written
-        is left to finish; the connection's own lock wait is bounded the same)."""
-        if future.done() or future in self._in_flight:
-            return
-        self._pending = [(r, f) for r, f in self._pending if f is not future]
-        sentence = (f"The store stayed busy for {self.wait_seconds:g} s (another program "
-                    "holds the database, or the disk is slow); the capture was not stored.")
-        self._note_failure(sentence)
-        future.set_exception(StoreUnavailable(sentence))
+    def _sweep(self) -> None:
+        """Expire what is still queued past its deadline; re-arm for the oldest left."""
+        assert self._loop is not None
+        self._sweep_at = None
+        now = self._loop.time()
+        waiting = self._waiting
+        expired: list[_Job] = []
+        with self._claim:
+            while waiting and (waiting[0].state != QUEUED or waiting[0].deadline <= now):
+                job = waiting.popleft()
+                if job.state == QUEUED:
+                    job.state = EXPIRED
+                    expired.append(job)
+        if expired:
+            sentence = (f"The store stayed busy for {self.wait_seconds:g} s (another program "
+                        "holds the database, or the disk is slow); the capture was not stored.")
+            for job in expired:
+                if not job.future.done():
+                    self._note_failure(sentence)
+                    job.future.set_exception(StoreUnavailable(sentence))
+        if waiting:
+            self._sweep_at = self._loop.call_at(waiting[0].deadline, self._sweep)
 
     def _note_failure(self, sentence: str) -> None:
         self.failed += 1
         self.last_failure = (time.monotonic(), sentence)
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._pending:
-                group = [(r, f) for r, f in self._pending[:MAX_GROUP] if not f.done()]
-                del self._pending[:MAX_GROUP]
-                if not group:
+    # -- the writer thread ----------------------------------------------------------------
+    def _serve(self, jobs: queue.SimpleQueue[_Job | None]) -> None:
+        """Runs on the writer thread until :meth:`close` queues its ``None``."""
+        try:
+            stop = False
+            while not stop:
+                first = jobs.get()
+                if first is None:
+                    break
+                group = [first]
+                while len(group) < MAX_GROUP:
+                    try:
+                        job = jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        stop = True
+                        break
+                    group.append(job)
+                with self._claim:
+                    live = [j for j in group if j.state == QUEUED and not j.future.done()]
+                    for job in live:
+                        job.state = CLAIMED
+                if not live:
                     continue
-                self._in_flight = {f for _, f in group}
                 try:
-                    results = await loop.run_in_executor(
-                        self._executor, self._write, [r for r, _ in group])
+                    results = self._write([j.record for j in live])
                 except Exception as exc:  # every store failure becomes a 503, not a crash
                     error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(
                         f"The capture could not be stored: {exc}")
-                    self._note_failure(str(error))
-                    for _, future in group:
-                        if not future.done():
-                            future.set_exception(error)
-                    continue
-                finally:
-                    self._in_flight = set()
-                self.groups += 1
-                self.written += len(group)
-                for (_, future), result in zip(group, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-            if self._closing:
-                return
+                    self._hand_back(self._failed, live, error)
+                else:
+                    self._hand_back(self._settled, live, results)
+        finally:
+            self._drop_raw()
+
+    def _hand_back(self, callback: Any, group: list[_Job], outcome: Any) -> None:
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            self._loop.call_soon_threadsafe(callback, group, outcome)
+
+    # -- back on the loop, once per group ------------------------------------------------
+    def _settled(self, group: list[_Job], results: list[Result]) -> None:
+        self.groups += 1
+        self.written += len(group)
+        for job, result in zip(group, results, strict=True):
+            if not job.future.done():
+                job.future.set_result(result)
+        self._trim()
+
+    def _failed(self, group: list[_Job], error: StoreUnavailable) -> None:
+        self._note_failure(str(error))
+        for job in group:
+            if not job.future.done():
+                job.future.set_exception(error)
+        self._trim()
+
+    def _trim(self) -> None:
+        """Forget the settled captures at the head of the waiting line (they are usually
+        all of it), so their bodies are not held until the next sweep."""
+        waiting = self._waiting
+        while waiting and waiting[0].state != QUEUED:
+            waiting.popleft()
 
     def _write(self, records: list[CaptureRecord]) -> list[tuple[int, int | None]]:
         if self._fast:
@@ -165,6 +240,7 @@ class CaptureWriter:
 
             wait_ms = int(min(database.BUSY_TIMEOUT_MS, self.wait_seconds * 1000))
             self._raw.cursor().execute(f"PRAGMA busy_timeout={max(1, wait_ms)}")
+            self._checkpoints = _Checkpointer.start_for(self._store, self._raw)
         conn = self._raw
         try:
             cur = conn.cursor()
@@ -198,7 +274,7 @@ class CaptureWriter:
                 row.append(earlier)
                 runs[-1][1].append(row)
             for run_shape, rows in runs:
-                cur.executemany(run_shape.sql, [(*r, *run_shape.tail) for r in rows])
+                _insert_rows(cur, run_shape, rows)
             last = int(cur.execute("SELECT last_insert_rowid()").fetchone()[0])
             first_id = last - len(records) + 1
             results = [(first_id + n, first_seen.get(r.delivery_id) if r.delivery_id else None)
@@ -213,6 +289,8 @@ class CaptureWriter:
                 for (dup_of, _), (n, _) in zip(updates, dups, strict=True):
                     results[n] = (results[n][0], dup_of)
             conn.commit()
+            if self._checkpoints is not None:
+                self._checkpoints.written(len(records))
             return results
         except BaseException as exc:  # never leave the kept connection inside a transaction
             try:
@@ -228,7 +306,7 @@ class CaptureWriter:
         from one capture to the next (most are valid, with the same verdict) are encoded once:
         comparing a small dict is far cheaper than encoding it."""
         if key == "headers":
-            return _json(value)
+            return _headers_json(value)
         memo = self._memo.get(key)
         if memo is not None and memo[0] == value:
             return memo[1]
@@ -237,6 +315,9 @@ class CaptureWriter:
         return text
 
     def _drop_raw(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
+            self._checkpoints = None
         if self._raw is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._raw.close()
@@ -289,18 +370,81 @@ class CaptureWriter:
         return results
 
     async def close(self) -> None:
-        """Write whatever is queued (and the group in flight), then stop the writer thread."""
-        self._closing = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        if self._raw is not None:  # closed on the thread that used it
-            self._executor.submit(self._drop_raw).result()
-        self._executor.shutdown(wait=True)
+        """Write whatever is queued, then stop the writer thread (it closes its connection)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._jobs.put(None)
+        await asyncio.get_running_loop().run_in_executor(None, thread.join)
+        await asyncio.sleep(0)  # the last group's answers were queued before the join's
+        self._thread = None
+        if self._sweep_at is not None:
+            self._sweep_at.cancel()
+            self._sweep_at = None
+
+
+class _Checkpointer:
+    """Copies the WAL into the database on its own thread and connection, so no request
+    waits for it.
+
+    SQLite checkpoints inside the commit that crosses 1,000 WAL pages: that group's commit
+    took 13 ms at p99 and up to 34 ms (the copy and its fsync), and every request in it
+    waited. The writer's connection now never checkpoints; after every ``every`` captures
+    this thread runs a PASSIVE checkpoint, which never blocks the writer (the WAL starts
+    over once a checkpoint has caught up)."""
+
+    every = 256
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._due = threading.Event()
+        self._stopping = False
+        self._count = 0
+        self._thread = threading.Thread(target=self._run, name="capture-checkpoint",
+                                        daemon=True)
+
+    @classmethod
+    def start_for(cls, store: Store, raw: Any) -> _Checkpointer | None:
+        path = store.engine.url.database
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return None  # nothing another connection could open: SQLite's own checkpoints
+        raw.cursor().execute("PRAGMA wal_autocheckpoint=0")
+        checkpointer = cls(path)
+        checkpointer._thread.start()
+        return checkpointer
+
+    def written(self, count: int) -> None:
+        self._count += count
+        if self._count >= self.every:
+            self._count = 0
+            self._due.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._due.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=100")
+            while True:
+                self._due.wait()
+                self._due.clear()
+                if self._stopping:
+                    return
+                with contextlib.suppress(sqlite3.Error):  # busy now: the next one catches up
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            return  # no checkpoints from here: the WAL grows until the store closes
+        finally:
+            if conn is not None:
+                conn.close()
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_ESCAPE = json.encoder.encode_basestring  # the C escaper when available
 
 
 def _json(value: Any) -> str | None:
@@ -311,6 +455,17 @@ def _json(value: Any) -> str | None:
     if isinstance(value, list) and not value:
         return "[]"
     return _ENCODE(value)
+
+
+def _headers_json(pairs: Any) -> str | None:
+    """Header pairs as :func:`_json` writes them, about 2.5x faster: each name and value
+    through the C string escaper, no encoder walking tuples (this runs on the writer thread,
+    holding the GIL the loop thread needs, for every capture)."""
+    try:
+        return "[" + ",".join(["[" + _ESCAPE(k) + "," + _ESCAPE(v) + "]"
+                               for k, v in pairs]) + "]"
+    except (TypeError, ValueError):  # not pairs of text: the general encoder decides
+        return _json(pairs)
 
 
 @dataclass(frozen=True)
@@ -325,6 +480,34 @@ class _Shape:
 
 
 _SHAPES: dict[tuple[str, ...], _Shape] = {}
+#: Rows per multi-row INSERT: 64 x ~25 columns stays far below SQLite's 32,766 variables.
+MAX_ROWS_PER_STATEMENT = 64
+_MULTI: dict[tuple[str, int], str] = {}
+
+
+def _insert_rows(cur: Any, shape: _Shape, rows: list[list[Any]]) -> None:
+    """Insert ``rows`` with multi-row ``INSERT ... VALUES (...), (...)`` statements of 64, 32,
+    16 ... rows (so each group uses a few statements sqlite3 keeps prepared).
+
+    One statement per row (``executemany``) let go of the GIL and took it back for every
+    row: each time, the loop thread serving requests and this thread handed the GIL to each
+    other (docs/benchmarks.md). A statement of 64 rows does that once."""
+    tail = shape.tail
+    done, total = 0, len(rows)
+    while done < total:
+        size = MAX_ROWS_PER_STATEMENT
+        while size > total - done:
+            size //= 2
+        sql = _MULTI.get((shape.sql, size))
+        if sql is None:
+            head, _, values = shape.sql.partition(" VALUES ")
+            sql = _MULTI[(shape.sql, size)] = f"{head} VALUES {', '.join([values] * size)}"
+        params: list[Any] = []
+        for row in rows[done:done + size]:
+            params += row
+            params += tail
+        cur.execute(sql, params)
+        done += size
 
 
 def _shape(keys: tuple[str, ...]) -> _Shape:
