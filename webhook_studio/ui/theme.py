@@ -99,7 +99,14 @@ def shows_dark() -> bool:
 def status_colour(meaning: str) -> QColor:
     """The colour for ``valid``/``invalid``/``neutral``/``warn``/``pending`` in the palette in
     use. Always paired with a word or icon in the views: colour never carries it alone."""
-    return QColor(STATUS_COLOURS["dark" if shows_dark() else "light"][meaning])
+    scheme = "dark" if shows_dark() else "light"
+    colour = _COLOURS.get((scheme, meaning))
+    if colour is None:  # parsed once: the lists ask for it at every repaint
+        colour = _COLOURS[scheme, meaning] = QColor(STATUS_COLOURS[scheme][meaning])
+    return QColor(colour)
+
+
+_COLOURS: dict[tuple[str, str], QColor] = {}
 
 
 def set_theme(app: QApplication, choice: str) -> None:
