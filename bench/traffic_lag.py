@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,13 +50,15 @@ async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
     window.show()
     await window.start_engines()
     paints_before = window.inbox.traffic.paints
+    load = os.getloadavg()[0]  # the machine is shared: numbers are read next to this
     lag = await lag_while_ingesting(str(receiver.url), seconds, HERE / "_post_traffic.lua")
     paints = window.inbox.traffic.paints - paints_before
     await receiver.stop()
     window.close()
     ctx.close()
     DataTools.refresh_traffic = original  # type: ignore[method-assign]
-    return {"strip": strip, **lag, "traffic_reads": reads["n"], "strip_paints": paints}
+    return {"strip": strip, **lag, "traffic_reads": reads["n"], "strip_paints": paints,
+            "load_1min": round(load, 2)}
 
 
 async def runs(db: Path, seconds: int, rounds: int) -> list[dict[str, float]]:
