@@ -50,7 +50,8 @@ from webhook_studio.ui.widgets.traffic_strip import TrafficStrip
 
 #: How often the traffic strip re-reads its minutes while nothing arrives (the minute moves).
 TRAFFIC_IDLE_MS = 30_000
-#: At most one traffic read per this while captures arrive.
+#: At most one traffic read per this while captures arrive (or ten times the last read's
+#: time, when that is longer).
 TRAFFIC_BUSY_MS = 1_000
 
 #: How far down a capture is looked for to select it (its row read first).
@@ -248,7 +249,8 @@ class InboxSection(QWidget):
         self._arrivals_waiting = True
         self._count_arrivals()
         if not self._traffic_soon.isActive():
-            self._traffic_soon.start()
+            # the strip's read scans the last hour: at most a tenth of a core on it
+            self._traffic_soon.start(max(TRAFFIC_BUSY_MS, int(self.tools.traffic_cost * 10_000)))
 
     def _count_arrivals(self) -> None:
         """One read of arrivals at a time, and none while the list is being counted: until
