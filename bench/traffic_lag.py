@@ -6,8 +6,9 @@
 The full window on the real qasync loop over a store of ``--rows`` captures (bench/ui.py's
 fill), the receiver in the same loop, ``wrk -t1 -c16`` posting for ``--seconds``, and a 10 ms
 QTimer recording how late each tick fires. Run twice in the same process, alternating: with
-the strip refreshing as it does in the app (a per-minute aggregate read on a worker thread at
-most once a second while captures arrive, then a repaint) and with its refresh switched off,
+the strip refreshing as it does in the app (a per-minute aggregate read on a worker thread, one
+at a time, at most once a second or ten times its last read's cost while captures arrive, then
+a repaint) and with its refresh switched off,
 so the strip's own cost is the difference between two runs on the same loaded machine.
 """
 
