@@ -6,8 +6,9 @@
 The full window on the real qasync loop over a store of ``--rows`` captures (bench/ui.py's
 fill), the receiver in the same loop, ``wrk -t1 -c16`` posting for ``--seconds``, and a 10 ms
 QTimer recording how late each tick fires. Run twice in the same process, alternating: with
-the strip refreshing as it does in the app (a per-minute aggregate read on a worker thread at
-most once a second while captures arrive, then a repaint) and with its refresh switched off,
+the strip refreshing as it does in the app (a per-minute aggregate read on a worker thread, one
+at a time, at most once a second or ten times its last read's cost while captures arrive, then
+a repaint) and with its refresh switched off,
 so the strip's own cost is the difference between two runs on the same loaded machine.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,13 +51,15 @@ async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
     window.show()
     await window.start_engines()
     paints_before = window.inbox.traffic.paints
+    load = os.getloadavg()[0]  # the machine is shared: numbers are read next to this
     lag = await lag_while_ingesting(str(receiver.url), seconds, HERE / "_post_traffic.lua")
     paints = window.inbox.traffic.paints - paints_before
     await receiver.stop()
     window.close()
     ctx.close()
     DataTools.refresh_traffic = original  # type: ignore[method-assign]
-    return {"strip": strip, **lag, "traffic_reads": reads["n"], "strip_paints": paints}
+    return {"strip": strip, **lag, "traffic_reads": reads["n"], "strip_paints": paints,
+            "load_1min": round(load, 2)}
 
 
 async def runs(db: Path, seconds: int, rounds: int) -> list[dict[str, float]]:

@@ -142,6 +142,7 @@ def test_inbox_count_and_pages_use_indexes(store: Store, flt: CaptureFilter) -> 
         source.page(0, 50, max(total, 1))
         source.page(max(0, total - 50), 50, max(total, 1))  # the far end: mirrored query
         source.count_after(100)
+        source.count_after_with_rows(100, 200)  # the Inbox's arrivals, with their rows
 
     assert_indexed(run_and_plan(store, browse))
 

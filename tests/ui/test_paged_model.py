@@ -163,3 +163,36 @@ async def test_a_failed_page_read_is_a_sentence_and_asked_again_on_the_next_pain
     assert errors, "the failed read was reported"
     assert model.data(model.index(3, 0)) in (PLACEHOLDER, "3")  # asked again
     await pump(lambda: model.data(model.index(3, 0)) == "3", 30)
+
+
+async def test_rows_inserted_on_top_with_their_objects_keep_the_pages_read() -> None:
+    """Ingest inserts a batch on top several times a second: given the new rows, the list
+    shifts what it holds under them and repaints once, with no placeholder and no read."""
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.ui.models.paged import PLACEHOLDER
+    from webhook_studio.ui.query_op import Queries
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    queries = Queries(TaskRunner(errors.append))
+    source = CountingSource(1000)
+    model = PagedTableModel(source, COLUMNS, queries)
+    await pump(lambda: model.rowCount() == 1000 and not queries.busy(), 30)
+    for row in (0, 250):  # pages 0 and 1 read, as a view at the top would
+        model.data(model.index(row, 0))
+    await pump(lambda: model.data(model.index(250, 0)) == "250", 30)
+    read = list(source.pages)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last: changed.append(first.row()))
+    model.insert_top(3, [-3, -2, -1])
+    assert model.rowCount() == 1003
+    assert [model.data(model.index(row, 0)) for row in (0, 2, 3, 252, 399)] == [
+        "-3", "-1", "0", "249", "396"]
+    assert model.data(model.index(400, 0)) == PLACEHOLDER  # the rest of old page 1: asked
+    assert model.data(model.index(2, 1)) == "-2"  # every column of a new row
+    assert changed == [] and source.pages[:len(read)] == read
+    assert (0, 200) not in source.pages[len(read):], "the first page was not read again"
+    model.insert_top(2)  # without the rows (a big batch): read again
+    assert model.data(model.index(0, 0)) == PLACEHOLDER
+    await pump(lambda: model.data(model.index(0, 0)) == "0", 30)
+    assert errors == []

@@ -3,10 +3,14 @@ words too (summary, tooltips), and skip work when nothing changed."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from webhook_studio.store import Store
 from webhook_studio.store.stats import LatencyBucket, TrafficBucket
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.widgets.latency_chart import LatencyChart, nice_ceiling
@@ -79,3 +83,39 @@ def test_latency_chart_marks_failures_with_a_cross_and_explains_on_hover(qtbot: 
 
 def test_axis_ceiling_is_a_readable_number() -> None:
     assert [nice_ceiling(v) for v in (7, 10, 11, 180, 420, 999)] == [10, 10, 20, 200, 500, 1000]
+
+
+async def test_the_strip_reads_its_minutes_once_at_a_time_however_often_asked(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While captures arrive the Inbox asks for the strip's minutes again and again; a read
+    of the last hour can take seconds on a busy store, so asks made meanwhile become one more
+    read when it is done, never a pile of reads scanning the same hour."""
+    import threading
+
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.store import stats
+    from webhook_studio.ui.controllers.data_tools import DataTools
+    from webhook_studio.ui.tasks import TaskRunner
+
+    gate = threading.Event()
+    reads: list[float] = []
+    real = stats.capture_traffic
+
+    def held(*args: Any, **kwargs: Any) -> list[TrafficBucket]:
+        reads.append(kwargs["until"])
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "capture_traffic", held)
+    errors: list[str] = []
+    tools = DataTools(store, TaskRunner(errors.append))
+    shown: list[list[TrafficBucket]] = []
+    tools.traffic.connect(shown.append)
+    for _ in range(5):
+        tools.refresh_traffic()
+    await pump(lambda: len(reads) == 1)
+    gate.set()
+    await pump(lambda: len(shown) == 2)  # the held read, then one for the four asks
+    await pump(lambda: not tools.queries.busy())
+    assert len(reads) == 2 and errors == []
+    assert tools.traffic_cost > 0

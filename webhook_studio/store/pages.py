@@ -61,15 +61,37 @@ class CaptureSource:
             count, newest = session.execute(query).one()
         return int(count or 0), int(newest or capture_id)
 
+    def count_after_with_rows(self, capture_id: int,
+                              limit: int) -> tuple[int, int, Sequence[Any]]:
+        """:meth:`count_after` and, when there are at most ``limit`` of them, those rows
+        (newest first, up to the newest id counted), so the list can put them on top of
+        the rows it already holds instead of reading its first page again."""
+        count, newest = self.count_after(capture_id)
+        if not 0 < count <= limit:
+            return count, newest, ()
+        query = self.flt.apply(select(*self._columns())).where(
+            Capture.id > capture_id, Capture.id <= newest).order_by(Capture.id.desc())
+        with self.store.session() as session:
+            rows = [self._row(r) for r in session.execute(query.limit(limit))]
+        return count, newest, rows if len(rows) == count else ()
+
+    @staticmethod
+    def _columns() -> tuple[Any, ...]:
+        return (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
+                Capture.endpoint_id, Capture.verify_valid, Capture.state,
+                Capture.response_status, Capture.body_size, Capture.duplicate_of,
+                Capture.verification)
+
+    @staticmethod
+    def _row(r: Any) -> CaptureRow:
+        return CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                          (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
+
     def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
         """Newest first. Past the middle, the page is read from the oldest end (ascending,
         small offset) and reversed: an OFFSET of a million walks a million index entries,
         5 s with a cold cache, where the mirrored query walks a few."""
-        cols = (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
-                Capture.endpoint_id, Capture.verify_valid, Capture.state,
-                Capture.response_status, Capture.body_size, Capture.duplicate_of,
-                Capture.verification)
-        query = self.flt.apply(select(*cols))
+        query = self.flt.apply(select(*self._columns()))
         mirrored = offset > total // 2
         if mirrored:
             start = total - offset - limit  # the same rows, counted from the oldest
@@ -78,9 +100,7 @@ class CaptureSource:
         else:
             query = query.order_by(Capture.id.desc()).limit(limit).offset(offset)
         with self.store.session() as session:
-            rows = [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-                               r[10], (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
-                    for r in session.execute(query)]
+            rows = [self._row(r) for r in session.execute(query)]
         if mirrored:
             rows.reverse()
         return rows

@@ -1,7 +1,9 @@
 """Engine events into Qt signals, batched (docs/architecture.md#threads-and-loops).
 
 Engines call plain callbacks on the loop; these bridges only count what happened and emit one
-signal per batch from a 100 ms timer, so a burst of captures causes one repaint, not thousands.
+signal per batch from a 250 ms timer, so a burst of captures causes one repaint, not thousands.
+At most four batches a second: each one shifts the Inbox's rows, a repaint of the whole list
+(at ten a second, that painting was most of the GUI thread's time while ingesting).
 
 Signals:
     captures_arrived(int): this many captures were stored since the last batch.
@@ -14,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-BATCH_MS = 100
+BATCH_MS = 250
 
 
 class EngineBridge(QObject):

@@ -39,6 +39,7 @@ from webhook_studio.relay.chaos import ChaosReport, check_report, read_state, ru
 from webhook_studio.store import Store
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.signing import SigningPicker
 
 
@@ -85,7 +86,7 @@ class ChaosPanel(QWidget):
         self.stop_button.clicked.connect(lambda: self.stop())
         self.error = QLabel("")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        set_tone(self.error, "invalid")
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
         self.table = QTableWidget(0, 4)

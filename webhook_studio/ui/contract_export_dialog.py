@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from webhook_studio.relay.redact import PATTERNS, Redaction, RedactionError
 from webhook_studio.store import Store
 from webhook_studio.ui import dialogs
-from webhook_studio.ui import format as fmt
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.theme import set_tone
 
 PATTERN_LABELS = {"email": "Emails", "card": "Card numbers", "token": "Tokens and API keys"}
 
@@ -70,7 +70,7 @@ class ContractExportDialog(QDialog):
         expect_row.addStretch(1)
         self.error = QLabel("")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        set_tone(self.error, "invalid")
         form = QFormLayout(self)
         form.addRow("Format", self.format)
         form.addRow("Redact", self.rules)

@@ -41,8 +41,21 @@ from webhook_studio.store import NotFound, Store
 from webhook_studio.store.receiver_queries import get_capture
 from webhook_studio.ui.tasks import TaskRunner
 
-TINTS = {Tag.CHANGED: QColor(255, 236, 179), Tag.REMOVED: QColor(255, 205, 210),
-         Tag.ADDED: QColor(200, 230, 201)}
+#: Line backgrounds per theme (None: the line is missing on this side). The text on them
+#: is the palette's, at least 4.5:1 on each (``tests/ui/test_theme.py``); the light tints
+#: under the dark theme's light text measured about 1.1:1.
+TINTS: dict[str, dict[Tag | None, str]] = {
+    "light": {Tag.CHANGED: "#ffecb3", Tag.REMOVED: "#ffcdd2", Tag.ADDED: "#c8e6c9",
+              None: "#eeeeee"},
+    "dark": {Tag.CHANGED: "#4d3d12", Tag.REMOVED: "#5a1f24", Tag.ADDED: "#1d4428",
+             None: "#33363b"},
+}
+
+
+def tint(tag: Tag | None) -> QColor:
+    from webhook_studio.ui.theme import shows_dark
+
+    return QColor(TINTS["dark" if shows_dark() else "light"][tag])
 
 
 def load_fields(store: Store, capture_id: int) -> dict[str, Any]:
@@ -151,8 +164,7 @@ class DiffDialog(QDialog):
                     continue
                 selection = QTextEdit.ExtraSelection()
                 fmt = QTextCharFormat()
-                fmt.setBackground(TINTS[row.tag] if getattr(row, side) is not None
-                                  else QColor(238, 238, 238))
+                fmt.setBackground(tint(row.tag if getattr(row, side) is not None else None))
                 fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
                 selection.format = fmt
                 cursor = QTextCursor(pane.document().findBlockByNumber(number))

@@ -31,6 +31,7 @@ from webhook_studio.relay.replay import Edit, Resign
 from webhook_studio.relay.resend_attempt import RequestDraft
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.sections.inspector import mono
+from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.signing import Signing, SigningPicker
 from webhook_studio.ui.widgets.targets import remember_target, target_combo
 
@@ -106,7 +107,7 @@ class EditResendDialog(QDialog):
         self.resign.toggled.connect(self.signing.setEnabled)
         self.error = QLabel("")
         self.error.setObjectName("edit_error")
-        self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        set_tone(self.error, "invalid")
         self.error.setWordWrap(True)
         note = QLabel("The edited request is saved as a new capture linked to "
                       f"{draft.origin}; the original is kept as it was.")

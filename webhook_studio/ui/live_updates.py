@@ -17,15 +17,15 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from webhook_studio.store.live import Change, LiveListener, is_team_url
 from webhook_studio.store.pg_errors import UNREACHABLE
-from webhook_studio.ui import format as fmt
+from webhook_studio.ui.theme import set_tone
 
 
 class TeamBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("team_banner")
-        self.setStyleSheet(f"QFrame#team_banner {{ border-left: 4px solid {fmt.WARN}; "
-                           "background: rgba(201, 138, 27, 0.15); }")
+        self.setStyleSheet("QFrame#team_banner { background: rgba(201, 138, 27, 0.15); }")
+        set_tone(self, "warn", "edge")
         self.message = QLabel(UNREACHABLE)
         self.message.setToolTip("Captures and deliveries shown are kept; new ones appear once "
                                 "the database answers again. The receiver answers 503 "

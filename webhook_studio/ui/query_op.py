@@ -35,9 +35,11 @@ class Queries:
         self.started = 0
         self.finished = 0
 
-    def run(self, key: str, op: Callable[[], T], success: Callable[[T], object]) -> None:
+    def run(self, key: str, op: Callable[[], T], success: Callable[[T], object],
+            done: Callable[[], object] | None = None) -> None:
         """Run ``op`` on a worker thread, then ``success(result)`` on the GUI thread unless a
-        newer read for ``key`` began meanwhile."""
+        newer read for ``key`` began meanwhile; ``done()`` after it either way (shown,
+        dropped or failed), for callers that keep one read in flight."""
         generation = self._latest.get(key, 0) + 1
         self._latest[key] = generation
         self.started += 1
@@ -48,10 +50,15 @@ class Queries:
                 result = op()
             except Exception as exc:
                 self._failed(exc)
-                return
-            finally:
+            else:
                 self.finished += 1
-            success(result)
+                success(result)
+                if done is not None:
+                    done()
+                return
+            self.finished += 1
+            if done is not None:
+                done()
             return
 
         async def read() -> Any:
@@ -66,7 +73,10 @@ class Queries:
             return result
 
         # Counted as finished after ``success`` ran (the runner's callback comes first).
-        self.runner.run(read(), on_success=success).add_done_callback(self._finished)
+        task = self.runner.run(read(), on_success=success)
+        task.add_done_callback(self._finished)
+        if done is not None:
+            task.add_done_callback(lambda _task: done())
 
     def forget(self, key: str) -> None:
         """Drop the result of a ``key`` read still running (what it was for changed)."""

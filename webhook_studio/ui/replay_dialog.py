@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from webhook_studio.core.profiles import Profile
 from webhook_studio.core.validation import url_problem
-from webhook_studio.ui import format as fmt
+from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.signing import Signing, SigningPicker
 from webhook_studio.ui.widgets.targets import remember_target, target_combo
 
@@ -56,7 +56,7 @@ class ReplayDialog(QDialog):
         self.signing.setEnabled(False)
         self.resign.toggled.connect(self.signing.setEnabled)
         self.error = QLabel("")
-        self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        set_tone(self.error, "invalid")
         self.error.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Send to", self.url)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEMES: tuple[tuple[str, str], ...] = (("system", "System"), ("light", "Light"),
                                       ("dark", "Dark"))
@@ -36,7 +36,19 @@ STATUS_COLOURS: dict[str, dict[str, str]] = {
              "warn": "#e0a84a", "pending": "#6ea8fe"},
 }
 
+#: Placeholder and muted text (``QLabel[role="muted"]``), at least 4.5:1 on every list and
+#: window background of its palette (Fusion's half-transparent black was about 3.9:1 and
+#: the dark set's #8b8f96 4.3:1 on the window).
+MUTED = {"light": "#62666c", "dark": "#9a9ea5"}
+
 _state: dict[str, object] = {"choice": "system", "body_pt": None, "watching": False}
+
+#: What a widget's ``tone`` property colours (:func:`set_tone`): its text, the left edge of a
+#: banner or verdict box, or the frame of a field with a problem. The colours come from
+#: ``STATUS_COLOURS`` of the palette in use, in the application's style sheet, so they follow
+#: View ▸ Theme; a colour written into a widget's own style sheet stayed the light one in the
+#: dark theme (an error label measured 2.8:1 there).
+TONE_PROPERTIES = ("tone", "edge", "frame")
 
 
 def dark_palette() -> QPalette:
@@ -51,7 +63,7 @@ def dark_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.ButtonText, text)
     p.setColor(QPalette.ColorRole.ToolTipBase, base)
     p.setColor(QPalette.ColorRole.ToolTipText, text)
-    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b8f96"))
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor(MUTED["dark"]))
     p.setColor(QPalette.ColorRole.Highlight, QColor("#3b82f6"))
     p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
     p.setColor(QPalette.ColorRole.Link, QColor("#6ea8fe"))
@@ -72,6 +84,8 @@ def light_palette() -> QPalette:
             if role in (QPalette.ColorRole.NColorRoles, QPalette.ColorRole.NoRole):
                 continue
             p.setBrush(group, role, standard.brush(group, role))
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.PlaceholderText, QColor(MUTED["light"]))
     return p
 
 
@@ -99,7 +113,14 @@ def shows_dark() -> bool:
 def status_colour(meaning: str) -> QColor:
     """The colour for ``valid``/``invalid``/``neutral``/``warn``/``pending`` in the palette in
     use. Always paired with a word or icon in the views: colour never carries it alone."""
-    return QColor(STATUS_COLOURS["dark" if shows_dark() else "light"][meaning])
+    scheme = "dark" if shows_dark() else "light"
+    colour = _COLOURS.get((scheme, meaning))
+    if colour is None:  # parsed once: the lists ask for it at every repaint
+        colour = _COLOURS[scheme, meaning] = QColor(STATUS_COLOURS[scheme][meaning])
+    return QColor(colour)
+
+
+_COLOURS: dict[tuple[str, str], QColor] = {}
 
 
 def set_theme(app: QApplication, choice: str) -> None:
@@ -113,10 +134,24 @@ def set_theme(app: QApplication, choice: str) -> None:
     if not _state["watching"]:
         _state["watching"] = True
         QGuiApplication.styleHints().colorSchemeChanged.connect(
-            lambda _scheme: current_choice() == "system" and app.setPalette(
-                palette_for("system")))
+            lambda _scheme: _follow_system(app))
     # With a style sheet, widgets keep the palette they were polished with: re-polish.
     _apply_stylesheet(app, force=True)
+    _recolour_views()
+
+
+def _follow_system(app: QApplication) -> None:
+    if current_choice() == "system":
+        app.setPalette(palette_for("system"))
+        _apply_stylesheet(app, force=True)  # the tones of the new palette
+        _recolour_views()
+
+
+def _recolour_views() -> None:
+    """What paints its own colours per theme (JSON syntax colours) takes the new set."""
+    from webhook_studio.ui.widgets.json_highlighter import rehighlight_all
+
+    rehighlight_all()
 
 
 def body_font_size() -> int | None:
@@ -139,8 +174,34 @@ def step_body_font(current: int | None, direction: int) -> int:
     return next((s for s in reversed(BODY_SIZES) if s < base), BODY_SIZES[0])
 
 
+def set_tone(widget: QWidget, tone: str | None, prop: str = "tone") -> None:
+    """Colour ``widget`` by meaning (``valid``, ``invalid``, ``neutral``, ``warn``,
+    ``pending``; None: no colour): its text (``tone``), its left edge (``edge``) or its
+    frame (``frame``), readable in both themes (``tests/ui/test_theme.py`` measures it)."""
+    assert prop in TONE_PROPERTIES
+    value = tone or ""
+    if tone is not None and tone not in STATUS_COLOURS["light"]:
+        raise ValueError(f"unknown tone {tone!r}")
+    if widget.property(prop) == value:
+        return
+    widget.setProperty(prop, value)
+    style = widget.style()
+    style.unpolish(widget)  # a dynamic property is matched when the widget is polished
+    style.polish(widget)
+    widget.update()
+
+
+def tone_qss(scheme: str) -> str:
+    rules = []
+    for meaning, colour in STATUS_COLOURS[scheme].items():
+        rules.append(f'*[tone="{meaning}"] {{ color: {colour}; }}')
+        rules.append(f'*[edge="{meaning}"] {{ border-left: 4px solid {colour}; }}')
+        rules.append(f'*[frame="{meaning}"] {{ border: 1px solid {colour}; }}')
+    return "\n".join(rules) + "\n"
+
+
 def _apply_stylesheet(app: QApplication, force: bool = False) -> None:
-    sheet = SIDEBAR_QSS
+    sheet = SIDEBAR_QSS + tone_qss("dark" if shows_dark() else "light")
     points = body_font_size()
     if points:
         sheet += f"QPlainTextEdit {{ font-size: {points}pt; }}\n"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.store.team_check import EXAMPLE, CheckResult, check_connection, team_url
-from webhook_studio.ui import format as fmt
+from webhook_studio.ui.theme import set_tone
 
 LOCAL, TEAM = "local", "team"
 
@@ -93,7 +93,7 @@ class WorkspaceBox(QGroupBox):
         """Connect for real (on a worker thread) and show what happened."""
         url = self.url.text()
         self.test_button.setEnabled(False)
-        self.result.setStyleSheet("")
+        set_tone(self.result, None)
         self.result.setText("Connecting…")
         loop = asyncio.get_event_loop()
         self._task = loop.run_in_executor(None, check_connection, url)
@@ -105,7 +105,7 @@ class WorkspaceBox(QGroupBox):
             outcome = future.result()
         except Exception as exc:  # never a traceback in the window
             outcome = CheckResult(False, f"The test failed: {exc}")
-        self.result.setStyleSheet("" if outcome.ok else f"color: {fmt.INVALID};")
+        set_tone(self.result, None if outcome.ok else "invalid")
         self.result.setText(outcome.sentence)
         self.tested.emit(outcome.ok, outcome.sentence)
 
@@ -114,7 +114,7 @@ class WorkspaceBox(QGroupBox):
         team = self.team.isChecked()
         url = team_url(self.url.text())
         if team and not url.startswith("postgresql+psycopg://"):
-            self.note.setStyleSheet(f"color: {fmt.INVALID};")
+            set_tone(self.note, "invalid")
             self.note.setText(f"Workspace not saved: enter the team database URL, e.g. "
                               f"{EXAMPLE}.")
             return False
@@ -124,10 +124,10 @@ class WorkspaceBox(QGroupBox):
         wanted = url if team else None
         now_team = self.current_url.startswith("postgresql")
         if (wanted or None) == (self.current_url if now_team else None):
-            self.note.setStyleSheet("")
+            set_tone(self.note, None)
             self.note.setText("")
         else:
-            self.note.setStyleSheet(f"color: {fmt.WARN};")
+            set_tone(self.note, "warn")
             self.note.setText("Saved: the window opens "
                               + ("the team database" if team else "this computer's database")
                               + " the next time Webhook Studio starts.")

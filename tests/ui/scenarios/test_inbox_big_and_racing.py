@@ -103,3 +103,58 @@ async def test_a_group_committed_between_two_reads_is_counted_once(
     with store.session() as s:
         assert s.query(Capture).count() == 5
     assert window.inbox.model.rowCount() == 5
+
+
+async def test_arrivals_wait_for_the_list_count_and_are_read_one_at_a_time(
+        make_window: Any, ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While ingesting over a big store the Inbox must not start a read per batch: until the
+    list's count is in, "newer than the newest shown" is the whole table, and a read per
+    batch each superseding the last kept every worker thread scanning it (the window lagged).
+    Here the count and then one arrivals read are held while captures keep coming."""
+    counting, arriving = threading.Event(), threading.Event()
+    lock = threading.Lock()
+    calls: list[int] = []
+    running = {"now": 0, "most": 0}
+    real_count, real_count_after = CaptureSource.count, CaptureSource.count_after
+
+    def count(self: CaptureSource) -> int:
+        assert counting.wait(30)
+        return real_count(self)
+
+    def count_after(self: CaptureSource, capture_id: int) -> tuple[int, int]:
+        with lock:
+            calls.append(capture_id)
+            running["now"] += 1
+            running["most"] = max(running["most"], running["now"])
+        try:
+            assert arriving.wait(30)
+            return real_count_after(self, capture_id)
+        finally:
+            with lock:
+                running["now"] -= 1
+
+    with ctx.store.session() as s:
+        s.add_all([Capture(received_at=float(i), method="POST", path=f"/old/{i}", headers=[],
+                           body=b"", body_size=0) for i in range(5)])
+    monkeypatch.setattr(CaptureSource, "count", count)
+    monkeypatch.setattr(CaptureSource, "count_after", count_after)
+    window = await make_window()
+    for i in range(3):  # batches arrive while the list is still being counted
+        await post(f"{window.base_url}/during-count/{i}", b"{}")
+        await pump(lambda: window.bridge._new_captures == 0)  # the batch went out
+    assert calls == [], "no arrivals read before the count: it would scan every row"
+    counting.set()
+    await pump(lambda: window.inbox.model.rowCount() == 8)
+    for i in range(4):  # an arrivals read is held: the batches after it are folded
+        await post(f"{window.base_url}/while-reading/{i}", b"{}")
+        await pump(lambda: window.bridge._new_captures == 0)
+    await pump(lambda: len(calls) >= 1)
+    assert len(calls) == 1 and calls[0] >= 8, "one read, from the newest row counted"
+    arriving.set()
+    await pump(lambda: window.inbox.model.rowCount() == 12)
+    await reads_done(window.inbox)
+    assert running["most"] == 1
+    assert 2 <= len(calls) <= 3  # the held read, then one for what came meanwhile
+    paths = [window.inbox.model.data(window.inbox.model.index(row, 3)) for row in range(12)]
+    assert paths[:4] == [f"/while-reading/{i}" for i in (3, 2, 1, 0)]
+    assert len(set(paths)) == 12

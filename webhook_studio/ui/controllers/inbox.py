@@ -3,11 +3,14 @@ arrived since the list was read (batched by the bridge).
 
 Signals:
     endpoints(list[Endpoint]): the endpoints to filter by, after :meth:`reload_endpoints`.
-    arrived(int, int): ``(how many, newest id)`` matching captures newer than the newest
-        shown, after :meth:`count_new`.
+    arrived(int, int, object): ``(how many, newest id, their rows)`` matching captures newer
+        than the newest shown, after :meth:`count_new` (the rows are empty when there are
+        more than :data:`ARRIVED_ROWS`: the list then reads its first page again).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -18,10 +21,13 @@ from webhook_studio.ui.controllers.inspector import InspectorController
 from webhook_studio.ui.query_op import Queries
 from webhook_studio.ui.tasks import TaskRunner
 
+#: At most this many new captures are read with their count (a batch is a few dozen).
+ARRIVED_ROWS = 200
+
 
 class InboxController(QObject):
     endpoints = Signal(object)
-    arrived = Signal(int, int)
+    arrived = Signal(int, int, object)
 
     def __init__(self, store: Store, runner: TaskRunner, base_url: str,
                  parent: QObject | None = None) -> None:
@@ -39,6 +45,8 @@ class InboxController(QObject):
         self.queries.run("endpoints", lambda: list(list_endpoints(self.store)),
                          self.endpoints.emit)
 
-    def count_new(self, source: CaptureSource, newest: int) -> None:
-        self.queries.run("arrived", lambda: source.count_after(newest),
-                         lambda found: self.arrived.emit(*found))
+    def count_new(self, source: CaptureSource, newest: int,
+                  done: Callable[[], object] | None = None) -> None:
+        """``done()`` follows the read however it ended (the inbox keeps one in flight)."""
+        self.queries.run("arrived", lambda: source.count_after_with_rows(newest, ARRIVED_ROWS),
+                         lambda found: self.arrived.emit(*found), done)

@@ -26,6 +26,7 @@ from webhook_studio.core.schemes import get_scheme
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.composer import ComposerController, Draft
 from webhook_studio.ui.sections.inspector import mono
+from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
 from webhook_studio.ui.widgets.scheme_field import SchemeField
 
@@ -184,11 +185,11 @@ class ComposerSection(QWidget):
             self.signature.release()
         if problem:
             self.json_state.setText(problem)
-            self.json_state.setStyleSheet(f"color: {fmt.INVALID};")
+            set_tone(self.json_state, "invalid")
             self.send_button.setEnabled(False)
             return
         self.json_state.setText("✔ Valid JSON")
-        self.json_state.setStyleSheet(f"color: {fmt.VALID};")
+        set_tone(self.json_state, "valid")
         self.send_button.setEnabled(self.controller.dispatcher is not None)
         self.preview.setPlainText(preview_text(self.controller.preview(self.draft(data))))
 

@@ -36,6 +36,7 @@ from webhook_studio.core.validation import EndpointForm, validate_endpoint
 from webhook_studio.ui import dialogs
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.endpoints import EndpointsController
+from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.editor_page import (
     delete_action,
     editor_page,
@@ -109,7 +110,7 @@ class EndpointsSection(QWidget):
         self.forward = QPlainTextEdit(placeholderText="http://localhost:3000/webhook")
         self.forward.setFixedHeight(48)
         self.error = QLabel("")
-        self.error.setStyleSheet(f"color: {fmt.INVALID};")
+        set_tone(self.error, "invalid")
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -1,7 +1,7 @@
 """The inbox: every capture, newest first, filterable, with the inspector beside it.
 
 The list is a lazy paged model (a million rows cost one count and a page or two); new captures
-arrive through the bridge in batches and refresh the model at most every 100 ms. The view:
+arrive through the bridge in batches and refresh the model at most every 250 ms. The view:
 reads are in ``ui/controllers/inbox.py``.
 
 Signals:
@@ -50,7 +50,8 @@ from webhook_studio.ui.widgets.traffic_strip import TrafficStrip
 
 #: How often the traffic strip re-reads its minutes while nothing arrives (the minute moves).
 TRAFFIC_IDLE_MS = 30_000
-#: At most one traffic read per this while captures arrive.
+#: At most one traffic read per this while captures arrive (or ten times the last read's
+#: time, when that is longer).
 TRAFFIC_BUSY_MS = 1_000
 
 #: How far down a capture is looked for to select it (its row read first).
@@ -130,6 +131,9 @@ class InboxSection(QWidget):
         search_row.addWidget(self.more)
         self.source = controller.source()
         self.newest = 0
+        #: Captures arrived that no read has counted yet / a read of them is running.
+        self._arrivals_waiting = False
+        self._arrivals_reading = False
         self.model = PagedTableModel(self.source, COLUMNS, controller.queries)
         self.model.counted.connect(self._counted)
         self.model.loaded.connect(self._page_loaded)
@@ -228,28 +232,55 @@ class InboxSection(QWidget):
 
     def _counted(self) -> None:
         """The list was counted anew: new captures are those after the newest it counted
-        (a count of arrivals still running was for the old count: it is dropped)."""
+        (a count of arrivals still running was for the old count: it is dropped). Arrivals
+        held back while the count ran are counted now, from there."""
         self.controller.queries.forget("arrived")
+        self._arrivals_reading = False
         self.newest = self.source.counted_upto
         self.update_empty()
+        if self._arrivals_waiting:
+            self._count_arrivals()
 
     def captures_arrived(self, _count: int = 0) -> None:
-        """Batched (every 100 ms at most): count only what is newer than the newest row shown,
+        """Batched (every 250 ms at most): count only what is newer than the newest row shown,
         insert it at the top, and keep the selection on the same captures. The count and the
         new newest id come from one read (on a worker thread), so a group committed meanwhile
         is counted once."""
-        self.controller.count_new(self.source, self.newest)
+        self._arrivals_waiting = True
+        self._count_arrivals()
         if not self._traffic_soon.isActive():
-            self._traffic_soon.start()
+            # the strip's read scans the last hour: at most a tenth of a core on it
+            self._traffic_soon.start(max(TRAFFIC_BUSY_MS, int(self.tools.traffic_cost * 10_000)))
 
-    def _arrived(self, added: int, newest: int) -> None:
+    def _count_arrivals(self) -> None:
+        """One read of arrivals at a time, and none while the list is being counted: until
+        that count is in, "newer than the newest shown" is "newer than 0", a scan of the
+        whole table (0.8 s at 1M rows). Batches that come meanwhile are folded into the
+        next read. Starting a read per batch instead (each dropping the last) kept ten
+        worker threads scanning the million rows while ingesting, and the window lagged."""
+        if self._arrivals_reading or self.model.counting:
+            return
+        self._arrivals_waiting = False
+        self._arrivals_reading = True
+        source = self.source
+        self.controller.count_new(source, self.newest,
+                                  lambda: self._arrivals_read(source))
+
+    def _arrivals_read(self, source: Any) -> None:
+        if source is not self.source:  # a new filter's count took over (``_counted``)
+            return
+        self._arrivals_reading = False
+        if self._arrivals_waiting:
+            self._count_arrivals()
+
+    def _arrived(self, added: int, newest: int, rows: Any = ()) -> None:
         self.newest = max(self.newest, newest)
         if not added:
             return
         wanted, self._select_when_listed = self._select_when_listed, None
         selected_rows = self.view.selectionModel().selectedRows()
         current = self.view.selectionModel().currentIndex()
-        self.model.insert_top(added)
+        self.model.insert_top(added, rows)
         if self._inspect_row is not None:
             self._inspect_row += added
         self.update_empty()

@@ -33,6 +33,7 @@ from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.inspector import InspectorController
 from webhook_studio.ui.models.capture_view import BIG, CaptureView
+from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.flow_layout import FlowLayout
 from webhook_studio.ui.widgets.json_highlighter import JsonHighlighter
@@ -84,6 +85,7 @@ class Inspector(QWidget):
         self.verdict.setWordWrap(True)
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verdict.setObjectName("verdict")
+        self.verdict.setStyleSheet("QLabel#verdict { padding: 6px 10px; }")
         self.duplicate = QLabel("")
         self.duplicate.linkActivated.connect(self._follow)
         self.lineage = QLabel("")
@@ -167,7 +169,7 @@ class Inspector(QWidget):
         for label in (self.meta, self.verdict, self.duplicate, self.lineage, self.export_note):
             label.clear()
             label.hide()
-        self.verdict.setStyleSheet("")
+        set_tone(self.verdict, None, "edge")
         texts: tuple[QPlainTextEdit, ...] = (self.body, self.raw, self.hex, self.response,
                                              self.forwards)
         for text in texts:
@@ -204,20 +206,19 @@ class Inspector(QWidget):
         self.meta.setText(" · ".join(parts) + origin)
         v = c.verification
         if c.state != CaptureState.CAPTURED:
-            text, colour = f"{c.state.capitalize()}: {c.error}", fmt.WARN
+            text, tone = f"{c.state.capitalize()}: {c.error}", "warn"
         elif c.source in ("edited", "delivery") and not v:
-            text, colour = "Not verified: made in the app, not received.", fmt.NEUTRAL
+            text, tone = "Not verified: made in the app, not received.", "neutral"
         elif not v:
-            text, colour = "Not verified: no scheme is set for this endpoint.", fmt.NEUTRAL
+            text, tone = "Not verified: no scheme is set for this endpoint.", "neutral"
         else:
             mark = "✔" if v.get("valid") else "✘"
             text = f"{mark} {v.get('scheme')}: {v.get('message')}"
-            colour = fmt.VALID if v.get("valid") else fmt.INVALID
+            tone = "valid" if v.get("valid") else "invalid"
         self.verdict.setText(text)
         self.meta.show()
         self.verdict.show()
-        self.verdict.setStyleSheet(f"QLabel#verdict {{ border-left: 4px solid {colour}; "
-                                   "padding: 6px 10px; }")
+        set_tone(self.verdict, tone, "edge")
         self.duplicate.setText(
             f'Duplicate of <a href="{c.duplicate_of}">capture #{c.duplicate_of}</a> '
             "(same delivery id)" if c.duplicate_of else "")

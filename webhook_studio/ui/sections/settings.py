@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from webhook_studio.context import AppContext
 from webhook_studio.core import limits
 from webhook_studio.core.retry import PRESETS
-from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.settings import SettingsController, setting
+from webhook_studio.ui.theme import set_tone
 
 __all__ = ["SettingsSection", "setting"]
 
@@ -100,7 +100,7 @@ class SettingsSection(QWidget):
             if key is not None:
                 error = QLabel("")
                 error.setObjectName(f"error_{key}")
-                error.setStyleSheet(f"color: {fmt.INVALID};")
+                set_tone(error, "invalid")
                 error.setWordWrap(True)
                 error.hide()
                 self.errors[key] = error
@@ -170,11 +170,11 @@ class SettingsSection(QWidget):
             label.setText(errors.get(key, ""))
             label.setVisible(key in errors)
         if errors:
-            self.note.setStyleSheet(f"color: {fmt.INVALID};")
+            set_tone(self.note, "invalid")
             self.note.setText(f"Not saved: {len(errors)} field(s) need attention.")
             return None
         changed = self.controller.store(values)
-        self.note.setStyleSheet("")
+        set_tone(self.note, None)
         self.note.setText("Saved." if changed else "Saved (nothing changed).")
         self.restart_button.hide()
         self.controller.saved.emit(changed)
@@ -182,6 +182,6 @@ class SettingsSection(QWidget):
 
     def show_outcome(self, text: str, *, needs_restart: bool = False) -> None:
         """What the window made of the saved values (called back after applying them)."""
-        self.note.setStyleSheet(f"color: {fmt.WARN};" if needs_restart else "")
+        set_tone(self.note, "warn" if needs_restart else None)
         self.note.setText(text)
         self.restart_button.setVisible(needs_restart)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio.ui.theme import set_tone
+
 
 def editor_page(page: QWidget, left: QWidget, title: str, form: QLayout,
                 bottom: QLayout) -> QSplitter:
@@ -96,10 +98,9 @@ def form_row(form: QFormLayout, label: str, field: QWidget | QLayout,
     else:
         box.addWidget(field)
     if errors is not None and key:
-        from webhook_studio.ui import format as fmt
 
         error = QLabel("")
-        error.setStyleSheet(f"color: {fmt.INVALID};")
+        set_tone(error, "invalid")
         error.setWordWrap(True)
         error.hide()
         errors[key] = error

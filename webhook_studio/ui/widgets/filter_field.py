@@ -35,7 +35,7 @@ from webhook_studio.core.filter_syntax import (
 )
 from webhook_studio.store.saved_filters import SavedFilters
 from webhook_studio.ui import dialogs
-from webhook_studio.ui.format import INVALID
+from webhook_studio.ui.theme import set_tone
 
 EXAMPLES = {FilterKind.CAPTURES: "method:POST verdict:invalid header:x-github-event=push",
             FilterKind.DELIVERIES: "state:dead event:user.* status:5xx"}
@@ -147,7 +147,7 @@ class FilterField(QWidget):
         self.saved_button.setVisible(saved is not None)
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {INVALID};")
+        set_tone(self.problem, "invalid")
         self.problem.setVisible(False)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -188,7 +188,7 @@ class FilterField(QWidget):
         self.problem.setText(problem or "")
         self.problem.setVisible(problem is not None)
         self.line.setProperty("invalid", problem is not None)
-        self.line.setStyleSheet(f"border: 1px solid {INVALID};" if problem else "")
+        set_tone(self.line, "invalid" if problem else None, "frame")
         if problem is None and self.line.text() != self.applied:
             self.applied = self.line.text()
             self.filter_changed.emit(self.applied)

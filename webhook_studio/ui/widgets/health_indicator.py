@@ -18,9 +18,11 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from webhook_studio.health import ComponentHealth, Health
+from webhook_studio.ui.theme import set_tone
 
 MARKS = {"ok": "●", "degraded": "▲", "down": "■"}
-COLOURS = {"ok": "#2e9d57", "degraded": "#c98a1b", "down": "#d0453b"}
+#: The tone of each state (``theme.set_tone``: readable in both themes).
+TONES = {"ok": "valid", "degraded": "warn", "down": "invalid"}
 REFRESH_MS = 2000
 
 
@@ -30,6 +32,7 @@ class HealthIndicator(QLabel):
     def __init__(self, health: Health | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("health")
+        self.setStyleSheet("QLabel#health { padding: 0 6px; }")
         self.health: Health | None = None
         self.health_changed.connect(self.refresh)
         self._timer = QTimer(self)
@@ -69,7 +72,7 @@ class HealthIndicator(QLabel):
             names = " and ".join(p.name.capitalize() for p in worst)
             text = f"{MARKS[status]} {names} {status}"
         self.setText(text)
-        self.setStyleSheet(f"QLabel#health {{ color: {COLOURS[status]}; padding: 0 6px; }}")
+        set_tone(self, TONES[status])
         self.setToolTip("\n".join(_line(p) for p in parts.values()))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from webhook_studio.ui import format as fmt
+from webhook_studio.ui.theme import set_tone
 
 
 class PortBanner(QFrame):
@@ -25,8 +25,8 @@ class PortBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("port_banner")
-        self.setStyleSheet(f"QFrame#port_banner {{ border-left: 4px solid {fmt.WARN}; "
-                           "background: rgba(201, 138, 27, 0.15); }")
+        self.setStyleSheet("QFrame#port_banner { background: rgba(201, 138, 27, 0.15); }")
+        set_tone(self, "warn", "edge")
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.retry_button = QPushButton("Retry")
