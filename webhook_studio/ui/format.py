@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 
 from webhook_studio.core.vocabulary import CaptureState, DeliveryState
 
-VALID, INVALID, NEUTRAL, WARN = "#2e9d57", "#d0453b", "#8b8f96", "#c98a1b"
+VALID, INVALID, NEUTRAL = "#2e9d57", "#d0453b", "#8b8f96"
 
 
 def count(n: int, one: str, many: str | None = None) -> str:
