@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -22,7 +23,8 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 def test_every_line_is_delivered_signed_in_one_command(httpserver: HTTPServer,
                                                          tmp_path: Path) -> None:
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    lines = [{"type": "user.created", "data": {"id": n, "name": "Zoë"}} for n in range(5)]
+    lines: list[dict[str, Any]] = [{"type": "user.created", "data": {"id": n, "name": "Zoë"}}
+                                   for n in range(5)]
     lines.insert(2, {"type": "invoice.paid", "data": None})
     events = tmp_path / "events.jsonl"
     events.write_text("\n".join(json.dumps(x) for x in lines) + "\n\n", encoding="utf-8")
