@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from webhook_studio.core.event_lines import EventLinesError, parse_event_lines
@@ -18,6 +18,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size
 
 
 @given(st.lists(st.tuples(TYPES, JSON), min_size=1, max_size=20), st.booleans())
+@example([("a", "\x85"), ("b.c", {"k": "\u2028"})], False)  # not line breaks in JSON Lines
 def test_written_events_parse_back_in_order(events: list[tuple[str, Any]], crlf: bool) -> None:
     newline = "\r\n" if crlf else "\n"
     raw = newline.join(json.dumps({"type": t, "data": d}, ensure_ascii=False)

@@ -45,7 +45,9 @@ def parse_event_lines(raw: bytes) -> list[tuple[str, Any]]:
     events: list[tuple[str, Any]] = []
     problems: list[tuple[int, str]] = []
     total = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    # "\n" only: str.splitlines() also splits at U+0085, U+2028... which JSON strings may
+    # hold unescaped (a "\r" before the "\n" is JSON whitespace).
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         total += 1
