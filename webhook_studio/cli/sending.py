@@ -10,6 +10,12 @@ Contract (other tools depend on it):
   retries until the delivery ends (ended for real: a delivery another sender holds, or a store
   locked for a while, is waited out): 0 if delivered, 1 if not; ``--wait-timeout SECONDS``
   bounds that wait (exit 1 with a sentence when it passes, the delivery still pending).
+* ``send URL --events-file PATH`` sends many events (JSON Lines, ``{"type", "data"}`` a line,
+  ``-`` for stdin) to the same ad-hoc subscription: every line is checked first (a bad one is
+  named by number, exit 2, nothing stored), then all events and deliveries are written in one
+  transaction. One line per delivery is printed (``--json``: an array of deliveries); the exit
+  code is 0 only if every delivery is (with ``--wait``) delivered, as for one event.
+  ``--concurrency N`` lets N attempts run at once (default 1: in file order).
 * ``--json`` prints the delivery: ``id``, ``state``, ``attempts`` (``number``, ``started_at``
   ISO 8601, ``status`` or null, ``duration_ms``, ``error`` or null, ``request_headers`` as an
   object name -> value) and more fields.
@@ -37,6 +43,7 @@ from webhook_studio.cli.common import (
 )
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.event_lines import parse_event_lines
 from webhook_studio.core.retry import parse_delay
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.specs import SpecError
@@ -74,7 +81,26 @@ def _read_data(source: str | None) -> Any:
 
 #: The spec's field names as ``send`` spells them, for the sentence's prefix.
 _OPTIONS = {"url": "URL", "events": "--event", "headers": "--header", "secret": "--secret",
-            "scheme": "--scheme", "retry_policy": "--retry", "timeout": "--timeout"}
+            "scheme": "--scheme", "retry_policy": "--retry", "timeout": "--timeout",
+            "max_concurrency": "--concurrency"}
+
+
+def _events(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    """What to send: ``--event`` with ``--data-file``, or every line of ``--events-file``
+    (all checked before anything is stored; core/event_lines.py)."""
+    if (args.event is None) == (args.events_file is None):
+        raise UsageError("Give either --event TYPE (one event) or --events-file PATH (JSON "
+                         "Lines, one {\"type\": ..., \"data\": ...} a line).")
+    if args.event is not None:
+        return [(args.event, _read_data(args.data_file))]
+    if args.data_file is not None:
+        raise UsageError("--data-file goes with --event; in --events-file each line carries "
+                         "its own data.")
+    try:
+        return parse_event_lines(read_body(args.events_file))
+    except CoreError as exc:
+        where = "standard input" if args.events_file == "-" else repr(args.events_file)
+        raise UsageError(f"In {where}: {exc}") from exc
 
 
 def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str, bool]:
@@ -96,7 +122,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
                          f"{', '.join(SIGNING_SCHEMES)}.")
     headers = dict(parse_pairs(args.header, ":", "--header"))
-    record: dict[str, Any] = {"url": args.url, "events": [args.event], "headers": headers,
+    pattern = args.event or "*"  # --events-file: the events go to it whatever their type
+    record: dict[str, Any] = {"url": args.url, "events": [pattern], "headers": headers,
                               "retry_policy": retry if args.retry is None else args.retry}
     if not args.profile:
         record["scheme"] = scheme_name
@@ -104,8 +131,11 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
         record["timeout"] = args.timeout
     if args.secret:
         record["secret"] = args.secret
+    if args.concurrency is not None:
+        record["max_concurrency"] = args.concurrency
     try:
-        EVENT.validate({"type": args.event, "data": None})
+        if args.event is not None:
+            EVENT.validate({"type": args.event, "data": None})
     except SpecError as exc:
         raise UsageError(f"--event: {EVENT.sentence('type', exc.fields['type'])}") from exc
     try:
@@ -118,10 +148,11 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     if not secret:
         secret, generated = get_scheme(scheme_name, options).generate_secret(), True
     fields: dict[str, Any] = {
-        "url": args.url, "events": [args.event], "headers": headers, "scheme": scheme_name,
+        "url": args.url, "events": [pattern], "headers": headers, "scheme": scheme_name,
         "scheme_options": options, "profile": args.profile,
         "retry_policy": valid["retry_policy"].to_dict(), "adhoc": True,
-        "description": "ad-hoc send from the command line", "max_concurrency": 1,
+        "description": "ad-hoc send from the command line",
+        "max_concurrency": valid.get("max_concurrency", 1),
     }
     if args.timeout is not None or timeout is not None:
         fields["timeout_seconds"] = args.timeout if args.timeout is not None else timeout
@@ -179,8 +210,8 @@ async def _work(dispatcher: Any, only: list[str] | None, wait: bool,
 
 
 async def _send(args: argparse.Namespace) -> int:
+    events = _events(args)
     fields, secret, generated = _subscription_fields(args)
-    data = _read_data(args.data_file)
     ctx = AppContext.open(args.db, profiles=profile_library(args))
     try:
         sub_id = create_subscription(ctx.store, secret=secret, now=ctx.clock.now(), **fields)
@@ -188,18 +219,41 @@ async def _send(args: argparse.Namespace) -> int:
             print(f"generated secret: {secret}", file=sys.stderr, flush=True)
         dispatcher = _dispatcher(ctx)
         try:
-            (delivery_id,) = dispatcher.emit(args.event, data, subscription_id=sub_id)
-            cut_short = await _work(dispatcher, [delivery_id], args.wait, args.wait_timeout)
+            ids = dispatcher.emit_many(events, subscription_id=sub_id)
+            cut_short = await _work(dispatcher, ids, args.wait, args.wait_timeout)
         finally:
             await dispatcher.stop()
-        state = _report(ctx, delivery_id, args.json)
+        if args.events_file is None:
+            states = [_report(ctx, ids[0], args.json)]
+        else:
+            states = _report_many(ctx, ids, args.json)
     finally:
         ctx.close()
     if cut_short:
         return fail(cut_short)
-    if args.wait:
-        return EXIT_OK if state == DeliveryState.DELIVERED else EXIT_FAILED
-    return EXIT_OK if state in (DeliveryState.DELIVERED, DeliveryState.PENDING) else EXIT_FAILED
+    good = ({DeliveryState.DELIVERED} if args.wait
+            else {DeliveryState.DELIVERED, DeliveryState.PENDING})
+    return EXIT_OK if all(state in good for state in states) else EXIT_FAILED
+
+
+def _report_many(ctx: AppContext, ids: list[str], as_json: bool) -> list[str]:
+    """``--events-file``: one line per delivery (or a JSON array of them), then a count."""
+    with ctx.store.session() as session:
+        rows = [delivery_to_dict(session, get_delivery(session, i)) for i in ids]
+    if as_json:
+        print_json(rows)
+    else:
+        for data in rows:
+            last = data["attempts"][-1] if data["attempts"] else None
+            result = ("" if last is None else f"HTTP {last['status']}" if last["error"] is None
+                      else last["error"])
+            print(f"{data['id']}  {data['state']:<9}  {data['event_type']}  {result}".rstrip())
+        counts: dict[str, int] = {}
+        for data in rows:
+            counts[data["state"]] = counts.get(data["state"], 0) + 1
+        print(f"{len(rows)} deliveries: " + ", ".join(f"{n} {state}"
+                                                        for state, n in sorted(counts.items())))
+    return [str(data["state"]) for data in rows]
 
 
 def _cmd_send(args: argparse.Namespace) -> int:
@@ -320,10 +374,15 @@ def _positive_delay(text: str) -> float:
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     global deliveries_commands
-    send = sub.add_parser("send", help="send one signed event to a URL, with retries")
+    send = sub.add_parser("send", help="send signed events to a URL, with retries")
     send.add_argument("url", metavar="URL", help="where to send it (http:// or https://)")
-    send.add_argument("--event", required=True, metavar="TYPE", help="event type")
+    send.add_argument("--event", metavar="TYPE", help="event type (one event)")
     send.add_argument("--data-file", metavar="PATH", help="JSON for the data field; - = stdin")
+    send.add_argument("--events-file", metavar="PATH",
+                      help='many events, JSON Lines: {"type": "user.created", "data": {...}} '
+                           "a line (- = stdin); all checked before any is stored")
+    send.add_argument("--concurrency", type=int, metavar="N",
+                      help="at most N attempts to URL at once (1-64, default 1: in order)")
     group = send.add_mutually_exclusive_group()
     group.add_argument("--scheme", metavar="NAME", help="signature scheme "
                        "(default standard-webhooks)")

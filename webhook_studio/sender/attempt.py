@@ -27,6 +27,7 @@ from webhook_studio.core.schemes import Scheme, get_scheme
 from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.queue import Job, Result, options_key
+from webhook_studio.sender.transport import SenderClient
 
 RESPONSE_BODY_CAP = 64 * 1024
 #: ``(profile, event_type, delivery_id, timestamp) -> extra headers`` for provider profiles.
@@ -64,7 +65,7 @@ class DeadlineExceeded(Exception):
                 "deadline (it covers the whole attempt, connect to last byte).")
 
 
-async def exchange(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str],
+async def exchange(client: SenderClient, url: str, body: bytes, headers: dict[str, str],
                    deadline_s: float, cap: int) -> Reply:
     """POST ``body`` and read the answer within ``deadline_s`` seconds in total.
 
@@ -74,8 +75,9 @@ async def exchange(client: httpx.AsyncClient, url: str, body: bytes, headers: di
     reply = Reply()
     try:
         async with asyncio.timeout(deadline_s):
-            async with client.stream("POST", _url(url), content=body, headers=headers,
-                                     timeout=_timeout(deadline_s)) as response:
+            response = await client.post_direct(_url(url), body, headers,
+                                                _timeout(deadline_s))
+            try:
                 reply.status = response.status_code
                 reply.headers = [[k, v] for k, v in response.headers.multi_items()]
                 reply.retry_after = response.headers.get("Retry-After")
@@ -85,6 +87,8 @@ async def exchange(client: httpx.AsyncClient, url: str, body: bytes, headers: di
                     if room > 0:
                         reply.body += chunk[:room]
                 reply.complete = True
+            finally:
+                await response.aclose()
     except TimeoutError as exc:
         raise DeadlineExceeded(reply, deadline_s) from exc
     return reply
@@ -105,7 +109,7 @@ def _timeout(seconds: float) -> httpx.Timeout:
 class AttemptMaker:
     """Signs, sends and judges one job; holds what attempts share (client, scheme cache)."""
 
-    def __init__(self, client: httpx.AsyncClient, clock: Clock, rng: random.Random,
+    def __init__(self, client: SenderClient, clock: Clock, rng: random.Random,
                  header_hook: HeaderHook | None) -> None:
         self.client = client
         self.clock = clock

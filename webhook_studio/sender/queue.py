@@ -24,6 +24,7 @@ from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.sender.record_sqlite import record_results_sqlite
 from webhook_studio.store.live import notify
 from webhook_studio.store.sender_models import (
     Attempt,
@@ -227,7 +228,19 @@ def record_results(session: Session, results: Sequence[Result], now: float,
                    owner: str = "") -> dict[str, str]:
     """Write a group of finished attempts; returns each delivery's state after the write
     (a delivery cancelled while its attempt was in flight stays cancelled). The lease is
-    cleared only where ``owner`` still holds it."""
+    cleared only where ``owner`` still holds it. SQLite goes through the driver's connection
+    (``sender/record_sqlite.py``); anything else through these Core statements."""
+    if not results:
+        return {}
+    if session.get_bind().dialect.name == "sqlite":
+        return record_results_sqlite(session, results, now, owner)
+    return record_results_core(session, results, now, owner)
+
+
+def record_results_core(session: Session, results: Sequence[Result], now: float,
+                        owner: str = "") -> dict[str, str]:
+    """:func:`record_results` in portable SQLAlchemy Core (PostgreSQL, and the reference the
+    SQLite path is checked against)."""
     conn = session.connection()
     conn.execute(insert(ATTEMPTS), [{
         "delivery_id": r.job.delivery_id, "number": r.job.number, "started_at": r.started_at,
