@@ -13,6 +13,7 @@ _.enqueue  # receiver/logs.py: logging.handlers.QueueHandler calls it for every 
 _.optionxform  # tests: configparser calls it to fold option names (set to str to keep case)
 _.exc_type  # tests: __aexit__ takes the exception triple whether it reads it or not
 _.tb  # tests: __aexit__ takes the exception triple whether it reads it or not
+_.extract_cookies  # sender/transport.py: httpx and http.cookiejar call it on every response
 
 # SQLAlchemy
 _.impl  # store/base.py: TypeDecorator reads the underlying column type from it

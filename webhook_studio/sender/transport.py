@@ -44,10 +44,10 @@ class _NoCookies(CookieJar):
     """A jar that keeps nothing, so nothing a target sets is ever sent back."""
 
     def set_cookie(self, cookie: Any) -> None:
-        return None
+        del cookie
 
     def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
+        del response, request
 
 
 class SenderClient(httpx.AsyncClient):
