@@ -93,13 +93,12 @@ def _aiohttp_transport(verify: bool) -> httpx.AsyncBaseTransport:
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
-    transport = AiohttpTransport(verify=verify, limits=LIMITS)
+    ssl_context = httpx.create_ssl_context(verify=verify)
 
     def session() -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(keepalive_timeout=LIMITS.keepalive_expiry,
-                                         ssl=transport.ssl_context,
-                                         limit=LIMITS.max_connections or 0)
+                                         ssl=ssl_context, limit=LIMITS.max_connections or 0)
         return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
-    transport.client = session
-    return transport
+    # ``client`` (a session or a factory) is the transport's documented constructor argument
+    return AiohttpTransport(verify=verify, limits=LIMITS, client=session)
