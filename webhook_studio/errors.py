@@ -16,6 +16,7 @@ exits with (2: the user's input was wrong, 1: something failed)::
      │    ├── Invalid                       core/specs.py: one field's value is wrong
      │    ├── FilterSyntaxError             core/filter_syntax.py: a filter with a mistake
      │    ├── ChaosSpecError                core/chaos.py: an unreadable --chaos spec
+     │    ├── EventLinesError               core/event_lines.py: bad lines in --events-file
      │    ├── RedactionError                relay/redact.py: an unreadable redaction rule
      │    └── CheckError                    relay/chaos.py: the consumer's --check failed
      ├── StoreError                         store/errors.py                  exit 1
