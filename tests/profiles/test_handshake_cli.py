@@ -93,6 +93,39 @@ async def test_a_consumer_that_accepts_bad_signatures_fails_discords_check(
            "401" in out
 
 
+async def test_each_probe_goes_on_a_connection_of_its_own(capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    """A consumer that closes idle connections (most servers do) never sees a probe land on
+    a connection it already closed: every probe opens its own, as the provider's do."""
+    connections = 0
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while True:  # HTTP/1.1 keep-alive: answer every request on this connection
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 11\r\n\r\n{\"type\": 1}")
+            await writer.drain()
+            if reader.at_eof():
+                break
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        secret = keys.generate("ed25519").private
+        code, out, _ = await in_process(capsys, "handshake", f"http://127.0.0.1:{port}/i",
+                                        "--profile", "discord", f"--secret={secret}")
+    finally:
+        server.close()
+    assert "✓ Discord (interactions) signed PING" in out, out
+    assert "badly signed PING: answered 200" in out, out
+    assert connections == out.count("PING")  # one connection per probe, none reused
+
+
 async def test_usage_errors_are_sentences(httpserver: HTTPServer,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     url = httpserver.url_for("/x")

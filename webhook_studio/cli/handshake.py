@@ -31,7 +31,10 @@ def _cmd_handshake(args: argparse.Namespace) -> int:
     except CoreError as exc:
         raise UsageError(str(exc)) from exc
     results: list[dict[str, Any]] = []
-    with httpx.Client(timeout=args.timeout, follow_redirects=False) as client:
+    # Each probe on a connection of its own, as the provider's are: a kept-alive connection
+    # the server closes between two probes made the second one "no answer: connection reset".
+    with httpx.Client(timeout=args.timeout, follow_redirects=False,
+                      limits=httpx.Limits(max_keepalive_connections=0)) as client:
         for probe in todo:
             try:
                 response = client.request(probe.method, probe.url, headers=probe.headers,
