@@ -121,6 +121,7 @@ async def test_each_probe_goes_on_a_connection_of_its_own(capsys: pytest.Capture
                                         "--profile", "discord", f"--secret={secret}")
     finally:
         server.close()
+    assert code == 1  # this consumer accepts a bad signature: the check says so, nothing else
     assert "✓ Discord (interactions) signed PING" in out, out
     assert "badly signed PING: answered 200" in out, out
     assert connections == out.count("PING")  # one connection per probe, none reused
