@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import WindowFactory
 from tests.ui.scenarios.helpers import (
     LEFT,
     OFFSCREEN_POPUPS,
+    Heartbeat,
     pump,
     reading,
     reads_done,
@@ -63,11 +64,7 @@ async def test_a_slow_page_read_leaves_the_window_responsive(
                         lambda self, flt=None: GatedSource(self.store, flt, gate))
     window = await make_window(start=False)
     inbox = window.inbox
-    ticks: list[int] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(1))
-    timer.start()
+    heartbeat = Heartbeat()
     try:
         window.show_section("inbox")
         await pump(lambda: inbox.model.rowCount() == 50, 30, "the count was held too")
@@ -79,13 +76,12 @@ async def test_a_slow_page_read_leaves_the_window_responsive(
         item = sidebar.item(names.index("Subscriptions"))
         qtbot.mouseClick(sidebar.viewport(), LEFT, pos=sidebar.visualItemRect(item).center())
         assert window.current_section() == "subscriptions", "a click was handled"
-        seen = len(ticks)
-        await pump(lambda: len(ticks) >= seen + 10, 30, "the GUI thread's timer stopped")
+        await heartbeat.beats(10, 30, "the GUI thread's timer stopped")
         assert inbox.model.row_object(0) is None and reading(window)
         window.show_section("inbox")
     finally:
         gate.set()
-        timer.stop()
+        heartbeat.stop()
     await reads_done(window, 40)
     await pump(lambda: inbox.model.data(inbox.model.index(0, PATH_COLUMN)) == "/slow/49")
     assert inbox.model.data(inbox.model.index(49, PATH_COLUMN)) == "/slow/0"

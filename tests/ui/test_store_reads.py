@@ -9,11 +9,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import WindowFactory
-from tests.ui.scenarios.helpers import LEFT, button, pump, reading, reads_done
+from tests.ui.scenarios.helpers import LEFT, Heartbeat, button, pump, reading, reads_done
 from webhook_studio.context import AppContext
 from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui.query_op import Queries
@@ -35,11 +34,7 @@ async def test_a_section_loading_from_a_locked_store_leaves_the_window_responsiv
     holder.execute("BEGIN EXCLUSIVE")
     holder.execute("CREATE TABLE IF NOT EXISTS held (x)")
     release = threading.Timer(3.0, lambda: None)
-    ticks: list[int] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(1))
-    timer.start()
+    heartbeat = Heartbeat()
     try:
         sidebar = window.sidebar
         item = sidebar.item([sidebar.item(i).text() for i in range(sidebar.count())]
@@ -51,15 +46,13 @@ async def test_a_section_loading_from_a_locked_store_leaves_the_window_responsiv
         before = editor.secret.text()
         qtbot.mouseClick(button(editor, "Generate"), LEFT)
         assert editor.secret.text() != before, "a click was handled while the store was locked"
-        seen_ticks = len(ticks)
-        await pump(lambda: len(ticks) >= seen_ticks + 10, 30,
-                   "the GUI thread's timer stopped while the store was locked")
+        await heartbeat.beats(10, 30, "the GUI thread's timer stopped while the store was locked")
         assert reading(window), "the read was still waiting while the timer ticked"
         await reads_done(window, 60)
         # The store stayed locked past the busy timeout: a sentence, never a traceback.
         assert "locked by another program" in window.statusBar().currentMessage()
     finally:
-        timer.stop()
+        heartbeat.stop()
         release.cancel()
         holder.execute("COMMIT")
         holder.close()

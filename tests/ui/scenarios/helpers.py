@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -45,6 +45,28 @@ async def pump(condition: Callable[[], Any], within: float = 20.0,
         assert time.monotonic() < deadline, what
         QApplication.processEvents()
         await asyncio.sleep(0.02)
+
+
+class Heartbeat:
+    """A 20 ms timer on the GUI thread counting its ticks: while a slow read is under way,
+    :meth:`beats` proves the window's thread still runs its timers (a blocked one stops)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._timer = QTimer()
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _tick(self) -> None:
+        self.count += 1
+
+    async def beats(self, n: int, within: float, what: str) -> None:
+        seen = self.count
+        await pump(lambda: self.count >= seen + n, within, what)
+
+    def stop(self) -> None:
+        self._timer.stop()
 
 
 def visible(parent: Any, cls: type[W]) -> W:
