@@ -245,27 +245,26 @@ class Receiver:
                                       f"{endpoint.max_body_bytes}-byte limit.", started,
                                       body_size=length)
         content = request.content
-        if content.is_eof():  # the whole body came with the headers: nothing to wait for
-            body = content.read_nowait(-1)
-            if len(body) > endpoint.max_body_bytes:
-                return await self._reject(fields, 413, "Chunked body exceeded the "
-                                          f"{endpoint.max_body_bytes}-byte limit.", started)
-        else:
-            try:
+        try:
+            if content.is_eof():  # the whole body came with the headers: nothing to wait for
+                body = content.read_nowait(-1)
+                if len(body) > endpoint.max_body_bytes:
+                    raise BodyTooLarge
+            else:
                 body = await self._read_body(request, endpoint.max_body_bytes)
-            except BodyTooLarge:
-                return await self._reject(fields, 413, "Chunked body exceeded the "
-                                          f"{endpoint.max_body_bytes}-byte limit.", started)
-            except TimeoutError:
-                return await self._reject(fields, 408, "The body did not arrive within "
-                                          f"{self.limits.body_timeout:g} s.", started)
-            except Stopping as stop:
-                self.stopped_uploads += 1
-                of = f" of {length}" if length is not None else ""
-                return await self._reject(
-                    fields, 503, "The receiver was stopping while the body was still "
-                    f"arriving ({stop.received} bytes received{of}); the sender should "
-                    "retry.", started, body_size=stop.received)
+        except BodyTooLarge:
+            return await self._reject(fields, 413, "Chunked body exceeded the "
+                                      f"{endpoint.max_body_bytes}-byte limit.", started)
+        except TimeoutError:
+            return await self._reject(fields, 408, "The body did not arrive within "
+                                      f"{self.limits.body_timeout:g} s.", started)
+        except Stopping as stop:
+            self.stopped_uploads += 1
+            of = f" of {length}" if length is not None else ""
+            return await self._reject(
+                fields, 503, "The receiver was stopping while the body was still arriving "
+                f"({stop.received} bytes received{of}); the sender should retry.", started,
+                body_size=stop.received)
         if frame is not None and frame.trailers:
             fields["headers"] = [*headers, *as_header_pairs(frame.trailers)]
         url = (self._verification_url(endpoint, request)
