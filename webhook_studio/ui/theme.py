@@ -42,6 +42,8 @@ STATUS_COLOURS: dict[str, dict[str, str]] = {
 MUTED = {"light": "#62666c", "dark": "#9a9ea5"}
 
 _state: dict[str, object] = {"choice": "system", "body_pt": None, "watching": False}
+#: Bumped at every palette change: what caches colours per row (the lists) re-reads them.
+_palette = {"generation": 0}
 
 #: What a widget's ``tone`` property colours (:func:`set_tone`): its text, the left edge of a
 #: banner or verdict box, or the frame of a field with a problem. The colours come from
@@ -147,10 +149,17 @@ def _follow_system(app: QApplication) -> None:
         _recolour_views()
 
 
+def palette_generation() -> int:
+    """A number that changes whenever the palette (and so every status colour) does."""
+    return _palette["generation"]
+
+
 def _recolour_views() -> None:
-    """What paints its own colours per theme (JSON syntax colours) takes the new set."""
+    """What paints its own colours per theme (JSON syntax colours, the lists' cached row
+    colours) takes the new set."""
     from webhook_studio.ui.widgets.json_highlighter import rehighlight_all
 
+    _palette["generation"] += 1
     rehighlight_all()
 
 

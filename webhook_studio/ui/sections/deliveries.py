@@ -41,6 +41,7 @@ from webhook_studio.ui.controllers.deliveries import DeliveriesController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import DeliveryRow
 from webhook_studio.ui.sections.inspector import fill, table
+from webhook_studio.ui.widgets.cell_delegate import CellDelegate
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
 from webhook_studio.ui.widgets.copy_menu import add_lazy_copy_actions
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
@@ -129,6 +130,7 @@ class DeliveriesSection(QWidget):
         self.model.loaded.connect(self._page_loaded)
         self.view = QTableView()
         self.view.setModel(self.model)
+        self.view.setItemDelegate(CellDelegate(self.view))  # cheap repaints while rows arrive
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.verticalHeader().setVisible(False)

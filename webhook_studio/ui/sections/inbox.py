@@ -42,6 +42,7 @@ from webhook_studio.ui.controllers.inbox import InboxController
 from webhook_studio.ui.models.paged import Column, PagedTableModel
 from webhook_studio.ui.models.sources import CaptureRow
 from webhook_studio.ui.sections.inspector import Inspector
+from webhook_studio.ui.widgets.cell_delegate import CellDelegate
 from webhook_studio.ui.widgets.columns import ResponsiveColumns
 from webhook_studio.ui.widgets.copy_menu import add_lazy_copy_actions
 from webhook_studio.ui.widgets.empty_state import InboxEmptyState
@@ -145,6 +146,7 @@ class InboxSection(QWidget):
         self._inspect_row: int | None = None
         self.view = QTableView()
         self.view.setModel(self.model)
+        self.view.setItemDelegate(CellDelegate(self.view))  # cheap repaints while rows arrive
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.view.addAction(self.delete_action)  # the Delete key works where the list has focus
@@ -161,6 +163,8 @@ class InboxSection(QWidget):
             self.view.setColumnWidth(col, width)
         # The path keeps room; Dup, then Status, then Size go when the list is narrow.
         self.columns = ResponsiveColumns(self.view, stretch=3, minimum=150, optional=(7, 5, 6))
+        self._number_digits = 0
+        self._fit_number_column()
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.inspector = Inspector(controller.inspector)
         self.inspector.open_capture.connect(lambda capture_id: self.select_capture(capture_id))
@@ -230,6 +234,18 @@ class InboxSection(QWidget):
         self.update_empty()
         self._enable_selection_actions(0)
 
+    def _fit_number_column(self) -> None:
+        """The # column as wide as the newest capture's number: at 44 px a store of a
+        million captures showed every row as "109…"."""
+        digits = len(str(max(self.newest, 1)))
+        if digits == self._number_digits:
+            return
+        self._number_digits = digits
+        needed = self.view.fontMetrics().horizontalAdvance("9" * digits) + 12
+        if needed > self.view.columnWidth(0):
+            self.view.setColumnWidth(0, needed)
+            self.columns.fit()  # the path keeps its room; optional columns go first
+
     def _counted(self) -> None:
         """The list was counted anew: new captures are those after the newest it counted
         (a count of arrivals still running was for the old count: it is dropped). Arrivals
@@ -237,6 +253,7 @@ class InboxSection(QWidget):
         self.controller.queries.forget("arrived")
         self._arrivals_reading = False
         self.newest = self.source.counted_upto
+        self._fit_number_column()
         self.update_empty()
         if self._arrivals_waiting:
             self._count_arrivals()
@@ -277,6 +294,7 @@ class InboxSection(QWidget):
         self.newest = max(self.newest, newest)
         if not added:
             return
+        self._fit_number_column()
         wanted, self._select_when_listed = self._select_when_listed, None
         selected_rows = self.view.selectionModel().selectedRows()
         current = self.view.selectionModel().currentIndex()
