@@ -46,6 +46,7 @@ _.takeAt  # QLayout
 _.expandingDirections  # QLayout
 _.hasHeightForWidth  # QLayout
 _.highlightBlock  # QSyntaxHighlighter
+_.paint  # QStyledItemDelegate (ui/widgets/cell_delegate.py): the view calls it per cell
 
 # pytest and test doubles
 _.pytestmark  # pytest reads a module's marks by this name

@@ -19,10 +19,22 @@ def _wrk_script(lua: Path, keep: bool) -> None:
 
 async def lag_while_ingesting(receiver_url: str, seconds: int, lua: Path) -> dict[str, Any]:
     """Posts with ``wrk -t1 -c16`` for ``seconds``; returns the ingest rate and the lag."""
+    import gc
+
     from PySide6.QtCore import QTimer
 
     lateness: list[float] = []
     last = time.perf_counter()
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started: list[float] = [0.0]
+
+    def collected(phase: str, info: dict[str, int]) -> None:  # how long each GC pass took
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(collected)
 
     def tick() -> None:
         nonlocal last
@@ -40,10 +52,13 @@ async def lag_while_ingesting(receiver_url: str, seconds: int, lua: Path) -> dic
         "-s", str(lua), stdout=asyncio.subprocess.PIPE)
     out, _ = await proc.communicate()
     timer.stop()
+    gc.callbacks.remove(collected)
     _wrk_script(lua, keep=False)
     lateness.sort()
     return {"ingest_rps": float(out.decode().split("Requests/sec:")[1].split()[0]),
             "ticks": len(lateness),
             "lag_p99_ms": round(lateness[int(0.99 * len(lateness))], 2),
             "lag_max_ms": round(lateness[-1], 2),
-            "lag_median_ms": round(statistics.median(lateness), 2)}
+            "lag_median_ms": round(statistics.median(lateness), 2),
+            # the garbage collector's passes on the loop thread meanwhile: count, longest
+            "gc": {f"gen{g}": [len(p), round(max(p, default=0.0), 1)] for g, p in pauses.items()}}

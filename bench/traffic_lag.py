@@ -10,6 +10,8 @@ the strip refreshing as it does in the app (a per-minute aggregate read on a wor
 at a time, at most once a second or ten times its last read's cost while captures arrive, then
 a repaint) and with its refresh switched off,
 so the strip's own cost is the difference between two runs on the same loaded machine.
+With ``--qt-delegate`` each round also runs once with Qt's own item delegate painting the
+list instead of :class:`~webhook_studio.ui.widgets.cell_delegate.CellDelegate`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
+async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = False
+                   ) -> dict[str, float]:
 
     from webhook_studio.context import AppContext
     from webhook_studio.receiver import Receiver
@@ -48,6 +51,10 @@ async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
     receiver.hub.subscribe(bridge.on_receiver_event)
     window = MainWindow(ctx, receiver=receiver, bridge=bridge)
     window.resize(1440, 900)
+    if qt_delegate:  # the baseline: Qt's own item delegate instead of the lists' CellDelegate
+        from PySide6.QtWidgets import QStyledItemDelegate
+
+        window.inbox.view.setItemDelegate(QStyledItemDelegate(window.inbox.view))
     window.show()
     await window.start_engines()
     paints_before = window.inbox.traffic.paints
@@ -58,15 +65,18 @@ async def run_once(db: Path, seconds: int, strip: bool) -> dict[str, float]:
     window.close()
     ctx.close()
     DataTools.refresh_traffic = original  # type: ignore[method-assign]
-    return {"strip": strip, **lag, "traffic_reads": reads["n"], "strip_paints": paints,
-            "load_1min": round(load, 2)}
+    return {"strip": strip, "delegate": "qt" if qt_delegate else "cells", **lag,
+            "traffic_reads": reads["n"], "strip_paints": paints, "load_1min": round(load, 2)}
 
 
-async def runs(db: Path, seconds: int, rounds: int) -> list[dict[str, float]]:
+async def runs(db: Path, seconds: int, rounds: int, qt_delegate: bool
+               ) -> list[dict[str, float]]:
     out = []
     for _ in range(rounds):
         for strip in (True, False):
             out.append(await run_once(db, seconds, strip))
+        if qt_delegate:
+            out.append(await run_once(db, seconds, True, qt_delegate=True))
     return out
 
 
@@ -75,6 +85,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--qt-delegate", action="store_true",
+                        help="each round also runs with Qt's own item delegate (baseline)")
     parser.add_argument("--db", type=Path, default=Path("/tmp/webhook-studio-bench-ui.sqlite3"))
     args = parser.parse_args()
     from ui import fill  # bench/ui.py
@@ -84,7 +96,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     QApplication.instance() or QApplication([])
-    for result in qasync.run(runs(args.db, args.seconds, args.rounds)):
+    for result in qasync.run(runs(args.db, args.seconds, args.rounds, args.qt_delegate)):
         print(json.dumps(result))
 
 

@@ -75,10 +75,18 @@ async def test_the_inbox_list_looks_as_qts_own_delegate_draws_it(
     await select_capture(qtbot, window, 1)  # a selected row, the keyboard's focus on it
     view.setFocus()
     await settle()
+    view.viewport().repaint()  # texts seen twice: painted from the drawn ones kept
     ours = view.viewport().grab().toImage()
     assert differing_share(ours, drawn_by_qt(view)) < 0.001
     # …and it is not an empty list that matches an empty list
     assert differing_share(ours, blank_like(ours)) > 0.02
+    view.setItemDelegate(CellDelegate(view))  # texts seen for the first time: written out
+    first = view.viewport().grab().toImage()
+    model = window.inbox.model
+    numbers = {str(model.row_object(row).id) for row in range(model.rowCount())}
+    kept = {key[0] for key in view.itemDelegate()._drawn}
+    assert kept and not numbers & kept  # texts repeated on screen are kept, numbers not yet
+    assert differing_share(first, drawn_by_qt(view)) < 0.001
 
 
 def blank_like(image: QImage) -> QImage:
@@ -95,12 +103,14 @@ async def test_a_repaint_while_captures_arrive_reuses_the_drawn_texts(
     await fill_with_verdicts(window, ctx)
     await settle()
     view.viewport().repaint()
+    view.viewport().repaint()  # every text now painted twice: kept drawn
     drawn = delegate.drawn_count
     view.viewport().repaint()
     assert delegate.drawn_count == drawn  # nothing laid out again
     await post(f"{window.base_url}/hooks/new", b"{}")  # one row more, on top
     await pump(lambda: window.inbox.model.rowCount() == 13)
     await settle()
+    view.viewport().repaint()
     view.viewport().repaint()
     # the new row's own texts (number, time, path…) only; the twelve moved rows reuse theirs
     assert 0 < delegate.drawn_count - drawn <= window.inbox.model.columnCount()
@@ -118,6 +128,7 @@ async def test_the_drawn_texts_kept_are_bounded_however_far_one_scrolls(
     for row in range(0, 40, 5):
         view.scrollTo(view.model().index(row, 0))
         await settle(2)
+        view.viewport().repaint()
         view.viewport().repaint()
     assert delegate.drawn_count > 50  # more texts were drawn than are kept
     assert len(delegate._drawn) == 50
