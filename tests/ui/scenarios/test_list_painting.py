@@ -159,3 +159,18 @@ async def test_the_number_column_shows_a_millionth_captures_number_whole(
     room = view.columnWidth(0) - 2 * view.itemDelegate()._margin
     assert view.fontMetrics().horizontalAdvance("1234568") <= room
     assert not view.isColumnHidden(3) and view.columnWidth(3) >= 150  # the path kept its room
+
+
+async def test_a_disabled_list_greys_its_text_as_qts_delegate_does(
+        window: Any, ctx: AppContext) -> None:
+    await fill_with_verdicts(window, ctx)
+    view = window.inbox.view
+    await settle()
+    enabled = view.viewport().grab().toImage()
+    view.setEnabled(False)
+    await settle()
+    view.viewport().repaint()
+    view.viewport().repaint()
+    disabled = view.viewport().grab().toImage()
+    assert differing_share(disabled, enabled) > 0.005  # the texts changed colour
+    assert differing_share(disabled, drawn_by_qt(view)) < 0.001

@@ -40,6 +40,7 @@ from webhook_studio.ui.theme import palette_generation
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
 _FOCUS = QStyle.StateFlag.State_HasFocus.value
+_ENABLED = QStyle.StateFlag.State_Enabled.value
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -85,7 +86,8 @@ class CellDelegate(QStyledItemDelegate):
         # Without a colour of its own a text takes the palette's, so the palette in use
         # (View ▸ Theme) is part of what it looks like.
         key = (text, rect.width(), rect.height(),
-               colour.rgba() if colour is not None else -palette_generation() - 1, right,
+               colour.rgba() if colour is not None
+               else -2 * palette_generation() - 1 - bool(state & _ENABLED), right,
                self._font_key, ratio)
         pixmap = self._drawn.get(key)
         if pixmap is not None:
@@ -93,7 +95,9 @@ class CellDelegate(QStyledItemDelegate):
             painter.drawPixmap(rect.topLeft(), pixmap)
         else:
             if colour is None:
-                colour = option.palette.color(QPalette.ColorRole.Text)
+                group = (QPalette.ColorGroup.Normal if state & _ENABLED
+                         else QPalette.ColorGroup.Disabled)  # a disabled list greys its text
+                colour = option.palette.color(group, QPalette.ColorRole.Text)
             if key in self._seen:  # painted before: keep it drawn from now on
                 pixmap = self._draw(option, text, colour, right, ratio)
                 self._drawn[key] = pixmap
