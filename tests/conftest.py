@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -95,6 +96,33 @@ def vectors() -> list[dict[str, Any]]:
     """Known-answer vectors from the providers' docs and SDK tests (see the file's ``about``)."""
     data = json.loads(VECTORS.read_text(encoding="utf-8"))
     return list(data["vectors"])
+
+
+class _OwnServer(HTTPServer):
+    """pytest-httpserver's server, stopped in 20 ms instead of its 0.5 s poll."""
+
+    def thread_target(self) -> None:
+        assert self.server is not None
+        self.server.serve_forever(poll_interval=0.02)
+
+
+@pytest.fixture
+def httpserver(httpserver_listen_address: tuple[str, int]) -> Iterator[HTTPServer]:
+    """A target server of the test's own, instead of the plugin's one for the whole session.
+
+    That one is single-threaded and shared by ~150 tests: twice in clean-clone CI runs a
+    request sent to it was not answered by it (a replay to ``/fail`` came back 200 with no
+    request logged; a handshake probe was reset with none logged), and a 0.4 s handler of one
+    test still ran when the next began. A server per test leaves nothing behind: a client an
+    earlier test left running meets a closed port, not this test's handlers."""
+    host, port = httpserver_listen_address
+    server = _OwnServer(host=host, port=port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
