@@ -51,7 +51,8 @@ async def test_a_batch_is_delivered_signed_to_every_matching_subscription(
     sub_a = await subscribe(api, httpserver.url_for("/a"), ["user.*"], SECRET_A)
     sub_b = await subscribe(api, httpserver.url_for("/b"), ["user.created", "payment.*"],
                             SECRET_B)
-    events = [{"type": TYPES[n % 4], "data": {"n": n}} for n in range(50)]
+    events: list[dict[str, Any]] = [{"type": TYPES[n % 4], "data": {"n": n}}
+                                    for n in range(50)]
     status, body = await api.call("POST", "/events/batch", {"events": events})
     assert status == 202, body
     answered = body["delivery_ids"]
