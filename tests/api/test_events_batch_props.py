@@ -69,7 +69,7 @@ json_values = st.recursive(
 event_types = st.from_regex(r"(user|invoice|a)\.[a-z0-9_-]{1,10}(\.[a-z]{1,5})?", fullmatch=True)
 #: (type, data, aimed at the "users" subscription)
 valid_events = st.tuples(event_types, json_values, st.booleans())
-bad_items = st.sampled_from([
+bad_items: st.SearchStrategy[Any] = st.sampled_from([
     {"data": 1}, {"type": "user.*", "data": 1}, {"type": "user.created"}, "user.created",
     None, [], 7, {"type": "", "data": 1}, {"type": 5, "data": 1},
     {"type": "a.b", "data": 1, "extra": 1}, {"type": "a..b", "data": 1},

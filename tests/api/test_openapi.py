@@ -103,7 +103,9 @@ async def test_the_event_batch_route_is_documented_with_its_schemas(api: Api) ->
     # the request schema's edges are the handler's: 1 to 1,000 events, each an Event
     one = {"type": "a.b", "data": 1}
     _check(doc, "EventBatch", {"events": [one] * 1000})
-    for bad in ({"events": []}, {"events": [one] * 1001}, {"events": [{"type": "a.b"}]}):
+    bads: list[dict[str, Any]] = [{"events": []}, {"events": [one] * 1001},
+                                  {"events": [{"type": "a.b"}]}]
+    for bad in bads:
         with pytest.raises(jsonschema.ValidationError):
             _check(doc, "EventBatch", bad)
         assert (await api.call("POST", "/events/batch", bad))[0] == 422
