@@ -44,12 +44,11 @@ async def emit_batch(call: Call) -> Result:
     events = call.body["events"]
     if missing := await off_loop(_missing_subscriptions, call, events):
         raise not_found(_missing_sentence(missing))
-    dispatcher = call.services.dispatcher
     # Up to MAX_BATCH_EVENTS events in one transaction: store work for a worker thread, so
-    # the loop (receiver, window) is not held; the dispatcher is woken here, on the loop.
-    grouped = await off_loop(dispatcher.store_events,
+    # the loop (receiver, window) is not held; the sender is woken here, on the loop.
+    grouped = await off_loop(call.services.dispatcher.store_events,
                              [(e["type"], e["data"], e.get("subscription_id")) for e in events])
-    dispatcher.wake()
+    call.services.wake_sender()
     return 202, {"delivery_ids": grouped}
 
 
