@@ -206,6 +206,14 @@ async def test_an_unknown_subscription_is_404_naming_it_and_stores_nothing(api: 
     assert body["detail"] == ("No subscription with id wh_gone (events[0], events[3]). "
                               "Nothing was stored.")
     assert counts(api.ctx.store) == (0, 0)
+    status, body = await api.call("POST", "/events/batch", {"events": [
+        {"type": "a.b", "data": n, "subscription_id": "wh_lost" if n % 2 else known}
+        for n in range(15)] + [{"type": "a.b", "data": 0, "subscription_id": "wh_gone"}]})
+    assert status == 404
+    assert body["detail"] == ("No subscription with id wh_lost (events[1], events[3], "
+                              "events[5], events[7], events[9] and 2 more); no subscription "
+                              "with id wh_gone (events[15]). Nothing was stored.")
+    assert counts(api.ctx.store) == (0, 0)
 
 
 async def test_it_needs_the_token(api: Api) -> None:

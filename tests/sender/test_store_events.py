@@ -4,10 +4,12 @@ own subscription or to every matching active one."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.sender.conftest import subscribe
 from webhook_studio.sender import Dispatcher
+from webhook_studio.sender.errors import UnknownSubscriptions
 from webhook_studio.store import Store
 from webhook_studio.store.sender_models import Delivery, Event
 
@@ -53,3 +55,14 @@ async def test_emit_many_answers_the_same_ids_flat(store: Store, dispatcher: Dis
     (only,) = dispatcher.emit_many([("a.x", 1)], subscription_id=b)
     assert _rows(store)[only][0] == b
     assert dispatcher.emit_many([("a.x", 1)], subscription_id="wh_gone") == []
+
+
+async def test_refusing_unknown_targets_stores_nothing(store: Store,
+                                                      dispatcher: Dispatcher) -> None:
+    known = subscribe(store, "http://127.0.0.1:9/k", events=["*"])
+    items = [("a.b", 0, None), ("a.b", 1, known), ("a.b", 2, "wh_gone"), ("a.b", 3, "wh_gone")]
+    with pytest.raises(UnknownSubscriptions) as caught:
+        dispatcher.store_events(items, refuse_unknown=True)
+    assert caught.value.missing == {"wh_gone": [2, 3]}
+    assert "No subscription with id wh_gone" in str(caught.value)
+    assert _rows(store) == {}

@@ -10,44 +10,34 @@ of a batch went in.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from webhook_studio.api.errors import not_found
 from webhook_studio.api.models import EVENT_BATCH_OUT
 from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.core.specs_records import EVENT_BATCH, check_event_batch
-from webhook_studio.store.sender_models import Subscription
-
-
-def _missing_subscriptions(call: Call, events: list[dict[str, Any]]) -> dict[str, list[int]]:
-    """Each ``subscription_id`` named that does not exist, with the items that name it."""
-    named: dict[str, list[int]] = {}
-    for i, event in enumerate(events):
-        if event.get("subscription_id") is not None:
-            named.setdefault(event["subscription_id"], []).append(i)
-    if not named:
-        return {}
-    with call.services.store.session() as session:
-        return {sub_id: items for sub_id, items in named.items()
-                if session.get(Subscription, sub_id) is None}
+from webhook_studio.sender.errors import UnknownSubscriptions
 
 
 def _missing_sentence(missing: dict[str, list[int]]) -> str:
-    parts = [f"No subscription with id {sub_id} "
+    parts = [f"no subscription with id {sub_id} "
              f"({', '.join(f'events[{i}]' for i in items[:5])}"
              f"{f' and {len(items) - 5} more' if len(items) > 5 else ''})"
              for sub_id, items in missing.items()]
-    return "; ".join(parts) + ". Nothing was stored."
+    sentence = "; ".join(parts)
+    return sentence[:1].upper() + sentence[1:] + ". Nothing was stored."
 
 
 async def emit_batch(call: Call) -> Result:
-    events = call.body["events"]
-    if missing := await off_loop(_missing_subscriptions, call, events):
-        raise not_found(_missing_sentence(missing))
-    # Up to MAX_BATCH_EVENTS events in one transaction: store work for a worker thread, so
-    # the loop (receiver, window) is not held; the sender is woken here, on the loop.
-    grouped = await off_loop(call.services.dispatcher.store_events,
-                             [(e["type"], e["data"], e.get("subscription_id")) for e in events])
+    items = [(e["type"], e["data"], e.get("subscription_id")) for e in call.body["events"]]
+    # Up to MAX_BATCH_EVENTS events in one transaction (the subscriptions named checked in
+    # it too): store work for a worker thread, so the loop (receiver, window) is not held;
+    # the sender is woken here, on the loop.
+    try:
+        grouped = await off_loop(partial(call.services.dispatcher.store_events, items,
+                                         refuse_unknown=True))
+    except UnknownSubscriptions as exc:
+        raise not_found(_missing_sentence(exc.missing)) from exc
     call.services.wake_sender()
     return 202, {"delivery_ids": grouped}
 

@@ -40,6 +40,7 @@ from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.health import Backoff, Health
 from webhook_studio.sender.attempt import RESPONSE_BODY_CAP, AttemptMaker, HeaderHook
 from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry_dead_letters
+from webhook_studio.sender.errors import UnknownSubscriptions
 from webhook_studio.sender.events import AttemptFinished, DeliveryChanged, SenderEvent
 from webhook_studio.sender.lease import LEASE_S, RENEW_S, make_owner_id, owner_is_gone
 from webhook_studio.sender.queue import (
@@ -249,11 +250,14 @@ class Dispatcher:
         return [i for ids in grouped for i in ids]
 
     def store_events(self, items: Sequence[tuple[str, Any, str | None]], *,
-                     source_capture_id: int | None = None) -> list[list[str]]:
+                     source_capture_id: int | None = None,
+                     refuse_unknown: bool = False) -> list[list[str]]:
         """The store work of :meth:`emit_many`, one ``(event_type, data, subscription_id)``
         each (None: every matching active subscription), answered as one list of delivery ids
         per item. Touches no loop object, so the API runs a big batch in a worker thread and
-        then calls :meth:`wake` on the loop itself."""
+        then calls :meth:`wake` on the loop itself. An event aimed at a subscription that does
+        not exist gets no delivery, or with ``refuse_unknown`` nothing at all is stored and
+        :class:`UnknownSubscriptions` names them (checked in the same transaction)."""
         now = self.clock.now()
         events: list[dict[str, Any]] = []
         deliveries: list[dict[str, Any]] = []
@@ -262,12 +266,15 @@ class Dispatcher:
             active: list[Subscription] | None = None
             targets: dict[str, Subscription | None] = {}
             policies: dict[str, Policy] = {}
-            for event_type, data, subscription_id in items:
+            unknown: dict[str, list[int]] = {}
+            for position, (event_type, data, subscription_id) in enumerate(items):
                 if subscription_id is not None:
                     if subscription_id not in targets:
                         targets[subscription_id] = session.get(Subscription, subscription_id)
                     target = targets[subscription_id]
                     wanted = [target] if target is not None else []
+                    if target is None:
+                        unknown.setdefault(subscription_id, []).append(position)
                 else:
                     if active is None:
                         active = list(session.scalars(select(Subscription).where(
@@ -294,6 +301,8 @@ class Dispatcher:
                         "next_attempt_at": now + first, "source_capture_id": source_capture_id,
                         "created_at": now, "updated_at": now})
                 grouped.append(ids)
+            if unknown and refuse_unknown:
+                raise UnknownSubscriptions(unknown)
             if events:
                 session.execute(insert(Event), events)
                 session.execute(insert(Delivery), deliveries)
