@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 from typing import Any
 
@@ -192,6 +193,13 @@ async def test_the_count_limit_and_the_body_limit(api: Api) -> None:
     status, body = await api.call("POST", "/events/batch", {"events": at_limit})
     assert status == 202, body
     assert [len(ids) for ids in body["delivery_ids"]] == [1] * limits.MAX_BATCH_EVENTS
+    assert counts(api.ctx.store) == (1000, 1000)
+    # Past the body limit it is the API's usual 413, whatever the count.
+    big = json.dumps({"events": [{"type": "user.created", "data": "x" * 16_000}] * 1000})
+    assert len(big) > limits.API_REQUEST_BYTES
+    status, body = await api.call("POST", "/events/batch", None, data=io.BytesIO(big.encode()),
+                                  headers={"Content-Type": "application/json"})
+    assert status == 413 and body["error"] == "request body too large"
     assert counts(api.ctx.store) == (1000, 1000)
 
 
