@@ -28,7 +28,8 @@ exits with (2: the user's input was wrong, 1: something failed)::
      ├── ReceiverError                      receiver/errors.py
      │    └── BindError                     the address or port cannot be bound
      ├── SenderError                        sender/errors.py
-     │    └── DeliveryStateError            the action does not fit the delivery's state
+     │    ├── DeliveryStateError            the action does not fit the delivery's state
+     │    └── UnknownSubscriptions          events aimed at subscriptions that do not exist
      ├── RelayError                         relay/errors.py
      │    ├── BadHarFile                    a HAR file that cannot be imported  exit 2
      │    ├── BadReplayTarget               not a URL one can replay to         exit 2

@@ -79,3 +79,33 @@ async def test_answers_match_the_published_schemas(api: Api, httpserver: HTTPSer
                                  "rate_per_hour": 6_000_000, "max_concurrency": 1})
     with pytest.raises(jsonschema.ValidationError, match="300"):
         _check(doc, "Subscription", {"url": "http://x/", "events": ["*"], "timeout": 300.5})
+
+
+async def test_the_event_batch_route_is_documented_with_its_schemas(api: Api) -> None:
+    doc = await _document(api)
+    op = doc["paths"]["/api/v1/events/batch"]["post"]
+    assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/EventBatch")
+    assert op["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/EventBatchOut")
+    assert {"401", "404", "413", "422"} <= set(op["responses"])
+    status, sub = await api.call("POST", "/webhooks", {
+        "url": "http://127.0.0.1:9/hook", "events": ["user.*"]})
+    assert status == 201, sub
+    batch = {"events": [{"type": "user.created", "data": {"id": 1}},
+                        {"type": "other.thing", "data": None},
+                        {"type": "other.thing", "data": [], "subscription_id": sub["id"]}]}
+    _check(doc, "EventBatch", batch)
+    status, out = await api.call("POST", "/events/batch", batch)
+    assert status == 202, out
+    _check(doc, "EventBatchOut", out)
+    assert [len(ids) for ids in out["delivery_ids"]] == [1, 0, 1]
+    # the request schema's edges are the handler's: 1 to 1,000 events, each an Event
+    one = {"type": "a.b", "data": 1}
+    _check(doc, "EventBatch", {"events": [one] * 1000})
+    bads: list[dict[str, Any]] = [{"events": []}, {"events": [one] * 1001},
+                                  {"events": [{"type": "a.b"}]}]
+    for bad in bads:
+        with pytest.raises(jsonschema.ValidationError):
+            _check(doc, "EventBatch", bad)
+        assert (await api.call("POST", "/events/batch", bad))[0] == 422

@@ -13,10 +13,12 @@ from webhook_studio.core.specs import Schema, SpecError
 from webhook_studio.core.specs_records import (
     ENDPOINT,
     EVENT,
+    EVENT_BATCH,
     REPLAY,
     RESEND,
     ROTATE,
     SUBSCRIPTION,
+    check_event_batch,
     check_subscription,
 )
 
@@ -125,3 +127,22 @@ def test_every_message_names_the_field_in_an_editor_sentence() -> None:
     assert sentences["timeout"] == "The timeout must be a number of seconds from 0.1 to 300."
     assert sentences["max_concurrency"] == "Concurrency must be a whole number from 1 to 64."
     assert sentences["events"].startswith("The event list, item 2: 'bad.' is not an event")
+
+
+def test_an_event_batch_at_its_count_edges_and_each_bad_item_named() -> None:
+    one = {"type": "a.b", "data": None}
+    at_limit = {"events": [one] * limits.MAX_BATCH_EVENTS}
+    assert check_event_batch(at_limit) == EVENT_BATCH.validate(at_limit) == at_limit
+    over = _refused(EVENT_BATCH, {"events": [one] * (limits.MAX_BATCH_EVENTS + 1)})
+    assert over["events"].endswith("at most 1,000 fit in one request, so split the batch "
+                                   "into smaller ones")
+    bad = {"events": [one, {"type": "a.*", "data": 1}, 3, {**one, "subscription_id": ""}]}
+    with pytest.raises(SpecError) as caught:
+        check_event_batch(bad)
+    assert caught.value.fields == {
+        "events[1].type": "must be an exact event type, not a pattern",
+        "events[2]": "must be a JSON object",
+        "events[3].subscription_id": "must be from 1 to 64 characters long (this one is 0)"}
+    # the schema's own check refuses the same batch in one message (not each item apart)
+    message = _refused(EVENT_BATCH, bad)["events"]
+    assert "events[1].type" in message and "events[3].subscription_id" in message

@@ -7,8 +7,8 @@ Public API::
     url = await server.start("127.0.0.1", 8001)
     await server.stop()
 
-Routes are declared in ``routes_webhooks`` and ``routes_captures``; ``/api/v1/openapi.json`` is
-generated from the same tables.
+Routes are declared in ``routes_webhooks``, ``routes_events`` and ``routes_captures``;
+``/api/v1/openapi.json`` is generated from the same tables.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from webhook_studio.api import routes_captures, routes_health, routes_webhooks
+from webhook_studio.api import routes_captures, routes_events, routes_health, routes_webhooks
 from webhook_studio.api.auth import TOKEN_KEY, auth_middleware
 from webhook_studio.api.errors import ApiError, Handler, error_middleware
 from webhook_studio.api.openapi import API_PREFIX, build_document
@@ -79,7 +79,8 @@ async def _openapi(call: Call) -> Result:
 
 
 def all_routes() -> tuple[Route, ...]:
-    return (*routes_webhooks.ROUTES, *routes_captures.ROUTES, *routes_health.ROUTES,
+    return (*routes_webhooks.ROUTES, *routes_events.ROUTES, *routes_captures.ROUTES,
+            *routes_health.ROUTES,
             Route("GET", "/openapi.json", _openapi, "This document", "meta"))
 
 

@@ -81,3 +81,10 @@ RESEND_OUT = Schema("ResendOut", (
     Field("request_headers", _HEADER_PAIRS, required=True),
     Field("response_headers", _HEADER_PAIRS, required=True),
 ))
+
+EVENT_BATCH_OUT = Schema("EventBatchOut", (
+    Field("delivery_ids", _plain({"type": "array", "items": {
+        "type": "array", "items": {"type": "string"}}}), required=True,
+        description="one list per event, in request order: a delivery id for each "
+                    "subscription it went to (empty: none listens)"),
+))

@@ -191,6 +191,61 @@ EVENT = Schema("Event", (
           description="deliver to this subscription only, whatever its filter"),
 ))
 
+def _batch_items(v: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The valid events of a batch and what is wrong, keyed ``events`` (the list itself) or
+    ``events[3].type`` (an item's field; ``events[3]`` when the item is not an object)."""
+    if not isinstance(v, list):
+        return [], {"events": 'must be an array of events like {"type": "user.created", '
+                              '"data": {}}'}
+    if not v:
+        return [], {"events": "must hold at least one event"}
+    if len(v) > limits.MAX_BATCH_EVENTS:
+        return [], {"events": f"holds {len(v):,} events; at most "
+                              f"{limits.MAX_BATCH_EVENTS:,} fit in one request, so split the "
+                              "batch into smaller ones"}
+    out: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for i, item in enumerate(v):
+        try:
+            out.append(EVENT.validate(item))
+        except SpecError as exc:
+            errors.update({f"events[{i}]" if k == "body" else f"events[{i}].{k}": m
+                           for k, m in exc.fields.items()})
+    return out, errors
+
+
+def _batch(v: Any) -> list[dict[str, Any]]:
+    out, errors = _batch_items(v)
+    if errors:
+        raise Invalid("; ".join(f"{k} {m}" for k, m in errors.items()))
+    return out
+
+
+EVENT_BATCH = Schema("EventBatch", (
+    Field("events", Check(_batch, {
+        "type": "array", "items": EVENT.json_schema(), "minItems": 1,
+        "maxItems": limits.MAX_BATCH_EVENTS}), required=True,
+        description="each as POST /events takes one; all are stored, or none"),
+))
+
+
+def check_event_batch(raw: Any) -> dict[str, Any]:
+    """``EVENT_BATCH`` with every bad item named by index and field (``events[3].type``), so a
+    client fixes them all in one go; nothing is taken unless everything is valid."""
+    if not isinstance(raw, dict):
+        raise SpecError({"body": "must be a JSON object"})
+    errors = {str(k): "is not a known field" for k in raw if k != "events"}
+    events: list[dict[str, Any]] = []
+    if "events" in raw:
+        events, problems = _batch_items(raw["events"])
+        errors.update(problems)
+    else:
+        errors["events"] = "is required"
+    if errors:
+        raise SpecError(errors)
+    return {"events": events}
+
+
 ENDPOINT = Schema("Endpoint", (
     Field("path", PATH, required=True, label="The path"),
     Field("name", string(min_len=1, max_len=limits.NAME_CHARS), label="The name"),

@@ -2,8 +2,10 @@
 errors are a branch of the tree in :mod:`webhook_studio.errors`).
 
     SenderError
-     └── DeliveryStateError   the action does not fit the delivery's state (e.g. cancel a
-                              delivered one)
+     ├── DeliveryStateError   the action does not fit the delivery's state (e.g. cancel a
+     │                        delivered one)
+     └── UnknownSubscriptions events aimed at subscriptions that do not exist (a batch that
+                              must be taken whole)
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ class SenderError(WebhookStudioError):
 
 class DeliveryStateError(SenderError):
     pass
+
+
+class UnknownSubscriptions(SenderError):
+    """``missing`` maps each subscription id that does not exist to the positions of the
+    events aimed at it."""
+
+    def __init__(self, missing: dict[str, list[int]]) -> None:
+        super().__init__("No subscription with id " + ", ".join(missing)
+                         + ". Nothing was stored.")
+        self.missing = missing
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
