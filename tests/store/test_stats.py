@@ -63,3 +63,20 @@ def test_bucket_sql_floors_on_postgresql_too() -> None:
     sql = str(select(time_bucket(Capture.received_at, 60))
               .compile(dialect=postgresql.dialect()))
     assert "FLOOR(" in sql
+
+
+def test_a_read_since_a_minute_is_the_tail_of_the_full_read(store: Store) -> None:
+    """The strip merges reads ``since`` a recent minute into the minutes it kept: each must
+    equal the same minutes of a full read, at every cut, including one before the window
+    (clamped to it) and one in the current minute."""
+    with store.session() as s:
+        for n in range(300):
+            s.add(Capture(received_at=T0 + n * 0.83, method="POST", path="/h", headers=[],
+                          body=b"", body_size=0, verify_valid=(None, True, False)[n % 3]))
+    until = T0 + 250
+    full = capture_traffic(store, until=until, minutes=5)
+    assert sum(b.total for b in full) == 300
+    for since in (T0 - 600, T0 - 60, T0, T0 + 59.9, T0 + 60, T0 + 130, until, until + 500):
+        part = capture_traffic(store, until=until, minutes=5, since=since)
+        assert part == full[len(full) - len(part):], since
+        assert part[0].start == max(full[0].start, min((since // 60) * 60, full[-1].start))

@@ -119,3 +119,142 @@ async def test_the_strip_reads_its_minutes_once_at_a_time_however_often_asked(
     await pump(lambda: not tools.queries.busy())
     assert len(reads) == 2 and errors == []
     assert tools.traffic_cost > 0
+
+
+class Clock:
+    """The strip's clock, moved by the test: minutes pass without sleeping."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _receive(store: Store, *captures: tuple[float, bool | None]) -> None:
+    """Commit captures as the receiver would, each with its ``received_at`` and verdict."""
+    from webhook_studio.store.receiver_models import Capture
+
+    with store.session() as s:
+        for received_at, valid in captures:
+            s.add(Capture(received_at=received_at, method="POST", path="/h", headers=[],
+                          body=b"", body_size=0, verify_valid=valid))
+
+
+def _tools(store: Store, clock: Clock) -> tuple[Any, list[list[TrafficBucket]], list[str]]:
+    """The Inbox's DataTools on ``store``; without a running loop each read runs at once."""
+    from webhook_studio.ui.controllers.data_tools import DataTools
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    tools = DataTools(store, TaskRunner(errors.append), clock=clock)
+    shown: list[list[TrafficBucket]] = []
+    tools.traffic.connect(shown.append)
+    return tools, shown, errors
+
+
+def test_while_captures_arrive_the_strip_is_a_full_read_reading_two_minutes(
+        store: Store, qapp: Any) -> None:
+    """Minute after minute for more than an hour (so the hour moves: minutes drop off the
+    old end), with arrivals committed up to 14 s after their ``received_at`` (some in the
+    minute before the read): after every read the strip equals a full read of the store at
+    that moment, and a read between the full ones (at least one a minute) asks only from the
+    minute before the current one."""
+    from webhook_studio.store.stats import capture_traffic
+    from webhook_studio.ui.controllers.data_tools import MINUTES
+
+    clock = Clock(T0 + 7.0)
+    _receive(store, *((T0 - 3600 + n * 37.0, (True, False, None)[n % 3]) for n in range(100)))
+    tools, shown, errors = _tools(store, clock)
+    tools.refresh_traffic()
+    assert tools.traffic_since is None  # the first read is of the whole hour
+    full_reads = [clock.t]
+    for step in range(200):  # 200 reads 23 s apart: 77 minutes
+        before = clock.t
+        _receive(store, (before - 0.5, True), (before - 1.5 - step % 13, (False, None)[step % 2]))
+        clock.t += 23.0
+        tools.refresh_traffic()
+        assert shown[-1] == capture_traffic(store, until=clock.t, minutes=MINUTES), step
+        if tools.traffic_since is None:
+            assert clock.t - full_reads[-1] >= 60.0  # none sooner than a minute
+            full_reads.append(clock.t)
+        else:
+            assert tools.traffic_since == (clock.t // 60 - 1) * 60, step
+    assert all(b - a <= 60.0 + 23.0 for a, b in zip(full_reads, full_reads[1:]))
+    assert len(full_reads) < 80  # two reads in three were incremental
+    assert sum(b.total for b in shown[-1]) > 0 and errors == []
+
+
+def test_a_late_commit_in_the_previous_minute_is_counted(store: Store, qapp: Any) -> None:
+    """A capture received a few seconds into the minute before, or just before the minute
+    turned, and committed after a read of the new minute, is in the next read."""
+    from webhook_studio.store.stats import capture_traffic
+
+    minute = T0 + 600  # a minute boundary
+    clock = Clock(minute + 2.0)
+    tools, shown, _ = _tools(store, clock)
+    tools.refresh_traffic()
+    clock.t += 1.0
+    tools.refresh_traffic()
+    assert tools.traffic_since == minute - 60  # incremental: the previous minute on
+    _receive(store, (minute - 57.0, False), (minute - 4.0, True))  # committed just now
+    clock.t += 1.0
+    tools.refresh_traffic()
+    assert tools.traffic_since == minute - 60
+    previous = next(b for b in shown[-1] if b.start == minute - 60)
+    assert (previous.valid, previous.invalid) == (1, 1)
+    assert shown[-1] == capture_traffic(store, until=clock.t)
+
+
+def test_older_minutes_changed_elsewhere_show_on_the_next_full_read(
+        store: Store, db_url: str, qapp: Any) -> None:
+    """Another window or process on the same SQLite file deletes older captures: the strip
+    shows it within a minute (its next full read); the window's own delete or import asks
+    for a full read at once."""
+    from webhook_studio.store import open_store
+    from webhook_studio.store.receiver_models import Capture
+    from webhook_studio.store.stats import capture_traffic
+
+    clock = Clock(T0 + 30.0)
+    _receive(store, *((T0 - 1200 + n, True) for n in range(5)),
+             *((T0 - 600 + n, False) for n in range(3)))
+    tools, shown, _ = _tools(store, clock)
+    tools.refresh_traffic()
+    assert sum(b.total for b in shown[-1]) == 8
+    other = open_store(db_url)  # a second app on the same file
+    try:
+        with other.session() as s:
+            s.query(Capture).filter(Capture.received_at < T0 - 900).delete()
+        for _ in range(6):  # incremental reads, 10 s apart, then the full one
+            clock.t += 10.0
+            tools.refresh_traffic()
+        assert tools.traffic_since is None
+        assert shown[-1] == capture_traffic(store, until=clock.t)
+        assert sum(b.total for b in shown[-1]) == 3
+        clock.t += 1.0
+        tools.refresh_traffic()
+        assert tools.traffic_since is not None  # incremental again
+        with other.session() as s:
+            s.query(Capture).delete()
+        clock.t += 1.0
+        tools.refresh_traffic(full=True)  # what the window's own Clear all asks for
+        assert tools.traffic_since is None
+        assert sum(b.total for b in shown[-1]) == 0
+    finally:
+        other.dispose()
+
+
+def test_a_full_read_begun_before_a_delete_does_not_count_as_after_it() -> None:
+    """The window deletes while a full read is on a worker thread: that read may have
+    counted the deleted captures, so the next read is a full one too."""
+    from webhook_studio.ui.controllers.traffic_minutes import TrafficMinutes
+
+    kept = TrafficMinutes(60)
+    now = T0 + 5.0
+    assert kept.since(now) is None
+    changes = kept.changes
+    kept.invalidate()  # Delete, while the read runs
+    kept.merge(now, None, changes, [TrafficBucket(T0, 3, 0, 0)])
+    assert kept.since(now + 1.0) is None
+    kept.merge(now + 1.0, None, kept.changes, [])
+    assert kept.since(now + 2.0) == T0 - 60

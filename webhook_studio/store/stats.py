@@ -57,10 +57,19 @@ class TrafficBucket:
 
 
 def capture_traffic(store: Store, *, until: float, minutes: int = 60, width: float = 60.0,
-                    endpoint_id: int | None = None) -> list[TrafficBucket]:
+                    endpoint_id: int | None = None,
+                    since: float | None = None) -> list[TrafficBucket]:
     """One bucket per ``width`` seconds over the last ``minutes`` before ``until``, oldest
-    first, empty minutes included (a strip shows quiet time too)."""
-    first = int(until // width) - minutes + 1
+    first, empty minutes included (a strip shows quiet time too).
+
+    With ``since``, only the buckets from the one holding ``since`` on (still within the
+    last ``minutes``): a strip that keeps the closed minutes it read re-reads just the ones
+    a late commit may still change, a few thousand rows instead of the whole hour."""
+    last = int(until // width)
+    first = last - minutes + 1
+    if since is not None:
+        first = min(max(first, int(since // width)), last)
+        minutes = last - first + 1
     since = first * width
     bucket = time_bucket(Capture.received_at, width)
     query = (select(bucket,

@@ -61,6 +61,7 @@ class CaptureOps:
 
         def done(ids: list[int]) -> None:
             self.window.inbox.apply_filter()
+            self.window.inbox.tools.refresh_traffic(full=True)  # received in past minutes
             self._status(f"Imported {len(ids)} capture(s) from {path}")
 
         return run_with_progress(
@@ -257,6 +258,7 @@ class CaptureOps:
         if inspector.capture_id is not None and (ids is None or inspector.capture_id in ids):
             inspector.clear()
         inbox.apply_filter()
+        inbox.tools.refresh_traffic(full=True)  # the strip's past minutes lost (or got) some
         self._status(f"Restored {count} capture(s)." if restored else
                      f"Deleted {count} capture(s).")
         if restored and ids:

@@ -25,6 +25,7 @@ from webhook_studio.core.filter_syntax import FilterKind
 from webhook_studio.store import Store, copy_reads, stats
 from webhook_studio.store.filters import known_values
 from webhook_studio.store.receiver_queries import list_endpoints
+from webhook_studio.ui.controllers.traffic_minutes import TrafficMinutes
 from webhook_studio.ui.query_op import Queries
 from webhook_studio.ui.tasks import TaskRunner
 
@@ -65,6 +66,9 @@ class DataTools(QObject):
         self.known: dict[FilterKind, dict[str, tuple[str, ...]]] = {k: {} for k in FilterKind}
         self._profiles: Callable[[str], Any] | None = None
         self._traffic_reading = self._traffic_again = False
+        self._traffic = TrafficMinutes(MINUTES)
+        #: Where the last traffic read started (None: the whole hour).
+        self.traffic_since: float | None = None
         #: Seconds the last traffic read took (the Inbox reads less often when it is slow).
         self.traffic_cost = 0.0
 
@@ -97,25 +101,33 @@ class DataTools(QObject):
                          then)
 
     # -- pictures -----------------------------------------------------------------------------
-    def refresh_traffic(self) -> None:
+    def refresh_traffic(self, full: bool = False) -> None:
         """One read of the strip's minutes at a time: asked again while one runs, it reads
-        once more when that is done. (The aggregate scans the last hour: 0.1-0.2 s at
-        120,000 captures in it, seconds after an hour of heavy ingest; a read per second
-        each superseding the last would pile up on the worker threads.)"""
+        once more when that is done. (A read per second each superseding the last would pile
+        up on the worker threads.) ``full`` after the window changed past minutes itself
+        (deleted, imported, loaded examples): the next read is of the whole hour."""
+        if full:
+            self._traffic.invalidate()
         if self._traffic_reading:
             self._traffic_again = True
             return
         self._traffic_reading, self._traffic_again = True, False
         now = self.clock()
+        since, changes = self._traffic.since(now), self._traffic.changes
+        self.traffic_since = since
 
         def read() -> list[stats.TrafficBucket]:
             started = time.perf_counter()
             try:
-                return stats.capture_traffic(self.store, until=now, minutes=MINUTES)
+                return stats.capture_traffic(self.store, until=now, minutes=MINUTES,
+                                             since=since)
             finally:
                 self.traffic_cost = time.perf_counter() - started
 
-        self.queries.run("traffic", read, self.traffic.emit, self._traffic_read)
+        self.queries.run("traffic", read,
+                         lambda found: self.traffic.emit(
+                             self._traffic.merge(now, since, changes, found)),
+                         self._traffic_read)
 
     def _traffic_read(self) -> None:
         self._traffic_reading = False

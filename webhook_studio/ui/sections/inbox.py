@@ -514,4 +514,4 @@ class InboxSection(QWidget):
     def _examples_loaded(self) -> None:
         self.reload_endpoints()
         self.tools.load_known(FilterKind.CAPTURES)
-        self.tools.refresh_traffic()
+        self.tools.refresh_traffic(full=True)  # the examples are spread over past minutes
