@@ -134,3 +134,46 @@ async def test_load_examples_fills_the_inbox_and_deliveries(window: Any, ctx: Ap
         assert len(session.scalars(select(Delivery)).all()) == 5
     await pump(lambda: sum(b.total for b in inbox.traffic.buckets) == 11)
     assert "1 invalid" in inbox.traffic.accessibleDescription()
+
+
+async def test_delete_and_clear_all_of_older_captures_show_on_the_strip_at_once(
+        make_window: Any, ctx: AppContext, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The strip re-reads only the last minutes while captures arrive; deleting captures
+    of older minutes (Delete, Clear all) shows at once, not at its next full read."""
+    import time
+
+    from tests.ui.scenarios.helpers import click_row, select_capture
+    from webhook_studio.store.stats import capture_traffic
+    from webhook_studio.ui import dialogs
+
+    now = time.time()
+    with ctx.store.session() as session:
+        for received_at, valid in ((now - 1200, True), (now - 1190, True), (now - 600, False),
+                                   (now - 590, False)):
+            session.add(Capture(received_at=received_at, method="POST", path="/old",
+                                headers=[], body=b"{}", body_size=2, verify_valid=valid))
+    window = await make_window()
+    inbox = window.inbox
+
+    def total() -> int:
+        return sum(b.total for b in inbox.traffic.buckets)
+
+    def shown() -> list[Any]:
+        return [b for b in inbox.traffic.buckets if b.total]
+
+    await pump(lambda: total() == 4)
+    await post(f"{window.base_url}/live", b"{}")
+    await pump(lambda: total() == 5 and inbox.tools.traffic_since is not None)
+    assert "2 invalid" in inbox.traffic.accessibleDescription()
+    monkeypatch.setattr(dialogs, "confirm", lambda *args: args[-1]())  # "Delete"
+    await pump(lambda: inbox.model.rowCount() == 5)
+    await select_capture(qtbot, window, 1)  # newest first: the two invalid ones, 10 min old
+    click_row(qtbot, inbox.view, 2, Qt.KeyboardModifier.ControlModifier)
+    inbox.view.setFocus()
+    qtbot.keyClick(inbox.view, Qt.Key.Key_Delete)
+    await pump(lambda: total() == 3)
+    assert " 0 invalid" in inbox.traffic.accessibleDescription()
+    assert shown() == [b for b in capture_traffic(ctx.store, until=time.time()) if b.total]
+    window.inbox.clear_action.trigger()  # the count is read first, then the question asked
+    await pump(lambda: total() == 0)
