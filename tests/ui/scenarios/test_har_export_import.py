@@ -68,3 +68,27 @@ async def test_a_bad_har_file_is_a_sentence_not_a_bug_report(
     assert "is not JSON" in message and "Nothing was" in message
     assert "bug" not in message.lower()
     assert window.inbox.model.rowCount() == 0
+
+
+async def test_captures_imported_into_older_minutes_show_on_the_traffic_strip_at_once(
+        window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The strip re-reads only its last minutes while captures arrive; a HAR of requests
+    from twenty minutes ago lands in an older minute, and shows there at once."""
+    import time
+    from datetime import UTC, datetime
+
+    await post(f"{window.base_url}/live", b"{}")
+    strip = window.inbox.traffic
+    await pump(lambda: sum(b.total for b in strip.buckets) == 1)
+    await pump(lambda: window.inbox.tools.traffic_since is not None)  # incremental reads
+    then = datetime.fromtimestamp(time.time() - 1200, UTC).isoformat()
+    target = tmp_path / "older.har"
+    target.write_text(json.dumps({"log": {"entries": [
+        {"startedDateTime": then, "request": {"method": "POST", "url": f"http://x/old/{i}",
+                                              "headers": [], "postData": {"text": "{}"}}}
+        for i in range(3)]}}), encoding="utf-8")
+    monkeypatch.setattr(dialogs, "open_file", lambda *args: args[-1](str(target)))
+    window.inbox.import_action.trigger()
+    await pump(lambda: "Imported 3 capture(s)" in window.statusBar().currentMessage())
+    await pump(lambda: sum(b.total for b in strip.buckets) == 4)
+    assert [b.total for b in strip.buckets if b.total][0] == 3  # twenty minutes back
