@@ -21,6 +21,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from _loop_lag import lag_while_ingesting  # bench/ is the script's folder
 
@@ -33,18 +34,26 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
 
     from webhook_studio.context import AppContext
     from webhook_studio.receiver import Receiver
+    from webhook_studio.store import stats
     from webhook_studio.ui.bridge import EngineBridge
     from webhook_studio.ui.controllers.data_tools import DataTools
     from webhook_studio.ui.main_window import MainWindow
 
-    reads = {"n": 0}
+    reads = {"n": 0, "full": 0, "incremental": 0}
     original = DataTools.refresh_traffic
+    aggregate = stats.capture_traffic
 
-    def counted(self: DataTools) -> None:
+    def counted(self: DataTools, full: bool = False) -> None:
         reads["n"] += 1
-        original(self)
+        original(self, full)
 
-    DataTools.refresh_traffic = counted if strip else (lambda self: None)  # type: ignore[method-assign]
+    def read(*args: Any, **kwargs: Any) -> Any:  # which reads ran: the hour, or its end
+        reads["full" if kwargs.get("since") is None else "incremental"] += 1
+        return aggregate(*args, **kwargs)
+
+    stats.capture_traffic = read
+
+    DataTools.refresh_traffic = counted if strip else (lambda self, full=False: None)  # type: ignore[method-assign]
     ctx = AppContext.open(db)
     receiver = Receiver(ctx.store, port=0)
     bridge = EngineBridge()
@@ -65,8 +74,11 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
     window.close()
     ctx.close()
     DataTools.refresh_traffic = original  # type: ignore[method-assign]
+    stats.capture_traffic = aggregate
     return {"strip": strip, "delegate": "qt" if qt_delegate else "cells", **lag,
-            "traffic_reads": reads["n"], "strip_paints": paints, "load_1min": round(load, 2)}
+            "traffic_reads": reads["n"], "full_reads": reads["full"],
+            "incremental_reads": reads["incremental"], "strip_paints": paints,
+            "load_1min": round(load, 2)}
 
 
 async def runs(db: Path, seconds: int, rounds: int, qt_delegate: bool

@@ -91,4 +91,4 @@ async def test_captures_imported_into_older_minutes_show_on_the_traffic_strip_at
     window.inbox.import_action.trigger()
     await pump(lambda: "Imported 3 capture(s)" in window.statusBar().currentMessage())
     await pump(lambda: sum(b.total for b in strip.buckets) == 4)
-    assert [b.total for b in strip.buckets if b.total][0] == 3  # twenty minutes back
+    assert next(b.total for b in strip.buckets if b.total) == 3  # twenty minutes back
