@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
     from webhook_studio.ui.main_window import MainWindow
 
     reads = {"n": 0, "full": 0, "incremental": 0}
+    spent = {"ms": 0.0}  # worker-thread time in the strip's reads
     original = DataTools.refresh_traffic
     aggregate = stats.capture_traffic
 
@@ -51,9 +53,13 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
         reads["n"] += 1
         original(self, full)
 
-    def read(*args: Any, **kwargs: Any) -> Any:  # which reads ran: the hour, or its end
+    def read(*args: Any, **kwargs: Any) -> Any:  # which reads ran (the hour, or its end)
         reads["full" if kwargs.get("since") is None else "incremental"] += 1
-        return aggregate(*args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return aggregate(*args, **kwargs)
+        finally:
+            spent["ms"] += (time.perf_counter() - started) * 1000
 
     stats.capture_traffic = read
     since = TrafficMinutes.since
@@ -78,6 +84,8 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
     paints = window.inbox.traffic.paints - paints_before
     await receiver.stop()
     window.close()
+    window.inbox._traffic_idle.stop()  # a closed window's strip must not read in the next run
+    window.inbox._traffic_soon.stop()
     ctx.close()
     DataTools.refresh_traffic = original  # type: ignore[method-assign]
     stats.capture_traffic = aggregate
@@ -85,7 +93,8 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
     return {"strip": "whole hour" if whole_hour else strip,
             "delegate": "qt" if qt_delegate else "cells", **lag,
             "traffic_reads": reads["n"], "full_reads": reads["full"],
-            "incremental_reads": reads["incremental"], "strip_paints": paints,
+            "incremental_reads": reads["incremental"],
+            "traffic_read_ms": round(spent["ms"], 1), "strip_paints": paints,
             "load_1min": round(load, 2)}
 
 
@@ -123,7 +132,6 @@ def main() -> None:
     db = args.db
     if args.hour:
         import sqlite3
-        import time
 
         from traffic_reads import fill_hour
 
