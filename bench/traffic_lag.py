@@ -45,7 +45,7 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
     from webhook_studio.ui.main_window import MainWindow
 
     reads = {"n": 0, "full": 0, "incremental": 0}
-    spent = {"ms": 0.0}  # worker-thread time in the strip's reads
+    spent = {"full": 0.0, "incremental": 0.0}  # worker-thread ms in the strip's reads
     original = DataTools.refresh_traffic
     aggregate = stats.capture_traffic
 
@@ -54,12 +54,13 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
         original(self, full)
 
     def read(*args: Any, **kwargs: Any) -> Any:  # which reads ran (the hour, or its end)
-        reads["full" if kwargs.get("since") is None else "incremental"] += 1
+        kind = "full" if kwargs.get("since") is None else "incremental"
+        reads[kind] += 1
         started = time.perf_counter()
         try:
             return aggregate(*args, **kwargs)
         finally:
-            spent["ms"] += (time.perf_counter() - started) * 1000
+            spent[kind] += (time.perf_counter() - started) * 1000
 
     stats.capture_traffic = read
     since = TrafficMinutes.since
@@ -94,7 +95,8 @@ async def run_once(db: Path, seconds: int, strip: bool, qt_delegate: bool = Fals
             "delegate": "qt" if qt_delegate else "cells", **lag,
             "traffic_reads": reads["n"], "full_reads": reads["full"],
             "incremental_reads": reads["incremental"],
-            "traffic_read_ms": round(spent["ms"], 1), "strip_paints": paints,
+            "full_read_ms": round(spent["full"], 1),
+            "incremental_read_ms": round(spent["incremental"], 1), "strip_paints": paints,
             "load_1min": round(load, 2)}
 
 
