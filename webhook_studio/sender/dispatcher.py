@@ -30,17 +30,13 @@ import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
-
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.envelope import Envelope, default_envelope
-from webhook_studio.core.matching import matches
-from webhook_studio.core.retry import Policy, policy_from_dict
 from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.health import Backoff, Health
 from webhook_studio.sender.attempt import RESPONSE_BODY_CAP, AttemptMaker, HeaderHook
 from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry_dead_letters
-from webhook_studio.sender.errors import UnknownSubscriptions
+from webhook_studio.sender.emitting import store_events as _store_events
 from webhook_studio.sender.events import AttemptFinished, DeliveryChanged, SenderEvent
 from webhook_studio.sender.lease import LEASE_S, RENEW_S, make_owner_id, owner_is_gone
 from webhook_studio.sender.queue import (
@@ -56,9 +52,8 @@ from webhook_studio.sender.queue import (
 from webhook_studio.sender.queue import record_results as _record_results
 from webhook_studio.sender.transport import SenderClient, make_client
 from webhook_studio.store import NotFound, Store, StoreUnavailable
-from webhook_studio.store.live import LiveListener, is_team_url, notify
-from webhook_studio.store.sender_models import Delivery, Event, Subscription
-from webhook_studio.store.sender_queries import get_delivery, new_id
+from webhook_studio.store.live import LiveListener, is_team_url
+from webhook_studio.store.sender_queries import get_delivery
 
 __all__ = ["RESPONSE_BODY_CAP", "Dispatcher", "HeaderHook"]
 FINAL_STATES = frozenset(set(DeliveryState) - {DeliveryState.PENDING})
@@ -252,62 +247,13 @@ class Dispatcher:
     def store_events(self, items: Sequence[tuple[str, Any, str | None]], *,
                      source_capture_id: int | None = None,
                      refuse_unknown: bool = False) -> list[list[str]]:
-        """The store work of :meth:`emit_many`, one ``(event_type, data, subscription_id)``
-        each (None: every matching active subscription), answered as one list of delivery ids
-        per item. Touches no loop object, so the API runs a big batch in a worker thread and
-        then calls :meth:`wake` on the loop itself. An event aimed at a subscription that does
-        not exist gets no delivery, or with ``refuse_unknown`` nothing at all is stored and
-        :class:`UnknownSubscriptions` names them (checked in the same transaction)."""
-        now = self.clock.now()
-        events: list[dict[str, Any]] = []
-        deliveries: list[dict[str, Any]] = []
-        grouped: list[list[str]] = []
-        with self.store.session() as session:
-            active: list[Subscription] | None = None
-            targets: dict[str, Subscription | None] = {}
-            policies: dict[str, Policy] = {}
-            unknown: dict[str, list[int]] = {}
-            for position, (event_type, data, subscription_id) in enumerate(items):
-                if subscription_id is not None:
-                    if subscription_id not in targets:
-                        targets[subscription_id] = session.get(Subscription, subscription_id)
-                    target = targets[subscription_id]
-                    wanted = [target] if target is not None else []
-                    if target is None:
-                        unknown.setdefault(subscription_id, []).append(position)
-                else:
-                    if active is None:
-                        active = list(session.scalars(select(Subscription).where(
-                            Subscription.active.is_(True), Subscription.adhoc.is_(False))))
-                    wanted = [s for s in active if matches(s.events or [], event_type)]
-                # One event row per distinct envelope: subscriptions of one profile share it.
-                event_ids: dict[str | None, str] = {}
-                ids: list[str] = []
-                for sub in wanted:
-                    if sub.profile not in event_ids:
-                        eid = new_id("evt")
-                        body = self.envelope_for(sub.profile)(event_type, data, eid, now)
-                        events.append({"id": eid, "type": event_type, "payload": body,
-                                       "created_at": now})
-                        event_ids[sub.profile] = eid
-                    if sub.id not in policies:
-                        policies[sub.id] = policy_from_dict(sub.retry_policy)
-                    first = policies[sub.id].delay_before(1, self.rng) or 0.0
-                    ids.append(new_id("msg"))
-                    deliveries.append({
-                        "id": ids[-1], "event_id": event_ids[sub.profile],
-                        "subscription_id": sub.id, "event_type": event_type,
-                        "target_url": sub.url, "state": DeliveryState.PENDING, "attempt_count": 0,
-                        "next_attempt_at": now + first, "source_capture_id": source_capture_id,
-                        "created_at": now, "updated_at": now})
-                grouped.append(ids)
-            if unknown and refuse_unknown:
-                raise UnknownSubscriptions(unknown)
-            if events:
-                session.execute(insert(Event), events)
-                session.execute(insert(Delivery), deliveries)
-                notify(session, "deliveries", [d["id"] for d in deliveries])
-        return grouped
+        """The store work of :meth:`emit_many` (``sender/emitting.py``), one
+        ``(event_type, data, subscription_id)`` each, answered as one list of delivery ids per
+        item. Touches no loop object, so the API runs a big batch in a worker thread and then
+        calls :meth:`wake` on the loop itself."""
+        return _store_events(self.store, self.clock, self.rng, self.envelope_for, items,
+                             source_capture_id=source_capture_id,
+                             refuse_unknown=refuse_unknown)
 
     def send_test(self, subscription_id: str) -> str:
         """A test event to one subscription, whatever its event filter (seed 004's /test)."""
