@@ -13,8 +13,8 @@ keeps signing until its expiry.
 Faults do not stop it: a store that cannot be read or written (locked, full) puts the sender in
 ``degraded`` health and it tries again with a capped backoff (0.5 s doubling to 10 s); a
 finished attempt whose record cannot be written is kept and written later, never dropped with
-its lease left set. Store work runs on worker threads, so a locked store (each statement waits
-up to the busy timeout) does not freeze the loop the receiver and the API share.
+its lease left set (``sender/recording.py``). Store work runs on worker threads, so a locked
+store does not freeze the loop the receiver and the API share.
 
 Time comes from the injected clock; the loop sleeps until the next due time or until
 :meth:`wake` (an ``asyncio.Event``). Tests call :meth:`run_due` with a ``FixedClock`` instead.
@@ -26,26 +26,27 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
-
 from webhook_studio.core.clock import Clock, SystemClock
 from webhook_studio.core.envelope import Envelope, default_envelope
-from webhook_studio.core.matching import matches
-from webhook_studio.core.retry import Policy, policy_from_dict
 from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.health import Backoff, Health
 from webhook_studio.sender.attempt import RESPONSE_BODY_CAP, AttemptMaker, HeaderHook
 from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry_dead_letters
-from webhook_studio.sender.errors import UnknownSubscriptions
-from webhook_studio.sender.events import AttemptFinished, DeliveryChanged, SenderEvent
-from webhook_studio.sender.lease import LEASE_S, RENEW_S, make_owner_id, owner_is_gone
+from webhook_studio.sender.emitting import store_events as _store_events
+from webhook_studio.sender.events import DeliveryChanged, SenderEvent
+from webhook_studio.sender.faults import report_fault
+from webhook_studio.sender.lease import (
+    LEASE_S,
+    RENEW_S,
+    keep_renewed,
+    make_owner_id,
+    owner_is_gone,
+)
 from webhook_studio.sender.queue import (
     Job,
-    Result,
     any_due,
     claim_due,
     next_due,
@@ -53,18 +54,16 @@ from webhook_studio.sender.queue import (
     release_leases,
     renew_leases,
 )
-from webhook_studio.sender.queue import record_results as _record_results
+from webhook_studio.sender.recording import GroupWriter
 from webhook_studio.sender.transport import SenderClient, make_client
 from webhook_studio.store import NotFound, Store, StoreUnavailable
-from webhook_studio.store.live import LiveListener, is_team_url, notify
-from webhook_studio.store.sender_models import Delivery, Event, Subscription
-from webhook_studio.store.sender_queries import get_delivery, new_id
+from webhook_studio.store.live import LiveListener, is_team_url
+from webhook_studio.store.sender_queries import get_delivery
 
 __all__ = ["RESPONSE_BODY_CAP", "Dispatcher", "HeaderHook"]
 FINAL_STATES = frozenset(set(DeliveryState) - {DeliveryState.PENDING})
 IDLE_RECHECK_S = 30.0  # another process (the CLI) may add work without waking us
 WAIT_POLL_S = 2.0  # run_until_final: how often to look for work another sender finished
-STOP_PATIENCE_S = 5.0  # at stop, how long unrecorded attempts keep trying to be written
 CLAIM_MIN = 100  # run_due's "short batch" test counts on claims of at least 100
 log = logging.getLogger(__name__)
 
@@ -100,21 +99,20 @@ class Dispatcher:
         #: work on soon. Claiming more would hold leases other workers on a shared queue
         #: could be using (team mode), and renew them for nothing.
         self.max_claimed = max(CLAIM_MIN, 2 * max_in_flight)
-        self._results: list[tuple[Result, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
         self._stopping = False
-        self._stopped = asyncio.Event()  # cuts the writer's backoff short at stop
-        self._stop_deadline = 0.0
         self.health = health or Health(self.clock.now)
         self.owner = make_owner_id()
+        self._writer = GroupWriter(store, self.clock, self.owner, trouble=self._trouble,
+                                   healthy=self._healthy, notify=self._notify,
+                                   wake=self.wake)
         self.lease_s, self.renew_s = lease_s, renew_s
         self._live: LiveListener | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
-        self._stopped.clear()
+        self._writer.open()
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="sender")
             self.health.set("sender", "ok", "running", expected=True)
@@ -130,8 +128,7 @@ class Dispatcher:
         trying for a few seconds), give back this sender's leases, close the client. Never
         raises for a store fault: the caller still has other engines to stop."""
         self._stopping = True
-        self._stop_deadline = time.monotonic() + STOP_PATIENCE_S
-        self._stopped.set()
+        self._writer.begin_stop()
         if self._live is not None:
             await self._live.stop()
             self._live = None
@@ -142,8 +139,7 @@ class Dispatcher:
             self._loop_task = None
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._writer is not None:
-            await asyncio.gather(self._writer, return_exceptions=True)
+        await self._writer.drain()
         if self._renewer is not None:
             self._renewer.cancel()
             await asyncio.gather(self._renewer, return_exceptions=True)
@@ -200,21 +196,7 @@ class Dispatcher:
             return next_due(session, only, now=self.clock.now(), exclude=set(self._in_flight))
 
     def _trouble(self, exc: BaseException, backoff: Backoff, doing: str) -> float:
-        """Report a failure of store work to ``health`` (and the log, once per episode);
-        returns how long to wait before trying again."""
-        delay = backoff.next()
-        first = self.health.get("sender").state == "ok"
-        if isinstance(exc, StoreUnavailable):
-            self.health.store_failed(exc)
-            sentence = f"{exc} The sender retries in {delay:g} s."
-        else:
-            if first:
-                log.error("The sender failed while %s; it keeps retrying.", doing,
-                          exc_info=exc)
-            sentence = (f"Failed while {doing} ({type(exc).__name__}: {exc}); retrying in "
-                        f"{delay:g} s.")
-        self.health.set("sender", "degraded", sentence)
-        return delay
+        return report_fault(self.health, exc, backoff, doing)  # sender/faults.py
 
     def _healthy(self) -> None:
         self.health.set("store", "ok", "writable")
@@ -252,62 +234,13 @@ class Dispatcher:
     def store_events(self, items: Sequence[tuple[str, Any, str | None]], *,
                      source_capture_id: int | None = None,
                      refuse_unknown: bool = False) -> list[list[str]]:
-        """The store work of :meth:`emit_many`, one ``(event_type, data, subscription_id)``
-        each (None: every matching active subscription), answered as one list of delivery ids
-        per item. Touches no loop object, so the API runs a big batch in a worker thread and
-        then calls :meth:`wake` on the loop itself. An event aimed at a subscription that does
-        not exist gets no delivery, or with ``refuse_unknown`` nothing at all is stored and
-        :class:`UnknownSubscriptions` names them (checked in the same transaction)."""
-        now = self.clock.now()
-        events: list[dict[str, Any]] = []
-        deliveries: list[dict[str, Any]] = []
-        grouped: list[list[str]] = []
-        with self.store.session() as session:
-            active: list[Subscription] | None = None
-            targets: dict[str, Subscription | None] = {}
-            policies: dict[str, Policy] = {}
-            unknown: dict[str, list[int]] = {}
-            for position, (event_type, data, subscription_id) in enumerate(items):
-                if subscription_id is not None:
-                    if subscription_id not in targets:
-                        targets[subscription_id] = session.get(Subscription, subscription_id)
-                    target = targets[subscription_id]
-                    wanted = [target] if target is not None else []
-                    if target is None:
-                        unknown.setdefault(subscription_id, []).append(position)
-                else:
-                    if active is None:
-                        active = list(session.scalars(select(Subscription).where(
-                            Subscription.active.is_(True), Subscription.adhoc.is_(False))))
-                    wanted = [s for s in active if matches(s.events or [], event_type)]
-                # One event row per distinct envelope: subscriptions of one profile share it.
-                event_ids: dict[str | None, str] = {}
-                ids: list[str] = []
-                for sub in wanted:
-                    if sub.profile not in event_ids:
-                        eid = new_id("evt")
-                        body = self.envelope_for(sub.profile)(event_type, data, eid, now)
-                        events.append({"id": eid, "type": event_type, "payload": body,
-                                       "created_at": now})
-                        event_ids[sub.profile] = eid
-                    if sub.id not in policies:
-                        policies[sub.id] = policy_from_dict(sub.retry_policy)
-                    first = policies[sub.id].delay_before(1, self.rng) or 0.0
-                    ids.append(new_id("msg"))
-                    deliveries.append({
-                        "id": ids[-1], "event_id": event_ids[sub.profile],
-                        "subscription_id": sub.id, "event_type": event_type,
-                        "target_url": sub.url, "state": DeliveryState.PENDING, "attempt_count": 0,
-                        "next_attempt_at": now + first, "source_capture_id": source_capture_id,
-                        "created_at": now, "updated_at": now})
-                grouped.append(ids)
-            if unknown and refuse_unknown:
-                raise UnknownSubscriptions(unknown)
-            if events:
-                session.execute(insert(Event), events)
-                session.execute(insert(Delivery), deliveries)
-                notify(session, "deliveries", [d["id"] for d in deliveries])
-        return grouped
+        """The store work of :meth:`emit_many` (``sender/emitting.py``), one
+        ``(event_type, data, subscription_id)`` each, answered as one list of delivery ids per
+        item. Touches no loop object, so the API runs a big batch in a worker thread and then
+        calls :meth:`wake` on the loop itself."""
+        return _store_events(self.store, self.clock, self.rng, self.envelope_for, items,
+                             source_capture_id=source_capture_id,
+                             refuse_unknown=refuse_unknown)
 
     def send_test(self, subscription_id: str) -> str:
         """A test event to one subscription, whatever its event filter (seed 004's /test)."""
@@ -390,23 +323,9 @@ class Dispatcher:
             task.add_done_callback(self._tasks.discard)
             tasks.append(task)
         if jobs and (self._renewer is None or self._renewer.done()):
-            self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
+            self._renewer = asyncio.get_running_loop().create_task(
+                keep_renewed(self._in_flight, self.renew_s, self._renew, self._trouble))
         return tasks
-
-    async def _renew_leases(self) -> None:
-        """While attempts run (or wait to be recorded), keep their leases from expiring."""
-        backoff = Backoff()
-        while self._in_flight:
-            await asyncio.sleep(self.renew_s)
-            ids = set(self._in_flight)
-            if not ids:
-                return
-            try:
-                await asyncio.to_thread(self._renew, ids)
-            except Exception as exc:
-                self._trouble(exc, backoff, "renewing leases")
-            else:
-                backoff.reset()
 
     def _renew(self, ids: Collection[str]) -> None:
         with self.store.session() as session:
@@ -461,62 +380,8 @@ class Dispatcher:
                                                  asyncio.Semaphore(job.max_concurrency))
             async with self._global, semaphore:
                 result = await self._maker.make(job)
-            await self._persist(result)
+            await self._writer.persist(result)
         except StoreUnavailable:
             pass  # given up at stop (logged by the writer); the lease expires
         finally:
             self._in_flight.discard(job.delivery_id)
-
-    async def _persist(self, result: Result) -> None:
-        """Queue the result for the next group commit and wait until it is written."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._results.append((result, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.get_running_loop().create_task(self._write_groups())
-        await done
-
-    async def _write_groups(self) -> None:
-        """Group commits of finished attempts. A group that cannot be written is kept and
-        tried again with backoff (the attempt was made: dropping it would send it again);
-        only at stop, after ``STOP_PATIENCE_S``, are the waiters told it failed."""
-        await asyncio.sleep(0)  # let attempts finishing in the same loop turn join the group
-        backoff = Backoff()
-        while self._results:
-            group, self._results = self._results, []
-            try:
-                states = await asyncio.to_thread(self._record, [r for r, _ in group])
-            except Exception as exc:
-                self._results = group + self._results
-                delay = self._trouble(exc, backoff, "recording attempts")
-                if self._stopping:
-                    delay = min(delay, self._stop_deadline - time.monotonic())
-                    if delay <= 0:
-                        self._give_up(exc)
-                        return
-                with contextlib.suppress(TimeoutError):  # stop() shortens the wait
-                    async with asyncio.timeout(delay):
-                        await (asyncio.sleep(delay) if self._stopping else self._stopped.wait())
-                continue
-            backoff.reset()
-            self._healthy()
-            for result, done in group:
-                if not done.done():
-                    done.set_result(None)
-                self._notify(AttemptFinished(
-                    result.job.delivery_id, result.job.number, result.status, result.outcome,
-                    states.get(result.job.delivery_id, result.state), result.next_attempt_at))
-            self.wake()
-            await asyncio.sleep(0)
-
-    def _record(self, results: list[Result]) -> dict[str, str]:
-        with self.store.session() as session:
-            return _record_results(session, results, self.clock.now(), self.owner)
-
-    def _give_up(self, exc: BaseException) -> None:
-        waiting, self._results = self._results, []
-        log.error("%d finished attempt(s) could not be recorded (%s); their deliveries will "
-                  "be attempted again once their leases expire.", len(waiting), exc)
-        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(str(exc))
-        for _, done in waiting:
-            if not done.done():
-                done.set_exception(error)

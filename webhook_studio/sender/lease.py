@@ -12,10 +12,14 @@ there is one, so a reused pid is not mistaken for the crashed owner.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import secrets
 import socket
+from collections.abc import Callable, Collection
+
+from webhook_studio.health import Backoff
 
 
 def _lease_from_env(value: str | None, default: float) -> float:
@@ -74,3 +78,23 @@ def owner_is_gone(owner: str) -> bool:
         return False
     now_start = _start_ticks(pid)
     return now_start is not None and start.isdigit() and now_start != start
+
+
+async def keep_renewed(held: Collection[str], every_s: float,
+                       renew: Callable[[Collection[str]], None],
+                       trouble: Callable[[BaseException, Backoff, str], float]) -> None:
+    """While ``held`` (the deliveries whose attempts run or wait to be recorded) is not
+    empty, ``renew`` their leases every ``every_s`` on a worker thread so none expires; a
+    failure goes to ``trouble`` and the next round tries again."""
+    backoff = Backoff()
+    while held:
+        await asyncio.sleep(every_s)
+        ids = set(held)
+        if not ids:
+            return
+        try:
+            await asyncio.to_thread(renew, ids)
+        except Exception as exc:
+            trouble(exc, backoff, "renewing leases")
+        else:
+            backoff.reset()
