@@ -15,10 +15,10 @@ import json
 import sqlite3
 import statistics
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from _captures_fill import insert_rows  # bench/ is the script's folder
 from sqlalchemy import select
 
 from webhook_studio.core.filter_syntax import FilterKind
@@ -40,34 +40,24 @@ def fill(db: Path, rows: int) -> None:
     conn = sqlite3.connect(db)
     have = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
     start = time.time() - rows
-    batch = []
-    for i in range(have, rows):
-        event = EVENTS[i % 4]
-        provider = ("github", "stripe", "shopify", "slack", "orders")[i % 5]
-        headers = json.dumps([["Host", "127.0.0.1:8000"], ["Content-Type", "application/json"],
-                              ["X-GitHub-Event" if provider == "github" else "X-Event", event],
-                              ["X-Request-Id", f"req_{i:08d}"]], separators=(",", ":"))
-        ref = "main" if i % 3 else "feature/x"
-        body = json.dumps({"ref": f"refs/heads/{ref}", "n": i,
-                           "pusher": {"name": "octocat"}}).encode()
-        valid = None if i % 11 == 0 else i % 9 != 0
-        batch.append((start + i, "POST" if i % 13 else "PUT", f"/hooks/{provider}", "", "1.1",
-                      headers, body, len(body), "captured", "{}", valid,
-                      (200, 200, 200, 401, 500, 200, 404)[i % 7], "[]", b"", "[]", "receiver"))
-        if len(batch) == 50_000:
-            insert(conn, batch)
-            batch = []
-    if batch:
-        insert(conn, batch)
+    insert_rows(conn, (_row(i, start) for i in range(have, rows)))
     conn.close()
 
 
-def insert(conn: sqlite3.Connection, batch: Sequence[tuple[object, ...]]) -> None:
-    conn.executemany(
-        "INSERT INTO captures (received_at, method, path, query, http_version, headers, body, "
-        "body_size, state, verification, verify_valid, response_status, response_headers, "
-        "response_body, forwards, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-    conn.commit()
+def _row(i: int, start: float) -> tuple[object, ...]:
+    """The i-th capture: five providers' headers, methods, statuses and verdicts in turn."""
+    event = EVENTS[i % 4]
+    provider = ("github", "stripe", "shopify", "slack", "orders")[i % 5]
+    headers = json.dumps([["Host", "127.0.0.1:8000"], ["Content-Type", "application/json"],
+                          ["X-GitHub-Event" if provider == "github" else "X-Event", event],
+                          ["X-Request-Id", f"req_{i:08d}"]], separators=(",", ":"))
+    ref = "main" if i % 3 else "feature/x"
+    body = json.dumps({"ref": f"refs/heads/{ref}", "n": i,
+                       "pusher": {"name": "octocat"}}).encode()
+    valid = None if i % 11 == 0 else i % 9 != 0
+    return (start + i, "POST" if i % 13 else "PUT", f"/hooks/{provider}", "", "1.1",
+            headers, body, len(body), "captured", "{}", valid,
+            (200, 200, 200, 401, 500, 200, 404)[i % 7], "[]", b"", "[]", "receiver")
 
 
 def measure(db: Path, repeat: int) -> list[dict[str, object]]:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 def fill_hour(db: Path, rows: int, now: float) -> None:
     import sqlite3
 
-    from ui import insert  # bench/ui.py
+    from _captures_fill import insert_rows  # bench/ is the script's folder
 
     from webhook_studio.store import open_store
 
@@ -41,16 +41,10 @@ def fill_hour(db: Path, rows: int, now: float) -> None:
                                "reason": "valid", "message": "Signature is valid."})
     step = 3600.0 / rows
     conn = sqlite3.connect(db)
-    batch = []
-    for i in range(rows):
-        batch.append((now - 3600 + (i + 0.5) * step, "POST", f"/hooks/orders/{i % 97}", "",
-                      "1.1", headers, body, len(body), "captured", verification,
-                      (True, False, None)[i % 7 % 3], 200, "[]", b"", "[]", "receiver"))
-        if len(batch) == 50_000:
-            insert(conn, batch)
-            batch = []
-    if batch:
-        insert(conn, batch)
+    insert_rows(conn, ((now - 3600 + (i + 0.5) * step, "POST", f"/hooks/orders/{i % 97}", "",
+                        "1.1", headers, body, len(body), "captured", verification,
+                        (True, False, None)[i % 7 % 3], 200, "[]", b"", "[]", "receiver")
+                       for i in range(rows)))
     conn.close()
 
 

@@ -18,10 +18,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from _loop_lag import lag_while_ingesting  # bench/ is the script's folder
+from _captures_fill import insert_rows  # bench/ is the script's folder
+from _loop_lag import lag_while_ingesting
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
@@ -40,25 +40,10 @@ def fill(db: Path, rows: int) -> None:
     verification = json.dumps({"valid": True, "scheme": "standard-webhooks",
                                "reason": "valid", "message": "Signature is valid."})
     start = time.time() - rows
-    batch = []
-    for i in range(have, rows):
-        batch.append((start + i, "POST", f"/hooks/orders/{i % 97}", "", "1.1", headers, body,
-                      len(body), "captured", verification, i % 7 != 0, 200, "[]", b"", "[]",
-                      "receiver"))
-        if len(batch) == 50_000:
-            insert(conn, batch)
-            batch = []
-    if batch:
-        insert(conn, batch)
+    insert_rows(conn, ((start + i, "POST", f"/hooks/orders/{i % 97}", "", "1.1", headers, body,
+                        len(body), "captured", verification, i % 7 != 0, 200, "[]", b"", "[]",
+                        "receiver") for i in range(have, rows)))
     conn.close()
-
-
-def insert(conn: sqlite3.Connection, batch: Sequence[tuple[object, ...]]) -> None:
-    conn.executemany(
-        "INSERT INTO captures (received_at, method, path, query, http_version, headers, body, "
-        "body_size, state, verification, verify_valid, response_status, response_headers, "
-        "response_body, forwards, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-    conn.commit()
 
 
 async def lag_under_load(db: Path, seconds: int) -> dict[str, float]:
