@@ -232,3 +232,22 @@ def selected_ids(inbox: Any) -> list[int] | None:
 
 async def reads_done(widget: QWidget, within: float = 20.0) -> None:
     await pump(lambda: not reading(widget), within, "the window kept reading the store")
+
+
+#: GitHub's documented example secret and payload (their webhook validation guide).
+GH = "It's a Secret to Everybody"
+GH_BODY = b'{"zen":"Keep it logically awesome."}'
+
+
+def github_endpoint(window: Any, ctx: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """A GitHub endpoint at ``/hooks/github`` that the window knows, and the headers of
+    :data:`GH_BODY` signed right and signed over it with a trailing newline added (invalid)."""
+    from webhook_studio.core.message import SignInput
+    from webhook_studio.core.schemes import get_scheme
+    from webhook_studio.store.receiver_queries import create_endpoint
+
+    create_endpoint(ctx.store, name="GitHub", path="/hooks/github", profile="github",
+                    scheme="github", secrets=[GH])
+    window._endpoints_changed()
+    scheme = get_scheme("github")
+    return scheme.sign(GH, SignInput(GH_BODY)), scheme.sign(GH, SignInput(GH_BODY + b"\n"))

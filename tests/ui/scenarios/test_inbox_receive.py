@@ -8,25 +8,23 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.ui.scenarios.helpers import click_row, post, pump, select_capture
+from tests.ui.scenarios.helpers import (
+    GH_BODY,
+    click_row,
+    github_endpoint,
+    post,
+    pump,
+    select_capture,
+)
 from webhook_studio.context import AppContext
-from webhook_studio.core.message import SignInput
-from webhook_studio.core.schemes import get_scheme
 from webhook_studio.store.receiver_models import Capture
-from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.ui import dialogs
-
-GH = "It's a Secret to Everybody"
 
 
 async def test_a_received_webhook_shows_its_verdict_in_the_inspector(
         window: Any, ctx: AppContext, qtbot: QtBot) -> None:
-    create_endpoint(ctx.store, name="GitHub", path="/hooks/github", profile="github",
-                    scheme="github", secrets=[GH])
-    window._endpoints_changed()
-    body = b'{"zen":"Keep it logically awesome."}'
-    good = get_scheme("github").sign(GH, SignInput(body))
-    bad = get_scheme("github").sign(GH, SignInput(body + b"\n"))
+    good, bad = github_endpoint(window, ctx)
+    body = GH_BODY
     await post(f"{window.base_url}/hooks/github", body, {**good, "X-GitHub-Event": "ping"})
     await post(f"{window.base_url}/hooks/github", body, {**bad, "X-GitHub-Event": "ping"})
     await pump(lambda: window.inbox.model.rowCount() == 2)

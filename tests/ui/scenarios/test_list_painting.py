@@ -12,15 +12,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QStyledItemDelegate, QTableView
 from pytestqt.qtbot import QtBot
 
-from tests.ui.scenarios.helpers import post, pump, select_capture, settle
+from tests.ui.scenarios.helpers import GH_BODY, github_endpoint, post, pump, select_capture, settle
 from webhook_studio.context import AppContext
-from webhook_studio.core.message import SignInput
-from webhook_studio.core.schemes import get_scheme
-from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.ui.menu_bar import menu_actions
 from webhook_studio.ui.widgets.cell_delegate import CellDelegate
-
-GH = "It's a Secret to Everybody"
 
 
 def differing_share(a: QImage, b: QImage) -> float:
@@ -52,12 +47,8 @@ def drawn_by_qt(view: QTableView) -> QImage:
 
 async def fill_with_verdicts(window: Any, ctx: AppContext) -> None:
     """Valid, invalid and unverified captures: three colours in the Verdict column."""
-    create_endpoint(ctx.store, name="GitHub", path="/hooks/github", profile="github",
-                    scheme="github", secrets=[GH])
-    window._endpoints_changed()
-    body = b'{"zen":"Keep it logically awesome."}'
-    good = get_scheme("github").sign(GH, SignInput(body))
-    bad = get_scheme("github").sign(GH, SignInput(body + b"\n"))
+    good, bad = github_endpoint(window, ctx)
+    body = GH_BODY
     for i in range(4):
         await post(f"{window.base_url}/hooks/github", body, {**good, "X-GitHub-Event": "ping"})
         await post(f"{window.base_url}/hooks/github", body, {**bad, "X-GitHub-Event": "ping"})
