@@ -87,11 +87,9 @@ class PagedTableModel(QAbstractTableModel):
         #: True from a refresh until its count arrives.
         self.counting = False
         self.pages_fetched = 0
-        #: id(row) → (row, its columns' texts); see :meth:`_texts_of`.
-        self._texts: dict[int, tuple[Any, tuple[str, ...]]] = {}
-        #: id(row) → (row, palette generation, its columns' colours); see :meth:`_colours_of`.
-        self._colours: dict[int, tuple[Any, int, tuple[Any, ...]]] = {}
-        self._coloured = any(column.foreground is not None for column in self._columns)
+        #: id(row) → (row, palette generation, its columns' texts, their colours); see
+        #: :meth:`_cells_of`.
+        self._cells: dict[int, tuple[Any, int, tuple[str, ...], tuple[Any, ...]]] = {}
         self.refresh()
 
     @property
@@ -302,14 +300,14 @@ class PagedTableModel(QAbstractTableModel):
         column = self._columns[index.column()]
         if role == _DISPLAY:
             obj = self.row_object(index.row())
-            return PLACEHOLDER if obj is None else self._texts_of(obj)[index.column()]
+            return PLACEHOLDER if obj is None else self._cells_of(obj)[0][index.column()]
         if role == _ALIGNMENT:
             return _RIGHT if column.align_right else None
         if role == _FOREGROUND:
             if column.foreground is None:
                 return None
             obj = self.row_object(index.row())
-            return None if obj is None else self._colours_of(obj)[index.column()]
+            return None if obj is None else self._cells_of(obj)[1][index.column()]
         if column.tooltip is None:
             return None
         obj = self.row_object(index.row())
@@ -323,34 +321,25 @@ class PagedTableModel(QAbstractTableModel):
         right = self._columns[column].align_right
         if obj is None:
             return PLACEHOLDER, None, right
-        colour = self._colours_of(obj)[column] if self._coloured else None
-        return self._texts_of(obj)[column], colour, right
+        texts, colours = self._cells_of(obj)
+        return texts[column], colours[column], right
 
-    def _colours_of(self, obj: Any) -> tuple[Any, ...]:
-        """Every column's colour for a row, worked out once per palette (View ▸ Theme bumps
-        :func:`~webhook_studio.ui.theme.palette_generation`): a status colour asks the
-        application for its palette, ~0.1 ms a call, at every repaint otherwise."""
+    def _cells_of(self, obj: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        """Every column's text and colour for a row, worked out once (a column's text is a
+        function of its row alone; its colour, of the row and the palette: View ▸ Theme bumps
+        :func:`~webhook_studio.ui.theme.palette_generation`). A repaint, four a second while
+        ingesting, only looks them up; a status colour asks the application for its palette,
+        ~0.1 ms a call."""
         generation = palette_generation()
-        entry = self._colours.get(id(obj))
+        entry = self._cells.get(id(obj))
         if entry is None or entry[0] is not obj or entry[1] != generation:
-            if len(self._colours) >= self.MAX_PAGES * self.PAGE_SIZE:
-                self._colours.clear()
-            entry = (obj, generation, tuple(
-                None if column.foreground is None else column.foreground(obj)
-                for column in self._columns))
-            self._colours[id(obj)] = entry
-        return entry[2]
-
-    def _texts_of(self, obj: Any) -> tuple[str, ...]:
-        """Every column's text for a row, formatted once (a column's text is a function of
-        its row alone): a repaint, four a second while ingesting, only looks them up."""
-        entry = self._texts.get(id(obj))
-        if entry is None or entry[0] is not obj:
-            if len(self._texts) >= self.MAX_PAGES * self.PAGE_SIZE:
-                self._texts.clear()  # rows no page holds any more go with the rest
-            entry = (obj, tuple(column.text(obj) for column in self._columns))
-            self._texts[id(obj)] = entry  # the row is kept with it, so its id stays its own
-        return entry[1]
+            if len(self._cells) >= self.MAX_PAGES * self.PAGE_SIZE:
+                self._cells.clear()  # rows no page holds any more go with the rest
+            entry = (obj, generation, tuple(column.text(obj) for column in self._columns),
+                     tuple(None if column.foreground is None else column.foreground(obj)
+                           for column in self._columns))
+            self._cells[id(obj)] = entry  # the row is kept with it, so its id stays its own
+        return entry[2], entry[3]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation,
