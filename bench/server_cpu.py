@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -47,7 +48,7 @@ def _machine() -> tuple[int, int]:
     return sum(values), values[3] + values[4]
 
 
-def measure(cmd: list[str], lua: Path, seconds: int) -> dict[str, object]:
+def measure(cmd: list[str], lua: Path, seconds: int) -> dict[str, Any]:
     hz = os.sysconf("SC_CLK_TCK")
     proc, url = start(cmd)
     target = url + "/hooks/bench"
