@@ -100,6 +100,69 @@ def test_groups_of_every_size_store_each_row_exactly(tmp_path: Path) -> None:
         assert valid == (i % 3 == 0)
 
 
+def test_a_group_is_one_insert_and_one_lookup_whatever_its_size(tmp_path: Path) -> None:
+    """Each statement lets go of the GIL and takes it back from the loop thread serving
+    requests: a group of up to 64 captures is ONE insert (a group of 27 was four: 16 + 8 + 2
+    + 1) and one duplicate lookup, and the ids need no statement of their own. The lookup is
+    padded to a power of two, so its texts stay few enough for sqlite3 to keep prepared."""
+    store = open_store(tmp_path / "s.sqlite3")
+    writer = CaptureWriter(store)
+    traced: list[str] = []
+    try:
+        writer._write([_record(0)])
+        writer._raw.driver_connection.set_trace_callback(traced.append)
+        results = []
+        for size in (27, 5, 64, 13):
+            traced.clear()
+            group = [_record(100 + n) for n in range(size)]
+            results.append(writer._write(group))
+            words = [t.split(None, 1)[0].upper() for t in traced]
+            assert words.count("INSERT") == 1, traced
+            assert words.count("SELECT") == 1, traced
+            assert not any("last_insert_rowid" in t for t in traced), traced
+            lookup = next(t for t in traced if t.upper().startswith("SELECT"))
+            listed = lookup.split(" IN (", 1)[1].split(")", 1)[0].split(",")
+            assert len(listed) == {27: 32, 5: 8, 64: 64, 13: 16}[size], lookup
+    finally:
+        writer._drop_raw()
+        store.dispose()
+    ids = [row_id for group in results for row_id, _ in group]
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+
+
+def test_more_delivery_ids_than_one_lookup_holds_all_find_their_first(tmp_path: Path) -> None:
+    """150 distinct delivery ids in one group (three lookups, the last one padded), some of
+    them stored by an earlier group and some repeated within the group: each repeat points
+    at the first capture of its delivery, in the answer and in the row."""
+    store = open_store(tmp_path / "d.sqlite3")
+    writer = CaptureWriter(store)
+
+    def rec(key: str) -> CaptureRecord:
+        return CaptureRecord({"received_at": time.time(), "method": "POST", "path": "/d",
+                              "headers": [], "body": b"", "body_size": 0},
+                             f"webhook-id:{key}")
+
+    try:
+        earlier = writer._write([rec(f"e{n}") for n in range(0, 150, 7)])
+        first_of = {f"e{n}": row_id for n, (row_id, _) in zip(range(0, 150, 7), earlier,
+                                                               strict=True)}
+        keys = [f"e{n}" for n in range(150)] + ["e3", "e14", "e149"]
+        results = writer._write([rec(k) for k in keys])
+    finally:
+        writer._drop_raw()
+        store.dispose()
+    expected: list[int | None] = []
+    for key, (row_id, _) in zip(keys, results, strict=True):
+        expected.append(first_of.get(key))
+        first_of.setdefault(key, row_id)
+    assert [dup for _, dup in results] == expected
+    conn = sqlite3.connect(tmp_path / "d.sqlite3")
+    stored = dict(conn.execute("SELECT id, duplicate_of FROM captures").fetchall())
+    conn.close()
+    assert [stored[row_id] for row_id, _ in results] == expected
+    assert expected[-3:] == [results[3][0], first_of["e14"], results[149][0]]
+
+
 async def test_concurrent_requests_are_grouped_and_each_answer_names_its_own_capture(
         start_receiver: StartReceiver, store: Store) -> None:
     receiver = await start_receiver()

@@ -244,13 +244,7 @@ class CaptureWriter:
         conn = self._raw
         try:
             cur = conn.cursor()
-            wanted = sorted({r.delivery_id for r in records if r.delivery_id})
-            first_seen: dict[str, int] = {}
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i:i + 500]
-                cur.execute("SELECT delivery_id, min(id) FROM captures WHERE delivery_id IN "
-                            f"({','.join('?' * len(chunk))}) GROUP BY delivery_id", chunk)
-                first_seen.update({str(d): int(n) for d, n in cur.fetchall()})
+            first_seen = _first_seen(cur, {r.delivery_id for r in records if r.delivery_id})
             # Runs of records with the same fields share one statement (usually the group).
             runs: list[tuple[_Shape, list[list[Any]]]] = []
             shape: _Shape | None = None
@@ -262,8 +256,9 @@ class CaptureWriter:
                 if shape is None or shape.keys != keys:
                     shape = _shape(keys)
                     runs.append((shape, []))
-                row = [self._encode(k, v) if k in shape.json else v
-                       for k, v in fields.items()]
+                row = [*fields.values()]
+                for at, key in shape.json:  # usually headers, verdict, response headers
+                    row[at] = self._encode(key, row[at])
                 did = record.delivery_id
                 earlier = first_seen.get(did) if did else None
                 if did and earlier is None:
@@ -275,7 +270,7 @@ class CaptureWriter:
                 runs[-1][1].append(row)
             for run_shape, rows in runs:
                 _insert_rows(cur, run_shape, rows)
-            last = int(cur.execute("SELECT last_insert_rowid()").fetchone()[0])
+            last = int(cur.lastrowid)  # the group's last row: no statement to ask for it
             first_id = last - len(records) + 1
             results = [(first_id + n, first_seen.get(r.delivery_id) if r.delivery_id else None)
                        for n, r in enumerate(records)]
@@ -474,30 +469,54 @@ class _Shape:
     ``delivery_id`` and ``duplicate_of``, then every other column bound from ``tail``."""
 
     keys: tuple[str, ...]
-    json: frozenset[str]
+    json: tuple[tuple[int, str], ...]  # (position in keys, name) of each JSON column
     sql: str
     tail: tuple[Any, ...]
 
 
 _SHAPES: dict[tuple[str, ...], _Shape] = {}
 #: Rows per multi-row INSERT: 64 x ~25 columns stays far below SQLite's 32,766 variables.
+#: The 64 statement texts and the 7 of :func:`_first_seen` stay inside sqlite3's cache of 128
+#: prepared statements per connection.
 MAX_ROWS_PER_STATEMENT = 64
 _MULTI: dict[tuple[str, int], str] = {}
+#: Delivery ids looked up per statement; fewer are padded to a power of two (an id repeated),
+#: so the lookup is one of 7 statement texts sqlite3 keeps prepared, whatever the group size.
+MAX_LOOKUP = 64
+
+
+def _first_seen(cur: Any, wanted: set[str]) -> dict[str, int]:
+    """The first stored capture of each delivery id in ``wanted`` that was stored before."""
+    found: dict[str, int] = {}
+    ids = sorted(wanted)
+    for i in range(0, len(ids), MAX_LOOKUP):
+        chunk = ids[i:i + MAX_LOOKUP]
+        size = 1
+        while size < len(chunk):
+            size *= 2
+        chunk += chunk[-1:] * (size - len(chunk))
+        cur.execute(_LOOKUPS.get(size) or _LOOKUPS.setdefault(size, (
+            "SELECT delivery_id, min(id) FROM captures WHERE delivery_id IN "
+            f"({','.join('?' * size)}) GROUP BY delivery_id")), chunk)
+        found.update({str(d): int(n) for d, n in cur.fetchall()})
+    return found
+
+
+_LOOKUPS: dict[int, str] = {}
 
 
 def _insert_rows(cur: Any, shape: _Shape, rows: list[list[Any]]) -> None:
-    """Insert ``rows`` with multi-row ``INSERT ... VALUES (...), (...)`` statements of 64, 32,
-    16 ... rows (so each group uses a few statements sqlite3 keeps prepared).
+    """Insert ``rows`` with multi-row ``INSERT ... VALUES (...), (...)`` statements of up to
+    64 rows: one statement for a group of up to 64 (sqlite3 keeps each size prepared).
 
     One statement per row (``executemany``) let go of the GIL and took it back for every
     row: each time, the loop thread serving requests and this thread handed the GIL to each
-    other (docs/benchmarks.md). A statement of 64 rows does that once."""
+    other (docs/benchmarks.md). A statement of 64 rows does that once; so does a group of 27,
+    which the earlier 16 + 8 + 2 + 1 split did four times."""
     tail = shape.tail
     done, total = 0, len(rows)
     while done < total:
-        size = MAX_ROWS_PER_STATEMENT
-        while size > total - done:
-            size //= 2
+        size = min(MAX_ROWS_PER_STATEMENT, total - done)
         sql = _MULTI.get((shape.sql, size))
         if sql is None:
             head, _, values = shape.sql.partition(" VALUES ")
@@ -523,7 +542,8 @@ def _shape(keys: tuple[str, ...]) -> _Shape:
                f"VALUES ({', '.join('?' * len(names))})")
         tail = tuple(_json(ROW_DEFAULTS[c]) if c in json_columns else ROW_DEFAULTS[c]
                      for c in rest)
-        found = _SHAPES[keys] = _Shape(keys, json_columns & set(keys), sql, tail)
+        json_at = tuple((n, k) for n, k in enumerate(keys) if k in json_columns)
+        found = _SHAPES[keys] = _Shape(keys, json_at, sql, tail)
     return found
 
 
