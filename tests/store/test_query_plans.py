@@ -212,3 +212,64 @@ def test_a_dropped_index_is_caught(store: Store) -> None:
                  "GROUP BY delivery_id", ("x",))
     with pytest.raises(AssertionError, match="row-by-row scan"):
         assert_indexed(plans(store, [statement]))
+
+
+def _capture_indexes(path: str) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                           "AND tbl_name = 'captures' AND sql IS NOT NULL")}
+    finally:
+        conn.close()
+
+
+def test_reads_by_endpoint_use_the_endpoint_and_time_index(store: Store) -> None:
+    """Schema 5 dropped ``ix_captures_endpoint_id``: the replay window's read for one endpoint,
+    the Inbox's endpoint box and the foreign key's lookup when an endpoint is deleted all
+    find their rows through ``(endpoint_id, received_at)``."""
+    from webhook_studio.store.receiver_queries import create_endpoint
+
+    endpoint = create_endpoint(store, path="/hooks/plans")
+    writer = CaptureWriter(store)
+    writer._write([_record(i, endpoint_id=endpoint if i % 2 else None) for i in range(200)])
+    writer._drop_raw()
+    found = run_and_plan(store, lambda: accepted_headers_since(store, endpoint,
+                                                               time.time() - 500))
+    found += plans(store, [("SELECT id FROM captures WHERE endpoint_id = ?", (endpoint,))])
+    assert_indexed(found)
+    for sql, plan in found:
+        assert any("ix_captures_endpoint_received" in line for line in plan), (sql, plan)
+    assert "ix_captures_endpoint_id" not in _capture_indexes(store.engine.url.database or "")
+
+
+def test_a_version_4_file_drops_the_two_unneeded_indexes_and_keeps_its_captures(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v4.sqlite3"
+    fresh = open_store(path)
+    writer = _fill_captures(fresh)
+    writer._drop_raw()
+    fresh.dispose()
+    wanted = _capture_indexes(str(path))
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE INDEX ix_captures_endpoint_id ON captures (endpoint_id)")
+    raw.execute("CREATE INDEX ix_captures_valid_received ON captures (verify_valid, "
+                "received_at)")
+    raw.execute("UPDATE studio_meta SET value = '4' WHERE key = 'schema_version'")
+    raw.execute("PRAGMA user_version = 4")
+    raw.commit()
+    raw.close()
+    upgraded = open_store(path)
+    try:
+        assert upgraded.upgraded_from == 4
+        with upgraded.session() as session:
+            from sqlalchemy import func, select
+
+            from webhook_studio.store.receiver_models import Capture
+
+            assert session.scalar(select(func.count(Capture.id))) == 200
+    finally:
+        upgraded.dispose()
+    assert _capture_indexes(str(path)) == wanted
+    assert {"ix_captures_endpoint_received", "ix_captures_verdict_id",
+            "ix_captures_delivery_id", "ix_captures_received_at",
+            "ix_captures_method"} == wanted

@@ -50,16 +50,19 @@ class Capture(Base):
     """One request exactly as it arrived, its verdict and the response it got."""
 
     __tablename__ = "captures"
+    # Every index is paid for by every capture the receiver writes (schema 5 dropped two no
+    # query needed: docs/benchmarks.md, "Receiver, third pass"). ``endpoint_id`` alone is
+    # served by the pair below (also for the foreign key), and the verdict filters by
+    # ``(verify_valid, id)``.
     __table_args__ = (
         Index("ix_captures_endpoint_received", "endpoint_id", "received_at"),
-        Index("ix_captures_valid_received", "verify_valid", "received_at"),
         # verdict filters list newest first: this order needs no sort (store/filters.py)
         Index("ix_captures_verdict_id", "verify_valid", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     endpoint_id: Mapped[int | None] = mapped_column(
-        ForeignKey("endpoints.id", ondelete="SET NULL"), index=True)
+        ForeignKey("endpoints.id", ondelete="SET NULL"))
     received_at: Mapped[float] = mapped_column(Float, index=True)
     method: Mapped[str] = mapped_column(String(16), index=True)
     path: Mapped[str] = mapped_column(Text)

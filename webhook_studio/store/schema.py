@@ -22,7 +22,7 @@ from sqlalchemy import Connection, inspect, text
 from webhook_studio.store.base import Base
 from webhook_studio.store.errors import SchemaTooNewError, UnusableDatabase
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _v1_to_v2(conn: Connection) -> None:
@@ -55,9 +55,19 @@ def _v3_to_v4(conn: Connection) -> None:
                       "ON captures (verify_valid, id)"))
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """Two indexes on captures that no query needs, and every capture written paid for:
+    ``(endpoint_id)`` is the first column of ``(endpoint_id, received_at)``, and the verdict
+    filters use ``(verify_valid, id)`` where ``(verify_valid, received_at)`` was kept for the
+    replay window's read, which ``(endpoint_id, received_at)`` answers. Dropping an index
+    keeps every row."""
+    conn.execute(text("DROP INDEX IF EXISTS ix_captures_endpoint_id"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_captures_valid_received"))
+
+
 #: ``MIGRATIONS[n]`` upgrades a database at version ``n`` to version ``n + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                       3: _v3_to_v4}
+                                                       3: _v3_to_v4, 4: _v4_to_v5}
 
 META_TABLE = "studio_meta"
 #: The PostgreSQL advisory lock held while the schema is checked, created or upgraded.
