@@ -229,11 +229,12 @@ class CaptureWriter:
         of each group and slowed the loop thread serving requests (docs/benchmarks.md);
         sqlite3 releases the GIL while SQLite works.
 
-        The group is one ``executemany`` of one statement text per set of fields (sqlite3
-        keeps it prepared), with only the fields a capture has turned into parameters; the
-        columns it leaves out are bound from one tuple encoded once. Ids come from
-        ``last_insert_rowid()``: one writer holds the write lock for the whole transaction, so
-        the group's rowids are consecutive."""
+        A group is as few statements as it can be (each lets go of the GIL and takes it back
+        from the loop thread): one duplicate lookup, one multi-row insert per set of fields
+        (:func:`_insert_rows`, sqlite3 keeps it prepared) and the commit. Only the fields a
+        capture has are turned into parameters; the columns it leaves out are bound from one
+        tuple encoded once. Ids come from the cursor's ``lastrowid``: one writer holds the
+        write lock for the whole transaction, so the group's rowids are consecutive."""
         if self._raw is None:
             self._raw = self._store.engine.raw_connection()
             from webhook_studio.store import database
