@@ -2,7 +2,7 @@
 third pass: the writer thread").
 
     .venv/bin/python bench/writer_steps.py [--groups 300] [--group 32] [--prefill 20000]
-                                           [--repeat 3] [--only NAME ...]
+                                           [--repeat 3] [--only NAME ...] [--baseline FILE]
 
 Each step is the receiver's own ``CaptureWriter._write`` on the real schema (a real SQLite file
 with ``--prefill`` captures already in it), with ONE thing taken away or changed: an index
@@ -128,6 +128,31 @@ def pragma(statement: str) -> Callable[[CaptureWriter], None]:
     def apply(writer: CaptureWriter) -> None:
         writer._raw.cursor().execute(statement)
     return apply
+
+
+def _baseline(path: Path) -> Step:
+    """The writer of ``path`` (another version of receiver/writer.py) on the indexes schema 4
+    had: what this branch started from."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("baseline_writer", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_writer"] = module
+    spec.loader.exec_module(module)
+
+    @contextlib.contextmanager
+    def step(db: Path) -> Iterator[None]:
+        _sql(db, "CREATE INDEX IF NOT EXISTS ix_captures_endpoint_id ON captures (endpoint_id)",
+             "CREATE INDEX IF NOT EXISTS ix_captures_valid_received ON captures "
+             "(verify_valid, received_at)")
+        kept = CaptureWriter._write_sqlite
+        CaptureWriter._write_sqlite = module.CaptureWriter._write_sqlite  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            CaptureWriter._write_sqlite = kept  # type: ignore[method-assign]
+    return step
 
 
 ALL_INDEXES = ("ix_captures_endpoint_id", "ix_captures_received_at", "ix_captures_method",
@@ -265,7 +290,13 @@ def main() -> None:
     parser.add_argument("--prefill", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=None, help="step names to run")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="WRITER_PY",
+                        help="another version of receiver/writer.py (e.g. `git show "
+                             "main:webhook_studio/receiver/writer.py`), timed as the step "
+                             "'baseline' on the schema-4 indexes")
     args = parser.parse_args()
+    if args.baseline is not None:
+        STEPS["baseline"] = (_baseline(args.baseline), None, None)
     names = [n for n in STEPS if args.only is None or n in args.only or n == "as is"]
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -282,9 +313,11 @@ def main() -> None:
               f"median of {args.repeat}; µs per capture", flush=True)
         print(f"{'step':44} {'writer CPU':>10} {'in SQLite':>9} {'GIL held':>9} "
               f"{'checkpointer':>12}", flush=True)
-        for name in names:
-            runs = [timed(template, tmp, name, args.groups, args.group)
-                    for _ in range(args.repeat)]
+        found: dict[str, list[tuple[float, ...]]] = {n: [] for n in names}
+        for _ in range(args.repeat):  # steps interleaved: the machine's load drifts
+            for name in names:
+                found[name].append(timed(template, tmp, name, args.groups, args.group))
+        for name, runs in found.items():
             cpu, sql, other = (statistics.median(r[i] for r in runs) for i in range(3))
             held = statistics.median(r[0] - r[1] for r in runs)
             print(f"{name:44} {cpu:10.1f} {sql:9.1f} {held:9.1f} {other:12.1f}", flush=True)

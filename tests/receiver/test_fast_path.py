@@ -249,7 +249,30 @@ def test_the_wal_is_copied_into_the_database_off_the_writer(tmp_path: Path) -> N
         deadline = time.monotonic() + 20
         while path.stat().st_size < initial + 2_000_000 and time.monotonic() < deadline:
             time.sleep(0.05)
+        grown = path.stat().st_size - initial  # before closing, which checkpoints anyway
     finally:
         writer._drop_raw()
         store.dispose()
-    assert path.stat().st_size >= initial + 2_000_000
+    assert grown >= 2_000_000
+
+
+def test_big_bodies_are_checkpointed_before_the_capture_count_is_reached(
+        tmp_path: Path) -> None:
+    """Checkpoints come every 1,024 captures, or sooner when their bodies add up to 4 MB: a
+    few big uploads do not leave the WAL growing by their whole size."""
+    path = tmp_path / "b.sqlite3"
+    store = open_store(path)
+    writer = CaptureWriter(store)
+    initial = path.stat().st_size
+    big = b"q" * 1_000_000
+    try:
+        for n in range(6):  # 6 MB in 6 captures, far below 1,024 of them
+            writer._write([_record(n, body=big, body_size=len(big))])
+        deadline = time.monotonic() + 20
+        while path.stat().st_size < initial + 4_000_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        grown = path.stat().st_size - initial  # before closing, which checkpoints anyway
+    finally:
+        writer._drop_raw()
+        store.dispose()
+    assert grown >= 4_000_000
