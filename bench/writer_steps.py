@@ -145,7 +145,9 @@ def _baseline(path: Path) -> Step:
     def step(db: Path) -> Iterator[None]:
         _sql(db, "CREATE INDEX IF NOT EXISTS ix_captures_endpoint_id ON captures (endpoint_id)",
              "CREATE INDEX IF NOT EXISTS ix_captures_valid_received ON captures "
-             "(verify_valid, received_at)")
+             "(verify_valid, received_at)",
+             "DROP INDEX ix_captures_delivery_id",  # whole, not partial
+             "CREATE INDEX ix_captures_delivery_id ON captures (delivery_id)")
         kept = CaptureWriter._write_sqlite
         CaptureWriter._write_sqlite = module.CaptureWriter._write_sqlite  # type: ignore[method-assign]
         try:

@@ -273,3 +273,31 @@ def test_a_version_4_file_drops_the_two_unneeded_indexes_and_keeps_its_captures(
     assert {"ix_captures_endpoint_received", "ix_captures_verdict_id",
             "ix_captures_delivery_id", "ix_captures_received_at",
             "ix_captures_method"} == wanted
+    raw = sqlite3.connect(path)
+    partial = raw.execute("SELECT sql FROM sqlite_master WHERE name = "
+                          "'ix_captures_delivery_id'").fetchone()[0]
+    raw.close()
+    assert "WHERE delivery_id IS NOT NULL" in partial
+
+
+def test_captures_without_a_delivery_id_stay_out_of_its_index(store: Store) -> None:
+    """The index holds only captures that have a delivery id: a request without one writes
+    nothing into it (the duplicate lookup still searches it:
+    ``test_receiver_duplicate_lookup_uses_the_delivery_id_index``)."""
+    writer = CaptureWriter(store)
+    writer._write([CaptureRecord({"received_at": time.time(), "method": "POST", "path": "/n",
+                                  "headers": [], "body": b"", "body_size": 0}, None)
+                   for _ in range(30)] + [_record(i) for i in range(10)])
+    writer._drop_raw()
+    conn = sqlite3.connect(store.engine.url.database or "")
+    try:
+        indexed = conn.execute("SELECT count(*) FROM captures INDEXED BY "
+                               "ix_captures_delivery_id WHERE delivery_id IS NOT NULL"
+                               ).fetchone()[0]
+        with pytest.raises(sqlite3.OperationalError, match="no query solution"):
+            # a full index would answer this with the 30 NULL keys; a partial one has none
+            conn.execute("SELECT count(*) FROM captures INDEXED BY ix_captures_delivery_id "
+                         "WHERE delivery_id IS NULL").fetchone()
+    finally:
+        conn.close()
+    assert indexed == 10

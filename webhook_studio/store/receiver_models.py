@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from webhook_studio.core.vocabulary import CaptureState
@@ -53,8 +63,13 @@ class Capture(Base):
     # Every index is paid for by every capture the receiver writes (schema 5 dropped two no
     # query needed: docs/benchmarks.md, "Receiver, third pass"). ``endpoint_id`` alone is
     # served by the pair below (also for the foreign key), and the verdict filters by
-    # ``(verify_valid, id)``.
+    # ``(verify_valid, id)``. The delivery-id index holds only captures that have one: its
+    # one reader, the writer's duplicate lookup, asks for given ids, and a request without
+    # one no longer writes a NULL key into it.
     __table_args__ = (
+        Index("ix_captures_delivery_id", "delivery_id",
+              sqlite_where=text("delivery_id IS NOT NULL"),
+              postgresql_where=text("delivery_id IS NOT NULL")),
         Index("ix_captures_endpoint_received", "endpoint_id", "received_at"),
         # verdict filters list newest first: this order needs no sort (store/filters.py)
         Index("ix_captures_verdict_id", "verify_valid", "id"),
@@ -78,7 +93,7 @@ class Capture(Base):
     error: Mapped[str | None] = mapped_column(Text)
     verification: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
     verify_valid: Mapped[bool | None] = mapped_column(Boolean)
-    delivery_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    delivery_id: Mapped[str | None] = mapped_column(String(200))
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[list[list[str]]] = mapped_column(JSONText, default=list)
