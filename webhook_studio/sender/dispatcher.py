@@ -55,6 +55,7 @@ from webhook_studio.sender.queue import (
     renew_leases,
 )
 from webhook_studio.sender.recording import GroupWriter
+from webhook_studio.sender.subscription_cache import SubscriptionCache
 from webhook_studio.sender.transport import SenderClient, make_client
 from webhook_studio.store import NotFound, Store, StoreUnavailable
 from webhook_studio.store.live import LiveListener, is_team_url
@@ -108,6 +109,8 @@ class Dispatcher:
                                    wake=self.wake)
         self.lease_s, self.renew_s = lease_s, renew_s
         self._live: LiveListener | None = None
+        #: Subscriptions kept between claims while the store's change counter stays put.
+        self._subs = SubscriptionCache()
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -311,7 +314,7 @@ class Dispatcher:
                 return []
         with self.store.session() as session:
             return claim_due(session, now, only, exclude, owner=self.owner,
-                             lease_s=self.lease_s, limit=room)
+                             lease_s=self.lease_s, limit=room, cache=self._subs)
 
     async def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
         jobs = await asyncio.to_thread(self._claim, self.clock.now(), only, set(self._in_flight))
