@@ -49,7 +49,7 @@ def sql(statement: str) -> Callable[[Store, str], None]:
     return run
 
 
-CHANGES: dict[str, Callable[[Store, str], None]] = {
+CHANGES: dict[str, Callable[[Store, str], object]] = {
     "url": lambda s, i: update_subscription(s, i, url="http://127.0.0.1:9/new"),
     "headers": lambda s, i: update_subscription(s, i, headers={"X-A": "b"}),
     "paused": lambda s, i: update_subscription(s, i, active=False),
