@@ -24,6 +24,7 @@ from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.sender.payload_cache import PayloadCache
 from webhook_studio.sender.record_sqlite import record_results_sqlite
 from webhook_studio.sender.subscription_cache import SubscriptionCache
 from webhook_studio.store.live import notify
@@ -123,6 +124,19 @@ def _rate_allowance(session: Session, sub: Any, now: float) -> tuple[int | None,
     return (None if allowed is None else max(0, allowed)), max(0.001, wait)
 
 
+def _payloads(session: Session, event_ids: set[str],
+              bodies: PayloadCache | None) -> dict[str, bytes]:
+    found = bodies.get(event_ids) if bodies is not None else {}
+    missing = event_ids.difference(found)
+    if missing:
+        read = dict(session.execute(select(Event.id, Event.payload)
+                                    .where(Event.id.in_(missing))).all())
+        if bodies is not None:
+            bodies.add(read.items())
+        found.update(read)
+    return found
+
+
 def _due(now: float, only: Collection[str] | None, exclude: Collection[str]) -> list[Any]:
     due = [*pending_filter(only), Delivery.next_attempt_at <= now, lease_free(now)]
     if exclude:
@@ -139,12 +153,14 @@ def any_due(session: Session, now: float, only: Collection[str] | None = None,
 
 def claim_due(session: Session, now: float, only: Collection[str] | None = None,
               exclude: Collection[str] = (), *, owner: str = "", lease_s: float = 30.0,
-              limit: int = CLAIM_BATCH, cache: SubscriptionCache | None = None) -> list[Job]:
+              limit: int = CLAIM_BATCH, cache: SubscriptionCache | None = None,
+              bodies: PayloadCache | None = None) -> list[Job]:
     """Due deliveries become jobs leased to ``owner`` in one transaction; rate-limited ones are
     pushed back and ones whose subscription is gone or inactive end as ``disabled`` (both
     released at once). ``exclude``: deliveries this process is still working on; ``limit``: at
     most this many (what the caller has room for); ``cache``: the caller's subscriptions kept
-    between claims (``sender/subscription_cache.py``), else they are read afresh."""
+    between claims (``sender/subscription_cache.py``), else they are read afresh; ``bodies``:
+    event bodies the caller keeps (``sender/payload_cache.py``), the others are read."""
     due = _due(now, only, exclude)
     # The subquery picks, the UPDATE marks, in one statement: the first statement of the
     # transaction takes SQLite's write lock, so no other sender can claim between the two.
@@ -199,8 +215,7 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
             .values(next_attempt_at=bindparam("b_next"), **NO_LEASE), postponed)
     if not claimed:
         return []
-    payloads = dict(session.execute(select(Event.id, Event.payload).where(
-        Event.id.in_({r.event_id for r in claimed}))).all())
+    payloads = _payloads(session, {r.event_id for r in claimed}, bodies)
     jobs = []
     for r in claimed:
         sub = subs[r.subscription_id]
