@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -42,8 +43,9 @@ BODY = b'{"type":"invoice.paid","data":{"lines":[' + b'"item",' * 140 + b'"end"]
 
 def enqueue(store: Store, subs: list[str], n: int, now: float,
             bodies: PayloadCache | None) -> None:
-    events = [{"id": new_id("evt"), "type": "invoice.paid", "payload": BODY, "created_at": now}
-              for _ in range(n)]
+    events: list[dict[str, Any]] = [
+        {"id": new_id("evt"), "type": "invoice.paid", "payload": BODY, "created_at": now}
+        for _ in range(n)]
     with store.session() as session:
         session.execute(insert(Event), events)
         session.execute(insert(Delivery), [{
@@ -52,7 +54,7 @@ def enqueue(store: Store, subs: list[str], n: int, now: float,
             "state": "pending", "attempt_count": 0, "next_attempt_at": now - 1,
             "created_at": now, "updated_at": now} for i, e in enumerate(events)])
     if bodies is not None:
-        bodies.add((e["id"], BODY) for e in events)
+        bodies.add((str(e["id"]), BODY) for e in events)
 
 
 def claim(store: Store, now: float, batch: int, subs_cache: SubscriptionCache | None,
@@ -86,11 +88,14 @@ def main() -> None:
         kept, bodies = SubscriptionCache(), PayloadCache()
         enqueue(store, subs, args.batch, now, bodies)
         claim(store, now, args.batch, kept, bodies)  # warm: the subscriptions are read once
-        fresh_us, kept_us = [], []
+        fresh_us: list[float] = []
+        kept_us: list[float] = []
+        ways: tuple[tuple[list[float], SubscriptionCache | None, PayloadCache | None], ...] = (
+            (fresh_us, None, None), (kept_us, kept, bodies))
         for i in range(args.batches):
-            for way in ((fresh_us, None, None), (kept_us, kept, bodies))[::1 if i % 2 else -1]:
-                enqueue(store, subs, args.batch, now, way[2])
-                way[0].append(claim(store, now, args.batch, way[1], way[2]))
+            for into, subs_cache, kept_bodies in ways[::1 if i % 2 else -1]:
+                enqueue(store, subs, args.batch, now, kept_bodies)
+                into.append(claim(store, now, args.batch, subs_cache, kept_bodies))
         store.dispose()
     fresh, kept_med = statistics.median(fresh_us), statistics.median(kept_us)
     print(f"{args.batches} claims of {args.batch} each way, {args.subs} subscriptions; "
