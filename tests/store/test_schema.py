@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, create_engine, inspect, text
 
+from tests.store.test_change_counters import remove_counters
 from webhook_studio.store import SchemaTooNewError, StoreUnavailable, UnusableDatabase, open_store
 from webhook_studio.store.base import Base
 from webhook_studio.store.schema import SCHEMA_VERSION, ensure_schema, read_version
@@ -105,6 +106,10 @@ def _make_version_1_file(path: Path) -> None:
     """A file as version 1 wrote it: no leases, no response sizes, one delivery left in
     flight by a crash (version 1 marked it with ``in_flight_since`` only)."""
     open_store(path).dispose()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        remove_counters(conn)  # schema 6
+    engine.dispose()
     raw = sqlite3.connect(path)
     for table, column in (("deliveries", "in_flight_until"), ("deliveries", "lease_owner"),
                           ("attempts", "response_size")):

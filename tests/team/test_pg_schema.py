@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
+from tests.store.test_change_counters import remove_counters
 from tests.team.pgserver import PgServer
 from webhook_studio.store import open_store
 from webhook_studio.store.schema import SCHEMA_VERSION, read_version
@@ -18,6 +19,7 @@ def test_a_version_1_team_database_is_upgraded_in_place(pg_server: PgServer) -> 
         open_store(url).dispose()
         store = open_store(url)
         with store.engine.begin() as conn:  # what version 1 wrote
+            remove_counters(conn)  # schema 6
             for table, column in (("deliveries", "in_flight_until"),
                                   ("deliveries", "lease_owner"), ("attempts", "response_size")):
                 conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))

@@ -45,6 +45,7 @@ from webhook_studio.sender.lease import (
     make_owner_id,
     owner_is_gone,
 )
+from webhook_studio.sender.payload_cache import PayloadCache
 from webhook_studio.sender.queue import (
     Job,
     any_due,
@@ -55,6 +56,7 @@ from webhook_studio.sender.queue import (
     renew_leases,
 )
 from webhook_studio.sender.recording import GroupWriter
+from webhook_studio.sender.subscription_cache import SubscriptionCache
 from webhook_studio.sender.transport import SenderClient, make_client
 from webhook_studio.store import NotFound, Store, StoreUnavailable
 from webhook_studio.store.live import LiveListener, is_team_url
@@ -108,6 +110,10 @@ class Dispatcher:
                                    wake=self.wake)
         self.lease_s, self.renew_s = lease_s, renew_s
         self._live: LiveListener | None = None
+        #: Subscriptions kept between claims while the store's change counter stays put.
+        self._subs = SubscriptionCache()
+        #: Bodies of the events this sender wrote or read, so claims need not read them.
+        self._bodies = PayloadCache()
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -240,7 +246,7 @@ class Dispatcher:
         calls :meth:`wake` on the loop itself."""
         return _store_events(self.store, self.clock, self.rng, self.envelope_for, items,
                              source_capture_id=source_capture_id,
-                             refuse_unknown=refuse_unknown)
+                             refuse_unknown=refuse_unknown, written=self._bodies.add)
 
     def send_test(self, subscription_id: str) -> str:
         """A test event to one subscription, whatever its event filter (seed 004's /test)."""
@@ -311,7 +317,8 @@ class Dispatcher:
                 return []
         with self.store.session() as session:
             return claim_due(session, now, only, exclude, owner=self.owner,
-                             lease_s=self.lease_s, limit=room)
+                             lease_s=self.lease_s, limit=room, cache=self._subs,
+                             bodies=self._bodies)
 
     async def _spawn_due(self, only: Collection[str] | None = None) -> list[asyncio.Task[None]]:
         jobs = await asyncio.to_thread(self._claim, self.clock.now(), only, set(self._in_flight))

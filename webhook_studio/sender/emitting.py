@@ -29,14 +29,17 @@ from webhook_studio.store.sender_queries import new_id
 def store_events(store: Store, clock: Clock, rng: random.Random,
                  envelope_for: Callable[[str | None], Envelope],
                  items: Sequence[tuple[str, Any, str | None]], *,
-                 source_capture_id: int | None = None,
-                 refuse_unknown: bool = False) -> list[list[str]]:
+                 source_capture_id: int | None = None, refuse_unknown: bool = False,
+                 written: Callable[[list[tuple[str, bytes]]], None] | None = None,
+                 ) -> list[list[str]]:
     """One ``(event_type, data, subscription_id)`` each (None: every matching active
     subscription), all written in ONE transaction and answered as one list of delivery ids
     per item. An event aimed at a subscription that does not exist gets no delivery, or with
     ``refuse_unknown`` nothing at all is stored and :class:`UnknownSubscriptions` names them
     (checked in the same transaction). ``envelope_for`` shapes each subscription profile's
-    body; ``rng`` jitters the first delay as the retry policy says."""
+    body; ``rng`` jitters the first delay as the retry policy says. ``written`` gets each
+    event's ``(id, body)`` once they are committed (the dispatcher keeps them for its claims).
+    """
     now = clock.now()
     events: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
@@ -86,4 +89,6 @@ def store_events(store: Store, clock: Clock, rng: random.Random,
             session.execute(insert(Event), events)
             session.execute(insert(Delivery), deliveries)
             notify(session, "deliveries", [d["id"] for d in deliveries])
+    if events and written is not None:
+        written([(e["id"], e["payload"]) for e in events])
     return grouped

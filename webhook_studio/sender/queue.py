@@ -24,14 +24,15 @@ from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.sender.payload_cache import PayloadCache
 from webhook_studio.sender.record_sqlite import record_results_sqlite
+from webhook_studio.sender.subscription_cache import SubscriptionCache
 from webhook_studio.store.live import notify
 from webhook_studio.store.sender_models import (
     Attempt,
     Delivery,
     Event,
     Subscription,
-    SubscriptionSecret,
 )
 
 CLAIM_BATCH = 500
@@ -123,6 +124,19 @@ def _rate_allowance(session: Session, sub: Any, now: float) -> tuple[int | None,
     return (None if allowed is None else max(0, allowed)), max(0.001, wait)
 
 
+def _payloads(session: Session, event_ids: set[str],
+              bodies: PayloadCache | None) -> dict[str, bytes]:
+    found = bodies.get(event_ids) if bodies is not None else {}
+    missing = event_ids.difference(found)
+    if missing:
+        read = dict(session.execute(select(Event.id, Event.payload)
+                                    .where(Event.id.in_(missing))).all())
+        if bodies is not None:
+            bodies.add(read.items())
+        found.update(read)
+    return found
+
+
 def _due(now: float, only: Collection[str] | None, exclude: Collection[str]) -> list[Any]:
     due = [*pending_filter(only), Delivery.next_attempt_at <= now, lease_free(now)]
     if exclude:
@@ -139,18 +153,21 @@ def any_due(session: Session, now: float, only: Collection[str] | None = None,
 
 def claim_due(session: Session, now: float, only: Collection[str] | None = None,
               exclude: Collection[str] = (), *, owner: str = "", lease_s: float = 30.0,
-              limit: int = CLAIM_BATCH) -> list[Job]:
+              limit: int = CLAIM_BATCH, cache: SubscriptionCache | None = None,
+              bodies: PayloadCache | None = None) -> list[Job]:
     """Due deliveries become jobs leased to ``owner`` in one transaction; rate-limited ones are
     pushed back and ones whose subscription is gone or inactive end as ``disabled`` (both
     released at once). ``exclude``: deliveries this process is still working on; ``limit``: at
-    most this many (what the caller has room for)."""
+    most this many (what the caller has room for); ``cache``: the caller's subscriptions kept
+    between claims (``sender/subscription_cache.py``), else they are read afresh; ``bodies``:
+    event bodies the caller keeps (``sender/payload_cache.py``), the others are read."""
     due = _due(now, only, exclude)
     # The subquery picks, the UPDATE marks, in one statement: the first statement of the
     # transaction takes SQLite's write lock, so no other sender can claim between the two.
     size = max(1, min(limit, CLAIM_BATCH))
     marks = {"in_flight_since": now, "in_flight_until": now + lease_s, "lease_owner": owner}
     returned = (Delivery.id, Delivery.subscription_id, Delivery.attempt_count,
-                Delivery.target_url, Delivery.event_type, Delivery.event_id,
+                Delivery.event_type, Delivery.event_id,
                 Delivery.next_attempt_at)
     if session.get_bind().dialect.name == "postgresql":
         # Team mode: a MATERIALIZED CTE locks the rows it picks and skips rows another worker
@@ -170,17 +187,7 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
     if not rows:
         return []
     rows = sorted(rows, key=lambda r: (r.next_attempt_at or 0.0, r.id))
-    sub_ids = {r.subscription_id for r in rows}
-    subs = {s.id: s for s in session.scalars(select(Subscription)
-                                              .where(Subscription.id.in_(sub_ids)))}
-    secrets: dict[str, list[str]] = {}
-    for sub_id, secret in session.execute(
-            select(SubscriptionSecret.subscription_id, SubscriptionSecret.secret)
-            .where(SubscriptionSecret.subscription_id.in_(sub_ids),
-                   or_(SubscriptionSecret.expires_at.is_(None),
-                       SubscriptionSecret.expires_at > now))
-            .order_by(SubscriptionSecret.created_at.desc(), SubscriptionSecret.id.desc())):
-        secrets.setdefault(sub_id, []).append(secret)
+    subs = (cache or SubscriptionCache()).get(session, {r.subscription_id for r in rows})
     allowance = {s.id: _rate_allowance(session, s, now) for s in subs.values()
                  if s.rate_per_minute or s.rate_per_hour}
     disabled, postponed, claimed = [], [], []
@@ -208,19 +215,17 @@ def claim_due(session: Session, now: float, only: Collection[str] | None = None,
             .values(next_attempt_at=bindparam("b_next"), **NO_LEASE), postponed)
     if not claimed:
         return []
-    payloads = dict(session.execute(select(Event.id, Event.payload).where(
-        Event.id.in_({r.event_id for r in claimed}))).all())
+    payloads = _payloads(session, {r.event_id for r in claimed}, bodies)
     jobs = []
     for r in claimed:
         sub = subs[r.subscription_id]
         jobs.append(Job(
             delivery_id=r.id, subscription_id=sub.id, number=r.attempt_count + 1,
-            url=r.target_url, event_type=r.event_type, body=payloads.get(r.event_id, b""),
-            secrets=secrets.get(sub.id, []), scheme=sub.scheme,
-            scheme_options=sub.scheme_options, headers=dict(sub.headers or {}),
+            url=sub.url, event_type=r.event_type, body=payloads.get(r.event_id, b""),
+            secrets=sub.secrets_at(now), scheme=sub.scheme,
+            scheme_options=sub.scheme_options, headers=dict(sub.headers),
             profile=sub.profile, timeout=sub.timeout_seconds,
-            retry_policy=dict(sub.retry_policy or {}),
-            max_concurrency=max(1, sub.max_concurrency)))
+            retry_policy=dict(sub.retry_policy), max_concurrency=max(1, sub.max_concurrency)))
     return jobs
 
 
@@ -348,4 +353,6 @@ def reclaim_abandoned(session: Session, now: float, gone: Callable[[str], bool])
 
 
 def options_key(options: dict[str, Any] | None) -> str:
-    return json.dumps(options or {}, sort_keys=True)
+    """A scheme's options as a cache key; most subscriptions have none, and encoding ``{}``
+    per attempt was 1.7 % of the dispatcher's samples."""
+    return json.dumps(options, sort_keys=True) if options else "{}"

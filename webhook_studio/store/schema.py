@@ -20,9 +20,10 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 
 from webhook_studio.store.base import Base
+from webhook_studio.store.change_counters import install_counters
 from webhook_studio.store.errors import SchemaTooNewError, UnusableDatabase
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _v1_to_v2(conn: Connection) -> None:
@@ -69,13 +70,27 @@ def _v4_to_v5(conn: Connection) -> None:
                       "WHERE delivery_id IS NOT NULL"))
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """A change counter bumped by triggers with every subscription and secret change, so a
+    sender keeps subscriptions between claims and re-reads them only when it moved
+    (``store/change_counters.py``). Self-contained: the table, its row and the triggers."""
+    install_counters(conn)
+
+
 #: ``MIGRATIONS[n]`` upgrades a database at version ``n`` to version ``n + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                       3: _v3_to_v4, 4: _v4_to_v5}
+                                                       3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 
 META_TABLE = "studio_meta"
 #: The PostgreSQL advisory lock held while the schema is checked, created or upgraded.
 SCHEMA_LOCK_KEY = 0x57530001
+
+
+def _create_current(conn: Connection) -> None:
+    """A new database at :data:`SCHEMA_VERSION`: the models' tables, then what lives outside
+    them (the change counters' table and triggers)."""
+    Base.metadata.create_all(conn)
+    install_counters(conn)
 
 
 def read_version(conn: Connection) -> int | None:
@@ -160,7 +175,7 @@ def ensure_schema(
         if mirrored > max(found, target):
             found = mirrored
     if found is None:
-        (create or Base.metadata.create_all)(conn)
+        (create or _create_current)(conn)
         _write_version(conn, target)
         return 0
     if found > target:

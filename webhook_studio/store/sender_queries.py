@@ -6,7 +6,7 @@ import secrets as _secrets
 import time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, func, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
@@ -57,9 +57,16 @@ def get_subscription(session: Session, sub_id: str) -> Subscription:
 
 
 def update_subscription(store: Store, sub_id: str, **fields: Any) -> None:
+    """A new URL applies to the subscription's pending deliveries too (their next attempt goes
+    there, as the claim takes the URL from the subscription), so their rows say so."""
     with store.session() as session:
         sub = get_subscription(session, sub_id)
         apply_fields(sub, fields, SUBSCRIPTION_FIELDS, "subscription")
+        if "url" in fields:
+            session.execute(update(Delivery).where(
+                Delivery.subscription_id == sub_id,
+                Delivery.state == DeliveryState.PENDING).values(target_url=sub.url),
+                execution_options={"synchronize_session": False})
 
 
 def delete_subscription(store: Store, sub_id: str) -> None:
