@@ -101,7 +101,7 @@ def test_a_change_rolled_back_leaves_the_counter(store: Store) -> None:
     assert counter(store) == before
 
 
-def test_a_version_4_database_gets_the_counter_and_keeps_its_subscriptions(
+def test_a_version_5_database_gets_the_counter_and_keeps_its_subscriptions(
         db_url: str, store: Store) -> None:
     sub_id = create_subscription(store, secret=SECRET, url="http://127.0.0.1:9/x", events=["*"])
     with store.engine.begin() as conn:
@@ -112,7 +112,7 @@ def test_a_version_4_database_gets_the_counter_and_keeps_its_subscriptions(
     store.dispose()
     upgraded = open_store(db_url)
     try:
-        assert upgraded.upgraded_from == 4
+        assert upgraded.upgraded_from == 5
         with upgraded.engine.connect() as conn:
             assert read_version(conn) == SCHEMA_VERSION
         first = counter(upgraded)
