@@ -151,9 +151,9 @@ class PagedTableModel(QAbstractTableModel):
             self._count = count
             self.endResetModel()
             self._request(0)
-        self.counted.emit()
-        if self._recount and self._count_token is None:
+        if self._recount:  # started first: listeners see that a newer count follows
             self._start_count()
+        self.counted.emit()
 
     def _count_ended(self, token: object) -> None:
         """The count failed (a sentence is shown): the rows keep the count they had, and
@@ -162,9 +162,9 @@ class PagedTableModel(QAbstractTableModel):
             return
         self._count_token = None
         self.counting = False
-        self.count_failed.emit()
-        if self._recount and self._count_token is None:
+        if self._recount:
             self._start_count()
+        self.count_failed.emit()
 
     def insert_top(self, count: int, rows: Sequence[Any] = ()) -> None:
         """``count`` new rows arrived above the others (newest first): no full re-count.
