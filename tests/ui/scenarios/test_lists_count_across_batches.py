@@ -86,8 +86,8 @@ def paths(inbox: Any, rows: int) -> list[str]:
 
 
 async def quiet(window: Any, reads: Reads) -> None:
-    """Nothing arrives: after the reads end, no more are started (a retry waits at most
-    two seconds here), so an idle inbox costs nothing."""
+    """Nothing arrives: after the reads end, no more are started for longer than the
+    first retry's second, so an idle inbox costs nothing."""
     await reads_done(window.inbox)
     before = reads.total()
     later = time.monotonic() + 2.5
