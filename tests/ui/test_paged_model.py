@@ -196,3 +196,83 @@ async def test_rows_inserted_on_top_with_their_objects_keep_the_pages_read() -> 
     assert model.data(model.index(0, 0)) == PLACEHOLDER
     await pump(lambda: model.data(model.index(0, 0)) == "0", 30)
     assert errors == []
+
+
+class HeldCountSource(CountingSource):
+    """Counts wait for their own gate (a filtered count over a big store takes seconds);
+    the first ``failures`` of them then fail as a locked store does."""
+
+    def __init__(self, n: int, failures: int = 0) -> None:
+        super().__init__(n)
+        import threading
+
+        self.gates: list[threading.Event] = []
+        self.failures = failures
+        self._lock = threading.Lock()
+
+    def count(self) -> int:
+        import threading
+
+        gate = threading.Event()
+        with self._lock:
+            self.gates.append(gate)
+        assert gate.wait(30)
+        with self._lock:
+            failing, self.failures = self.failures > 0, max(0, self.failures - 1)
+        if failing:
+            raise OSError("database is locked")
+        return self.n
+
+
+async def test_refreshes_during_a_count_are_folded_into_one_more_count_after_it() -> None:
+    """Refreshed at every batch while a count runs, the model shows that count when it
+    ends and counts once more; each refresh used to start a count that dropped the running
+    one, so none landed while batches came faster than a count took."""
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.ui.query_op import Queries
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    queries = Queries(TaskRunner(errors.append))
+    source = HeldCountSource(10)
+    model = PagedTableModel(source, COLUMNS, queries)
+    counted: list[int] = []
+    model.counted.connect(lambda: counted.append(model.rowCount()))
+    await pump(lambda: len(source.gates) == 1, 30)
+    source.n = 12
+    for _ in range(3):
+        model.refresh()
+    assert len(source.gates) == 1 and model.counting
+    source.gates[0].set()
+    await pump(lambda: counted == [12], 30, "the running count was not shown")
+    await pump(lambda: len(source.gates) == 2, 30)
+    assert model.counting, "one more count runs for the refreshes asked meanwhile"
+    source.n = 13
+    source.gates[1].set()
+    await pump(lambda: not queries.busy(), 30)
+    assert counted == [12, 13] and len(source.gates) == 2 and not model.counting
+    assert model.data(model.index(12, 0)) == "12"
+    assert errors == []
+
+
+async def test_a_failed_count_says_so_and_a_refresh_asked_meanwhile_counts_again() -> None:
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.ui.query_op import Queries
+    from webhook_studio.ui.tasks import TaskRunner
+
+    errors: list[str] = []
+    queries = Queries(TaskRunner(errors.append))
+    source = HeldCountSource(5, failures=1)
+    model = PagedTableModel(source, COLUMNS, queries)
+    failed: list[bool] = []
+    model.count_failed.connect(lambda: failed.append(model.counting))
+    await pump(lambda: len(source.gates) == 1, 30)
+    model.refresh()  # a batch while the count runs
+    source.gates[0].set()
+    # told with the next count already running (a listener does not give up on the list)
+    await pump(lambda: failed == [True], 30, "the failed count was not told")
+    assert errors and "locked" in errors[0]
+    await pump(lambda: len(source.gates) == 2, 30)  # the batch's count, after the failed one
+    source.gates[1].set()
+    await pump(lambda: model.rowCount() == 5 and not queries.busy(), 30)
+    assert len(source.gates) == 2 and failed == [True]

@@ -46,7 +46,15 @@ class InboxController(QObject):
                          self.endpoints.emit)
 
     def count_new(self, source: CaptureSource, newest: int,
-                  done: Callable[[], object] | None = None) -> None:
-        """``done()`` follows the read however it ended (the inbox keeps one in flight)."""
+                  done: Callable[[bool], object] | None = None) -> None:
+        """``done(shown)`` follows the read however it ended (the inbox keeps one in
+        flight): ``shown`` is False when it failed or was dropped, so its batches are still
+        to be counted."""
+        shown: list[bool] = []
+
+        def found(result: tuple[int, int, object]) -> None:
+            shown.append(True)
+            self.arrived.emit(*result)
+
         self.queries.run("arrived", lambda: source.count_after_with_rows(newest, ARRIVED_ROWS),
-                         lambda found: self.arrived.emit(*found), done)
+                         found, None if done is None else lambda: done(bool(shown)))

@@ -7,7 +7,10 @@ the view paints them; a small LRU of pages keeps scrolling smooth. New rows are 
 Given ``reads`` (the window's :class:`~webhook_studio.ui.query_op.Queries`), the count (a
 filtered count over a million rows takes seconds) runs on a worker thread: until it arrives
 the rows shown keep the previous count, re-read from the new query; a different count then
-resets the rows once more (callers re-select on ``counted``).
+resets the rows once more (callers re-select on ``counted``). One count of a query runs at a
+time: a :meth:`refresh` asked while it runs re-reads the rows at once and counts once more
+after it. Starting a count per refresh instead, each dropping the last, never showed a count
+while batches came faster than a count took (Deliveries while sending over a big store).
 
 Pages are read there too (a SQLite file busy with another process's import must not freeze
 the window): a row whose page is not here shows :data:`PLACEHOLDER` and asks for the page,
@@ -22,6 +25,7 @@ thread.
 
 Signals:
     counted(): a refresh's count arrived and the rows follow it.
+    count_failed(): a refresh's count failed (a sentence is shown); the rows keep their count.
     loaded(): a page arrived (callers waiting for a row look again).
 """
 
@@ -69,6 +73,7 @@ class PagedTableModel(QAbstractTableModel):
     PAGE_SIZE = 200
     MAX_PAGES = 64
     counted = Signal()
+    count_failed = Signal()
     loaded = Signal()
 
     def __init__(self, source: PageSource, columns: Sequence[Column],
@@ -86,6 +91,10 @@ class PagedTableModel(QAbstractTableModel):
         self._generation = 0
         #: True from a refresh until its count arrives.
         self.counting = False
+        #: The count in flight (its results are ignored once another replaces it), and
+        #: whether a refresh asked meanwhile wants one more after it.
+        self._count_token: object | None = None
+        self._recount = False
         self.pages_fetched = 0
         #: id(row) → (row, palette generation, its columns' texts, their colours); see
         #: :meth:`_cells_of`.
@@ -97,8 +106,10 @@ class PagedTableModel(QAbstractTableModel):
         return self._source
 
     def set_source(self, source: PageSource) -> None:
-        """Swap the query (a new filter) and reload from the top."""
+        """Swap the query (a new filter) and reload from the top: a count of the old query
+        still running is dropped."""
         self._source = source
+        self._count_token = None
         self.refresh()
 
     def _drop_pages(self) -> None:
@@ -116,15 +127,23 @@ class PagedTableModel(QAbstractTableModel):
         if self._reads is None:
             self.counted.emit()
             return
-        self.counting = True
-        source = self._source
-        self._reads.run("count", source.count, lambda n: self._counted(source, n),
-                        lambda: self._count_ended(source))
+        if self._count_token is not None:  # this query's count runs: one more after it
+            self._recount = True
+        else:
+            self._start_count()
         self._request(0)  # the top rows, read with the count: what a view shows first
 
-    def _counted(self, source: PageSource, count: int) -> None:
-        if source is not self._source:  # the query changed meanwhile: its own count follows
+    def _start_count(self) -> None:
+        self.counting = True
+        self._recount = False
+        self._count_token = token = object()
+        self._reads.run("count", self._source.count, lambda n: self._counted(token, n),
+                        lambda: self._count_ended(token))
+
+    def _counted(self, token: object, count: int) -> None:
+        if token is not self._count_token:  # the query changed meanwhile: its own count follows
             return
+        self._count_token = None
         self.counting = False
         if count != self._count:  # pages read with the old count may be mirrored wrongly
             self.beginResetModel()
@@ -132,13 +151,20 @@ class PagedTableModel(QAbstractTableModel):
             self._count = count
             self.endResetModel()
             self._request(0)
+        if self._recount:  # started first: listeners see that a newer count follows
+            self._start_count()
         self.counted.emit()
 
-    def _count_ended(self, source: PageSource) -> None:
+    def _count_ended(self, token: object) -> None:
         """The count failed (a sentence is shown): the rows keep the count they had, and
-        callers stop waiting for it."""
-        if source is self._source:
-            self.counting = False
+        callers stop waiting for it; a refresh asked meanwhile counts again."""
+        if token is not self._count_token:  # shown by ``_counted``, or replaced
+            return
+        self._count_token = None
+        self.counting = False
+        if self._recount:
+            self._start_count()
+        self.count_failed.emit()
 
     def insert_top(self, count: int, rows: Sequence[Any] = ()) -> None:
         """``count`` new rows arrived above the others (newest first): no full re-count.

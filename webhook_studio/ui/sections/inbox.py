@@ -55,6 +55,11 @@ TRAFFIC_IDLE_MS = 30_000
 #: time, when that is longer).
 TRAFFIC_BUSY_MS = 1_000
 
+#: After a failed read of arrivals (or of the list's count) it is tried again this much later,
+#: doubled at each failure in a row up to :data:`RETRY_MAX_MS`: its captures are still to show.
+RETRY_MS = 1_000
+RETRY_MAX_MS = 30_000
+
 #: How far down a capture is looked for to select it (its row read first).
 FIND_LIMIT = 2000
 COLUMNS = [
@@ -132,11 +137,18 @@ class InboxSection(QWidget):
         search_row.addWidget(self.more)
         self.source = controller.source()
         self.newest = 0
-        #: Captures arrived that no read has counted yet / a read of them is running.
+        #: Captures arrived that no read has counted yet; the read of arrivals running (its
+        #: end is ignored once a count of the list replaced it); the list's last count
+        #: failed, so the next read is a count of the list.
         self._arrivals_waiting = False
-        self._arrivals_reading = False
+        self._arrivals_reading: object | None = None
+        self._list_uncounted = False
+        self._retry = QTimer(self, singleShot=True)
+        self._retry.timeout.connect(self._count_arrivals)
+        self._retry_ms = RETRY_MS
         self.model = PagedTableModel(self.source, COLUMNS, controller.queries)
         self.model.counted.connect(self._counted)
+        self.model.count_failed.connect(self._count_failed)
         self.model.loaded.connect(self._page_loaded)
         self.newest = self.source.counted_upto  # counted already when no loop runs yet
         self._select_when_listed: int | None = None
@@ -229,6 +241,7 @@ class InboxSection(QWidget):
 
     def apply_filter(self) -> None:
         self.source = self.controller.source(self.current_filter())
+        self._arrivals_reading = None  # it counts for the old query: the new count covers it
         self.model.set_source(self.source)
         self.delete_action.setEnabled(False)  # the reset cleared the selection
         self.update_empty()
@@ -251,12 +264,25 @@ class InboxSection(QWidget):
         (a count of arrivals still running was for the old count: it is dropped). Arrivals
         held back while the count ran are counted now, from there."""
         self.controller.queries.forget("arrived")
-        self._arrivals_reading = False
+        self._arrivals_reading = None
+        self._list_uncounted = False
+        self._retry_ms = RETRY_MS
         self.newest = self.source.counted_upto
         self._fit_number_column()
         self.update_empty()
         if self._arrivals_waiting:
             self._count_arrivals()
+
+    def _count_failed(self) -> None:
+        """The list's count failed (the status bar says why): until a count succeeds there
+        is no newest row to count arrivals from, and a read of arrivals still running was
+        for the old query. The list is counted again soon, arrivals or not: it shows the
+        old count of the new query's rows. Before, a read of arrivals running across the
+        failed count left the list waiting for it for good: no capture showed any more."""
+        self.controller.queries.forget("arrived")
+        self._arrivals_reading = None
+        self._list_uncounted = self._arrivals_waiting = True
+        self._retry_soon()
 
     def captures_arrived(self, _count: int = 0) -> None:
         """Batched (every 250 ms at most): count only what is newer than the newest row shown,
@@ -275,20 +301,36 @@ class InboxSection(QWidget):
         whole table (0.8 s at 1M rows). Batches that come meanwhile are folded into the
         next read. Starting a read per batch instead (each dropping the last) kept ten
         worker threads scanning the million rows while ingesting, and the window lagged."""
-        if self._arrivals_reading or self.model.counting:
+        if self._arrivals_reading is not None or self.model.counting \
+                or not self._arrivals_waiting:
             return
         self._arrivals_waiting = False
-        self._arrivals_reading = True
-        source = self.source
-        self.controller.count_new(source, self.newest,
-                                  lambda: self._arrivals_read(source))
-
-    def _arrivals_read(self, source: Any) -> None:
-        if source is not self.source:  # a new filter's count took over (``_counted``)
+        if self._list_uncounted:  # the arrivals are in the count (``_counted`` follows)
+            self.model.refresh()
             return
-        self._arrivals_reading = False
-        if self._arrivals_waiting:
-            self._count_arrivals()
+        self._arrivals_reading = reading = object()
+        self.controller.count_new(self.source, self.newest,
+                                  lambda shown: self._arrivals_read(reading, shown))
+
+    def _arrivals_read(self, reading: object, shown: bool) -> None:
+        """A read of arrivals ended: another follows for the batches that came meanwhile,
+        or, when it failed (the status bar says why), for its own batches, a little later."""
+        if reading is not self._arrivals_reading:  # a count of the list took over
+            return
+        self._arrivals_reading = None
+        if not shown:
+            self._arrivals_waiting = True
+            self._retry_soon()
+            return
+        self._retry_ms = RETRY_MS
+        self._count_arrivals()
+
+    def _retry_soon(self) -> None:
+        """Read again after a failure, waiting longer after each one in a row (a store
+        locked by a long import must not get a sentence a second)."""
+        if not self._retry.isActive():
+            self._retry.start(self._retry_ms)
+            self._retry_ms = min(self._retry_ms * 2, RETRY_MAX_MS)
 
     def _arrived(self, added: int, newest: int, rows: Any = ()) -> None:
         self.newest = max(self.newest, newest)
