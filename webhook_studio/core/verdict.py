@@ -7,8 +7,8 @@ codes are stable strings: the CLI's ``--json`` output, the store and the UI all 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
