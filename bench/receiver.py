@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/receiver.py [--seconds 5] [--connections 32] [--rounds 3]
                                        [--prefill N]
+    .venv/bin/python bench/receiver.py --paced 500,1000,2000 [--seconds 5]   # latency only
 
 Three servers, each in its own process on 127.0.0.1 with a plain asyncio loop, driven by
 ``wrk`` (another process) with the same signed ~1 KB POST, interleaved in every round as
@@ -17,7 +18,8 @@ bare, floor, receiver, floor:
 The ratio receiver/floor uses the mean of the two floor phases around the receiver.
 ``--prefill N`` stores N captures first, to show the rate does not fall with the table size.
 Then a paced client at half the receiver's own best rate measures its p50/p99 latency, and the
-same paced load on the floor shows what the machine allows at that rate. Last,
+same paced load on the floor shows what the machine allows at that rate: ``h2load --rps``
+(``apt-get install nghttp2-client``) when installed, else a Python client. Last,
 the store write alone is timed in CPU per capture, on the real schema (the receiver's own
 writer code) and on the floor's minimal table. Loopback only; every run is bounded in time.
 """
@@ -96,7 +98,12 @@ def main() -> None:
                         help="repeat bare, floor, receiver, floor this many times in one run")
     parser.add_argument("--prefill", type=int, default=0, metavar="N",
                         help="captures already in the receiver's store before the first round")
+    parser.add_argument("--paced", metavar="RATE[,RATE...]",
+                        help="only the latency runs: receiver then floor at each fixed rate")
     args = parser.parse_args()
+    if args.paced:
+        paced_only([float(r) for r in args.paced.split(",")], args.seconds)
+        return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     rounds: list[dict[str, Any]] = []
@@ -159,11 +166,36 @@ def main() -> None:
         print(f"round {n}: bare {r['bare']['rps']:.0f}, floor {floors}, receiver "
               f"{r['receiver']['rps']:.0f} req/s: receiver/floor {r['receiver/floor']:.0%} "
               f"(goal >= 85%), receiver/bare {r['receiver/bare']:.0%}")
-    print(f"at half the receiver's own max rate ({own_half['rate']:.0f} req/s) p99 "
+    print(f"at half the receiver's own max rate ({own_half['rate']:.0f} req/s, "
+          f"{own_half['client']} client) p99 "
           f"{own_half['p99_ms']} ms (goal < 20 ms), errors {own_half['errors']:.0f}; the floor "
           f"at the same rate: p99 {floor_half['p99_ms']} ms")
     print(f"store write alone: {floor_us:.1f} us CPU per capture on the real schema, "
           f"{minimal_us:.1f} us on the floor's minimal table")
+
+
+def paced_only(rates: list[float], seconds: int) -> None:
+    """p50/p99/max of the receiver and of the floor at each rate, one after the other."""
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        body, headers = signed_body(tmp)
+        for n, rate in enumerate(rates):
+            for name, cmd in (
+                    ("receiver", [sys.executable, "-m", "webhook_studio", "listen", "--port",
+                                  "0", "--db", str(tmp / f"r{n}.sqlite3"), "--scheme", "github",
+                                  "--secret", SECRET]),
+                    ("floor", [sys.executable, str(HERE / "_floor_server.py"),
+                               str(tmp / f"f{n}.sqlite3"), SECRET])):
+                proc, url = start(cmd)
+                try:
+                    result = paced_run(url, rate, seconds, body, headers)
+                finally:
+                    proc.terminate()
+                    proc.wait(15)
+                print(f"{name:8} at {result['rate']:.0f} req/s ({result['client']}): p50 "
+                      f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms, max "
+                      f"{result['max_ms']} ms, errors {result['errors']:.0f} of "
+                      f"{result['count']:.0f}", flush=True)
 
 
 def prefill(db: Path, count: int) -> None:
@@ -244,16 +276,52 @@ def store_floor_minimal(tmp: Path, groups: int = 200, group: int = 32) -> float:
     return per_capture
 
 
+#: Connections of the paced client; each sends its share of the rate, one request at a time.
+PACED_CONNECTIONS = 32
+
+
 def paced_run(url: str, rate: float, seconds: int, body: Path,
-              headers: dict[str, str]) -> dict[str, float]:
+              headers: dict[str, str]) -> dict[str, Any]:
+    """p50/p99/max at a fixed rate: ``h2load --rps`` (C, from nghttp2-client) when installed,
+    else the Python client (which shares the two cores with the server, and at these rates
+    adds milliseconds of its own to every latency)."""
     time.sleep(0.5)
+    if shutil.which("h2load"):
+        return _h2load_run(url, rate, seconds, body, headers)
     out = subprocess.run(
         [sys.executable, str(HERE / "_paced_client.py"), url + "/hooks/bench", str(rate),
          str(seconds), str(body), json.dumps(headers)],
         capture_output=True, text=True, timeout=seconds * 6 + 30, check=True).stdout
-    result: dict[str, float] = json.loads(out)
+    result: dict[str, Any] = json.loads(out)
     result["rate"] = round(rate, 1)
+    result["client"] = "python"
     return result
+
+
+def _h2load_run(url: str, rate: float, seconds: int, body: Path,
+                headers: dict[str, str]) -> dict[str, Any]:
+    per_connection = max(1, round(rate / PACED_CONNECTIONS))
+    total = per_connection * PACED_CONNECTIONS * seconds
+    log = body.parent / "h2load.log"
+    log.unlink(missing_ok=True)
+    header_args = [arg for name, value in {"Content-Type": "application/json", **headers}.items()
+                   for arg in ("-H", f"{name}: {value}")]
+    out = subprocess.run(
+        ["h2load", "--h1", "-c", str(PACED_CONNECTIONS), "--rps", str(per_connection),
+         "-n", str(total), "-d", str(body), *header_args, "--log-file", str(log),
+         url + "/hooks/bench"],
+        capture_output=True, text=True, timeout=seconds * 6 + 30, check=True).stdout
+    rows = [line.split("\t") for line in log.read_text().splitlines() if line.strip()]
+    latencies = sorted(int(row[2]) / 1000 for row in rows)
+    errors = sum(1 for row in rows if not 200 <= int(row[1]) < 300)
+    failed = re.search(r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
+    if failed:
+        errors += sum(int(n) for n in failed.groups())
+    n = len(latencies)
+    return {"count": n, "errors": errors, "p50_ms": round(latencies[n // 2], 2),
+            "p99_ms": round(latencies[min(n - 1, int(n * 0.99))], 2),
+            "max_ms": round(latencies[-1], 2), "rate": float(per_connection * PACED_CONNECTIONS),
+            "client": "h2load"}
 
 
 def count_rows(db: Path) -> int:

@@ -129,3 +129,43 @@ async def test_a_locked_store_stalls_only_the_waiting_request(patient_api: Api,
         assert health["store"] in ("degraded", "down")
     status, sub = await asyncio.wait_for(create, 60)
     assert status == 201, sub
+
+
+@pytest.mark.parametrize("route", ["event", "test", "retry", "cancel"])
+async def test_sender_routes_on_a_locked_store_stall_only_themselves(
+        patient_api: Api, db_url: str, route: str) -> None:
+    """``POST /events``, ``/webhooks/{id}/test``, ``/deliveries/{id}/retry`` and ``/cancel``
+    wrote the store on the loop: with it locked by another program, the whole server (the
+    receiver beside it in ``serve``, the window when the API runs in it) stood still until
+    the lock was let go. Now only that request waits, and then does what it did before."""
+    api = patient_api
+    status, sub = await api.call("POST", "/webhooks", {
+        "url": "http://127.0.0.1:9/closed", "events": ["invoice.*"],
+        "retry_policy": "0,1h"})
+    assert status == 201, sub
+    status, out = await api.call("POST", "/events", {"type": "invoice.paid", "data": {}})
+    assert status == 202, out
+    delivery = out["delivery_ids"][0]
+    for _ in range(500):  # its first attempt (to a closed port) is over: pending, due in 1 h
+        _, seen = await api.call("GET", f"/deliveries/{delivery}")
+        if seen["attempts"]:
+            break
+        await asyncio.sleep(0.02)
+    request = {"event": ("POST", "/events", {"type": "invoice.paid", "data": {"id": "in_1"}}),
+               "test": ("POST", f"/webhooks/{sub['id']}/test", None),
+               "retry": ("POST", f"/deliveries/{delivery}/retry", None),
+               "cancel": ("POST", f"/deliveries/{delivery}/cancel", None)}[route]
+    with store_locked(db_url):
+        waiting = asyncio.ensure_future(api.call(*request))
+        await asyncio.sleep(0.5)  # the request is now waiting for the lock (in a thread)
+        async with api.http.get(api.base + "/health", timeout=None) as resp:
+            assert resp.status in (200, 503)
+        assert not waiting.done()  # /health answered while the request still waits
+    status, out = await asyncio.wait_for(waiting, 60)
+    assert status in (200, 202), out
+    if route == "cancel":
+        assert out["state"] == "cancelled"
+    elif route == "retry":
+        assert out["id"] == delivery
+    else:
+        assert out.get("delivery_ids") or out.get("delivery_id")

@@ -119,7 +119,41 @@ async def test_the_strip_reads_its_minutes_once_at_a_time_however_often_asked(
     await pump(lambda: len(shown) == 2)  # the held read, then one for the four asks
     await pump(lambda: not tools.queries.busy())
     assert len(reads) == 2 and errors == []
-    assert tools.traffic_cost > 0
+
+
+async def test_the_strip_s_pace_follows_its_small_reads_not_the_hourly_full_one(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Inbox waits 10x the strip's last read before the next (a tenth of a core at most).
+    The whole hour's read, once a minute, is far slower than the reads of changed minutes
+    between them: paced by it, the strip stood still for 10x that after every full read
+    (~15 s at a million captures in the hour) while captures kept arriving."""
+    import time as clock_time
+
+    from tests.ui.scenarios.helpers import pump
+    from webhook_studio.store import stats
+    from webhook_studio.ui.controllers.data_tools import DataTools
+    from webhook_studio.ui.tasks import TaskRunner
+
+    real = stats.capture_traffic
+
+    def slow_when_whole(*args: Any, **kwargs: Any) -> list[TrafficBucket]:
+        if kwargs.get("since") is None:
+            clock_time.sleep(0.4)  # the hour of a busy store
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "capture_traffic", slow_when_whole)
+    errors: list[str] = []
+    clock = Clock(T0)
+    tools = DataTools(store, TaskRunner(errors.append), clock=clock)
+    tools.refresh_traffic()  # the first read is of the whole hour
+    await pump(lambda: not tools.queries.busy())
+    assert tools.traffic_since is None
+    assert tools.traffic_cost < 0.4  # the full read does not set the pace
+    clock.t += 5
+    tools.refresh_traffic()  # changed minutes only
+    await pump(lambda: not tools.queries.busy())
+    assert tools.traffic_since is not None
+    assert 0 < tools.traffic_cost < 0.4 and errors == []
 
 
 class Clock:

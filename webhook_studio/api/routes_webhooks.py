@@ -6,6 +6,7 @@ returned by create and rotate-secret only, never by a read.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from webhook_studio.api.catalog import available_events
@@ -187,7 +188,9 @@ def delete(call: Call) -> Result:
 
 async def send_test(call: Call) -> Result:
     sub = await off_loop(_get, call)
-    delivery_id = call.services.dispatcher.send_test(sub.id)
+    dispatcher = call.services.dispatcher
+    delivery_id = await off_loop(dispatcher.store_test, sub.id)  # see emit below
+    dispatcher.wake()
     return 202, {"delivery_id": delivery_id, "subscription_id": sub.id}
 
 
@@ -220,11 +223,14 @@ async def emit(call: Call) -> Result:
     sub_id = call.body.get("subscription_id")
     if sub_id is not None:
         await off_loop(_get, call, sub_id)
-    # The dispatcher writes the deliveries and wakes its loop (and the window's listeners):
-    # that is on this loop, in one short transaction.
-    ids = call.services.dispatcher.emit(call.body["type"], call.body["data"],
-                                        subscription_id=sub_id)
-    return 202, {"delivery_ids": ids}
+    # The event and its deliveries are written in a worker thread (a store another program
+    # holds locked stalls this request, not the receiver and window sharing the loop), then
+    # the dispatcher is woken on its loop.
+    dispatcher = call.services.dispatcher
+    grouped = await off_loop(partial(dispatcher.store_events,
+                                     [(call.body["type"], call.body["data"], sub_id)]))
+    dispatcher.wake()
+    return 202, {"delivery_ids": grouped[0]}
 
 
 def _delivery(call: Call) -> dict[str, Any]:
@@ -252,10 +258,12 @@ async def retry_delivery(call: Call) -> Result:
                                     clock=call.services.clock.now,
                                     profiles=call.services.profiles.get)
         return 201, await off_loop(_delivery_by_id, call, result.delivery_id)
+    dispatcher = call.services.dispatcher
     try:
-        call.services.dispatcher.retry_now(call.path_str("id"))
+        await off_loop(dispatcher.store_retry, call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+    dispatcher.changed(call.path_str("id"), DeliveryState.PENDING)
     return 202, await off_loop(_delivery, call)
 
 
@@ -270,10 +278,12 @@ def deliveries_all(call: Call) -> Result:
 
 async def cancel_delivery(call: Call) -> Result:
     await off_loop(_delivery, call)
+    dispatcher = call.services.dispatcher
     try:
-        call.services.dispatcher.cancel(call.path_str("id"))
+        await off_loop(dispatcher.store_cancel, call.path_str("id"))
     except SenderError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+    dispatcher.changed(call.path_str("id"), DeliveryState.CANCELLED)
     return 200, await off_loop(_delivery, call)
 
 

@@ -27,6 +27,7 @@ from webhook_studio.cli.public import add_public_options, parse_public, start_pu
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.schemes import SCHEME_NAMES
+from webhook_studio.heap import settle_heap
 from webhook_studio.store import NotFound
 from webhook_studio.store.receiver_queries import (
     capture_to_dict,
@@ -109,6 +110,7 @@ async def run_listen(args: argparse.Namespace) -> int:
         print(json.dumps({"event": "listening", "url": url}), flush=True)
     else:
         print(f"listening on {url}", flush=True)
+    settle_heap()  # up and bound: full collections no longer walk the startup heap
     tunnel = None
     try:
         if (spec := parse_public(args)) is not None:

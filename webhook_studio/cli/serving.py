@@ -24,6 +24,7 @@ from webhook_studio.cli.common import (
     wait_for_stop_signal,
 )
 from webhook_studio.context import AppContext
+from webhook_studio.heap import settle_heap
 
 
 def _check_args(args: argparse.Namespace) -> str:
@@ -94,6 +95,7 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
             stack.push_async_callback(watching(health, ctx.store, receiver))
         except BindError as exc:
             return fail(str(exc), EXIT_FAILED)
+        settle_heap()  # everything is up: full collections skip the startup heap
         print(f"listening on {url}", flush=True)
         print(f"api on {api_url}", flush=True)
         print(f"api token in {token_path(ctx.data_dir)} (print it with: webhook-studio token)",

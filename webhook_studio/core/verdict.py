@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -68,6 +69,13 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, as the CLI and the store use it."""
+        return {**self.stored, "details": dict(self.details)}
+
+    @cached_property
+    def stored(self) -> dict[str, Any]:
+        """:meth:`to_dict` made once per verdict, for callers that only read or encode it (the
+        receiver stores one per capture, and the valid verdict is one shared object); never
+        change it: use :meth:`to_dict` for a copy of your own."""
         return {
             "valid": self.valid,
             "scheme": self.scheme,

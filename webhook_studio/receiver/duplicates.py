@@ -29,6 +29,7 @@ def _ranks(preferred: str | None) -> dict[str, int]:
 
 
 _RANKS: dict[str | None, dict[str, int]] = {None: _ranks(None)}
+_SIZES: dict[str | None, frozenset[int]] = {None: frozenset(len(n) for n in _LOWER)}
 
 
 def delivery_id(headers: Sequence[tuple[str, str]], preferred: str | None = None) -> str | None:
@@ -41,10 +42,14 @@ def delivery_id(headers: Sequence[tuple[str, str]], preferred: str | None = None
     ranks = _RANKS.get(preferred)
     if ranks is None:
         ranks = _RANKS[preferred] = _ranks(preferred)
+        _SIZES[preferred] = frozenset(len(name) for name in ranks)
+    sizes = _SIZES[preferred]
     best = len(ranks) + 1
     found: tuple[str, str] | None = None
     seen: set[int] = set()
     for key, value in headers:
+        if len(key) not in sizes:  # most headers: no name of that length is looked for
+            continue
         rank = ranks.get(key.lower())
         if rank is None or rank >= best or rank in seen:
             continue

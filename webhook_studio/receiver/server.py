@@ -281,7 +281,7 @@ class Receiver:
         if verdict is None:
             fields["verification"] = fields["verify_valid"] = None
         else:
-            fields["verification"] = verdict.to_dict()
+            fields["verification"] = verdict.stored  # read and encoded, never changed
             fields["verify_valid"] = verdict.valid
         fields["response_status"] = status
         fields["response_headers"] = out_headers

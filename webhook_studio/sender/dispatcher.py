@@ -250,25 +250,40 @@ class Dispatcher:
 
     def send_test(self, subscription_id: str) -> str:
         """A test event to one subscription, whatever its event filter (seed 004's /test)."""
-        ids = self.emit("webhook.test", {"test": True,
-                                         "message": "Test event from Webhook Studio"},
-                        subscription_id=subscription_id)
+        delivery_id = self.store_test(subscription_id)
+        self.wake()
+        return delivery_id
+
+    def store_test(self, subscription_id: str) -> str:
+        """The store work of :meth:`send_test`; touches no loop object (the API runs it in a
+        worker thread, then calls :meth:`wake`)."""
+        (ids,) = self.store_events([("webhook.test", {
+            "test": True, "message": "Test event from Webhook Studio"}, subscription_id)])
         if not ids:
             raise NotFound(f"No subscription with id {subscription_id}.")
         return ids[0]
 
     # -- manual control (the store functions do the work; the CLI uses them directly) ------
+    # Each is a store part, which touches no loop object (the API runs it in a worker thread,
+    # so a store another program holds locked stalls that request only), and a loop part,
+    # :meth:`changed`, which tells the listeners and wakes the sender.
     def retry_now(self, delivery_id: str) -> None:
         """Make a pending delivery due now, or bring back a failed/cancelled/disabled one."""
-        with self.store.session() as session:
-            reschedule_now(session, delivery_id, self.clock.now())
-        self._notify(DeliveryChanged(delivery_id, DeliveryState.PENDING))
-        self.wake()
+        self.store_retry(delivery_id)
+        self.changed(delivery_id, DeliveryState.PENDING)
 
     def retry_dead_letter(self, delivery_id: str) -> None:
+        self.store_retry(delivery_id, dead_letter_only=True)
+        self.changed(delivery_id, DeliveryState.PENDING)
+
+    def store_retry(self, delivery_id: str, *, dead_letter_only: bool = False) -> None:
         with self.store.session() as session:
-            reschedule_now(session, delivery_id, self.clock.now(), dead_letter_only=True)
-        self._notify(DeliveryChanged(delivery_id, DeliveryState.PENDING))
+            reschedule_now(session, delivery_id, self.clock.now(),
+                           dead_letter_only=dead_letter_only)
+
+    def changed(self, delivery_id: str, state: DeliveryState) -> None:
+        """On the loop, after a store part: listeners hear of it, the sender looks again."""
+        self._notify(DeliveryChanged(delivery_id, state))
         self.wake()
 
     def bulk_retry_dead_letters(self, subscription_id: str) -> int:
@@ -280,9 +295,12 @@ class Dispatcher:
         return len(ids)
 
     def cancel(self, delivery_id: str) -> None:
+        self.store_cancel(delivery_id)
+        self._notify(DeliveryChanged(delivery_id, DeliveryState.CANCELLED))
+
+    def store_cancel(self, delivery_id: str) -> None:
         with self.store.session() as session:
             cancel_delivery(session, delivery_id, self.clock.now())
-        self._notify(DeliveryChanged(delivery_id, DeliveryState.CANCELLED))
 
     async def wait_final(self, delivery_id: str) -> str:
         """Wait until the delivery is delivered, failed, disabled or cancelled."""

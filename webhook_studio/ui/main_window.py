@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from webhook_studio import paths
 from webhook_studio.context import AppContext
+from webhook_studio.heap import settle_heap
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.bridge import EngineBridge
 from webhook_studio.ui.query_op import Queries
@@ -376,14 +377,3 @@ class MainWindow(QMainWindow):
         self.commands.on_close()
         super().closeEvent(event)
         self.closed.emit()
-
-
-def settle_heap() -> None:
-    """Move everything alive now (modules, widgets, engines: it lives as long as the app) out
-    of the garbage collector's sight. Without this, each full collection walked all of it on
-    the GUI thread: 60-70 ms stalls while ingesting (docs/benchmarks.md, UI)."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-

@@ -10,6 +10,7 @@ matched.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +31,11 @@ ALGORITHMS: dict[str, Callable[[], hashlib._Hash]] = {
 
 
 def mac(algorithm: str, key: bytes, content: bytes) -> bytes:
-    return hmac.new(key, content, ALGORITHMS[algorithm]).digest()
+    """One-shot HMAC in C (OpenSSL's, by hashlib name): the receiver computes one per request
+    on its loop, and ``hmac.new`` builds a Python HMAC object around two hash objects first."""
+    if algorithm not in ALGORITHMS:
+        raise KeyError(algorithm)
+    return hmac.digest(key, content, algorithm)
 
 
 def encode(raw: bytes, encoding: str) -> str:
@@ -46,8 +51,11 @@ def encode(raw: bytes, encoding: str) -> str:
 
 def same(a: str, b: str) -> bool:
     """Constant-time comparison of two signature strings (any text, never raises)."""
-    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"),
-                               b.encode("utf-8", "surrogatepass"))
+    try:  # ASCII text, as signatures are: compared as is
+        return hmac.compare_digest(a, b)
+    except TypeError:  # non-ASCII text: compared as UTF-8 bytes
+        return hmac.compare_digest(a.encode("utf-8", "surrogatepass"),
+                                   b.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,10 @@ def malformed(scheme: str, header: str, problem: str) -> Verdict:
                    f"Header {header} is malformed: {problem}.", details={"header": header})
 
 
+@functools.lru_cache(maxsize=512)
 def valid(scheme: str, index: int, total: int, note: str = "") -> Verdict:
+    """The valid verdict; one shared (frozen) object per wording, since almost every request
+    the receiver verifies gets one and its sentence and dict never change."""
     which = f" (matched secret #{index + 1} of {total})" if total > 1 else ""
     return Verdict(True, scheme, Reason.VALID, f"Signature is valid{which}.{note}",
                    matched_secret=index, details={"secrets_tried": total})
@@ -239,8 +250,9 @@ class MacScheme(Scheme):
             if key is None:
                 continue
             expected = self.compute(key, c, parsed.algorithm)
-            if any(same(expected, cand) for cand in parsed.candidates):
-                return index
+            for candidate in parsed.candidates:
+                if same(expected, candidate):
+                    return index
         return None
 
     def _ms_verdict(self, late: Verdict, parsed: Parsed) -> Verdict:
