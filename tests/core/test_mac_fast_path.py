@@ -1,9 +1,8 @@
 """The receiver's per-request verification shortcuts give the answers the plain code gave.
 
 The loop verifies every request inline (docs/benchmarks.md "Receiver, third pass"), so the
-HMAC is one-shot C, the comparison takes ASCII text as is, and the valid verdict and its stored
-form are made once; none of that may change a verdict or let one caller's dict leak into
-another's."""
+comparison takes ASCII text as is, and the valid verdict and its stored form are made once;
+none of that may change a verdict or let one caller's dict leak into another's."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from webhook_studio.core.schemes._mac import ALGORITHMS, mac, same
 
 
 @given(st.sampled_from(sorted(ALGORITHMS)), st.binary(max_size=64), st.binary(max_size=512))
-def test_the_one_shot_mac_is_the_hmac_module_s(algorithm: str, key: bytes, body: bytes) -> None:
+def test_the_mac_is_the_hmac_module_s(algorithm: str, key: bytes, body: bytes) -> None:
     assert mac(algorithm, key, body) == hmac.new(key, body, getattr(hashlib, algorithm)).digest()
 
 

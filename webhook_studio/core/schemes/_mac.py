@@ -31,11 +31,11 @@ ALGORITHMS: dict[str, Callable[[], hashlib._Hash]] = {
 
 
 def mac(algorithm: str, key: bytes, content: bytes) -> bytes:
-    """One-shot HMAC in C (OpenSSL's, by hashlib name): the receiver computes one per request
-    on its loop, and ``hmac.new`` builds a Python HMAC object around two hash objects first."""
-    if algorithm not in ALGORITHMS:
-        raise KeyError(algorithm)
-    return hmac.digest(key, content, algorithm)
+    """Through ``hmac.new``, not the one-shot ``hmac.digest``: the one-shot lets go of the GIL
+    around every MAC however small, and in the receiver, whose capture writer thread waits for
+    the GIL, each request then paid two thread handoffs: 10-20 % fewer requests a second
+    (docs/benchmarks.md, "Receiver, third pass")."""
+    return hmac.new(key, content, ALGORITHMS[algorithm]).digest()
 
 
 def encode(raw: bytes, encoding: str) -> str:
