@@ -10,6 +10,7 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from webhook_studio.core.errors import ProfileError
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.validation import url_problem
+from webhook_studio.errors import describe_error
 from webhook_studio.sender.signing import signed_headers
 from webhook_studio.store import Store
 from webhook_studio.store import window_reads as reads
@@ -67,6 +69,7 @@ class ComposerController(QObject):
         self.store = store
         self.dispatcher = dispatcher
         self.queries = Queries(runner)
+        self._sends = 0
         self.library = profiles or ProfileLibrary.load()  # the window passes ctx.profiles
         #: The people's subscriptions as last read (the preview reads no store).
         self.subscriptions: list[Any] = []
@@ -143,30 +146,48 @@ class ComposerController(QObject):
         more = len(urls) - 1
         return str(urls[0]) + (f"  (and {fmt.count(more, 'more subscription')})" if more else "")
 
-    def send(self, draft: Draft) -> tuple[list[str], str]:
-        """``(queued delivery ids, what to tell the person)``."""
-        if self.dispatcher is None:
-            return [], "The sender is not running."
-        if draft.target is None:
-            if url_issue := url_problem(draft.url):
-                return [], url_issue
-            profile = draft.profile
-            sub_id = create_subscription(
-                self.store, secret=draft.secret, url=draft.url.strip(),
-                events=[draft.event_type], adhoc=True,
-                scheme=profile.scheme if profile else draft.scheme,
-                scheme_options=profile.scheme_options if profile else None,
-                profile=profile.name if profile else None,
-                retry_policy=parse_policy(self.default_retry).to_dict(),
-                timeout_seconds=self.default_timeout)
-            ids = self.dispatcher.emit(draft.event_type, draft.data, subscription_id=sub_id)
-        elif draft.target == "*":
-            ids = self.dispatcher.emit(draft.event_type, draft.data)
-        else:
-            ids = self.dispatcher.emit(draft.event_type, draft.data,
-                                       subscription_id=draft.target)
-        ids = list(ids)
-        self.sent.emit(ids)
-        return ids, (f"Queued {fmt.count(len(ids), 'delivery', 'deliveries')}: see "
-                     "Deliveries." if ids else
-                     "No active subscription matches this event type.")
+    def send(self, draft: Draft, then: Callable[[list[str], str], object]) -> None:
+        """Queue ``draft``; ``then(queued delivery ids, what to tell the person)``. The store
+        is written in a worker thread (a store another program holds locked stalls this send,
+        not the window), then the sender is woken on the GUI thread."""
+        dispatcher = self.dispatcher
+        if dispatcher is None:
+            then([], "The sender is not running.")
+            return
+        if draft.target is None and (url_issue := url_problem(draft.url)):
+            then([], url_issue)
+            return
+        profile = draft.profile
+        retry_text, timeout = self.default_retry, self.default_timeout
+
+        def write() -> tuple[list[str], str | None]:
+            try:
+                target: str | None = draft.target
+                if target is None:  # an ad-hoc target: a subscription of its own
+                    retry = parse_policy(retry_text).to_dict()
+                    target = create_subscription(
+                        self.store, secret=draft.secret, url=draft.url.strip(),
+                        events=[draft.event_type], adhoc=True,
+                        scheme=profile.scheme if profile else draft.scheme,
+                        scheme_options=profile.scheme_options if profile else None,
+                        profile=profile.name if profile else None,
+                        retry_policy=retry, timeout_seconds=timeout)
+                elif target == "*":  # every active subscription whose filter matches
+                    target = None
+                (ids,) = dispatcher.store_events([(draft.event_type, draft.data, target)])
+            except Exception as exc:  # a sentence under the button, never a traceback
+                return [], describe_error(exc)[0]
+            return list(ids), None
+
+        def written(result: tuple[list[str], str | None]) -> None:
+            ids, problem = result
+            if problem is not None:
+                then([], problem)
+                return
+            dispatcher.wake()
+            self.sent.emit(ids)
+            then(ids, f"Queued {fmt.count(len(ids), 'delivery', 'deliveries')}: see "
+                      "Deliveries." if ids else "No active subscription matches this event type.")
+
+        self._sends += 1  # a key each: a second send never drops the first one's answer
+        self.queries.run(f"send-{self._sends}", write, written)

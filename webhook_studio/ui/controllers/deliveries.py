@@ -10,10 +10,15 @@ Signals:
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.errors import describe_error
 from webhook_studio.store import NotFound, Store
 from webhook_studio.store import window_reads as reads
 from webhook_studio.store.pages import DeliverySource
@@ -76,18 +81,29 @@ class DeliveriesController(QObject):
         """Nothing is shown any more: a detail read still running is dropped when it ends."""
         self.queries.forget("detail")
 
-    # -- actions: each a sentence for the person, or raises with one --------------------------
-    def retry_now(self, delivery_id: str) -> str:
-        self.dispatcher.retry_now(delivery_id)
-        return "Retrying now…"
+    # -- actions: the store work off the GUI thread, then a sentence for the person ----------
+    def act(self, action: str, delivery_id: str, then: Callable[[str, bool], object]) -> None:
+        """``retry``, ``cancel`` or ``dead-letter`` on one delivery. The store is written in a
+        worker thread (a store another program holds locked stalls this button's work, not the
+        window), then the sender is told on the GUI thread; ``then(sentence, done)`` gets what
+        to tell the person, or why it could not be done."""
+        dispatcher = self.dispatcher
+        work, state, sentence = {
+            "retry": (dispatcher.store_retry, DeliveryState.PENDING, "Retrying now…"),
+            "cancel": (dispatcher.store_cancel, DeliveryState.CANCELLED, "Cancelled."),
+            "dead-letter": (partial(dispatcher.store_retry, dead_letter_only=True),
+                            DeliveryState.PENDING, "Dead letter queued again…"),
+        }[action]
 
-    def cancel(self, delivery_id: str) -> str:
-        self.dispatcher.cancel(delivery_id)
-        return "Cancelled."
+        async def run() -> tuple[str, bool]:
+            try:
+                await asyncio.to_thread(work, delivery_id)
+            except Exception as exc:  # a sentence at the button, never a traceback
+                return describe_error(exc)[0], False
+            dispatcher.changed(delivery_id, state)
+            return sentence, True
 
-    def retry_dead_letter(self, delivery_id: str) -> str:
-        self.dispatcher.retry_dead_letter(delivery_id)
-        return "Dead letter queued again…"
+        self.runner.run(run(), on_success=lambda said: then(*said))
 
     def replay_again(self, delivery_id: str) -> None:
         from webhook_studio.relay.replay import replay_again

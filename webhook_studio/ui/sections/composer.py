@@ -201,15 +201,14 @@ class ComposerSection(QWidget):
     def set_defaults(self, retry: str, timeout: float) -> None:
         self.controller.default_retry, self.controller.default_timeout = retry, timeout
 
-    def send(self) -> list[str]:
+    def send(self) -> None:
         data, problem = self.parsed_data()
         event_type = self.event_type.text().strip()
         if problem or not event_type:
             self.result.setText(problem or "Give an event type.")
-            return []
-        ids, message = self.controller.send(self.draft(data))
-        self.result.setText(message)
-        return ids
+            return
+        self.result.setText("Sending…")
+        self.controller.send(self.draft(data), lambda _ids, said: self.result.setText(said))
 
 
 def preview_text(preview: Any) -> str:

@@ -11,7 +11,6 @@ The view: reads and actions are in ``ui/controllers/deliveries.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
@@ -159,8 +158,8 @@ class DeliveriesSection(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.dead_button = QPushButton("Retry dead letter")
         self.retry_button.clicked.connect(self._retry_now)
-        self.cancel_button.clicked.connect(lambda: self._act(controller.cancel))
-        self.dead_button.clicked.connect(lambda: self._act(controller.retry_dead_letter))
+        self.cancel_button.clicked.connect(lambda: self._act("cancel"))
+        self.dead_button.clicked.connect(lambda: self._act("dead-letter"))
         self.resend_button = QPushButton("Edit and resend…")
         self.resend_button.setToolTip("Open the last attempt's request in an editor and send "
                                       "it again (the delivery is kept as it was)")
@@ -455,17 +454,18 @@ class DeliveriesSection(QWidget):
         if self.is_replay:
             self._replay_again()
         else:
-            self._act(self.controller.retry_now)
+            self._act("retry")
 
-    def _act(self, action: Callable[[str], str]) -> None:
+    def _act(self, action: str) -> None:
         if self.delivery_id is None or self.dispatcher is None:
             return
-        try:
-            said = action(self.delivery_id)
-        except Exception as exc:  # a sentence at the button, never a traceback
-            from webhook_studio.errors import describe_error
+        self.message.setText("Working…")
+        acted_on = self.delivery_id
+        self.controller.act(action, acted_on,
+                            lambda said, done: self._acted(acted_on, said, done))
 
-            self.message.setText(describe_error(exc)[0])
-            return
-        self.message.setText(said)
-        self.refresh()
+    def _acted(self, delivery_id: str, said: str, done: bool) -> None:
+        if self.delivery_id == delivery_id:  # still shown: the sentence is about it
+            self.message.setText(said)
+        if done:
+            self.refresh()

@@ -1,0 +1,103 @@
+"""Retry now, Cancel and Retry dead letter, clicked on the Deliveries detail: each does what it
+says in the store, tells the sender, and says so at the buttons; with the store locked by
+another program the window keeps running while the click waits for it."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tests.team.faults import store_locked
+from tests.ui.scenarios.helpers import (
+    OFFSCREEN_POPUPS,
+    Heartbeat,
+    click,
+    go_to,
+    pump,
+    reads_done,
+)
+from tests.ui.scenarios.test_deliveries_list import click_row
+from webhook_studio.context import AppContext
+from webhook_studio.core.retry import parse_policy
+from webhook_studio.store import window_reads as reads
+from webhook_studio.store.sender_queries import create_subscription
+from webhook_studio.ui.main_window import MainWindow
+from webhook_studio.ui.sections.deliveries import DeliveriesSection
+
+pytestmark = OFFSCREEN_POPUPS
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+CLOSED = "http://127.0.0.1:9/closed"  # nothing listens: every attempt fails at once
+
+
+def state(ctx: AppContext, delivery_id: str) -> str:
+    return str(reads.delivery_detail(ctx.store, delivery_id).delivery.state)
+
+
+async def shown(qtbot: QtBot, window: MainWindow, delivery_id: str) -> DeliveriesSection:
+    await go_to(qtbot, window, "Deliveries")
+    section = window.deliveries
+    await pump(lambda: section.row_of(delivery_id) is not None, 20.0, "the delivery is listed")
+    row = section.row_of(delivery_id)
+    assert row is not None
+    await click_row(qtbot, section, row)
+    assert section.delivery_id == delivery_id
+    return section
+
+
+async def test_cancel_then_retry_now_through_the_buttons(window: MainWindow, ctx: AppContext,
+                                                         qtbot: QtBot) -> None:
+    sub = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["*"],
+                              retry_policy=parse_policy("0,1h").to_dict())
+    (delivery,) = window.dispatcher.emit("order.paid", {"n": 1}, subscription_id=sub)
+    await pump(lambda: reads.delivery_detail(ctx.store, delivery).attempts, 20.0,
+               "the first attempt was not made")
+    section = await shown(qtbot, window, delivery)
+    click(qtbot, section.cancel_button)
+    await pump(lambda: section.message.text() == "Cancelled.", 20.0, "no sentence")
+    assert state(ctx, delivery) == "cancelled"
+    await reads_done(section)
+    click(qtbot, section.retry_button)
+    await pump(lambda: section.message.text() == "Retrying now…", 20.0, "no sentence")
+    # due now: the window's own sender makes the second attempt (to the closed port)
+    await pump(lambda: len(reads.delivery_detail(ctx.store, delivery).attempts) >= 2, 20.0,
+               "the sender was not told to retry")
+
+
+async def test_a_dead_letter_is_queued_again_through_its_button(
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    sub = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["*"],
+                              retry_policy=parse_policy("0").to_dict())
+    (delivery,) = window.dispatcher.emit("order.paid", {"n": 1}, subscription_id=sub)
+    await pump(lambda: state(ctx, delivery) == "failed", 20.0, "it never failed for good")
+    section = await shown(qtbot, window, delivery)
+    await pump(lambda: section.dead_button.isVisible(), 20.0, "no dead-letter button")
+    click(qtbot, section.dead_button)
+    await pump(lambda: section.message.text() == "Dead letter queued again…", 20.0,
+               "no sentence")
+    await pump(lambda: len(reads.delivery_detail(ctx.store, delivery).attempts) >= 2, 20.0,
+               "the dead letter was not sent again")
+
+
+async def test_a_click_on_a_locked_store_waits_without_freezing_the_window(
+        window: MainWindow, ctx: AppContext, qtbot: QtBot, db_url: str) -> None:
+    """Another program holds the store's write lock for a second: the click waits for it in a
+    worker thread while the window's timers keep firing (the cancel used to write on the
+    GUI thread and freeze the window for as long as the lock was held), then it is done."""
+    sub = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["*"],
+                              retry_policy=parse_policy("0,1h").to_dict())
+    (delivery,) = window.dispatcher.emit("order.paid", {"n": 1}, subscription_id=sub)
+    await pump(lambda: reads.delivery_detail(ctx.store, delivery).attempts, 20.0,
+               "the first attempt was not made")
+    section = await shown(qtbot, window, delivery)
+    heartbeat = Heartbeat()
+    try:
+        with store_locked(db_url):
+            click(qtbot, section.cancel_button)  # returns at once: the write waits elsewhere
+            assert section.message.text() == "Working…"
+            # the GUI thread runs its timers while the click waits for the lock
+            await heartbeat.beats(10, 1.5, "the window froze while the store was locked")
+            assert section.message.text() == "Working…"
+            assert state(ctx, delivery) == "pending"
+        await pump(lambda: section.message.text() == "Cancelled.", 20.0, "no sentence")
+    finally:
+        heartbeat.stop()
+    assert state(ctx, delivery) == "cancelled"
