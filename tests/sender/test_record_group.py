@@ -97,3 +97,42 @@ def test_sqlite_fast_path_writes_what_core_writes(tmp_path: Any) -> None:
             store.dispose()
     fast, core = written
     assert fast == core
+
+
+@pytest.mark.parametrize("count", [63, 64, 65, 129, 200])
+def test_a_group_of_any_size_is_recorded_whole_and_in_order(tmp_path: Any, count: int) -> None:
+    """The SQLite path inserts attempts 64 rows a statement: groups at and across that size
+    leave one attempt per delivery with its own number, headers and body, as the Core path."""
+    from webhook_studio.store import open_store
+
+    written = []
+    for name, recorder in (("fast", record_results), ("core", record_results_core)):
+        store = open_store(tmp_path / f"{name}{count}.sqlite3")
+        try:
+            create_subscription(store, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                url="http://127.0.0.1:9/hook", events=["*"],
+                                retry_policy=parse_policy("0,1m").to_dict())
+            start = 1_700_000_000.0
+            ids = Dispatcher(store, FixedClock(start)).emit_many(
+                [("a.b", {"n": i}) for i in range(count)])
+            with store.session() as session:
+                jobs = {j.delivery_id: j for j in claim_due(session, start + 1, owner="me",
+                                                            limit=count)}
+            assert len(jobs) == count
+            results = [Result(jobs[i], start + 1, start + 2, [["n", str(n)]], 200 + n % 3,
+                              [], f"body {n}".encode(), n, float(n), "2xx", None, None,
+                              "delivered", None, None) for n, i in enumerate(ids)]
+            with store.session() as session:
+                states = recorder(session, results, start + 2, "me")
+            assert set(states.values()) == {"delivered"} and len(states) == count
+            with store.session() as session:
+                written.append(sorted(
+                    (ids.index(a.delivery_id), a.number, a.request_headers,
+                     a.response_status, a.response_body, a.response_size)
+                    for a in session.scalars(select(Attempt))))
+        finally:
+            store.dispose()
+    fast, core = written
+    assert fast == core and len(fast) == count
+    assert fast[count - 1] == (count - 1, 1, [["n", str(count - 1)]], 200 + (count - 1) % 3,
+                               f"body {count - 1}".encode(), count - 1)

@@ -41,9 +41,30 @@ UPDATE_DELIVERY = (
     "WHERE id = ?8")
 
 
+#: Attempt rows per multi-row INSERT: 64 x 15 parameters, far below SQLite's 32,766.
+ROWS_PER_INSERT = 64
+_INSERT_TEXTS: dict[int, str] = {}
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _json(value: Any) -> str:
-    """As ``store/base.py``'s JSONText writes it, so both paths store the same text."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """As ``store/base.py``'s JSONText writes it, so both paths store the same text (one kept
+    encoder: ``json.dumps`` with options builds a new one per call)."""
+    return _ENCODE(value)
+
+
+def _insert_attempts(cur: Any, rows: list[tuple[Any, ...]]) -> None:
+    """Multi-row ``INSERT ... VALUES (...), (...)`` of up to 64 rows: ``executemany`` steps
+    SQLite once per row and lets go of the GIL each time, and the loop making the next
+    attempts then waits for it back once per row (the capture writer learned the same,
+    docs/benchmarks.md "Receiver, second pass")."""
+    for first in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[first:first + ROWS_PER_INSERT]
+        sql = _INSERT_TEXTS.get(len(chunk))
+        if sql is None:
+            head, _, values = INSERT_ATTEMPTS.partition(" VALUES ")
+            sql = _INSERT_TEXTS[len(chunk)] = f"{head} VALUES {', '.join([values] * len(chunk))}"
+        cur.execute(sql, [value for row in chunk for value in row])
 
 
 def record_results_sqlite(session: Session, results: Sequence[Result], now: float,
@@ -53,7 +74,7 @@ def record_results_sqlite(session: Session, results: Sequence[Result], now: floa
     assert raw is not None
     cur = raw.cursor()
     try:
-        cur.executemany(INSERT_ATTEMPTS, [(
+        _insert_attempts(cur, [(
             r.job.delivery_id, r.job.number, r.started_at, r.finished_at,
             _json(r.request_headers), r.job.body, r.status, _json(r.response_headers),
             r.response_body, r.response_size, r.duration_ms, r.outcome, r.error_class,
