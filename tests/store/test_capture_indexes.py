@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 
 from webhook_studio.receiver.writer import CaptureRecord, CaptureWriter
 from webhook_studio.store import open_store
+from webhook_studio.store.schema import write_version
 
 KEPT = {"ix_captures_endpoint_received", "ix_captures_verdict_id", "ix_captures_delivery_id",
         "ix_captures_received_at", "ix_captures_method"}
@@ -42,9 +43,7 @@ def test_a_version_4_store_is_upgraded_to_the_five_indexes_and_keeps_finding_dup
         conn.execute(text("CREATE INDEX ix_captures_endpoint_id ON captures (endpoint_id)"))
         conn.execute(text("CREATE INDEX ix_captures_valid_received ON captures "
                           "(verify_valid, received_at)"))
-        conn.execute(text("UPDATE studio_meta SET value = '4' WHERE key = 'schema_version'"))
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("PRAGMA user_version = 4"))
+        write_version(conn, 4)
     store.dispose()
 
     upgraded = open_store(db_url)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 
 from webhook_studio.store import Store, open_store
 from webhook_studio.store.change_counters import read_counter
-from webhook_studio.store.schema import SCHEMA_VERSION, read_version
+from webhook_studio.store.schema import SCHEMA_VERSION, read_version, write_version
 from webhook_studio.store.sender_queries import (
     create_subscription,
     delete_subscription,
@@ -106,9 +106,7 @@ def test_a_version_5_database_gets_the_counter_and_keeps_its_subscriptions(
     sub_id = create_subscription(store, secret=SECRET, url="http://127.0.0.1:9/x", events=["*"])
     with store.engine.begin() as conn:
         remove_counters(conn)
-        conn.execute(text("UPDATE studio_meta SET value = '5' WHERE key = 'schema_version'"))
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("PRAGMA user_version = 5"))
+        write_version(conn, 5)
     store.dispose()
     upgraded = open_store(db_url)
     try:

@@ -135,7 +135,9 @@ def _refuse_foreign(conn: Connection, target: int) -> None:
             "file with --db.")
 
 
-def _write_version(conn: Connection, version: int) -> None:
+def write_version(conn: Connection, version: int) -> None:
+    """Record ``version`` in the meta table (and SQLite's ``user_version``); upgrade tests
+    use it to make a database look as an older version left it."""
     conn.execute(text(f"DELETE FROM {META_TABLE} WHERE key = 'schema_version'"))
     conn.execute(
         text(f"INSERT INTO {META_TABLE} (key, value) VALUES ('schema_version', :v)"),
@@ -176,7 +178,7 @@ def ensure_schema(
             found = mirrored
     if found is None:
         (create or _create_current)(conn)
-        _write_version(conn, target)
+        write_version(conn, target)
         return 0
     if found > target:
         raise SchemaTooNewError(
@@ -191,5 +193,5 @@ def ensure_schema(
                 "upgrade the file. Please report this."
             )
         step(conn)
-        _write_version(conn, version + 1)
+        write_version(conn, version + 1)
     return found
