@@ -43,14 +43,20 @@ async def shown(qtbot: QtBot, window: MainWindow, delivery_id: str) -> Deliverie
     return section
 
 
-async def test_cancel_then_retry_now_through_the_buttons(window: MainWindow, ctx: AppContext,
-                                                         qtbot: QtBot) -> None:
+async def pending_after_one_attempt(qtbot: QtBot, window: MainWindow, ctx: AppContext
+                                   ) -> tuple[str, DeliveriesSection]:
+    """A delivery whose first attempt failed, due again in an hour, shown in Deliveries."""
     sub = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["*"],
                               retry_policy=parse_policy("0,1h").to_dict())
     (delivery,) = window.dispatcher.emit("order.paid", {"n": 1}, subscription_id=sub)
     await pump(lambda: reads.delivery_detail(ctx.store, delivery).attempts, 20.0,
                "the first attempt was not made")
-    section = await shown(qtbot, window, delivery)
+    return delivery, await shown(qtbot, window, delivery)
+
+
+async def test_cancel_then_retry_now_through_the_buttons(window: MainWindow, ctx: AppContext,
+                                                         qtbot: QtBot) -> None:
+    delivery, section = await pending_after_one_attempt(qtbot, window, ctx)
     click(qtbot, section.cancel_button)
     await pump(lambda: section.message.text() == "Cancelled.", 20.0, "no sentence")
     assert state(ctx, delivery) == "cancelled"
@@ -82,12 +88,7 @@ async def test_a_click_on_a_locked_store_waits_without_freezing_the_window(
     """Another program holds the store's write lock for a second: the click waits for it in a
     worker thread while the window's timers keep firing (the cancel used to write on the
     GUI thread and freeze the window for as long as the lock was held), then it is done."""
-    sub = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["*"],
-                              retry_policy=parse_policy("0,1h").to_dict())
-    (delivery,) = window.dispatcher.emit("order.paid", {"n": 1}, subscription_id=sub)
-    await pump(lambda: reads.delivery_detail(ctx.store, delivery).attempts, 20.0,
-               "the first attempt was not made")
-    section = await shown(qtbot, window, delivery)
+    delivery, section = await pending_after_one_attempt(qtbot, window, ctx)
     heartbeat = Heartbeat()
     try:
         with store_locked(db_url):
