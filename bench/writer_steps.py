@@ -44,7 +44,7 @@ from webhook_studio.core.schemes import get_scheme  # noqa: E402
 from webhook_studio.core.vocabulary import CaptureState  # noqa: E402
 from webhook_studio.receiver import writer as writer_module  # noqa: E402
 from webhook_studio.receiver.writer import CaptureRecord, CaptureWriter  # noqa: E402
-from webhook_studio.store import open_store  # noqa: E402
+from webhook_studio.store import multirow, open_store  # noqa: E402
 from webhook_studio.store.receiver_queries import create_endpoint  # noqa: E402
 
 SECRET = "bench-secret"
@@ -114,13 +114,13 @@ def patched(obj: Any, name: str, value: Any) -> Step:
         old = getattr(obj, name)
         setattr(obj, name, value)
         writer_module._SHAPES.clear()
-        writer_module._MULTI.clear()
+        multirow._TEXTS.clear()
         try:
             yield
         finally:
             setattr(obj, name, old)
             writer_module._SHAPES.clear()
-            writer_module._MULTI.clear()
+            multirow._TEXTS.clear()
     return step
 
 

@@ -3,7 +3,7 @@
 Python's full garbage collections walk every tracked object. In a running receiver that is
 mostly what lives as long as the process (modules, SQLAlchemy's mappers, profiles, the window's
 widgets): ~97,000 objects in ``listen``, whose full collections paused the loop for 30-60 ms
-while webhooks arrived (docs/benchmarks.md, "Receiver, third pass"). Frozen, they are no longer
+while webhooks arrived (docs/benchmarks.md, "Receiver, fourth pass"). Frozen, they are no longer
 walked: a collection only looks at what requests made since.
 """
 

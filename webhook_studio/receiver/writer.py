@@ -40,6 +40,7 @@ from webhook_studio.store.base import JSONText
 from webhook_studio.store.database import describe_db_error
 from webhook_studio.store.db_errors import classify
 from webhook_studio.store.live import notify
+from webhook_studio.store.multirow import ROWS_PER_STATEMENT, insert_rows
 from webhook_studio.store.receiver_models import Capture
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ class CaptureWriter:
 
         A group is as few statements as it can be (each lets go of the GIL and takes it back
         from the loop thread): one duplicate lookup, one multi-row insert per set of fields
-        (:func:`_insert_rows`, sqlite3 keeps it prepared) and the commit. Only the fields a
+        (``store/multirow.py``, sqlite3 keeps it prepared) and the commit. Only the fields a
         capture has are turned into parameters; the columns it leaves out are bound from one
         tuple encoded once. Ids come from the cursor's ``lastrowid``: one writer holds the
         write lock for the whole transaction, so the group's rowids are consecutive."""
@@ -270,7 +271,7 @@ class CaptureWriter:
                 row.append(earlier)
                 runs[-1][1].append(row)
             for run_shape, rows in runs:
-                _insert_rows(cur, run_shape, rows)
+                insert_rows(cur, run_shape.sql, rows, run_shape.tail, MAX_ROWS_PER_STATEMENT)
             last = int(cur.lastrowid)  # the group's last row: no statement to ask for it
             first_id = last - len(records) + 1
             results = [(first_id + n, first_seen.get(r.delivery_id) if r.delivery_id else None)
@@ -487,11 +488,9 @@ class _Shape:
 
 
 _SHAPES: dict[tuple[str, ...], _Shape] = {}
-#: Rows per multi-row INSERT: 64 x ~25 columns stays far below SQLite's 32,766 variables.
-#: The 64 statement texts and the 7 of :func:`_first_seen` stay inside sqlite3's cache of 128
-#: prepared statements per connection.
-MAX_ROWS_PER_STATEMENT = 64
-_MULTI: dict[tuple[str, int], str] = {}
+#: Rows per multi-row INSERT (``store/multirow.py``); with the 7 texts of :func:`_first_seen`
+#: they stay inside sqlite3's cache of 128 prepared statements per connection.
+MAX_ROWS_PER_STATEMENT = ROWS_PER_STATEMENT
 #: Delivery ids looked up per statement; fewer are padded to a power of two (an id repeated),
 #: so the lookup is one of 7 statement texts sqlite3 keeps prepared, whatever the group size.
 MAX_LOOKUP = 64
@@ -515,30 +514,6 @@ def _first_seen(cur: Any, wanted: set[str]) -> dict[str, int]:
 
 
 _LOOKUPS: dict[int, str] = {}
-
-
-def _insert_rows(cur: Any, shape: _Shape, rows: list[list[Any]]) -> None:
-    """Insert ``rows`` with multi-row ``INSERT ... VALUES (...), (...)`` statements of up to
-    64 rows: one statement for a group of up to 64 (sqlite3 keeps each size prepared).
-
-    One statement per row (``executemany``) let go of the GIL and took it back for every
-    row: each time, the loop thread serving requests and this thread handed the GIL to each
-    other (docs/benchmarks.md). A statement of 64 rows does that once; so does a group of 27,
-    which the earlier 16 + 8 + 2 + 1 split did four times."""
-    tail = shape.tail
-    done, total = 0, len(rows)
-    while done < total:
-        size = min(MAX_ROWS_PER_STATEMENT, total - done)
-        sql = _MULTI.get((shape.sql, size))
-        if sql is None:
-            head, _, values = shape.sql.partition(" VALUES ")
-            sql = _MULTI[(shape.sql, size)] = f"{head} VALUES {', '.join([values] * size)}"
-        params: list[Any] = []
-        for row in rows[done:done + size]:
-            params += row
-            params += tail
-        cur.execute(sql, params)
-        done += size
 
 
 def _shape(keys: tuple[str, ...]) -> _Shape:

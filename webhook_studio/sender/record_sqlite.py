@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.store.multirow import insert_rows
 
 if TYPE_CHECKING:
     from webhook_studio.sender.queue import Result
@@ -41,9 +42,6 @@ UPDATE_DELIVERY = (
     "WHERE id = ?8")
 
 
-#: Attempt rows per multi-row INSERT: 64 x 15 parameters, far below SQLite's 32,766.
-ROWS_PER_INSERT = 64
-_INSERT_TEXTS: dict[int, str] = {}
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -53,20 +51,6 @@ def _json(value: Any) -> str:
     return _ENCODE(value)
 
 
-def _insert_attempts(cur: Any, rows: list[tuple[Any, ...]]) -> None:
-    """Multi-row ``INSERT ... VALUES (...), (...)`` of up to 64 rows: ``executemany`` steps
-    SQLite once per row and lets go of the GIL each time, and the loop making the next
-    attempts then waits for it back once per row (the capture writer learned the same,
-    docs/benchmarks.md "Receiver, second pass")."""
-    for first in range(0, len(rows), ROWS_PER_INSERT):
-        chunk = rows[first:first + ROWS_PER_INSERT]
-        sql = _INSERT_TEXTS.get(len(chunk))
-        if sql is None:
-            head, _, values = INSERT_ATTEMPTS.partition(" VALUES ")
-            sql = _INSERT_TEXTS[len(chunk)] = f"{head} VALUES {', '.join([values] * len(chunk))}"
-        cur.execute(sql, [value for row in chunk for value in row])
-
-
 def record_results_sqlite(session: Session, results: Sequence[Result], now: float,
                           owner: str) -> dict[str, str]:
     """``queue.record_results`` for a SQLite session (same arguments, same answer)."""
@@ -74,7 +58,7 @@ def record_results_sqlite(session: Session, results: Sequence[Result], now: floa
     assert raw is not None
     cur = raw.cursor()
     try:
-        _insert_attempts(cur, [(
+        insert_rows(cur, INSERT_ATTEMPTS, [(  # one statement per 64 (store/multirow.py)
             r.job.delivery_id, r.job.number, r.started_at, r.finished_at,
             _json(r.request_headers), r.job.body, r.status, _json(r.response_headers),
             r.response_body, r.response_size, r.duration_ms, r.outcome, r.error_class,
