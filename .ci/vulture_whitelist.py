@@ -48,6 +48,7 @@ _.hasHeightForWidth  # QLayout
 _.highlightBlock  # QSyntaxHighlighter
 _.paint  # QStyledItemDelegate (ui/widgets/cell_delegate.py): the view calls it per cell
 _.thread_target  # pytest-httpserver calls it as its server thread's target (tests/conftest.py)
+_.RequestHandlerClass  # socketserver builds each connection's handler from it (tests/conftest.py)
 
 # pytest and test doubles
 _.pytestmark  # pytest reads a module's marks by this name

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug.serving import WSGIRequestHandler
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -98,11 +99,26 @@ def vectors() -> list[dict[str, Any]]:
     return list(data["vectors"])
 
 
+#: How long the target waits for a request line on a connection it accepted.
+TARGET_READ_TIMEOUT = 5.0
+
+
+class _BoundedReadHandler(WSGIRequestHandler):
+    timeout = TARGET_READ_TIMEOUT
+
+
 class _OwnServer(HTTPServer):
-    """pytest-httpserver's server, stopped in 20 ms instead of its 0.5 s poll."""
+    """pytest-httpserver's server, stopped in 20 ms instead of its 0.5 s poll.
+
+    Its one thread serves one connection at a time and, by default, waits for that
+    connection's request line for ever. A sender whose loop stops between its TCP connect and
+    its first byte (the test returned; the app fixture is torn down after this one) held the
+    thread, and so ``stop()``, until pytest-timeout ended the run (a clean-clone CI run, stop
+    26). Reads now time out; the handler logs "Request timed out" and closes the connection."""
 
     def thread_target(self) -> None:
         assert self.server is not None
+        self.server.RequestHandlerClass = _BoundedReadHandler
         self.server.serve_forever(poll_interval=0.02)
 
 
@@ -122,7 +138,8 @@ def httpserver(httpserver_listen_address: tuple[str, int]) -> Iterator[HTTPServe
         yield server
     finally:
         server.clear()
-        server.stop()
+        if server.is_running():
+            server.stop()
 
 
 @pytest.fixture(scope="session")
