@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -184,3 +185,44 @@ async def test_create_as_a_provider_profile(api: Api) -> None:
     assert status == 200, rotated
     status, bad = await api.call("POST", "/webhooks", {**NEW, "profile": "nope"})
     assert status == 422 and bad["fields"]["profile"].startswith("no profile named 'nope'")
+
+
+async def test_retry_a_subscription_s_dead_letters(api: Api, httpserver: HTTPServer) -> None:
+    """``POST /webhooks/{id}/dead-letters/retry``: the target was down, it is fixed, the
+    subscription's dead letters are sent again at once, each with its own id."""
+    httpserver.expect_request("/down").respond_with_data("no", status=500)
+    httpserver.expect_request("/up").respond_with_data("ok")
+    sub = await create(api, url=httpserver.url_for("/down"), events=["*"], retry_policy="0")
+    ids = []
+    for n in range(2):
+        status, body = await api.call("POST", "/events", {"type": "a.b", "data": {"n": n}})
+        ids += body["delivery_ids"]
+    for delivery_id in ids:
+        for _ in range(200):
+            if (await api.call("GET", f"/deliveries/{delivery_id}"))[1]["state"] == "failed":
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("it never became a dead letter")
+    assert (await api.call("PATCH", f"/webhooks/{sub['id']}",
+                           {"url": httpserver.url_for("/up")}))[0] == 200
+    status, body = await api.call("POST", f"/webhooks/{sub['id']}/dead-letters/retry",
+                                  {"since": "1h"})
+    assert status == 202, body
+    assert body["retried"] == 2 and sorted(body["delivery_ids"]) == sorted(ids)
+    for delivery_id in ids:
+        for _ in range(200):
+            status, delivery = await api.call("GET", f"/deliveries/{delivery_id}")
+            if delivery["state"] == "delivered":
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"not delivered again: {delivery}")
+        assert delivery["target_url"] == httpserver.url_for("/up")
+    status, body = await api.call("POST", f"/webhooks/{sub['id']}/dead-letters/retry")
+    assert status == 202 and body["retried"] == 0 and body["delivery_ids"] == []
+    status, body = await api.call("POST", f"/webhooks/{sub['id']}/dead-letters/retry",
+                                  {"since": "soon"})
+    assert status == 422 and "is not a delay" in body["fields"]["since"]
+    status, body = await api.call("POST", "/webhooks/wh_nope/dead-letters/retry")
+    assert status == 404

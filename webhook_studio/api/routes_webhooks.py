@@ -22,6 +22,7 @@ from webhook_studio.core.specs import SpecError
 from webhook_studio.core.specs_records import (
     EVENT,
     EVENT_TYPE,
+    RETRY_DEAD_LETTERS,
     ROTATE,
     SUBSCRIPTION,
     check_subscription,
@@ -194,6 +195,19 @@ async def send_test(call: Call) -> Result:
     return 202, {"delivery_id": delivery_id, "subscription_id": sub.id}
 
 
+async def retry_dead_letters(call: Call) -> Result:
+    """Svix's "recover": every dead letter of the subscription (created in the last
+    ``since``, when given) is due now, retried under the subscription's current URL, secret
+    and headers. Written in a worker thread, like every sender route."""
+    sub = await off_loop(_get, call)
+    since = call.body.get("since")
+    after = None if since is None else call.services.clock.now() - since
+    dispatcher = call.services.dispatcher
+    ids = await off_loop(partial(dispatcher.store_retry_dead_letters, sub.id, since=after))
+    dispatcher.changed_many(ids, DeliveryState.PENDING)
+    return 202, {"subscription_id": sub.id, "retried": len(ids), "delivery_ids": ids}
+
+
 def deliveries(call: Call) -> Result:
     sub = _get(call)
     with call.services.store.session() as session:
@@ -308,6 +322,10 @@ ROUTES = (
           status=204, errors=(404,)),
     Route("POST", "/webhooks/{id}/test", send_test, "Send a webhook.test event", "webhooks",
           status=202, errors=(404,)),
+    Route("POST", "/webhooks/{id}/dead-letters/retry", retry_dead_letters,
+          "Retry the subscription's dead letters now (all, or those created in the last "
+          "`since`)", "webhooks", body=RETRY_DEAD_LETTERS, body_optional=True, status=202,
+          errors=(404, 422)),
     Route("GET", "/webhooks/{id}/deliveries", deliveries, "Delivery history", "webhooks",
           query=(q_str("state", choice(DELIVERY_STATES)), *_page), errors=(404, 422)),
     Route("POST", "/webhooks/{id}/security/rotate-secret", rotate,

@@ -328,6 +328,15 @@ def _cmd_control(args: argparse.Namespace) -> int:
     from webhook_studio.sender import SenderError
     from webhook_studio.sender.control import cancel_delivery, reschedule_now
 
+    if args.action == "retry":
+        bulk = args.dead_letters
+        if bulk == bool(args.id):
+            raise UsageError("Name one delivery's id, or retry every dead letter with "
+                             "--dead-letters (not both).")
+        if not bulk and (args.subscription or args.since is not None or args.json):
+            raise UsageError("--subscription, --since and --json go with --dead-letters.")
+        if bulk:
+            return _retry_dead_letters(args)
     ctx = AppContext.open(args.db)
     try:
         if args.action == "retry" and _is_replay(ctx, args.id):
@@ -343,6 +352,35 @@ def _cmd_control(args: argparse.Namespace) -> int:
         return fail(str(exc))
     finally:
         ctx.close()
+    return EXIT_OK
+
+
+def _retry_dead_letters(args: argparse.Namespace) -> int:
+    """``deliveries retry --dead-letters``: every dead letter due now, for whichever sender
+    runs (this command sends nothing itself, as ``retry ID`` does not)."""
+    from webhook_studio.sender.control import retry_dead_letters
+
+    ctx = AppContext.open(args.db)
+    try:
+        now = ctx.clock.now()
+        since = None if args.since is None else now - args.since
+        with ctx.store.session() as session:
+            ids = retry_dead_letters(session, args.subscription, now, since=since)
+    except NotFound as exc:
+        return fail(f"{exc} List them with: webhook-studio deliveries list --state "
+                    f"{DEAD_LETTER}")
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"retried": len(ids), "delivery_ids": ids})
+    elif ids:
+        print(f"{len(ids)} dead letter(s) due now: {', '.join(ids[:5])}"
+              + (f" and {len(ids) - 5} more" if len(ids) > 5 else ""))
+        print("A running app or `webhook-studio serve` sends them; or run: "
+              "webhook-studio deliveries resume --wait", file=sys.stderr)
+    else:
+        print("No dead letters" + (" of that subscription" if args.subscription else "")
+              + (" in that time" if args.since is not None else "") + ": nothing to retry.")
     return EXIT_OK
 
 
@@ -436,9 +474,22 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     resume.add_argument("--json", action="store_true", help="print the counts as JSON")
     resume.set_defaults(func=_cmd_resume)
     for action, text in (("retry", "make a delivery due now (dead letters too); a replay "
-                                   "is replayed again as a new replay"),
+                                   "is replayed again as a new replay; --dead-letters: all "
+                                   "of them at once"),
                          ("cancel", "stop retrying a pending delivery")):
-        cmd = deliveries_commands.add_parser(action, help=text)
-        cmd.add_argument("id", help="the delivery's id (deliveries list)")
+        cmd = deliveries_commands.add_parser(action, help=text, description=text)
+        cmd.add_argument("id", nargs="?" if action == "retry" else None,
+                         help="the delivery's id (deliveries list)")
         add_db_option(cmd)
         cmd.set_defaults(func=_cmd_control, action=action)
+        if action == "retry":
+            cmd.add_argument("--dead-letters", action="store_true",
+                             help="instead of one id: every dead letter (failed subscription "
+                             "delivery), due now")
+            cmd.add_argument("--subscription", metavar="ID",
+                             help="with --dead-letters: only this subscription's")
+            cmd.add_argument("--since", type=_positive_delay, metavar="DURATION",
+                             help="with --dead-letters: only those created in the last "
+                             "DURATION (30m, 2h, 1d)")
+            cmd.add_argument("--json", action="store_true",
+                             help="with --dead-letters: print the ids as JSON")

@@ -16,7 +16,7 @@ from webhook_studio.core.diagnose import whsec_key
 from webhook_studio.core.errors import CoreError
 from webhook_studio.core.matching import validate_pattern
 from webhook_studio.core.message import SignInput
-from webhook_studio.core.retry import parse_policy
+from webhook_studio.core.retry import parse_delay, parse_policy
 from webhook_studio.core.schemes import SCHEME_NAMES, get_scheme
 from webhook_studio.core.schemes.asymmetric import Asymmetric
 from webhook_studio.core.specs import (
@@ -182,6 +182,12 @@ ROTATE = Schema("RotateSecret", (
     Field("secret", _secret(), description="new secret; generated if absent"),
     Field("overlap_seconds", within(limits.OVERLAP_SECONDS, "of seconds"),
           description="how long the old secret keeps signing (default 7 days)"),
+))
+
+RETRY_DEAD_LETTERS = Schema("RetryDeadLetters", (
+    Field("since", core_text(parse_delay, {"examples": ["2h", "1d"]}, max_len=40),
+          description="only dead letters created this long ago or less (all when absent)",
+          label="How far back"),
 ))
 
 EVENT = Schema("Event", (

@@ -7,7 +7,7 @@ team database at once, through the NOTIFY these send).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
@@ -15,12 +15,20 @@ from webhook_studio.sender.errors import DeliveryStateError
 from webhook_studio.store import NotFound
 from webhook_studio.store.live import notify
 from webhook_studio.store.sender_models import Delivery, Subscription
-from webhook_studio.store.sender_queries import IS_DEAD_LETTER, get_delivery
+from webhook_studio.store.sender_queries import IS_DEAD_LETTER, dead_letter_filter, get_delivery
+
+#: Ids a statement names at most (SQLite's default limit of bound values is far above).
+_CHUNK = 500
+#: Where a retried delivery goes: its subscription's URL now, not the one it failed at (the
+#: claim takes the URL from the subscription; the row says the same).
+_CURRENT_URL = (select(Subscription.url).where(Subscription.id == Delivery.subscription_id)
+                .scalar_subquery())
 
 
 def reschedule_now(session: Session, delivery_id: str, now: float, *,
                    dead_letter_only: bool = False) -> None:
-    """Make a delivery due at ``now``; a delivered one stays delivered.
+    """Make a delivery due at ``now``, to its subscription's current URL; a delivered one
+    stays delivered.
 
     A delivery whose subscription was disabled (410) can be retried by hand: that re-activates
     nothing, so the attempt is made only if the subscription is active again.
@@ -40,18 +48,37 @@ def reschedule_now(session: Session, delivery_id: str, now: float, *,
     delivery.next_attempt_at = now
     delivery.final_reason = None
     delivery.updated_at = now
+    sub = session.get(Subscription, delivery.subscription_id)
+    if sub is not None:  # its next attempt goes where the subscription points now
+        delivery.target_url = sub.url
     notify(session, "deliveries", [delivery_id])
 
 
-def retry_dead_letters(session: Session, subscription_id: str, now: float) -> list[str]:
-    """Every failed delivery of a subscription becomes due now; returns their ids."""
-    if session.get(Subscription, subscription_id) is None:
+def retry_dead_letters(session: Session, subscription_id: str | None, now: float, *,
+                       since: float | None = None) -> list[str]:
+    """Every dead letter of a subscription (of every subscription with ``None``), created at
+    ``since`` or later, becomes due now, as "retry a dead letter" makes one; their ids, oldest
+    first. Svix calls this recovering an endpoint's failed messages.
+
+    One UPDATE per 500 ids, not a read and write per delivery: a target that was down for a
+    day can leave thousands. A delivery another process retried or cancelled meanwhile is
+    left as it is (the UPDATE asks again that it is a dead letter; RETURNING says which
+    rows it changed)."""
+    if subscription_id is not None and session.get(Subscription, subscription_id) is None:
         raise NotFound(f"No subscription with id {subscription_id}.")
     ids = list(session.scalars(select(Delivery.id).where(
-        Delivery.subscription_id == subscription_id, IS_DEAD_LETTER)))
-    for delivery_id in ids:
-        reschedule_now(session, delivery_id, now)
-    return ids
+        *dead_letter_filter(subscription_id, since)).order_by(Delivery.created_at, Delivery.id)))
+    done: list[str] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        changed = set(session.scalars(
+            update(Delivery).where(Delivery.id.in_(chunk), IS_DEAD_LETTER)
+            .values(state=DeliveryState.PENDING, next_attempt_at=now, final_reason=None,
+                    updated_at=now, target_url=_CURRENT_URL)
+            .returning(Delivery.id), execution_options={"synchronize_session": False}))
+        done.extend(i for i in chunk if i in changed)
+    notify(session, "deliveries", done)
+    return done
 
 
 def cancel_delivery(session: Session, delivery_id: str, now: float) -> None:

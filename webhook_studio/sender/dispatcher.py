@@ -283,20 +283,29 @@ class Dispatcher:
 
     def changed(self, delivery_id: str, state: DeliveryState) -> None:
         """On the loop, after a store part: listeners hear of it, the sender looks again."""
-        self._notify(DeliveryChanged(delivery_id, state))
-        self.wake()
+        self.changed_many([delivery_id], state)
 
-    def bulk_retry_dead_letters(self, subscription_id: str) -> int:
+    def bulk_retry_dead_letters(self, subscription_id: str | None, *,
+                                since: float | None = None) -> list[str]:
+        """Every dead letter of a subscription (all, with None) created at ``since`` or later
+        is due now; the ids. On the loop: the API and the window use the two parts below."""
+        ids = self.store_retry_dead_letters(subscription_id, since=since)
+        self.changed_many(ids, DeliveryState.PENDING)
+        return ids
+
+    def store_retry_dead_letters(self, subscription_id: str | None, *,
+                                 since: float | None = None) -> list[str]:
         with self.store.session() as session:
-            ids = retry_dead_letters(session, subscription_id, self.clock.now())
-        for delivery_id in ids:
-            self._notify(DeliveryChanged(delivery_id, DeliveryState.PENDING))
+            return retry_dead_letters(session, subscription_id, self.clock.now(), since=since)
+
+    def changed_many(self, delivery_ids: Sequence[str], state: DeliveryState) -> None:
+        for delivery_id in delivery_ids:
+            self._notify(DeliveryChanged(delivery_id, state))
         self.wake()
-        return len(ids)
 
     def cancel(self, delivery_id: str) -> None:
         self.store_cancel(delivery_id)
-        self._notify(DeliveryChanged(delivery_id, DeliveryState.CANCELLED))
+        self.changed(delivery_id, DeliveryState.CANCELLED)
 
     def store_cancel(self, delivery_id: str) -> None:
         with self.store.session() as session:

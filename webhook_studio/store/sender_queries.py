@@ -185,8 +185,21 @@ def count_by_state(session: Session, *, kind: str | None = "delivery") -> dict[s
     return {str(state): int(n) for state, n in rows}
 
 
-def count_dead_letters(session: Session) -> int:
-    return int(session.scalar(select(func.count(Delivery.id)).where(IS_DEAD_LETTER)) or 0)
+def dead_letter_filter(subscription_id: str | None = None, since: float | None = None
+                       ) -> list[ColumnElement[bool]]:
+    """Dead letters, of one subscription (or all) and created at ``since`` or later."""
+    where: list[ColumnElement[bool]] = [IS_DEAD_LETTER]
+    if subscription_id is not None:
+        where.append(Delivery.subscription_id == subscription_id)
+    if since is not None:
+        where.append(Delivery.created_at >= since)
+    return where
+
+
+def count_dead_letters(session: Session, subscription_id: str | None = None,
+                       since: float | None = None) -> int:
+    return int(session.scalar(select(func.count(Delivery.id)).where(
+        *dead_letter_filter(subscription_id, since))) or 0)
 
 
 def event_type_stats(session: Session, since: float = 0.0) -> list[dict[str, Any]]:

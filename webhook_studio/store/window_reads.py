@@ -20,6 +20,7 @@ from webhook_studio.store.sender_models import Attempt, Delivery, Subscription, 
 from webhook_studio.store.sender_queries import (
     attempts_of,
     count_by_state,
+    count_dead_letters,
     get_delivery,
     signing_secrets,
 )
@@ -97,6 +98,11 @@ def delivery_detail(store: Store, delivery_id: str) -> DeliveryDetail:
         d = get_delivery(session, delivery_id)
         return DeliveryDetail(d, session.get(Subscription, d.subscription_id),
                               list(attempts_of(session, delivery_id)))
+
+
+def dead_letter_count(store: Store, subscription_id: str) -> int:
+    with store.session() as session:
+        return count_dead_letters(session, subscription_id)
 
 
 @dataclass(frozen=True)

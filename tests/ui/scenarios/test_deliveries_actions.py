@@ -1,9 +1,15 @@
-"""Retry now, Cancel and Retry dead letter, clicked on the Deliveries detail: each does what it
-says in the store, tells the sender, and says so at the buttons; with the store locked by
-another program the window keeps running while the click waits for it."""
+"""Retry now, Cancel, Retry dead letter and Retry all dead letters, clicked on the Deliveries
+detail: each does what it says in the store, tells the sender, and says so at the buttons;
+with the store locked by another program the window keeps running while the click waits for
+it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
 from tests.team.faults import store_locked
@@ -19,7 +25,8 @@ from tests.ui.scenarios.test_deliveries_list import click_row
 from webhook_studio.context import AppContext
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.store import window_reads as reads
-from webhook_studio.store.sender_queries import create_subscription
+from webhook_studio.store.sender_queries import create_subscription, update_subscription
+from webhook_studio.ui import dialogs
 from webhook_studio.ui.main_window import MainWindow
 from webhook_studio.ui.sections.deliveries import DeliveriesSection
 
@@ -102,3 +109,43 @@ async def test_a_click_on_a_locked_store_waits_without_freezing_the_window(
     finally:
         heartbeat.stop()
     assert state(ctx, delivery) == "cancelled"
+
+
+async def test_every_dead_letter_of_the_subscription_through_one_button(
+        window: MainWindow, ctx: AppContext, qtbot: QtBot, httpserver: HTTPServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The target was down; the person points the subscription at a working one, opens one
+    dead letter and clicks "Retry all dead letters…": asked with the count, every dead letter
+    of that subscription (not another's) is sent again there."""
+    httpserver.expect_request("/up").respond_with_data("ok")
+    sub = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["order.*"],
+                              retry_policy=parse_policy("0").to_dict())
+    other = create_subscription(ctx.store, secret=SECRET, url=CLOSED, events=["user.*"],
+                                retry_policy=parse_policy("0").to_dict())
+    dead = [*window.dispatcher.emit("order.paid", {"n": 1}, subscription_id=sub),
+            *window.dispatcher.emit("order.paid", {"n": 2}, subscription_id=sub)]
+    (elsewhere,) = window.dispatcher.emit("user.created", {}, subscription_id=other)
+    await pump(lambda: all(state(ctx, d) == "failed" for d in (*dead, elsewhere)), 20.0,
+               "never dead letters")
+    update_subscription(ctx.store, sub, url=httpserver.url_for("/up"))
+    asked: list[str] = []
+
+    def confirm(_parent: Any, _title: str, text: str, action: str,
+                then: Callable[[], object]) -> None:
+        asked.append(text)
+        assert action == "Retry dead letters"
+        then()
+
+    monkeypatch.setattr(dialogs, "confirm", confirm)
+    section = await shown(qtbot, window, dead[0])
+    await pump(lambda: section.dead_all_button.isEnabled(), 20.0, "the button stays off")
+    click(qtbot, section.dead_all_button)
+    await pump(lambda: asked, 20.0, "nothing was asked")
+    assert asked[0].startswith("Retry all 2 of its dead letters? The subscription to "
+                               f"{httpserver.url_for('/up')} gets each again now")
+    await pump(lambda: section.message.text() == "2 dead letters queued again…", 20.0,
+               f"said {section.message.text()!r}")
+    await pump(lambda: all(state(ctx, d) == "delivered" for d in dead), 20.0,
+               "a dead letter was not delivered again")
+    assert state(ctx, elsewhere) == "failed"
+    assert len(httpserver.log) == 2

@@ -1,5 +1,5 @@
 """Deliveries: the list's source, a delivery's detail, and acting on it (retry now, cancel,
-retry a dead letter, replay again).
+retry a dead letter or all of a subscription's, replay again).
 
 Signals:
     detail(DeliveryDetail): the delivery asked for with :meth:`show`.
@@ -102,6 +102,30 @@ class DeliveriesController(QObject):
                 return describe_error(exc)[0], False
             dispatcher.changed(delivery_id, state)
             return sentence, True
+
+        self.runner.run(run(), on_success=lambda said: then(*said))
+
+    def count_dead_letters(self, subscription_id: str, then: Callable[[int], object]) -> None:
+        self.queries.run("dead-letters",
+                         lambda: reads.dead_letter_count(self.store, subscription_id), then)
+
+    def retry_dead_letters(self, subscription_id: str,
+                           then: Callable[[str, bool], object]) -> None:
+        """Every dead letter of the subscription due now (Svix's "recover"), written in a
+        worker thread like :meth:`act`; ``then(sentence, done)``."""
+        dispatcher = self.dispatcher
+
+        async def run() -> tuple[str, bool]:
+            try:
+                ids = await asyncio.to_thread(dispatcher.store_retry_dead_letters,
+                                              subscription_id)
+            except Exception as exc:  # a sentence at the button, never a traceback
+                return describe_error(exc)[0], False
+            dispatcher.changed_many(ids, DeliveryState.PENDING)
+            if not ids:
+                return "No dead letters were left to retry.", True
+            return (f"{len(ids)} dead letter{'s' if len(ids) != 1 else ''} queued again…",
+                    True)
 
         self.runner.run(run(), on_success=lambda said: then(*said))
 

@@ -1,5 +1,6 @@
 """Deliveries and the retry timeline: every attempt of the selected delivery on a time axis,
-the scheduled ones hollow, a countdown to the next; retry now, cancel, retry a dead letter.
+the scheduled ones hollow, a countdown to the next; retry now, cancel, retry a dead letter or
+every dead letter of the delivery's subscription.
 
 The list follows the store, not the filter: it refreshes when this window's dispatcher reports
 (batched by the bridge) and, while it is shown, when a cheap version of the table changes (the
@@ -34,6 +35,7 @@ from webhook_studio.core.timeline import AttemptPoint
 from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.store.filtered_pages import FilteredDeliverySource
 from webhook_studio.store.filters import SyntaxFilter
+from webhook_studio.ui import dialogs
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.data_tools import DataTools
 from webhook_studio.ui.controllers.deliveries import DeliveriesController
@@ -101,6 +103,8 @@ class DeliveriesSection(QWidget):
         self.controller = controller
         self.dispatcher = controller.dispatcher
         self.delivery_id: str | None = None
+        #: The shown delivery's subscription (None for a replay): its id and URL.
+        self.subscription: tuple[str, str] | None = None
         self.is_replay = False
         self._said: tuple[str, str] | None = None
         self._wanted: str | None = None
@@ -160,6 +164,10 @@ class DeliveriesSection(QWidget):
         self.retry_button.clicked.connect(self._retry_now)
         self.cancel_button.clicked.connect(lambda: self._act("cancel"))
         self.dead_button.clicked.connect(lambda: self._act("dead-letter"))
+        self.dead_all_button = QPushButton("Retry all dead letters…")
+        self.dead_all_button.setToolTip("Every dead letter of this delivery's subscription, "
+                                        "due now (asks first, with how many)")
+        self.dead_all_button.clicked.connect(self._retry_all_dead_letters)
         self.resend_button = QPushButton("Edit and resend…")
         self.resend_button.setToolTip("Open the last attempt's request in an editor and send "
                                       "it again (the delivery is kept as it was)")
@@ -172,7 +180,7 @@ class DeliveriesSection(QWidget):
         button_row = QWidget()
         buttons = FlowLayout(button_row)
         for button in (self.retry_button, self.cancel_button, self.dead_button,
-                       self.resend_button):
+                       self.dead_all_button, self.resend_button):
             buttons.addWidget(button)
         detail = QWidget()
         detail.setMinimumWidth(340)  # the three buttons and a readable timeline
@@ -409,6 +417,8 @@ class DeliveriesSection(QWidget):
             self._said = None
         self.delivery_id = row.id
         self.is_replay = row.is_replay
+        self.subscription = (None if row.is_replay or sub is None
+                             else (sub.id, sub.url))
         kind = "Replay" if row.is_replay else "Delivery"
         self.title.setText(f"{event_text(row)} → {row.target_url}")
         self.summary.setText(f"{kind} {row.id} · {row.state}"
@@ -427,6 +437,7 @@ class DeliveriesSection(QWidget):
             self.retry_button.setEnabled(state != DeliveryState.PENDING)
             self.cancel_button.setEnabled(False)
             self.dead_button.hide()
+            self.dead_all_button.hide()
             return
         has = state is not None and self.dispatcher is not None
         self.retry_button.setText("Retry now")
@@ -437,6 +448,8 @@ class DeliveriesSection(QWidget):
         self.cancel_button.setEnabled(has and state == DeliveryState.PENDING)
         self.dead_button.setEnabled(has and state == DeliveryState.FAILED)
         self.dead_button.show()
+        self.dead_all_button.setEnabled(has and state == DeliveryState.FAILED)
+        self.dead_all_button.show()
 
     def _replay_again(self) -> None:
         if self.delivery_id is None:
@@ -463,6 +476,27 @@ class DeliveriesSection(QWidget):
         acted_on = self.delivery_id
         self.controller.act(action, acted_on,
                             lambda said, done: self._acted(acted_on, said, done))
+
+    def _retry_all_dead_letters(self) -> None:
+        """Ask with the count, then every dead letter of the shown delivery's subscription is
+        due now (the sender takes them in turn, under the subscription's limits)."""
+        if self.subscription is None or self.dispatcher is None:
+            return
+        (sub_id, url), shown = self.subscription, self.delivery_id
+
+        def ask(count: int) -> None:
+            if not count:
+                self.message.setText("This subscription has no dead letters left.")
+                return
+            what = "its dead letter" if count == 1 else f"all {count} of its dead letters"
+            dialogs.confirm(
+                self, "Retry dead letters",
+                f"Retry {what}? The subscription to {url} gets each again now, signed with "
+                "its current secret and headers.", "Retry dead letters",
+                lambda: self.controller.retry_dead_letters(
+                    sub_id, lambda said, done: self._acted(shown or "", said, done)))
+
+        self.controller.count_dead_letters(sub_id, ask)
 
     def _acted(self, delivery_id: str, said: str, done: bool) -> None:
         if self.delivery_id == delivery_id:  # still shown: the sentence is about it
