@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from webhook_studio.core.clock import FixedClock
 from webhook_studio.core.retry import parse_policy
 from webhook_studio.sender import Dispatcher
-from webhook_studio.sender.queue import Result, claim_due, record_results, record_results_core
+from webhook_studio.sender.jobs import Result
+from webhook_studio.sender.queue import claim_due, record_results, record_results_core
 from webhook_studio.store import Store
 from webhook_studio.store.sender_models import Attempt, Delivery, Subscription
 from webhook_studio.store.sender_queries import create_subscription

@@ -26,7 +26,8 @@ from webhook_studio.core.retry import policy_from_dict
 from webhook_studio.core.schemes import Scheme, get_scheme
 from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
 from webhook_studio.sender.errors import classify_transport_error
-from webhook_studio.sender.queue import Job, Result, options_key
+from webhook_studio.sender.jobs import Job, Result
+from webhook_studio.sender.queue import options_key
 from webhook_studio.sender.transport import SenderClient
 
 RESPONSE_BODY_CAP = 64 * 1024

@@ -38,6 +38,7 @@ from webhook_studio.sender.control import cancel_delivery, reschedule_now, retry
 from webhook_studio.sender.emitting import store_events as _store_events
 from webhook_studio.sender.events import DeliveryChanged, SenderEvent
 from webhook_studio.sender.faults import report_fault
+from webhook_studio.sender.jobs import Job
 from webhook_studio.sender.lease import (
     LEASE_S,
     RENEW_S,
@@ -47,7 +48,6 @@ from webhook_studio.sender.lease import (
 )
 from webhook_studio.sender.payload_cache import PayloadCache
 from webhook_studio.sender.queue import (
-    Job,
     any_due,
     claim_due,
     next_due,

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.sender.jobs import Job, Result
 from webhook_studio.sender.payload_cache import PayloadCache
 from webhook_studio.sender.record_sqlite import record_results_sqlite
 from webhook_studio.sender.subscription_cache import SubscriptionCache
@@ -41,47 +41,6 @@ NO_LEASE: dict[str, Any] = {"in_flight_since": None, "in_flight_until": None,
 #: Core tables for executemany statements (ORM bulk mode would want whole primary-key rows).
 DELIVERIES = cast(Table, Delivery.__table__)
 ATTEMPTS = cast(Table, Attempt.__table__)
-
-
-@dataclass
-class Job:
-    """One attempt to make: everything needed to sign and send it without the store."""
-
-    delivery_id: str
-    subscription_id: str
-    number: int
-    url: str
-    event_type: str
-    body: bytes
-    secrets: list[str]
-    scheme: str
-    scheme_options: dict[str, Any] | None
-    headers: dict[str, str]
-    profile: str | None
-    timeout: float
-    retry_policy: dict[str, Any]
-    max_concurrency: int
-
-
-@dataclass
-class Result:
-    """A finished attempt, ready to be written."""
-
-    job: Job
-    started_at: float
-    finished_at: float
-    request_headers: list[list[str]]
-    status: int | None
-    response_headers: list[list[str]]
-    response_body: bytes
-    response_size: int | None
-    duration_ms: float
-    outcome: str
-    error_class: str | None
-    error_message: str | None
-    state: str  # pending, delivered, failed, disabled
-    next_attempt_at: float | None
-    reason: str | None
 
 
 def lease_free(now: float) -> Any:

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from webhook_studio.core.vocabulary import DeliveryState
+from webhook_studio.sender.jobs import Result
 from webhook_studio.store.multirow import insert_rows
-
-if TYPE_CHECKING:
-    from webhook_studio.sender.queue import Result
 
 INSERT_ATTEMPTS = (
     "INSERT INTO attempts (delivery_id, number, started_at, finished_at, request_headers, "

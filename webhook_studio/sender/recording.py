@@ -20,7 +20,8 @@ from collections.abc import Callable
 from webhook_studio.core.clock import Clock
 from webhook_studio.health import Backoff
 from webhook_studio.sender.events import AttemptFinished, SenderEvent
-from webhook_studio.sender.queue import Result, record_results
+from webhook_studio.sender.jobs import Result
+from webhook_studio.sender.queue import record_results
 from webhook_studio.store import Store, StoreUnavailable
 
 STOP_PATIENCE_S = 5.0  # at stop, how long unrecorded attempts keep trying to be written
