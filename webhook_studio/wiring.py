@@ -29,6 +29,7 @@ def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
     extras = Extras()
     forwarder = Forwarder(ctx.store)
     receiver.after_capture = forwarder.after_capture
+    receiver.forwarder = forwarder  # the window's and the API's "retry forward"
     extras.closers.append(forwarder.close)
     extras.forwarder = forwarder
     from webhook_studio.profile_library import handshake_for, secret_learner
