@@ -111,6 +111,21 @@ def forward_targets(records: list[dict[str, Any]], configured: Any = None) -> li
     return list(dict.fromkeys(found))
 
 
+def capture_forwards(store: Store, capture_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """A capture's forward records and the targets a retry by hand accepts (two columns, never
+    the body). Raises NotFound."""
+    with store.session() as session:
+        found = session.execute(select(Capture.forwards, Endpoint.forward_to).outerjoin(
+            Endpoint, Endpoint.id == Capture.endpoint_id).where(Capture.id == capture_id)
+        ).first()
+    if found is None:
+        from webhook_studio.store import NotFound
+
+        raise NotFound(f"No capture with id {capture_id}.")
+    records = list(found[0] or [])
+    return records, forward_targets(records, found[1])
+
+
 def choose_target(capture_id: int, targets: list[str], wanted: str | None) -> str:
     """``wanted``, or the only target; else a sentence naming the targets there are."""
     listed = ", ".join(targets)
