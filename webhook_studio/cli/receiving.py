@@ -68,6 +68,7 @@ def default_endpoint_from(args: argparse.Namespace) -> Any:
             secrets=tuple(args.secret or ()), tolerance=args.tolerance,
             response_status=args.respond_status, max_body_bytes=args.max_body,
             forward_to=tuple(getattr(args, "forward_to", None) or ()),
+            forward_mode=getattr(args, "forward_mode", None) or "async",
         )
         # The profile's scheme, tolerance, duplicate-id header and nonce rules, as for stored
         # endpoints.
@@ -93,7 +94,7 @@ async def run_listen(args: argparse.Namespace) -> int:
                         default_endpoint=endpoint, ssl_context=ssl_context)
     from webhook_studio.wiring import attach_receiver_extras
 
-    extras = attach_receiver_extras(receiver, ctx)
+    extras = attach_receiver_extras(receiver, ctx, forward_retry=forward_retry_policy(args))
     log = None
     closed = asyncio.Event()  # set when nobody reads our output any more
     if not args.quiet:
@@ -128,9 +129,27 @@ async def run_listen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def forward_retry_policy(args: argparse.Namespace) -> Any:
+    """``--forward-retry`` as a Policy (None: the relay's default), or a UsageError."""
+    text = getattr(args, "forward_retry", None)
+    if text is None:
+        return None
+    from webhook_studio.core.retry import PRESETS, parse_policy
+
+    try:
+        return parse_policy(text)
+    except CoreError as exc:
+        presets = "" if "," in text else f" Or name a preset: {', '.join(sorted(PRESETS))}."
+        raise UsageError(f"--forward-retry: {exc}{presets}") from exc
+
+
 def _cmd_listen(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535).")
+    if args.forward_mode == "proxy" and not args.forward_to:
+        raise UsageError("--forward-mode proxy answers with a target's response: give the "
+                         "target with --forward-to URL.")
+    forward_retry_policy(args)  # a bad schedule is a usage error before anything starts
     parse_public(args)  # a bad --public is a usage error before anything starts
     from webhook_studio.core import limits
     from webhook_studio.core.validation import range_problem
@@ -247,6 +266,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                         help="print one JSON object per line instead of text")
     listen.add_argument("--forward-to", action="append", metavar="URL",
                         help="relay each capture to this URL too (repeatable)")
+    listen.add_argument("--forward-mode", choices=("async", "proxy"), default="async",
+                        help="async (default): answer the provider at once with "
+                        "--respond-status and forward in the background; proxy: forward "
+                        "first and answer with the first --forward-to target's response")
+    listen.add_argument("--forward-retry", metavar="SCHEDULE",
+                        help="when a forward fails, try again on this schedule: a comma "
+                        "list of delays (the first is the forward itself), e.g. 0,1s,5s,30s "
+                        "(the default), or a preset name as for send --retry; 0 never "
+                        "retries")
     listen.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a self-signed certificate kept in the data folder")
     add_public_options(listen)
