@@ -11,13 +11,17 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 from werkzeug import Request, Response
 
 from tests.cli.test_listen_output import read_line
 from webhook_studio.cli import main
+from webhook_studio.store import open_store
+from webhook_studio.store.receiver_models import Capture
 
 BODY = b'{"type":"invoice.paid","id":"evt_1"}'
 
@@ -139,3 +143,67 @@ def test_forward_mode_is_a_choice(tmp_path: Path, capsys: pytest.CaptureFixture[
         main(["listen", "--forward-mode", "sync", "--db", str(tmp_path / "x.sqlite3")])
     assert exited.value.code == 2
     assert "invalid choice: 'sync'" in capsys.readouterr().err
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "webhook_studio", *args, "--db",
+                           str(tmp_path / "f.sqlite3")], capture_output=True, text=True,
+                          timeout=60)
+
+
+def forwards(tmp_path: Path) -> list[dict[str, Any]]:
+    """The newest capture's forward records, read from the store file (no process each)."""
+    store = open_store(tmp_path / "f.sqlite3")
+    try:
+        with store.session() as session:
+            newest = session.scalars(select(Capture).order_by(Capture.id.desc())).first()
+            return list(newest.forwards or []) if newest is not None else []
+    finally:
+        store.dispose()
+
+
+def capture_ids(tmp_path: Path) -> list[int]:
+    store = open_store(tmp_path / "f.sqlite3")
+    try:
+        with store.session() as session:
+            return list(session.scalars(select(Capture.id).order_by(Capture.id)))
+    finally:
+        store.dispose()
+
+
+def test_captures_forward_retries_a_failed_forward_by_hand(
+        tmp_path: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """listen's default endpoint is not stored: the retry goes where the first forward went
+    (the --path prefix taken off), to the target it was forwarded to."""
+    target = httpserver.url_for("/handler")
+    httpserver.stop()  # the handler is down when the provider calls
+    with listening(tmp_path, "--path", "/hooks", "--forward-to", target,
+                   "--forward-retry", "0") as url:
+        assert provider_post(f"{url}/hooks/stripe")[0] == 200
+        until(lambda: len(forwards(tmp_path)) == 1, what="the forward was not tried")
+    [failed] = forwards(tmp_path)
+    assert failed["ok"] is False
+    capture_id = str(capture_ids(tmp_path)[0])
+
+    httpserver.start()
+    httpserver.expect_oneshot_request("/handler/stripe", data=BODY).respond_with_data("ok")
+    done = cli(tmp_path, "captures", "forward", capture_id)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(
+        f"forwarded capture #{capture_id} again to {target}/stripe: 200 in ")
+    assert "(forward 2 to that target)" in done.stdout
+    httpserver.check_assertions()
+    assert [(f["ok"], f.get("manual", False)) for f in forwards(tmp_path)] == [
+        (False, False), (True, True)]
+
+    db = ["--db", str(tmp_path / "f.sqlite3")]
+    assert main(["captures", "forward", capture_id, "--target", "http://127.0.0.1:1/x",
+                 *db]) == 2
+    assert (f"is not forwarded to http://127.0.0.1:1/x; it forwards to {target}."
+            in capsys.readouterr().err)
+    assert main(["captures", "forward", "9999", *db]) == 1
+    assert "No capture with id 9999" in capsys.readouterr().err
+    httpserver.stop()
+    assert main(["captures", "forward", capture_id, "--json", *db]) == 1  # down again
+    assert json.loads(capsys.readouterr().out)["outcome"] == "connection_error"
+    assert len(forwards(tmp_path)) == 3

@@ -1,4 +1,4 @@
-"""``webhook-studio listen`` and ``webhook-studio captures list|show``.
+"""``webhook-studio listen`` and ``webhook-studio captures list|show|forward``.
 
 Contract (other tools depend on it): ``listen`` prints ``listening on http://HOST:PORT`` once
 ready, runs until SIGINT or SIGTERM, then exits 0 after flushing every capture.
@@ -234,6 +234,31 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_forward(args: argparse.Namespace) -> int:
+    """``captures forward ID``: the inspector's Retry forward, from a shell. A one-off relay
+    sends it (a ``listen`` running elsewhere keeps its own automatic retries)."""
+    from webhook_studio.relay.errors import ForwardTargetError
+    from webhook_studio.relay.forward import retry_forward
+
+    ctx = AppContext.open(args.db)
+    try:
+        result = asyncio.run(retry_forward(ctx.store, None, args.id, args.target))
+    except NotFound as exc:
+        return fail(f"{exc} List them with: webhook-studio captures list")
+    except ForwardTargetError as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(result)
+    else:
+        answer = (f"{result['status']}" if result["status"] is not None
+                  else f"failed: {result['error']}")
+        print(f"forwarded capture #{args.id} again to {result['url']}: {answer} in "
+              f"{result['duration_ms']} ms (forward {result['attempt']} to that target)")
+    return EXIT_OK if result["ok"] else EXIT_FAILED
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     global captures_commands
     listen = sub.add_parser(
@@ -292,5 +317,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     show.add_argument("id", type=int, help="the capture's id (captures list)")
     add_db_option(show)
     show.set_defaults(func=_cmd_show)
+    forward = captures_commands.add_parser(
+        "forward", help="forward a capture to its endpoint's target again, now",
+        description="Forward a capture again, once, now, to one of its forward targets (the "
+        "endpoint's Forward to, or where it was forwarded before), as the inspector's Retry "
+        "forward does; the outcome is added to the capture's forwards. Exits 1 unless the "
+        "target answers 2xx. To send it anywhere else: replay ID --to URL.")
+    forward.add_argument("id", type=int, help="the capture's id (captures list)")
+    forward.add_argument("--target", metavar="URL",
+                         help="which target, when the capture has several")
+    forward.add_argument("--json", action="store_true", help="print the forward as JSON")
+    add_db_option(forward)
+    forward.set_defaults(func=_cmd_forward)
 
 
