@@ -86,3 +86,26 @@ async def test_a_capture_with_no_forward_target_says_so_and_offers_no_retry(
     panel = await open_forwards_tab(qtbot, window)
     await pump(lambda: "Not forwarded" in panel.note.text(), what="no sentence")
     assert panel.targets.rowCount() == 0 and not panel.retry.isEnabled()
+
+
+async def test_the_relays_own_retries_show_in_the_open_tab(
+        window: Any, ctx: AppContext, qtbot: QtBot, httpserver: HTTPServer) -> None:
+    """No click: the handler comes up, the relay's next automatic try gets through, and the
+    Forwards tab, left open, shows it."""
+    window.receiver.forwarder.retry_policy = parse_policy("0,2s,2s,2s,2s,2s")
+    target = httpserver.url_for("/handler")
+    httpserver.stop()
+    create_endpoint(ctx.store, name="shop", path="/shop", forward_to=[target])
+    window._endpoints_changed()
+    await post(f"{window.base_url}/shop", b"{}")
+    await pump(lambda: window.inbox.model.rowCount() == 1)
+    await select_capture(qtbot, window, 0)
+    panel = await open_forwards_tab(qtbot, window)
+    await pump(lambda: cells(panel) and cells(panel)[0][1].startswith("failed:"),
+               what="the tab did not show the failure")
+    httpserver.start()  # the handler comes up; the relay's next try gets through
+    httpserver.expect_request("/handler").respond_with_data("ok")
+    await pump(lambda: cells(panel)[0][1].startswith("200 in"), within=30,
+               what=f"the tab did not show the relay's retry: {cells(panel)}")
+    assert "automatic retry" in panel.history.toPlainText()
+    assert "by hand" not in panel.history.toPlainText()

@@ -1,7 +1,9 @@
 """The inspector's Forwards tab: each forward target with its latest outcome, "Retry forward"
 for the selected one (a failed target is selected first), and every forward in order.
 
-A retry runs as a task on the window's loop (its store work in worker threads); the panel
+While the tab is shown it reads the forwards again every few seconds (two columns, on a
+worker thread), so the relay's automatic retries appear as they happen. A retry by hand runs
+as a task on the window's loop (its store work in worker threads); the panel
 says the target's answer in a sentence and asks the inspector to show the capture again, so
 the table and the history have the new forward in them.
 
@@ -11,7 +13,8 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +31,9 @@ from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.inspector import InspectorController
 from webhook_studio.ui.models.forward_rows import ForwardRows
 from webhook_studio.ui.theme import set_tone
+
+#: How often the shown tab reads the forwards again, for the relay's automatic retries.
+REREAD_MS = 2000
 
 
 class ForwardsPanel(QWidget):
@@ -69,6 +75,21 @@ class ForwardsPanel(QWidget):
         column.addWidget(self.targets)
         column.addLayout(row)
         column.addWidget(self.history, 1)
+        self._reread = QTimer(self)
+        self._reread.setInterval(REREAD_MS)
+        self._reread.timeout.connect(self._tick)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._reread.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._reread.stop()
+
+    def _tick(self) -> None:
+        if not self._retrying and not self.controller.queries.busy():
+            self.read()
 
     def clear(self) -> None:
         self.capture_id = None
