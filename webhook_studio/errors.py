@@ -34,6 +34,7 @@ exits with (2: the user's input was wrong, 1: something failed)::
      │    ├── BadHarFile                    a HAR file that cannot be imported  exit 2
      │    ├── BadReplayTarget               not a URL one can replay to         exit 2
      │    ├── NotAReplay                    "replay again" on a subscription's delivery
+     │    ├── ForwardTargetError            a forward retried to a target it has not  exit 2
      │    └── TargetUnreachable             a forwarding target broke off its answer
      ├── TunnelError                        tunnel/errors.py
      │    └── TunnelGaveUp                  retrying cannot help

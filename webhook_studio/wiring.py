@@ -22,13 +22,17 @@ class Extras:
             await close()
 
 
-def attach_receiver_extras(receiver: Any, ctx: AppContext) -> Extras:
-    """Hook forwarding (relay), profile rules and profile handshakes into a receiver."""
+def attach_receiver_extras(receiver: Any, ctx: AppContext, *,
+                           forward_retry: Any = None) -> Extras:
+    """Hook forwarding (relay), profile rules and profile handshakes into a receiver.
+    ``forward_retry``: the retry Policy for failed forwards (``listen --forward-retry``);
+    None keeps the relay's default."""
     from webhook_studio.relay.forward import Forwarder
 
     extras = Extras()
-    forwarder = Forwarder(ctx.store)
+    forwarder = Forwarder(ctx.store, retry=forward_retry)
     receiver.after_capture = forwarder.after_capture
+    receiver.forwarder = forwarder  # the window's and the API's "retry forward"
     extras.closers.append(forwarder.close)
     extras.forwarder = forwarder
     from webhook_studio.profile_library import handshake_for, secret_learner

@@ -88,3 +88,23 @@ EVENT_BATCH_OUT = Schema("EventBatchOut", (
         description="one list per event, in request order: a delivery id for each "
                     "subscription it went to (empty: none listens)"),
 ))
+
+FORWARD_OUT = Schema("ForwardOut", (
+    Field("target", _STR, required=True, description="the endpoint's forward target"),
+    Field("url", _STR, required=True, description="where it went (target plus the path "
+          "below the endpoint's prefix)"),
+    Field("at", _plain({"type": "number"}), required=True, description="Unix time sent"),
+    Field("ok", _plain({"type": "boolean"}), required=True, description="a 2xx answer"),
+    Field("status", _NULLABLE_INT, required=True, description="null: no answer"),
+    Field("outcome", _STR, required=True,
+          description="response, broken, timeout, connection_error, tls_error, ..."),
+    Field("error", _NULLABLE_STR, required=True),
+    Field("headers", _HEADER_PAIRS, required=True, description="the target's answer"),
+    Field("duration_ms", _plain({"type": "number"}), required=True),
+    Field("body", _STR, description="the answer's first 64 KiB"),
+    Field("body_size", _INT),
+    Field("body_truncated", _plain({"type": "boolean"})),
+    Field("manual", _plain({"type": "boolean"}), description="retried by hand"),
+    Field("attempt", _INT, description="this target's forwards of the capture, this one "
+          "included"),
+))

@@ -1,5 +1,6 @@
 """``/captures/{id}/replay`` and ``/captures/{id}/resend``: send a capture again, as it was,
-re-signed, or edited (the edited copy is stored as a new capture linked to the original).
+re-signed, or edited (the edited copy is stored as a new capture linked to the original);
+``/captures/{id}/forwards/retry``: forward it again to one of its endpoint's targets.
 
 The target is checked before anything is stored; the edit rules are the CLI's
 (``relay/edit.py``), so ``replay --edit`` and this route accept the same requests.
@@ -12,11 +13,12 @@ from typing import Any
 from sqlalchemy import select
 
 from webhook_studio.api.errors import InvalidInput, not_found
-from webhook_studio.api.models import RESEND_OUT
+from webhook_studio.api.models import FORWARD_OUT, RESEND_OUT
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
+from webhook_studio.core.specs import Field, Schema, http_url
 from webhook_studio.core.specs_records import REPLAY, RESEND, secret_problem
 from webhook_studio.relay.errors import RelayError
 from webhook_studio.store import NotFound
@@ -125,6 +127,30 @@ async def resend_route(call: Call) -> Result:
     return 201, await off_loop(_result, call, result)
 
 
+FORWARD_RETRY = Schema("ForwardRetry", (
+    Field("target", http_url(), description="one of the capture's forward targets; may be "
+          "left out when it has exactly one"),
+))
+
+
+async def forward_retry_route(call: Call) -> Result:
+    """Forward the capture again, now, once, as the inspector's "Retry forward" does; the
+    answer is the new forward record (also appended to the capture's ``forwards``)."""
+    from webhook_studio.relay.errors import ForwardTargetError
+    from webhook_studio.relay.forward import retry_forward
+
+    capture_id = await off_loop(_existing, call)
+    forwarder = getattr(call.services.receiver, "forwarder", None)
+    try:
+        result = await retry_forward(call.services.store, forwarder, capture_id,
+                                     call.body.get("target"))
+    except ForwardTargetError as exc:
+        raise InvalidInput({"target": str(exc)}) from exc
+    except NotFound as exc:  # deleted meanwhile
+        raise not_found(str(exc)) from exc
+    return 200, result
+
+
 REPLAY_ROUTES = (
     Route("POST", "/captures/{id}/replay", replay_route,
           "Send the capture's raw body and headers to a URL", "captures", body=REPLAY,
@@ -134,4 +160,9 @@ REPLAY_ROUTES = (
           "capture linked to the original (edited_from), which stays as it was", "captures",
           body=RESEND, status=201, response=RESEND_OUT,
           errors=(404, 422)),
+    Route("POST", "/captures/{id}/forwards/retry", forward_retry_route,
+          "Forward the capture again, now, to one of its endpoint's targets (target may be "
+          "left out when it has one); answers the new forward record. 422 names the "
+          "targets it has", "captures", body=FORWARD_RETRY, body_optional=True,
+          response=FORWARD_OUT, errors=(404, 422)),
 )

@@ -1,4 +1,4 @@
-"""``webhook-studio listen`` and ``webhook-studio captures list|show``.
+"""``webhook-studio listen`` and ``webhook-studio captures list|show|forward``.
 
 Contract (other tools depend on it): ``listen`` prints ``listening on http://HOST:PORT`` once
 ready, runs until SIGINT or SIGTERM, then exits 0 after flushing every capture.
@@ -68,6 +68,7 @@ def default_endpoint_from(args: argparse.Namespace) -> Any:
             secrets=tuple(args.secret or ()), tolerance=args.tolerance,
             response_status=args.respond_status, max_body_bytes=args.max_body,
             forward_to=tuple(getattr(args, "forward_to", None) or ()),
+            forward_mode=getattr(args, "forward_mode", None) or "async",
         )
         # The profile's scheme, tolerance, duplicate-id header and nonce rules, as for stored
         # endpoints.
@@ -93,7 +94,7 @@ async def run_listen(args: argparse.Namespace) -> int:
                         default_endpoint=endpoint, ssl_context=ssl_context)
     from webhook_studio.wiring import attach_receiver_extras
 
-    extras = attach_receiver_extras(receiver, ctx)
+    extras = attach_receiver_extras(receiver, ctx, forward_retry=forward_retry_policy(args))
     log = None
     closed = asyncio.Event()  # set when nobody reads our output any more
     if not args.quiet:
@@ -128,9 +129,27 @@ async def run_listen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def forward_retry_policy(args: argparse.Namespace) -> Any:
+    """``--forward-retry`` as a Policy (None: the relay's default), or a UsageError."""
+    text = getattr(args, "forward_retry", None)
+    if text is None:
+        return None
+    from webhook_studio.core.retry import PRESETS, parse_policy
+
+    try:
+        return parse_policy(text)
+    except CoreError as exc:
+        presets = "" if "," in text else f" Or name a preset: {', '.join(sorted(PRESETS))}."
+        raise UsageError(f"--forward-retry: {exc}{presets}") from exc
+
+
 def _cmd_listen(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535).")
+    if args.forward_mode == "proxy" and not args.forward_to:
+        raise UsageError("--forward-mode proxy answers with a target's response: give the "
+                         "target with --forward-to URL.")
+    forward_retry_policy(args)  # a bad schedule is a usage error before anything starts
     parse_public(args)  # a bad --public is a usage error before anything starts
     from webhook_studio.core import limits
     from webhook_studio.core.validation import range_problem
@@ -215,6 +234,31 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_forward(args: argparse.Namespace) -> int:
+    """``captures forward ID``: the inspector's Retry forward, from a shell. A one-off relay
+    sends it (a ``listen`` running elsewhere keeps its own automatic retries)."""
+    from webhook_studio.relay.errors import ForwardTargetError
+    from webhook_studio.relay.forward import retry_forward
+
+    ctx = AppContext.open(args.db)
+    try:
+        result = asyncio.run(retry_forward(ctx.store, None, args.id, args.target))
+    except NotFound as exc:
+        return fail(f"{exc} List them with: webhook-studio captures list")
+    except ForwardTargetError as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(result)
+    else:
+        answer = (f"{result['status']}" if result["status"] is not None
+                  else f"failed: {result['error']}")
+        print(f"forwarded capture #{args.id} again to {result['url']}: {answer} in "
+              f"{result['duration_ms']} ms (forward {result['attempt']} to that target)")
+    return EXIT_OK if result["ok"] else EXIT_FAILED
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     global captures_commands
     listen = sub.add_parser(
@@ -247,6 +291,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                         help="print one JSON object per line instead of text")
     listen.add_argument("--forward-to", action="append", metavar="URL",
                         help="relay each capture to this URL too (repeatable)")
+    listen.add_argument("--forward-mode", choices=("async", "proxy"), default="async",
+                        help="async (default): answer the provider at once with "
+                        "--respond-status and forward in the background; proxy: forward "
+                        "first and answer with the first --forward-to target's response")
+    listen.add_argument("--forward-retry", metavar="SCHEDULE",
+                        help="when a forward fails, try again on this schedule: a comma "
+                        "list of delays (the first is the forward itself), e.g. 0,1s,5s,30s "
+                        "(the default), or a preset name as for send --retry; 0 never "
+                        "retries")
     listen.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a self-signed certificate kept in the data folder")
     add_public_options(listen)
@@ -264,5 +317,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     show.add_argument("id", type=int, help="the capture's id (captures list)")
     add_db_option(show)
     show.set_defaults(func=_cmd_show)
+    forward = captures_commands.add_parser(
+        "forward", help="forward a capture to its endpoint's target again, now",
+        description="Forward a capture again, once, now, to one of its forward targets (the "
+        "endpoint's Forward to, or where it was forwarded before), as the inspector's Retry "
+        "forward does; the outcome is added to the capture's forwards. Exits 1 unless the "
+        "target answers 2xx. To send it anywhere else: replay ID --to URL.")
+    forward.add_argument("id", type=int, help="the capture's id (captures list)")
+    forward.add_argument("--target", metavar="URL",
+                         help="which target, when the capture has several")
+    forward.add_argument("--json", action="store_true", help="print the forward as JSON")
+    add_db_option(forward)
+    forward.set_defaults(func=_cmd_forward)
 
 

@@ -118,6 +118,8 @@ class Receiver:
                                  search_seconds=self.limits.search_seconds)
         self.handshake: Handshake | None = None
         self.after_capture: AfterCapture | None = None
+        #: The relay behind ``after_capture`` (wiring.py), for forwards retried by hand.
+        self.forwarder: Any = None
         self.url: str | None = None
         self._runner: web.ServerRunner | None = None
         self._server: GuardedServer | None = None

@@ -6,6 +6,8 @@
      │                       nothing of it was stored (exit 2)
      ├── BadReplayTarget     a replay target that is not a URL one can send to (exit 2)
      ├── NotAReplay          "replay again" on a subscription's delivery (exit 2)
+     ├── ForwardTargetError  a forward retried by hand to a target the capture does not
+     │                       forward to, or with no target named when it has several (exit 2)
      └── TargetUnreachable   a forwarding target broke off its answer (also a
                              ConnectionResetError, so the proxied client's connection drops)
 
@@ -36,6 +38,13 @@ class BadReplayTarget(RelayError):
 
 class NotAReplay(RelayError):
     """The delivery is a subscription's delivery, not a replay; retry it the usual way."""
+
+    exit_code = 2
+
+
+class ForwardTargetError(RelayError):
+    """A forward retried by hand names no target, or one the capture is not forwarded to;
+    the message names the targets it has."""
 
     exit_code = 2
 

@@ -19,6 +19,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,7 +28,7 @@ from sqlalchemy import select
 
 from webhook_studio.core.retry import Policy, parse_policy
 from webhook_studio.core.vocabulary import CaptureState
-from webhook_studio.relay.errors import TargetUnreachable
+from webhook_studio.relay.errors import ForwardTargetError, TargetUnreachable
 from webhook_studio.relay.headers import forwardable
 from webhook_studio.sender.errors import classify_transport_error
 from webhook_studio.sender.transport import make_client
@@ -101,6 +102,50 @@ def target_url(target: str, endpoint_path: str, path: str, query: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, full_path or "/", query or parts.query, ""))
 
 
+def forward_targets(records: list[dict[str, Any]], configured: Any = None) -> list[str]:
+    """The targets a capture can be forwarded to again: its endpoint's (as configured now),
+    then any it was forwarded to before (a target removed since, or ``listen --forward-to``
+    whose endpoint is not stored); each once, in that order."""
+    found = [str(t) for t in configured or ()]
+    found += [str(r["target"]) for r in records if r.get("target")]
+    return list(dict.fromkeys(found))
+
+
+def capture_forwards(store: Store, capture_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """A capture's forward records and the targets a retry by hand accepts (two columns, never
+    the body). Raises NotFound."""
+    with store.session() as session:
+        found = session.execute(select(Capture.forwards, Endpoint.forward_to).outerjoin(
+            Endpoint, Endpoint.id == Capture.endpoint_id).where(Capture.id == capture_id)
+        ).first()
+    if found is None:
+        from webhook_studio.store import NotFound
+
+        raise NotFound(f"No capture with id {capture_id}.")
+    records = list(found[0] or [])
+    return records, forward_targets(records, found[1])
+
+
+def choose_target(capture_id: int, targets: list[str], wanted: str | None) -> str:
+    """``wanted``, or the only target; else a sentence naming the targets there are."""
+    listed = ", ".join(targets)
+    if wanted is None:
+        if len(targets) == 1:
+            return targets[0]
+        if not targets:
+            raise ForwardTargetError(
+                f"Capture #{capture_id} has no forward target: its endpoint forwards "
+                "nowhere and it was never forwarded. Add a target to the endpoint's "
+                "Forward to, or send it anywhere with replay.")
+        raise ForwardTargetError(f"Capture #{capture_id} forwards to {len(targets)} targets "
+                                 f"({listed}); name the one to retry.")
+    if wanted not in targets:
+        where = f"it forwards to {listed}" if targets else "it is not forwarded anywhere"
+        raise ForwardTargetError(f"Capture #{capture_id} is not forwarded to {wanted}; "
+                                 f"{where}. To send it elsewhere, replay it.")
+    return wanted
+
+
 class Forwarder:
     def __init__(self, store: Store, *, client: httpx.AsyncClient | None = None,
                  retry: Policy | None = None, timeout: float = 15.0,
@@ -112,6 +157,8 @@ class Forwarder:
         self.timeout = timeout
         self.rng = rng or random.Random()
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: The automatic retries still running, by (capture id, target).
+        self._pending: dict[tuple[int, str], asyncio.Task[Any]] = {}
         self._lock = asyncio.Lock()
 
     async def close(self) -> None:
@@ -171,6 +218,12 @@ class Forwarder:
                     self._retry_loop(capture_id, target, request, 2))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+                self._pending[(capture_id, target)] = task
+                task.add_done_callback(partial(self._forget_pending, (capture_id, target)))
+
+    def _forget_pending(self, key: tuple[int, str], task: asyncio.Task[Any]) -> None:
+        if self._pending.get(key) is task:
+            del self._pending[key]
 
     async def _retry_loop(self, capture_id: int, target: str, request: tuple[Any, ...],
                           attempt: int) -> None:
@@ -186,8 +239,27 @@ class Forwarder:
                 return
             attempt += 1
 
-    async def retry(self, capture_id: int, target: str) -> dict[str, Any]:
-        """Forward one capture to one target again, now (the inspector's retry button)."""
+    async def retry(self, capture_id: int, target: str | None = None) -> dict[str, Any]:
+        """Forward one capture to one of its targets again, now, once (the inspector's
+        "Retry forward" button, ``POST /captures/{id}/forwards/retry``).
+
+        ``target`` may be left out when the capture has exactly one. The request goes to the
+        URL the earlier forwards to that target used (the endpoint prefix already applied),
+        so a capture of ``listen --path`` goes where its first forward went. A success stops
+        the automatic retries still pending for that target: the handler gets it once.
+        Raises NotFound (no such capture) or :class:`ForwardTargetError` (a sentence)."""
+        plan = await asyncio.to_thread(self._plan, capture_id, target)
+        chosen, url, request, earlier = plan
+        result = await self._send(chosen, *request, url=url)
+        result.update(manual=True, attempt=earlier + 1)
+        await self._record(capture_id, [result])
+        if result["ok"] and (pending := self._pending.pop((capture_id, chosen), None)):
+            pending.cancel()
+        return result
+
+    def _plan(self, capture_id: int, wanted: str | None
+              ) -> tuple[str, str | None, tuple[Any, ...], int]:
+        """``(target, url of its last forward or None, request, forwards to it so far)``."""
         with self.store.session() as session:
             capture = session.get(Capture, capture_id)
             if capture is None:
@@ -196,19 +268,22 @@ class Forwarder:
                 raise NotFound(f"No capture with id {capture_id}.")
             endpoint = (session.get(Endpoint, capture.endpoint_id)
                         if capture.endpoint_id is not None else None)
+            records = list(capture.forwards or [])
+            targets = forward_targets(records, endpoint.forward_to if endpoint else None)
+            chosen = choose_target(capture_id, targets, wanted)
             request = (capture.method, endpoint.path if endpoint else "", capture.path,
                        capture.query, forwardable(capture.headers), capture.body)
-        result = await self._send(target, *request)
-        result["manual"] = True
-        await self._record(capture_id, [result])
-        return result
+        mine = [r for r in records if r.get("target") == chosen]
+        url = next((str(r["url"]) for r in reversed(mine) if r.get("url")), None)
+        return chosen, url, request, len(mine)
 
     async def _send(self, target: str, method: str, endpoint_path: str, path: str, query: str,
-                    headers: list[tuple[str, str]], body: bytes, *, stream: bool = False
-                    ) -> dict[str, Any]:
-        """Forward once. The answer's body is read with a cap (first :data:`BODY_CAP` bytes
-        kept, the rest counted), or with ``stream`` left open in ``result["_response"]``."""
-        url = target_url(target, endpoint_path, path, query)
+                    headers: list[tuple[str, str]], body: bytes, *, stream: bool = False,
+                    url: str | None = None) -> dict[str, Any]:
+        """Forward once (to ``url`` when given, else the target plus the request's path).
+        The answer's body is read with a cap (first :data:`BODY_CAP` bytes kept, the rest
+        counted), or with ``stream`` left open in ``result["_response"]``."""
+        url = url or target_url(target, endpoint_path, path, query)
         started = time.perf_counter()
         at = time.time()
 
@@ -258,3 +333,16 @@ class Forwarder:
             capture = session.scalars(select(Capture).where(Capture.id == capture_id)).first()
             if capture is not None:
                 capture.forwards = [*(capture.forwards or []), *results]
+
+
+async def retry_forward(store: Store, forwarder: Forwarder | None, capture_id: int,
+                        target: str | None = None) -> dict[str, Any]:
+    """:meth:`Forwarder.retry` on the process's forwarder, or on a one-off one where none is
+    attached (a window or API without a receiver): a retry by hand works either way."""
+    if forwarder is not None:
+        return await forwarder.retry(capture_id, target)
+    own = Forwarder(store)
+    try:
+        return await own.retry(capture_id, target)
+    finally:
+        await own.close()

@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         store, runner = self.ctx.store, self.runner
         if key == "inbox":
             self.inbox = InboxSection(InboxController(store, runner, self.base_url, self))
+            # Retry forward goes through the receiver's relay (wiring.py), like its retries.
+            self.inbox.inspector.controller.forwarder = getattr(self.receiver, "forwarder", None)
             return self.inbox
         if key == "endpoints":
             self.endpoints = EndpointsSection(

@@ -1,4 +1,5 @@
-"""The inspector: reading one capture for display, its cURL command, exporting it.
+"""The inspector: reading one capture for display, its cURL command, exporting it, and
+forwarding it again by hand.
 
 Signals:
     shown(CaptureView): the capture asked for with :meth:`show`, read and prepared off the
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from webhook_studio.store import Store
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.models.capture_view import curl_text, read_view
+from webhook_studio.ui.models.forward_rows import ForwardRows, outcome, read_forwards
 from webhook_studio.ui.query_op import Queries
 from webhook_studio.ui.tasks import TaskRunner
 
@@ -27,7 +30,11 @@ class InspectorController(QObject):
         super().__init__(parent)
         self.store = store
         self.base_url = base_url
+        self.runner = runner
         self.queries = Queries(runner)
+        #: The receiver's relay (its ``forwarder``), so a retry by hand goes through the same
+        #: forwarder as the automatic ones; None: a one-off forwarder does it.
+        self.forwarder: Any = None
 
     def show(self, capture_id: int, full: bool = False) -> None:
         self.queries.run("capture", lambda: read_view(self.store, capture_id, full),
@@ -63,3 +70,28 @@ class InspectorController(QObject):
             return f"Saved {target.name} ({fmt.size(len(data))})", True
 
         self.queries.run("export", write, lambda said: then(*said))
+
+    def forwards(self, capture_id: int, then: Callable[[ForwardRows], None]) -> None:
+        """The Forwards tab's rows for the capture, read on a worker thread."""
+        self.queries.run("forwards", lambda: read_forwards(self.store, capture_id), then)
+
+    def retry_forward(self, capture_id: int, target: str,
+                      then: Callable[[str, bool], None]) -> None:
+        """Forward the capture to ``target`` again, now, as a task on the window's loop (the
+        store is read and written in worker threads); ``then(sentence, ok)`` says how it
+        went: the target's answer, or why it could not be sent."""
+        from webhook_studio.errors import describe_error
+        from webhook_studio.relay.forward import retry_forward
+
+        store, forwarder = self.store, self.forwarder
+
+        async def run() -> tuple[str, bool]:
+            try:
+                result = await retry_forward(store, forwarder, capture_id, target)
+            except Exception as exc:  # a sentence at the button, never a traceback
+                return describe_error(exc)[0], False
+            if result["ok"]:
+                return f"Forwarded again to {result['url']}: {outcome(result)}.", True
+            return f"Forward to {result['url']} {outcome(result)}.", False
+
+        self.runner.run(run(), on_success=lambda said: then(*said))

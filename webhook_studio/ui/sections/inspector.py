@@ -33,6 +33,7 @@ from webhook_studio.core.vocabulary import CaptureState
 from webhook_studio.ui import format as fmt
 from webhook_studio.ui.controllers.inspector import InspectorController
 from webhook_studio.ui.models.capture_view import BIG, CaptureView
+from webhook_studio.ui.sections.forwards_panel import ForwardsPanel
 from webhook_studio.ui.theme import set_tone
 from webhook_studio.ui.widgets.elided_label import ElidedLabel
 from webhook_studio.ui.widgets.flow_layout import FlowLayout
@@ -138,10 +139,12 @@ class Inspector(QWidget):
         self.form = table(["Field", "Value"])
         self.response = QPlainTextEdit(readOnly=True)
         self.response.setFont(mono())
-        self.forwards = QPlainTextEdit(readOnly=True)
+        self.forwards_page = ForwardsPanel(controller)
+        self.forwards_page.retried.connect(self._refresh)
+        self.forwards = self.forwards_page.history
         for widget, title in ((self.body, "Body"), (self.raw, "Raw"), (self.hex, "Hex"),
                               (self.headers, "Headers"), (self.form, "Form"),
-                              (self.response, "Response"), (self.forwards, "Forwards")):
+                              (self.response, "Response"), (self.forwards_page, "Forwards")):
             self.tabs.addTab(widget, title)
         self._filled: set[int] = set()
         self.tabs.currentChanged.connect(self._fill_tab)
@@ -176,6 +179,7 @@ class Inspector(QWidget):
             text.clear()
         fill(self.headers, [])
         fill(self.form, [])
+        self.forwards_page.clear()
         self.cut_bar.hide()
 
     def show_capture(self, capture_id: int, full: bool = False) -> None:
@@ -234,7 +238,8 @@ class Inspector(QWidget):
         self.highlighter.setDocument(self.body.document() if len(c.pretty) <= 2 * BIG
                                      else None)  # colouring 10 MiB would take seconds
         self.body.setPlainText(c.pretty)
-        self._filled = set()  # Raw and Hex are laid out when their tab is shown
+        self.forwards_page.showing(c.id, c.forwards)
+        self._filled = set()  # Raw, Hex and Forwards are filled when their tab is shown
         self.raw.clear()
         self.hex.clear()
         self._fill_tab(self.tabs.currentIndex())
@@ -250,7 +255,6 @@ class Inspector(QWidget):
         fill(self.form, c.form)
         self.tabs.setTabEnabled(4, bool(c.form))
         self.response.setPlainText(c.response)
-        self.forwards.setPlainText(c.forwards)
         self.shown.emit(c.id)
 
     def _fill_tab(self, index: int) -> None:
@@ -262,10 +266,16 @@ class Inspector(QWidget):
             self.raw.setPlainText(self.view.raw)
         elif widget is self.hex:
             self.hex.setPlainText(self.view.hex)
+        elif widget is self.forwards_page:
+            self.forwards_page.read()
         self._filled.add(index)
 
     def _follow(self, link: str) -> None:
         self.open_capture.emit(int(link))
+
+    def _refresh(self, capture_id: int) -> None:
+        if capture_id == self.capture_id:
+            self.show_capture(capture_id)
 
     def _show_all(self) -> None:
         if self.capture_id is not None:
