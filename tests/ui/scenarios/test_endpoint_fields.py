@@ -195,3 +195,28 @@ async def test_a_bad_value_in_any_field_is_named_and_nothing_is_stored(
     for key in ("response_headers", "max_body_bytes", "ip_allowlist", "forward_to",
                 "forward_mode", "public_url", "active"):
         assert getattr(after, key) == getattr(before, key), key
+
+
+async def test_a_mistake_is_named_when_the_field_is_left_and_cleared_once_fixed(
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    await go_to(qtbot, window, "Endpoints")
+    editor = window.endpoints
+    more, errors = editor.more, editor.errors
+    qtbot.keyClicks(editor.path, "/hooks/live")
+    more.body_limit.setFocus()
+    qtbot.keyClicks(more.body_limit, "ten megs")
+    assert not errors["max_body_bytes"].isVisible(), "not while still typing"
+    qtbot.keyClick(more.body_limit, Qt.Key.Key_Tab)
+    assert errors["max_body_bytes"].isVisible()
+    assert "whole number of bytes" in errors["max_body_bytes"].text()
+    retype(qtbot, more.body_limit, "10 MiB")
+    assert not errors["max_body_bytes"].isVisible(), "fixed: the sentence goes at once"
+
+    type_lines(qtbot, more.allowlist, "localhost")
+    await save(qtbot, editor)
+    assert errors["ip_allowlist"].isVisible() and stored(ctx) == []
+    retype(qtbot, more.allowlist, "::1")
+    assert not errors["ip_allowlist"].isVisible()
+    await save(qtbot, editor)
+    (row,) = stored(ctx)
+    assert (row.max_body_bytes, row.ip_allowlist) == (10 * 1024 * 1024, ["::1/128"])

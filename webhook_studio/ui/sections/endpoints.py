@@ -141,6 +141,7 @@ class EndpointsSection(QWidget):
                 ("", self.reject, None), ("Forward to", self.forward, "forward_to"),
                 *self.more.rows()):
             form_row(form, label, widget, self.errors, key)
+        self.more.watch(self._recheck)
         save = QPushButton("Save")
         save.clicked.connect(self.save)
         self.delete = QPushButton("Delete…")
@@ -253,6 +254,14 @@ class EndpointsSection(QWidget):
             response_delay_ms=self.delay.value(), reject_invalid=self.reject.isChecked(),
             forward_to=self.forward.toPlainText(), active=self.active.isChecked(),
             **self.more.form()))
+
+    def _recheck(self, key: str, finished: bool) -> None:
+        """One field checked where it is typed, by the same rule Save applies."""
+        label = self.errors[key]
+        if finished or label.isVisible():
+            problem = self.fields()[1].get(key)
+            label.setText(problem or "")
+            label.setVisible(problem is not None)
 
     def _profile_changed(self) -> None:
         profile = self.profiles.get(self.profile.currentData() or "")

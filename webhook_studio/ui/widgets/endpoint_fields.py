@@ -8,6 +8,7 @@ Kept apart from ``ui/sections/endpoints.py`` so that file stays one screen of la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
@@ -74,6 +75,16 @@ class EndpointFields:
         return (("Forward mode", self.mode, "forward_mode"),
                 ("Body size limit", self.body_limit, "max_body_bytes"),
                 ("IP allowlist", self.allowlist, "ip_allowlist"))
+
+    def watch(self, check: Callable[[str, bool], None]) -> None:
+        """``check(error key, finished)`` as the person types: ``finished`` when a line was
+        left (say what is wrong now), else on every change (refresh a sentence already shown,
+        so it goes away as soon as the mistake is fixed)."""
+        for key, line in (("max_body_bytes", self.body_limit), ("public_url", self.public_url)):
+            line.editingFinished.connect(lambda key=key: check(key, True))
+            line.textChanged.connect(lambda _text, key=key: check(key, False))
+        for key, text in (("response_headers", self.headers), ("ip_allowlist", self.allowlist)):
+            text.textChanged.connect(lambda key=key: check(key, False))
 
     def set_has_targets(self, has: bool) -> None:
         self.mode.setEnabled(has)
