@@ -199,7 +199,7 @@ class EndpointForm:
     active: bool = True
 
 
-_BYTES = re.compile(r"(\d+)\s*(kib|mib)?", re.IGNORECASE)
+_BYTES = re.compile(r"([0-9]+)\s*(kib|mib)?", re.IGNORECASE)
 
 
 def byte_count(text: str) -> Any:
@@ -213,6 +213,17 @@ def byte_count(text: str) -> Any:
         return text
     unit = {"kib": 1024, "mib": 1024 * 1024}.get((match[2] or "").lower(), 1)
     return int(match[1]) * unit
+
+
+def body_limit_text(value: int | None) -> str:
+    """A stored body limit as the editor shows it (:func:`byte_count` reads it back to the
+    same number): empty for the default, else in the largest unit it is a whole number of."""
+    if value is None or value == limits.DEFAULT_ENDPOINT_BODY_BYTES:
+        return ""
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if value and value % size == 0:
+            return f"{value // size} {unit}"
+    return str(value)
 
 
 def endpoint_record(form: EndpointForm) -> tuple[dict[str, Any], dict[str, str]]:

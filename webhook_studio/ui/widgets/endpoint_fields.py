@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 
 from webhook_studio.core import limits
+from webhook_studio.core.validation import body_limit_text
 
 _MIB = 1024 * 1024
 _DEFAULT = limits.DEFAULT_ENDPOINT_BODY_BYTES
@@ -25,18 +26,6 @@ _MODE_TIP = ("How the provider is answered when this endpoint forwards: at once 
              "first target's status, headers and body, as a proxy would (the others still get "
              "their copy). A failed proxy forward answers 502.")
 _NO_TARGETS_TIP = "Only used with forward targets: add a URL to Forward to first."
-
-
-def body_limit_text(value: int | None) -> str:
-    """A stored limit as the field shows it: empty for the default, else in the largest unit
-    it is a whole number of, so it reads back as the same number of bytes."""
-    if value is None or value == _DEFAULT:
-        return ""
-    if value and value % _MIB == 0:
-        return f"{value // _MIB} MiB"
-    if value and value % 1024 == 0:
-        return f"{value // 1024} KiB"
-    return str(value)
 
 
 class EndpointFields:
