@@ -173,6 +173,10 @@ EP_GOOD: dict[str, list[Any]] = {
     "forward_to": [[], ["http://127.0.0.1:3000/a"],
                    [f"http://127.0.0.1:3000/{i}" for i in range(limits.MAX_FORWARD_TARGETS)]],
     "public_url": [None, "https://abc.example.com"],
+    "forward_mode": ["async", "proxy"],
+    "ip_allowlist": [[], ["10.0.0.7/8", "2001:db8::/32"], ["127.0.0.1"]],
+    "response_headers": [{}, {"X-A": "1", "Cache-Control": "no-store"}],
+    "is_active": [True, False],
     "secrets": [("github", ["s3cret"]), ("standard-webhooks", [WHSEC, WHSEC[:-4] + "AAA="]),
                 (None, [])],
 }
@@ -186,6 +190,11 @@ EP_BAD: dict[str, list[Any]] = {
     "forward_to": [["localhost:3000"],
                    [f"http://h/{i}" for i in range(limits.MAX_FORWARD_TARGETS + 1)]],
     "public_url": ["ftp://x", "example.com"],
+    "forward_mode": ["sync", "PROXY"],
+    "ip_allowlist": [["300.1.1.1"], ["10.0.0.0/33"],
+                     [f"10.0.{i}.0/24" for i in range(limits.MAX_ALLOWLIST + 1)]],
+    "response_headers": [{"X(A": "1"}],
+    "is_active": [True],  # a check box cannot be anything else
     "secrets": [("github", []), ("standard-webhooks", ["hello"]), (None, ["s3cret"]),
                 ("github", [f"s{i}" for i in range(limits.MAX_ENDPOINT_SECRETS + 1)])],
 }
@@ -221,15 +230,20 @@ def test_the_api_and_the_endpoint_editor_agree(client: httpx.Client,
         response_status=record["response_status"],
         response_delay_ms=record["response_delay_ms"],
         max_body_bytes=record["max_body_bytes"], forward_to="\n".join(record["forward_to"]),
-        public_url=record["public_url"] or "")
+        public_url=record["public_url"] or "", forward_mode=record["forward_mode"],
+        ip_allowlist=", ".join(record["ip_allowlist"]), active=record["is_active"],
+        response_headers="\n".join(f"{k}: {v}" for k, v in record["response_headers"].items()))
     fields, errors = validate_endpoint(form)
     if resp.status_code == 201:
         assert errors == {}
         ENDPOINTS_ACCEPTED.append(1)
         ep = resp.json()
         for key in ("path", "tolerance", "response_status", "response_delay_ms",
-                    "max_body_bytes", "forward_to", "public_url", "scheme"):
+                    "max_body_bytes", "forward_to", "public_url", "scheme", "forward_mode",
+                    "ip_allowlist"):
             assert fields[key] == ep[key], key
+        assert fields["active"] == ep["is_active"]
+        assert dict(fields["response_headers"]) == ep["response_headers"]
         assert ep["secrets_count"] == len(fields["secrets"])
     else:
         assert set(errors) == set(resp.json()["fields"]), (errors, resp.json())

@@ -98,7 +98,8 @@ def endpoint_to_dict(e: Endpoint) -> dict[str, Any]:
         "response_body": (e.response_body or b"").decode("utf-8", "replace"),
         "response_delay_ms": e.response_delay_ms, "reject_invalid": e.reject_invalid,
         "max_body_bytes": e.max_body_bytes, "is_active": e.active,
-        "forward_to": list(e.forward_to or []), "ip_allowlist": list(e.ip_allowlist or []),
+        "forward_to": list(e.forward_to or []), "forward_mode": e.forward_mode or "async",
+        "ip_allowlist": list(e.ip_allowlist or []),
         "created_at": iso(e.created_at), "updated_at": iso(e.updated_at),
     }
 

@@ -43,6 +43,9 @@ from webhook_studio.core.specs import (
 #: Schemes a record can sign or verify with (``hmac`` needs options only profiles give).
 SIGNING_SCHEMES = tuple(n for n in SCHEME_NAMES if n != "hmac")
 VERIFY_SCHEMES = SIGNING_SCHEMES
+#: How an endpoint with forward targets answers: at once with its response rule (``async``),
+#: or with the first target's response (``proxy``); relay/forward.py honours it.
+FORWARD_MODES = ("async", "proxy")
 
 
 # -- secrets ----------------------------------------------------------------------------------
@@ -278,8 +281,13 @@ ENDPOINT = Schema("Endpoint", (
     Field("is_active", boolean()),
     Field("forward_to", array(http_url(), max_items=limits.MAX_FORWARD_TARGETS),
           label="The forward targets"),
+    Field("forward_mode", choice(FORWARD_MODES),
+          description="async (default): answer at once with the response rule and forward "
+                      "in the background; proxy: answer with the first forward target's "
+                      "response (the others still get a copy)", label="The forward mode"),
     Field("ip_allowlist", array(cidr(), max_items=limits.MAX_ALLOWLIST),
-          description="CIDR networks allowed to post (empty: everyone); others get 403"),
+          description="CIDR networks allowed to post (empty: everyone); others get 403",
+          label="The IP allowlist"),
 ), aliases={"active": "is_active"})
 
 RESIGN = Schema("Resign", (

@@ -10,6 +10,7 @@ round. Pure, so tested without Qt.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,6 +175,8 @@ class EndpointForm:
 
     ``scheme`` is the verification scheme (None: capture only); with a provider profile,
     pass the profile's scheme and ``scheme_options`` so its secrets are checked by its rule.
+    ``max_body_bytes`` is a number, or the text of the editor's field ("" is the default,
+    "64 KiB" and "10 MiB" are read as bytes).
     """
 
     path: str
@@ -184,44 +187,86 @@ class EndpointForm:
     scheme_options: dict[str, Any] | None = None
     tolerance: int | None = None
     response_status: int = 200
+    response_headers: str = ""
     response_body: str = ""
     response_delay_ms: int = 0
-    max_body_bytes: int = limits.DEFAULT_ENDPOINT_BODY_BYTES
+    max_body_bytes: int | str = limits.DEFAULT_ENDPOINT_BODY_BYTES
     reject_invalid: bool = False
     forward_to: str = ""
+    forward_mode: str = "async"
+    ip_allowlist: str = ""
     public_url: str = ""
+    active: bool = True
 
 
-def endpoint_record(form: EndpointForm) -> dict[str, Any]:
-    """The record the API would be sent for this form."""
+_BYTES = re.compile(r"([0-9]+)\s*(kib|mib)?", re.IGNORECASE)
+
+
+def byte_count(text: str) -> Any:
+    """A body limit as typed: "" is the default, "2048", "2,048", "64 KiB" or "10 MiB" are
+    bytes; anything else is returned as typed so the spec refuses it with its range."""
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    if not cleaned:
+        return limits.DEFAULT_ENDPOINT_BODY_BYTES
+    match = _BYTES.fullmatch(cleaned)
+    if match is None:
+        return text
+    unit = {"kib": 1024, "mib": 1024 * 1024}.get((match[2] or "").lower(), 1)
+    return int(match[1]) * unit
+
+
+def body_limit_text(value: int | None) -> str:
+    """A stored body limit as the editor shows it (:func:`byte_count` reads it back to the
+    same number): empty for the default, else in the largest unit it is a whole number of."""
+    if value is None or value == limits.DEFAULT_ENDPOINT_BODY_BYTES:
+        return ""
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if value and value % size == 0:
+            return f"{value // size} {unit}"
+    return str(value)
+
+
+def endpoint_record(form: EndpointForm) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record the API would be sent for this form, and problems found reading the text."""
     record: dict[str, Any] = {
         "path": form.path.strip(),
         "secrets": [s.strip() for s in form.secrets.splitlines() if s.strip()],
         "tolerance": form.tolerance, "response_status": form.response_status,
         "response_body": form.response_body, "response_delay_ms": form.response_delay_ms,
-        "max_body_bytes": form.max_body_bytes, "reject_invalid": form.reject_invalid,
+        "max_body_bytes": (byte_count(form.max_body_bytes)
+                           if isinstance(form.max_body_bytes, str) else form.max_body_bytes),
+        "reject_invalid": form.reject_invalid,
         "forward_to": [u.strip() for u in form.forward_to.splitlines() if u.strip()],
-        "public_url": form.public_url.strip() or None,
+        "forward_mode": form.forward_mode,
+        "ip_allowlist": [n.strip() for n in form.ip_allowlist.replace(",", "\n").splitlines()
+                         if n.strip()],
+        "public_url": form.public_url.strip() or None, "is_active": form.active,
     }
+    errors: dict[str, str] = {}
+    headers, problem = parse_headers(form.response_headers)
+    if problem:
+        errors["response_headers"] = problem
+    else:
+        record["response_headers"] = headers
     if form.name.strip():
         record["name"] = form.name.strip()
     if form.profile:
         record["profile"] = form.profile
     elif form.scheme is not None:
         record["scheme"] = form.scheme
-    return record
+    return record, errors
 
 
 def validate_endpoint(form: EndpointForm) -> tuple[dict[str, Any], dict[str, str]]:
     """``(fields for the store, errors by field)`` for a receiver endpoint: the API's
     endpoint spec and its scheme/secrets rule, so an endpoint saved by either passes the
     other."""
-    record = endpoint_record(form)
-    errors: dict[str, str] = {}
+    record, errors = endpoint_record(form)
+    valid: dict[str, Any] = {}
     try:
-        check_endpoint(record)
+        valid = check_endpoint(record)
     except SpecError as exc:
-        errors = _sentences(ENDPOINT, exc.fields, {})
+        errors = {**_sentences(ENDPOINT, exc.fields, {}), **errors}
     if form.scheme is not None and form.scheme not in SIGNING_SCHEMES and \
             form.profile is None:
         errors["scheme"] = f"Choose a signature scheme ({', '.join(SIGNING_SCHEMES)})."
@@ -234,9 +279,14 @@ def validate_endpoint(form: EndpointForm) -> tuple[dict[str, Any], dict[str, str
         "scheme": form.scheme, "scheme_options": form.scheme_options,
         "secrets": record["secrets"], "tolerance": form.tolerance,
         "response_status": form.response_status,
+        "response_headers": [[k, v] for k, v in record.get("response_headers", {}).items()],
         "response_body": form.response_body.encode("utf-8"),
-        "response_delay_ms": form.response_delay_ms, "max_body_bytes": form.max_body_bytes,
+        "response_delay_ms": form.response_delay_ms,
+        "max_body_bytes": record["max_body_bytes"],
         "reject_invalid": form.reject_invalid, "forward_to": record["forward_to"],
-        "public_url": record["public_url"],
+        "forward_mode": form.forward_mode,
+        # as the API stores them: 10.0.0.7/8 is kept as the network 10.0.0.0/8
+        "ip_allowlist": valid.get("ip_allowlist", record["ip_allowlist"]),
+        "public_url": record["public_url"], "active": form.active,
     }
     return fields, errors

@@ -75,7 +75,8 @@ def endpoint_test_request(endpoint: Endpoint, base_url: str, now: float,
                           profiles: Callable[[str], Profile | None]) -> RequestCopy:
     """The "Send a test webhook" request for a stored endpoint, signed with its first
     secret against the URL it verifies (its public URL when it has one)."""
-    url = (endpoint.public_url or base_url).rstrip("/") + endpoint.path
+    # the whole URL the provider calls (the receiver verifies against exactly it), not a base
+    url = endpoint.public_url or base_url.rstrip("/") + endpoint.path
     profile = profiles(endpoint.profile) if endpoint.profile else None
     return signed_request(url, profile=profile, scheme=endpoint.scheme,
                           scheme_options=endpoint.scheme_options,

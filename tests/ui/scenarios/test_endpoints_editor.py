@@ -119,16 +119,21 @@ async def test_a_profile_endpoint_checks_its_secret_with_the_profiles_rule(
 
 async def test_an_endpoint_made_through_the_api_re_saves_unchanged_from_the_editor(
         window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
-    """Fields the editor does not show (body limit, public URL, response headers) and an
-    "off" tolerance survive a Save from the editor: one rule set, no silent rewrites."""
+    """Every field the API sets (body limit, public URL, response headers, forward targets
+    and mode, IP allowlist as the API normalised it, inactive) and an "off" tolerance survive
+    a Save from the editor: one rule set, no silent rewrites."""
     from webhook_studio.api import load_or_create_token
 
     api = await window.start_api(0)
     headers = {"Authorization": f"Bearer {load_or_create_token(ctx.data_dir)}"}
     sent = {"path": "/qa", "name": "QA", "scheme": "standard-webhooks", "secrets": [SECRET],
             "tolerance": -1, "max_body_bytes": 2048,
-            "public_url": "https://hooks.example.com/qa", "response_headers": {"X-A": "1"},
-            "response_status": 202, "response_delay_ms": 150}
+            "public_url": "https://hooks.example.com/qa",
+            "response_status": 202, "response_delay_ms": 150,
+            "response_headers": {"X-A": "1", "Cache-Control": "no-store"},
+            "forward_to": ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"],
+            "forward_mode": "proxy", "ip_allowlist": ["10.0.0.7/8", "::1"],
+            "is_active": False, "reject_invalid": True, "response_body": "ok"}
     try:
         async with aiohttp.ClientSession(headers=headers) as session:
             async with session.post(f"{api}/api/v1/endpoints", json=sent) as resp:
@@ -139,8 +144,11 @@ async def test_an_endpoint_made_through_the_api_re_saves_unchanged_from_the_edit
             await pump(lambda: editor.list.count() == 1)
             await pick_list_row(qtbot, editor.list, 0)
             assert editor.tolerance.text() == "off (no time check)"
+            (row,) = stored(ctx)
             await click_text(qtbot, editor, "Save")
             assert editor.error.text() == ""
+            (saved,) = stored(ctx)
+            assert saved.updated_at > row.updated_at, "Save wrote the endpoint"
             async with session.get(f"{api}/api/v1/endpoints/{before['id']}") as resp:
                 after = await resp.json()
     finally:

@@ -1,5 +1,6 @@
-"""Receiver endpoints: path, provider profile or scheme, secrets, tolerance, response rule,
-forward targets, and the full URL to paste into a provider's dashboard.
+"""Receiver endpoints: path, active flag, provider profile or scheme, secrets, tolerance,
+response rule (status, headers, body, delay), forward targets and mode, body size limit, IP
+allowlist, public URL, and the full URL to paste into a provider's dashboard.
 
 Choosing a provider profile makes the endpoint verify, flag duplicates, refuse replayed nonces
 and answer handshakes the way that provider's consumers must; the scheme then follows the profile.
@@ -45,8 +46,15 @@ from webhook_studio.ui.widgets.editor_page import (
     show_errors,
 )
 from webhook_studio.ui.widgets.empty_state import section_empty_state
+from webhook_studio.ui.widgets.endpoint_fields import EndpointFields
 from webhook_studio.ui.widgets.secret_list import SecretList
 from webhook_studio.ui.widgets.tolerance_spin import ToleranceSpin
+
+INACTIVE_TIP = (
+    "Unticked, the receiver stops using this endpoint (nothing stored is lost): requests to "
+    "its path are still captured, but as if it did not exist: no signature check, no "
+    "forwarding, and the receiver's default 200 answer (or the rules of an active endpoint "
+    "whose shorter path covers this one).")
 
 
 class EndpointsSection(QWidget):
@@ -88,6 +96,8 @@ class EndpointsSection(QWidget):
         url_row.addWidget(self.full_url, 1)
         url_row.addWidget(copy)
         self.path.textChanged.connect(self._update_url)
+        self.active = QCheckBox("Active")
+        self.active.setToolTip(INACTIVE_TIP)
         self.profile = QComboBox()
         self.profile.addItem("None (pick a scheme below)", None)
         self.profiles = controller.profiles
@@ -109,6 +119,9 @@ class EndpointsSection(QWidget):
         self.reject = QCheckBox("Answer 401 when the signature is invalid")
         self.forward = QPlainTextEdit(placeholderText="http://localhost:3000/webhook")
         self.forward.setFixedHeight(48)
+        self.more = EndpointFields()
+        self.forward.textChanged.connect(
+            lambda: self.more.set_has_targets(bool(self.forward.toPlainText().strip())))
         self.error = QLabel("")
         set_tone(self.error, "invalid")
         self.error.setWordWrap(True)
@@ -117,16 +130,18 @@ class EndpointsSection(QWidget):
         self.errors: dict[str, QLabel] = {}
         for label, widget, key in (
                 ("Name", self.name, None), ("Path", self.path, "path"),
-                ("Full URL", url_row, None), ("Provider", self.profile, None),
+                ("Full URL", url_row, None), ("Public URL", self.more.public_url, "public_url"),
+                ("", self.active, None), ("Provider", self.profile, None),
                 ("Signature", self.scheme, "scheme"), ("Secrets", self.secrets, "secrets"),
                 ("Tolerance (s)", narrow(self.tolerance, 260), "tolerance"),
                 ("Respond with", narrow(self.status, 120), "response_status"),
+                ("Response headers", self.more.headers, "response_headers"),
                 ("Response body", self.body, None),
                 ("Delay", narrow(self.delay, 160), "response_delay_ms"),
-                ("", self.reject, None), ("Forward to", self.forward, "forward_to")):
+                ("", self.reject, None), ("Forward to", self.forward, "forward_to"),
+                *self.more.rows()):
             form_row(form, label, widget, self.errors, key)
-        # Kept from the stored endpoint: set through the API or the CLI, not shown here.
-        self._kept: dict[str, Any] = {}
+        self.more.watch(self._recheck)
         save = QPushButton("Save")
         save.clicked.connect(self.save)
         self.delete = QPushButton("Delete…")
@@ -170,6 +185,7 @@ class EndpointsSection(QWidget):
         self.list.clear()
         for e in endpoints:
             how = f"{e.profile} profile" if e.profile else e.scheme or "no signature"
+            how += "" if e.active else " · inactive"
             item = QListWidgetItem(f"{e.name}\n{e.path} · {how}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
             item.setToolTip(f"{e.name}\n{e.path} · {how}")
@@ -194,10 +210,11 @@ class EndpointsSection(QWidget):
         self.status.setValue(200)
         self.delay.setValue(0)
         self.reject.setChecked(False)
+        self.active.setChecked(True)
+        self.more.clear()
         self.delete.setEnabled(False)
         self.error.clear()
         show_errors(self.errors, {})
-        self._kept = {}
         self._update_url()
 
     def load(self, endpoint_id: int) -> None:
@@ -217,7 +234,8 @@ class EndpointsSection(QWidget):
         self.delay.setValue(e.response_delay_ms)
         self.reject.setChecked(e.reject_invalid)
         self.forward.setPlainText("\n".join(e.forward_to or []))
-        self._kept = {"max_body_bytes": e.max_body_bytes, "public_url": e.public_url or ""}
+        self.active.setChecked(e.active)
+        self.more.show(e)
         self.delete.setEnabled(True)
         self.error.clear()
         show_errors(self.errors, {})
@@ -234,7 +252,16 @@ class EndpointsSection(QWidget):
             secrets="\n".join(self.secrets.secrets()), tolerance=self.tolerance.tolerance(),
             response_status=self.status.value(), response_body=self.body.text(),
             response_delay_ms=self.delay.value(), reject_invalid=self.reject.isChecked(),
-            forward_to=self.forward.toPlainText(), **self._kept))
+            forward_to=self.forward.toPlainText(), active=self.active.isChecked(),
+            **self.more.form()))
+
+    def _recheck(self, key: str, finished: bool) -> None:
+        """One field checked where it is typed, by the same rule Save applies."""
+        label = self.errors[key]
+        if finished or label.isVisible():
+            problem = self.fields()[1].get(key)
+            label.setText(problem or "")
+            label.setVisible(problem is not None)
 
     def _profile_changed(self) -> None:
         profile = self.profiles.get(self.profile.currentData() or "")
