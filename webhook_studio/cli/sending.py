@@ -18,7 +18,8 @@ Contract (other tools depend on it):
   ``--concurrency N`` lets N attempts run at once (default 1: in file order).
 * ``--json`` prints the delivery: ``id``, ``state``, ``attempts`` (``number``, ``started_at``
   ISO 8601, ``status`` or null, ``duration_ms``, ``error`` or null, ``request_headers`` as an
-  object name -> value) and more fields.
+  object name -> value; the handler's answer: ``response_headers``, ``response_body`` (text,
+  or null with ``response_body_base64``), ``response_truncated``, ``error_class``) and more.
 * Usage errors (bad URL, schedule, data file, JSON, scheme) are one sentence and exit 2.
 """
 
@@ -30,6 +31,7 @@ import json
 import sys
 from typing import Any
 
+from webhook_studio.cli import delivery_views
 from webhook_studio.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -174,13 +176,16 @@ def _summary(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _report(ctx: AppContext, delivery_id: str, as_json: bool) -> str:
+def _report(ctx: AppContext, delivery_id: str, as_json: bool, answer: bool = False) -> str:
+    """The delivery as JSON or a summary; ``answer``: with the handler's last response."""
     with ctx.store.session() as session:
         data = delivery_to_dict(session, get_delivery(session, delivery_id))
     if as_json:
         print_json(data)
     else:
         print(_summary(data))
+        if answer and data["attempts"]:
+            print("\n".join(delivery_views.response_lines(data["attempts"][-1])))
     return str(data["state"])
 
 
@@ -286,7 +291,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_show(args: argparse.Namespace) -> int:
     ctx = AppContext.open(args.db)
     try:
-        _report(ctx, args.id, args.json)
+        _report(ctx, args.id, args.json, answer=True)
     except NotFound as exc:
         return fail(f"{exc} List them with: webhook-studio deliveries list")
     finally:
@@ -464,6 +469,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(show)
     show.add_argument("--json", action="store_true", help="print it as JSON")
     show.set_defaults(func=_cmd_show)
+    delivery_views.register(deliveries_commands)
     resume = deliveries_commands.add_parser(
         "resume", help="after a crash or quit: make due attempts (all retries with --wait)")
     add_db_option(resume)
