@@ -89,3 +89,17 @@ async def test_stats_per_event_type_follow_seed_004(api: Api, httpserver: HTTPSe
     assert status == 200 and every["since"] is None and len(every["items"]) == 2
     status, bad = await api.call("GET", "/deliveries/stats?since=soon")
     assert status == 422 and "since" in bad["fields"]
+
+
+async def test_a_profile_s_rate_limits_apply_unless_the_request_names_them(api: Api) -> None:
+    """Seed 000's paissive profile allows 60 a minute and 1,000 an hour."""
+    body = await create(api, profile="paissive")
+    assert (body["rate_per_minute"], body["rate_per_hour"]) == (60, 1000)
+    body = await create(api, profile="paissive", rate_per_minute=5)
+    assert (body["rate_per_minute"], body["rate_per_hour"]) == (5, 1000)
+    body = await create(api, profile="paissive", rate_per_hour=None)
+    assert (body["rate_per_minute"], body["rate_per_hour"]) == (60, None)
+    body = await create(api, profile="envoyou", secret="env-secret")  # it sets none
+    assert (body["rate_per_minute"], body["rate_per_hour"]) == (None, None)
+    status, _ = await api.call("GET", f"/webhooks/{body['id']}")
+    assert status == 200

@@ -141,6 +141,9 @@ def create(call: Call) -> Result:
         scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)
+        # and sends at most as often as its provider does (a field given, even null, wins)
+        fields.setdefault("rate_per_minute", profile.rate_per_minute)
+        fields.setdefault("rate_per_hour", profile.rate_per_hour)
     secret = body.get("secret") or get_scheme(scheme, options).generate_secret()
     if problem := subscription_secret_problem({"secret": secret}, scheme=scheme,
                                               options=options):

@@ -84,7 +84,8 @@ def _read_data(source: str | None) -> Any:
 #: The spec's field names as ``send`` spells them, for the sentence's prefix.
 _OPTIONS = {"url": "URL", "events": "--event", "headers": "--header", "secret": "--secret",
             "scheme": "--scheme", "retry_policy": "--retry", "timeout": "--timeout",
-            "max_concurrency": "--concurrency"}
+            "max_concurrency": "--concurrency", "rate_per_minute": "--rate-per-minute",
+            "rate_per_hour": "--rate-per-hour"}
 
 
 def _events(args: argparse.Namespace) -> list[tuple[str, Any]]:
@@ -113,6 +114,7 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     """
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
+    rates: dict[str, int | None] = {}
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
         try:
             profile = profile_library(args).get(args.profile)
@@ -120,6 +122,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
             raise UsageError(str(exc)) from exc
         scheme_name, options = profile.scheme, profile.scheme_options
         retry, timeout = profile.retry, profile.timeout
+        rates = {"rate_per_minute": profile.rate_per_minute,
+                 "rate_per_hour": profile.rate_per_hour}
     elif scheme_name not in SIGNING_SCHEMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
                          f"{', '.join(SIGNING_SCHEMES)}.")
@@ -135,6 +139,9 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
         record["secret"] = args.secret
     if args.concurrency is not None:
         record["max_concurrency"] = args.concurrency
+    for name in ("rate_per_minute", "rate_per_hour"):  # the option wins over the profile
+        if getattr(args, name) is not None:
+            rates[name] = record[name] = getattr(args, name)
     try:
         if args.event is not None:
             EVENT.validate({"type": args.event, "data": None})
@@ -154,7 +161,7 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
         "scheme_options": options, "profile": args.profile,
         "retry_policy": valid["retry_policy"].to_dict(), "adhoc": True,
         "description": "ad-hoc send from the command line",
-        "max_concurrency": valid.get("max_concurrency", 1),
+        "max_concurrency": valid.get("max_concurrency", 1), **rates,
     }
     if args.timeout is not None or timeout is not None:
         fields["timeout_seconds"] = args.timeout if args.timeout is not None else timeout
@@ -426,12 +433,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                            "a line (- = stdin); all checked before any is stored")
     send.add_argument("--concurrency", type=int, metavar="N",
                       help="at most N attempts to URL at once (1-64, default 1: in order)")
+    for unit in ("minute", "hour"):
+        send.add_argument(f"--rate-per-{unit}", type=int, metavar="N",
+                          help=f"at most N attempts to URL a {unit} (default: the profile's, "
+                          "else no limit)")
     group = send.add_mutually_exclusive_group()
     group.add_argument("--scheme", metavar="NAME", help="signature scheme "
                        "(default standard-webhooks)")
     group.add_argument("--profile", metavar="NAME",
-                       help="provider profile: its scheme, envelope, headers, retry schedule "
-                       "and timeout (profiles list)")
+                       help="provider profile: its scheme, envelope, headers, retry schedule, "
+                       "timeout and rate limits (profiles list)")
     send.add_argument("--secret", metavar="S", help="signing secret (generated if omitted)")
     send.add_argument("--retry", metavar="SCHEDULE",
                       help="comma list of delays (0,1s,5m,1h) or a preset name "
