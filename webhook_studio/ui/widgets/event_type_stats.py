@@ -56,6 +56,8 @@ class EventTypeStats(QWidget):
         for col in range(1, len(HEADERS)):
             self.table.horizontalHeader().setSectionResizeMode(
                 col, self.table.horizontalHeader().ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, self.table.horizontalHeader().ResizeMode.Stretch)  # long event types
         self.table.horizontalHeader().setStretchLastSection(False)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
