@@ -30,9 +30,14 @@ def collect_qt_objects_on_the_gui_thread(qapp: object) -> Iterator[None]:
     from another thread").
     """
     yield
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     QApplication.processEvents()
+    # The windows pytest-qt closed with deleteLater(): no Qt event loop runs under the
+    # tests' asyncio loop to delete them, so they piled up (every later stylesheet change
+    # repolished all of them; test_every_control took 10x longer after 16 window tests).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     QApplication.processEvents()
 

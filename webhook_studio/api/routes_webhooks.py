@@ -15,10 +15,11 @@ from webhook_studio.api.models import SUBSCRIPTION_OUT
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.validation import choice, q_bool, q_int, q_str
+from webhook_studio.core.errors import CoreError
 from webhook_studio.core.matching import matches
-from webhook_studio.core.retry import PRESETS, format_delay, parse_policy
+from webhook_studio.core.retry import PRESETS, format_delay, parse_delay, parse_policy
 from webhook_studio.core.schemes import get_scheme
-from webhook_studio.core.specs import SpecError
+from webhook_studio.core.specs import SpecError, core_text
 from webhook_studio.core.specs_records import (
     EVENT,
     EVENT_TYPE,
@@ -39,6 +40,7 @@ from webhook_studio.store.sender_queries import (
     DELIVERY_KINDS,
     create_subscription,
     delete_subscription,
+    delivery_stats,
     delivery_to_dict,
     get_delivery,
     get_subscription,
@@ -48,6 +50,8 @@ from webhook_studio.store.sender_queries import (
 )
 
 DELIVERY_STATES = (*(s.value for s in DeliveryState), DEAD_LETTER)
+#: How far back ``GET /deliveries/stats`` looks without ``since``: seed 004's 24 hours.
+STATS_WINDOW = 86400.0
 
 
 def policy_text(stored: dict[str, Any]) -> str:
@@ -137,6 +141,9 @@ def create(call: Call) -> Result:
         scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
         fields.update(scheme=scheme, scheme_options=options)
         fields.setdefault("timeout_seconds", profile.timeout)
+        # and sends at most as often as its provider does (a field given, even null, wins)
+        fields.setdefault("rate_per_minute", profile.rate_per_minute)
+        fields.setdefault("rate_per_hour", profile.rate_per_hour)
     secret = body.get("secret") or get_scheme(scheme, options).generate_secret()
     if problem := subscription_secret_problem({"secret": secret}, scheme=scheme,
                                               options=options):
@@ -247,6 +254,23 @@ async def emit(call: Call) -> Result:
     return 202, {"delivery_ids": grouped[0]}
 
 
+def _stats_window(text: str) -> float:
+    """A duration longer than 0 (30m, 2h, 7d), or ``all`` (read as 0)."""
+    if text == "all":
+        return 0.0
+    if (seconds := parse_delay(text)) <= 0:
+        raise CoreError("Give a duration longer than 0 (30m, 2h, 7d) or all.")
+    return seconds
+
+
+def delivery_stats_route(call: Call) -> Result:
+    """Seed 004's monitoring query per event type, plus attempt latency percentiles."""
+    window = call.query["since"]  # None: not given; 0: all
+    with call.services.store.session() as session:
+        return 200, delivery_stats(session, call.services.clock.now(),
+                                   STATS_WINDOW if window is None else window or None)
+
+
 def _delivery(call: Call) -> dict[str, Any]:
     with call.services.store.session() as session:
         try:
@@ -339,6 +363,14 @@ ROUTES = (
           query=(q_str("state", choice(DELIVERY_STATES)),
                  q_str("kind", choice(DELIVERY_KINDS), "delivery (a subscription's) or "
                        "replay (of a capture)"), *_page), errors=(422,)),
+    Route("GET", "/deliveries/stats", delivery_stats_route,
+          "Per event type: total_deliveries, successful, avg_attempts and attempt latency "
+          "percentiles (latency_ms p50/p95/p99) of subscriptions' deliveries (replays are "
+          "not counted)", "deliveries",
+          query=(q_str("since", core_text(_stats_window, {"examples": ["24h", "7d", "all"]},
+                                          max_len=40),
+                       "only deliveries created this long ago or less (default 24h; all)"),),
+          errors=(422,)),
     Route("GET", "/deliveries/{id}", get_delivery_route, "A delivery with its attempts",
           "deliveries", errors=(404,)),
     Route("POST", "/deliveries/{id}/retry", retry_delivery,

@@ -18,7 +18,8 @@ Contract (other tools depend on it):
   ``--concurrency N`` lets N attempts run at once (default 1: in file order).
 * ``--json`` prints the delivery: ``id``, ``state``, ``attempts`` (``number``, ``started_at``
   ISO 8601, ``status`` or null, ``duration_ms``, ``error`` or null, ``request_headers`` as an
-  object name -> value) and more fields.
+  object name -> value; the handler's answer: ``response_headers``, ``response_body`` (text,
+  or null with ``response_body_base64``), ``response_truncated``, ``error_class``) and more.
 * Usage errors (bad URL, schedule, data file, JSON, scheme) are one sentence and exit 2.
 """
 
@@ -30,6 +31,7 @@ import json
 import sys
 from typing import Any
 
+from webhook_studio.cli import delivery_views
 from webhook_studio.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -82,7 +84,8 @@ def _read_data(source: str | None) -> Any:
 #: The spec's field names as ``send`` spells them, for the sentence's prefix.
 _OPTIONS = {"url": "URL", "events": "--event", "headers": "--header", "secret": "--secret",
             "scheme": "--scheme", "retry_policy": "--retry", "timeout": "--timeout",
-            "max_concurrency": "--concurrency"}
+            "max_concurrency": "--concurrency", "rate_per_minute": "--rate-per-minute",
+            "rate_per_hour": "--rate-per-hour"}
 
 
 def _events(args: argparse.Namespace) -> list[tuple[str, Any]]:
@@ -111,6 +114,7 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
     """
     scheme_name, options, retry, timeout = (args.scheme or "standard-webhooks", None,
                                             "standard-webhooks", None)
+    rates: dict[str, int | None] = {}
     if args.profile:  # the profile signs, shapes, retries and times out as its provider does
         try:
             profile = profile_library(args).get(args.profile)
@@ -118,6 +122,8 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
             raise UsageError(str(exc)) from exc
         scheme_name, options = profile.scheme, profile.scheme_options
         retry, timeout = profile.retry, profile.timeout
+        rates = {"rate_per_minute": profile.rate_per_minute,
+                 "rate_per_hour": profile.rate_per_hour}
     elif scheme_name not in SIGNING_SCHEMES:
         raise UsageError(f"Unknown scheme {scheme_name!r}; choose one of: "
                          f"{', '.join(SIGNING_SCHEMES)}.")
@@ -133,6 +139,9 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
         record["secret"] = args.secret
     if args.concurrency is not None:
         record["max_concurrency"] = args.concurrency
+    for name in ("rate_per_minute", "rate_per_hour"):  # the option wins over the profile
+        if getattr(args, name) is not None:
+            rates[name] = record[name] = getattr(args, name)
     try:
         if args.event is not None:
             EVENT.validate({"type": args.event, "data": None})
@@ -152,7 +161,7 @@ def _subscription_fields(args: argparse.Namespace) -> tuple[dict[str, Any], str,
         "scheme_options": options, "profile": args.profile,
         "retry_policy": valid["retry_policy"].to_dict(), "adhoc": True,
         "description": "ad-hoc send from the command line",
-        "max_concurrency": valid.get("max_concurrency", 1),
+        "max_concurrency": valid.get("max_concurrency", 1), **rates,
     }
     if args.timeout is not None or timeout is not None:
         fields["timeout_seconds"] = args.timeout if args.timeout is not None else timeout
@@ -174,13 +183,16 @@ def _summary(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _report(ctx: AppContext, delivery_id: str, as_json: bool) -> str:
+def _report(ctx: AppContext, delivery_id: str, as_json: bool, answer: bool = False) -> str:
+    """The delivery as JSON or a summary; ``answer``: with the handler's last response."""
     with ctx.store.session() as session:
         data = delivery_to_dict(session, get_delivery(session, delivery_id))
     if as_json:
         print_json(data)
     else:
         print(_summary(data))
+        if answer and data["attempts"]:
+            print("\n".join(delivery_views.response_lines(data["attempts"][-1])))
     return str(data["state"])
 
 
@@ -286,7 +298,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_show(args: argparse.Namespace) -> int:
     ctx = AppContext.open(args.db)
     try:
-        _report(ctx, args.id, args.json)
+        _report(ctx, args.id, args.json, answer=True)
     except NotFound as exc:
         return fail(f"{exc} List them with: webhook-studio deliveries list")
     finally:
@@ -421,12 +433,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                            "a line (- = stdin); all checked before any is stored")
     send.add_argument("--concurrency", type=int, metavar="N",
                       help="at most N attempts to URL at once (1-64, default 1: in order)")
+    for unit in ("minute", "hour"):
+        send.add_argument(f"--rate-per-{unit}", type=int, metavar="N",
+                          help=f"at most N attempts to URL a {unit} (default: the profile's, "
+                          "else no limit)")
     group = send.add_mutually_exclusive_group()
     group.add_argument("--scheme", metavar="NAME", help="signature scheme "
                        "(default standard-webhooks)")
     group.add_argument("--profile", metavar="NAME",
-                       help="provider profile: its scheme, envelope, headers, retry schedule "
-                       "and timeout (profiles list)")
+                       help="provider profile: its scheme, envelope, headers, retry schedule, "
+                       "timeout and rate limits (profiles list)")
     send.add_argument("--secret", metavar="S", help="signing secret (generated if omitted)")
     send.add_argument("--retry", metavar="SCHEDULE",
                       help="comma list of delays (0,1s,5m,1h) or a preset name "
@@ -464,6 +480,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_db_option(show)
     show.add_argument("--json", action="store_true", help="print it as JSON")
     show.set_defaults(func=_cmd_show)
+    delivery_views.register(deliveries_commands)
     resume = deliveries_commands.add_parser(
         "resume", help="after a crash or quit: make due attempts (all retries with --wait)")
     add_db_option(resume)

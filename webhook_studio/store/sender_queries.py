@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Integer, and_, func, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from webhook_studio.core.vocabulary import AttemptOutcome, DeliveryState
+from webhook_studio.store.attempt_exchange import response_fields
 from webhook_studio.store.base import apply_fields
 from webhook_studio.store.database import Store
 from webhook_studio.store.errors import NotFound
@@ -116,7 +117,8 @@ def attempts_of(session: Session, delivery_id: str) -> list[Attempt]:
 
 
 def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
-    """The JSON shape of ``send --json`` and ``deliveries list --json``."""
+    """The JSON shape of ``send --json``, ``deliveries show|list --json`` and the API's
+    deliveries; each attempt carries the handler's answer (:func:`response_fields`)."""
     return {
         "id": delivery.id,
         "state": delivery.state,
@@ -143,6 +145,8 @@ def delivery_to_dict(session: Session, delivery: Delivery) -> dict[str, Any]:
                 "response_size": a.response_size,
                 "request_headers": {k: v for k, v in a.request_headers},
                 "next_attempt_at": iso(a.next_attempt_at),
+                # the handler's answer: headers, body (64 KiB kept), error class
+                **response_fields(a),
             }
             for a in attempts_of(session, delivery.id)
         ],
@@ -204,18 +208,20 @@ def count_dead_letters(session: Session, subscription_id: str | None = None,
 
 def event_type_stats(session: Session, since: float = 0.0) -> list[dict[str, Any]]:
     """Per event type: deliveries, delivered, average attempts, attempt latency percentiles
-    (the monitoring query of seed 004, plus latency)."""
+    (the monitoring query of seed 004, plus latency). A subscription's deliveries only: a
+    replay of a capture is not an event's delivery."""
+    where = [Delivery.created_at >= since, *delivery_conditions(kind="delivery")]
     rows = session.execute(
         select(Delivery.event_type, func.count(),
                func.sum((Delivery.state == DeliveryState.DELIVERED).cast(Integer)),
                func.avg(Delivery.attempt_count))
-        .where(Delivery.created_at >= since).group_by(Delivery.event_type)
+        .where(*where).group_by(Delivery.event_type)
         .order_by(Delivery.event_type)).all()
     stats = []
     for event_type, total, delivered, avg_attempts in rows:
         durations = sorted(d for d in session.scalars(
             select(Attempt.duration_ms).join(Delivery, Attempt.delivery_id == Delivery.id)
-            .where(Delivery.event_type == event_type, Delivery.created_at >= since,
+            .where(Delivery.event_type == event_type, *where,
                    Attempt.duration_ms.is_not(None))) if d is not None)
         stats.append({
             "event_type": event_type, "total": int(total), "succeeded": int(delivered or 0),
@@ -224,6 +230,17 @@ def event_type_stats(session: Session, since: float = 0.0) -> list[dict[str, Any
                            (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
         })
     return stats
+
+
+def delivery_stats(session: Session, now: float, window: float | None) -> dict[str, Any]:
+    """:func:`event_type_stats` of the last ``window`` seconds (all when None) under seed
+    004's column names (``event``, ``total_deliveries``, ``successful``, ``avg_attempts``):
+    ``{"since": ISO or null, "items": [...]}``, as the CLI, the API and the window show it."""
+    since = 0.0 if window is None else now - window
+    items = [{"event": s["event_type"], "total_deliveries": s["total"],
+              "successful": s["succeeded"], "avg_attempts": s["average_attempts"],
+              "latency_ms": s["latency_ms"]} for s in event_type_stats(session, since)]
+    return {"since": None if window is None else iso(since), "items": items}
 
 
 def _percentile(values: list[float], q: float) -> float | None:

@@ -6,11 +6,14 @@ Signals:
     missing(str): that delivery is gone (its id).
     outdated(): the store changed since the list was read (this window or another process).
     replayed(ReplayResult): a replay made by :meth:`replay_again` finished.
+    exchange(ExchangeView): the attempt asked for with :meth:`show_attempt`.
+    stats(dict): per-event-type numbers, after :meth:`read_stats`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -21,9 +24,12 @@ from webhook_studio.core.vocabulary import DeliveryState
 from webhook_studio.errors import describe_error
 from webhook_studio.store import NotFound, Store
 from webhook_studio.store import window_reads as reads
+from webhook_studio.store.attempt_exchange import attempt_exchange
 from webhook_studio.store.pages import DeliverySource
+from webhook_studio.store.sender_queries import delivery_stats
 from webhook_studio.ui.query_op import Queries
 from webhook_studio.ui.tasks import TaskRunner
+from webhook_studio.ui.widgets.attempt_detail import ExchangeView, exchange_view
 
 
 class DeliveriesController(QObject):
@@ -31,6 +37,8 @@ class DeliveriesController(QObject):
     missing = Signal(str)
     outdated = Signal()
     replayed = Signal(object)
+    exchange = Signal(object)
+    stats = Signal(object)
 
     def __init__(self, store: Store, runner: TaskRunner, dispatcher: Any = None,
                  parent: QObject | None = None, *, profiles: Any = None) -> None:
@@ -76,6 +84,27 @@ class DeliveriesController(QObject):
 
         self.queries.run("detail", read, lambda found: self.detail.emit(found) if found
                          is not None else self.missing.emit(delivery_id))
+
+    def show_attempt(self, delivery_id: str, number: int) -> None:
+        """The attempt's request and answer, their texts prepared on the worker thread too
+        (a request body may be megabytes of JSON to indent)."""
+        def read() -> ExchangeView | None:
+            found = attempt_exchange(self.store, delivery_id, number)
+            return None if found is None else exchange_view(found)
+
+        def shown(view: ExchangeView | None) -> None:
+            if view is not None:  # gone meanwhile: the next detail read says so
+                self.exchange.emit(view)
+
+        self.queries.run("exchange", read, shown)
+
+    def read_stats(self, window: float | None) -> None:
+        """Seed 004's per-event-type numbers of the last ``window`` seconds (all: None)."""
+        def read() -> dict[str, Any]:
+            with self.store.session() as session:
+                return delivery_stats(session, time.time(), window)
+
+        self.queries.run("stats", read, self.stats.emit)
 
     def forget(self) -> None:
         """Nothing is shown any more: a detail read still running is dropped when it ends."""
