@@ -96,11 +96,7 @@ async def make_window(qtbot: QtBot, ctx: AppContext) -> AsyncIterator[WindowFact
         await receiver.stop()
         await extras.close()
         bridge.deleteLater()
-    # qtbot's deleteLater is never run by processEvents: without this every window of the
-    # session stayed alive, and each later test that restyles or walks widgets paid for all
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # the windows themselves are deleted by collect_qt_objects_on_the_gui_thread, above
 
 
 @pytest.fixture
