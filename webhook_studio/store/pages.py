@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Capture
+from webhook_studio.store.receiver_models import Capture, Endpoint
 from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.store.sender_models import Delivery
 
@@ -30,6 +30,8 @@ class CaptureRow:
     body_size: int
     duplicate_of: int | None
     reason: str | None
+    #: The endpoint's name (its path when unnamed); blank for a capture of no endpoint.
+    endpoint: str = ""
 
 
 class CaptureSource:
@@ -72,7 +74,7 @@ class CaptureSource:
         query = self.flt.apply(select(*self._columns())).where(
             Capture.id > capture_id, Capture.id <= newest).order_by(Capture.id.desc())
         with self.store.session() as session:
-            rows = [self._row(r) for r in session.execute(query.limit(limit))]
+            rows = self._rows(session, session.execute(query.limit(limit)).all())
         return count, newest, rows if len(rows) == count else ()
 
     @staticmethod
@@ -83,9 +85,19 @@ class CaptureSource:
                 Capture.verification)
 
     @staticmethod
-    def _row(r: Any) -> CaptureRow:
-        return CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                          (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
+    def _rows(session: Any, found: Sequence[Any]) -> list[CaptureRow]:
+        """The page's rows with their endpoints' names, read in the same session by primary
+        key for the few ids on the page: the page's own query (and its plan) stays as it
+        was, and a renamed endpoint shows its new name on the next read."""
+        ids = {r[5] for r in found if r[5] is not None}
+        names: dict[int, str] = {}
+        if ids:
+            names = {i: name or path for i, name, path in session.execute(
+                select(Endpoint.id, Endpoint.name, Endpoint.path).where(Endpoint.id.in_(ids)))}
+        return [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                           (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"),
+                           names.get(r[5], "") if r[5] is not None else "")
+                for r in found]
 
     def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
         """Newest first. Past the middle, the page is read from the oldest end (ascending,
@@ -100,7 +112,7 @@ class CaptureSource:
         else:
             query = query.order_by(Capture.id.desc()).limit(limit).offset(offset)
         with self.store.session() as session:
-            rows = [self._row(r) for r in session.execute(query)]
+            rows = self._rows(session, session.execute(query).all())
         if mirrored:
             rows.reverse()
         return rows
