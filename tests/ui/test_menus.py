@@ -21,6 +21,7 @@ from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.store.sender_models import Subscription
 from webhook_studio.store.sender_queries import create_subscription
 from webhook_studio.ui import dialogs, theme
+from webhook_studio.ui.bulk_replay_dialog import BulkReplayDialog
 from webhook_studio.ui.main_window import SECTIONS
 from webhook_studio.ui.menu_bar import menu_actions
 from webhook_studio.ui.palette import CommandPalette
@@ -157,7 +158,8 @@ async def test_every_menu_action_is_enabled_where_it_applies_and_does_something_
                         lambda: visible_dialog(window) is not None),
         "edit.edit_resend": (inbox_selected, "settings",
                              lambda: visible_dialog(window) is not None),
-        "edit.bulk_replay": (lambda: section("inbox"), None, was_asked("ask_text")),
+        "edit.bulk_replay": (lambda: section("inbox"), None,
+                             lambda: visible_dialog(window, BulkReplayDialog) is not None),
         "edit.copy_url": (lambda: QGuiApplication.clipboard().setText(""), None,
                           lambda: QGuiApplication.clipboard().text() == window.base_url),
         "view.palette": (lambda: None, None,
