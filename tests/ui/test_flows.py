@@ -45,7 +45,7 @@ async def test_a_signed_webhook_shows_a_valid_verdict_in_the_inspector(
     assert window.inbox.inspector.verdict.text() == "✔ github: Signature is valid."
     window.inbox.view.selectRow(0)
     await pump(lambda: "trailing newline" in window.inbox.inspector.verdict.text())
-    assert window.inbox.model.data(window.inbox.model.index(0, 4)) == \
+    assert window.inbox.model.data(window.inbox.model.index(0, 5)) == \
         "✘ trailing newline added"
 
 
@@ -133,9 +133,16 @@ def test_settings_show_the_api_token_hidden_until_revealed(qtbot: QtBot,
     assert token_field.echoMode() == token_field.EchoMode.Password
 
 
+async def bulk_replay_to(qtbot: QtBot, window: MainWindow, url: str) -> None:
+    """Inbox ▸ Actions ▸ Replay shown captures in order…: the target typed, "Replay all"."""
+    from tests.ui.scenarios.test_replay_bulk import fill_and_replay
+
+    await fill_and_replay(qtbot, window, url)
+
+
 async def test_export_import_and_bulk_replay_show_progress_and_finish(
         window: MainWindow, ctx: AppContext, httpserver: HTTPServer, tmp_path: Any,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
     import json as _json
 
     httpserver.expect_request("/bulk").respond_with_data("ok")
@@ -147,15 +154,13 @@ async def test_export_import_and_bulk_replay_show_progress_and_finish(
     target = tmp_path / "out.har"
     monkeypatch.setattr(dialogs, "save_file", lambda *args: args[-1](str(target)))
     monkeypatch.setattr(dialogs, "open_file", lambda *args: args[-1](str(target)))
-    monkeypatch.setattr(dialogs, "ask_text",
-                        lambda *args: args[-1](httpserver.url_for("/bulk")))
     window.inbox.export_action.trigger()
     await pump(lambda: "Exported 3" in window.statusBar().currentMessage())
     entries = _json.loads(target.read_text())["log"]["entries"]
     assert [e["request"]["postData"]["text"] for e in entries] == ["#0", "#1", "#2"]
     window.inbox.import_action.trigger()
     await pump(lambda: window.inbox.model.rowCount() == 6)
-    window.inbox.bulk_action.trigger()
+    await bulk_replay_to(qtbot, window, httpserver.url_for("/bulk"))
     await pump(lambda: "6 succeeded" in window.statusBar().currentMessage())
     # in received order: the imported copies keep their original times, so they interleave
     assert [r.get_data() for r, _ in httpserver.log] == [b"#0", b"#0", b"#1", b"#1", b"#2",
@@ -182,8 +187,7 @@ async def test_a_long_bulk_replay_can_be_cancelled(
             async with session.post(f"{window.base_url}/c/{i}", data=b"x"):
                 pass
     await pump(lambda: window.inbox.model.rowCount() == 8)
-    monkeypatch.setattr(dialogs, "ask_text", lambda *args: args[-1](httpserver.url_for("/slow")))
-    window.inbox.bulk_action.trigger()
+    await bulk_replay_to(qtbot, window, httpserver.url_for("/slow"))
     progress = await wait_visible(window, QProgressDialog)
     await pump(lambda: len(httpserver.log) >= 1)
     cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")

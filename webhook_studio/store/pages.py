@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from webhook_studio.store import Store
-from webhook_studio.store.receiver_models import Capture
+from webhook_studio.store.receiver_models import Capture, Endpoint
 from webhook_studio.store.receiver_queries import CaptureFilter
 from webhook_studio.store.sender_models import Delivery
 
@@ -30,6 +30,17 @@ class CaptureRow:
     body_size: int
     duplicate_of: int | None
     reason: str | None
+    #: The endpoint's name (its path when unnamed); blank for a capture of no endpoint.
+    endpoint: str = ""
+
+
+#: The capture's endpoint as the Inbox names it: its name, else its path. A scalar subquery
+#: looked up by primary key for each row of the page, in the page's own statement: the
+#: page's plan over ``captures`` stays as it was, no second round trip (a separate lookup of
+#: the page's ids cost 0.5-1.4 ms a page), and a renamed endpoint shows on the next read.
+ENDPOINT_NAME = (select(func.coalesce(func.nullif(Endpoint.name, ""), Endpoint.path))
+                 .where(Endpoint.id == Capture.endpoint_id).correlate(Capture)
+                 .scalar_subquery())
 
 
 class CaptureSource:
@@ -72,7 +83,7 @@ class CaptureSource:
         query = self.flt.apply(select(*self._columns())).where(
             Capture.id > capture_id, Capture.id <= newest).order_by(Capture.id.desc())
         with self.store.session() as session:
-            rows = [self._row(r) for r in session.execute(query.limit(limit))]
+            rows = self._rows(session.execute(query.limit(limit)).all())
         return count, newest, rows if len(rows) == count else ()
 
     @staticmethod
@@ -80,12 +91,14 @@ class CaptureSource:
         return (Capture.id, Capture.received_at, Capture.method, Capture.path, Capture.query,
                 Capture.endpoint_id, Capture.verify_valid, Capture.state,
                 Capture.response_status, Capture.body_size, Capture.duplicate_of,
-                Capture.verification)
+                Capture.verification, ENDPOINT_NAME)
 
     @staticmethod
-    def _row(r: Any) -> CaptureRow:
-        return CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                          (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"))
+    def _rows(found: Sequence[Any]) -> list[CaptureRow]:
+        return [CaptureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                           (r[11] or {}).get("mistake") or (r[11] or {}).get("reason"),
+                           r[12] or "")
+                for r in found]
 
     def page(self, offset: int, limit: int, total: int) -> Sequence[Any]:
         """Newest first. Past the middle, the page is read from the oldest end (ascending,
@@ -100,7 +113,7 @@ class CaptureSource:
         else:
             query = query.order_by(Capture.id.desc()).limit(limit).offset(offset)
         with self.store.session() as session:
-            rows = [self._row(r) for r in session.execute(query)]
+            rows = self._rows(session.execute(query).all())
         if mirrored:
             rows.reverse()
         return rows

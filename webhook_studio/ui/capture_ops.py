@@ -69,14 +69,33 @@ class CaptureOps:
             lambda progress: import_har_file(self.store, Path(path), progress), done)[1]
 
     def bulk_replay(self) -> None:
-        from webhook_studio.ui.widgets.targets import recent_targets
+        """Ask where to, how far apart and how signed (re-signing defaults to how the newest
+        shown capture was signed, read on a worker thread), then replay in order."""
+        from webhook_studio.ui.models.sources import CaptureRow
+        from webhook_studio.ui.widgets.signing import Signing, signing_for_capture
 
-        recent = recent_targets(self.window.settings)
-        dialogs.ask_text(self.window, "Replay shown captures",
-                         "Send every shown capture, oldest first, to:",
-                         recent[0] if recent else "", self._bulk_replay_to)
+        inbox = self.window.inbox
+        shown = inbox.model.rowCount()
+        first = inbox.model.row_object(0) if shown else None
+        if not isinstance(first, CaptureRow):
+            self._ask_bulk(shown, Signing("scheme", "standard-webhooks"))
+            return
+        profiles = self.profiles
+        self.reads.run("dialog", lambda: signing_for_capture(self.store, first.id, profiles),
+                       lambda signing: self._ask_bulk(shown, signing))
 
-    def _bulk_replay_to(self, url: str, pacing: float = 0.0) -> asyncio.Task[Any] | None:
+    def _ask_bulk(self, shown: int, signing: Any) -> None:
+        from webhook_studio.ui.bulk_replay_dialog import BulkReplayDialog
+
+        dialog = BulkReplayDialog(shown, signing, self.window.settings, self.profiles,
+                                  self.window)
+        dialog.replay.connect(
+            lambda request: self._bulk_replay_to(request.url, request.pacing, request.resign))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _bulk_replay_to(self, url: str, pacing: float = 0.0,
+                        resign: Any = None) -> asyncio.Task[Any] | None:
         from webhook_studio.core.validation import url_problem
         from webhook_studio.relay.replay import bulk_replay
         from webhook_studio.ui.long_task import run_with_progress
@@ -93,7 +112,7 @@ class CaptureOps:
 
         async def work(progress: Any) -> Any:
             ids = await asyncio.to_thread(capture_ids, self.store, flt)  # off the GUI thread
-            return await bulk_replay(self.store, ids, url, pacing=pacing,
+            return await bulk_replay(self.store, ids, url, pacing=pacing, resign=resign,
                                      on_progress=lambda p: progress(p.done, p.total))
 
         def done(result: Any) -> None:

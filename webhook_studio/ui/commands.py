@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-#: The menus, in the menu bar's order.
-MENUS: tuple[str, ...] = ("File", "Edit", "View", "Go", "Help")
+#: The menus, in the menu bar's order: the standard ones, then one per kind of thing acted on.
+MENUS: tuple[str, ...] = ("File", "Edit", "View", "Go", "Capture", "Delivery", "Receiver",
+                          "Help")
 
 Shortcut = QKeySequence.StandardKey | str
 

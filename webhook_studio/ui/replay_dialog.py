@@ -40,15 +40,17 @@ class ReplayRequest:
     resign: Any = None
 
 
-class ReplayDialog(QDialog):
-    replay = Signal(object)
+class ReplayForm(QDialog):
+    """Where to send, and how to re-sign: the fields the one-capture and the bulk replay
+    share (a target combo of the last targets; "Re-sign" with a profile or scheme and its
+    secret). Subclasses add their rows with ``add_row`` and say what OK does in ``confirm``."""
 
-    def __init__(self, capture_id: int, signing: Signing, settings: QSettings,
-                 profiles: Mapping[str, Profile], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, signing: Signing, settings: QSettings,
+                 profiles: Mapping[str, Profile], ok_text: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.capture_id = capture_id
         self.settings = settings
-        self.setWindowTitle(f"Replay capture #{capture_id}")
+        self.setWindowTitle(title)
         self.url = target_combo(settings, self)
         self.resign = QCheckBox("Re-sign with a fresh id, timestamp and delivery headers")
         self.signing = SigningPicker(profiles)
@@ -58,31 +60,61 @@ class ReplayDialog(QDialog):
         self.error = QLabel("")
         set_tone(self.error, "invalid")
         self.error.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("Send to", self.url)
-        form.addRow("", self.resign)
-        form.addRow("Sign as", self.signing)
-        form.addRow("", self.error)
+        self.form = QFormLayout(self)
+        self.form.addRow("Send to", self.url)
+        self._extra_at = self.form.rowCount()  # rows a subclass adds go after the target
+        self.form.addRow("", self.resign)
+        self.form.addRow("Sign as", self.signing)
+        self.form.addRow("", self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Replay")
+        self.ok_button.setText(ok_text)
         self.buttons.accepted.connect(self._confirm)
         self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        self.resize(640, self.sizeHint().height())
+        self.form.addRow(self.buttons)
 
-    def _confirm(self) -> None:
+    def add_row(self, label: str, field: QWidget) -> None:
+        self.form.insertRow(self._extra_at, label, field)
+        self._extra_at += 1
+
+    def target(self) -> tuple[str, Any] | None:
+        """``(url, resign or None)``, or None with the problem shown under the fields."""
         url = self.url.currentText().strip()
         if problem := url_problem(url):
             self.error.setText(problem)
-            return
+            return None
         resign = None
         if self.resign.isChecked():
             resign, problem = self.signing.resign()
             if problem:
                 self.error.setText(problem)
-                return
+                return None
+        return url, resign
+
+    def _confirm(self) -> None:
+        if self.confirm():
+            self.accept()
+
+    def confirm(self) -> bool:
+        raise NotImplementedError
+
+
+class ReplayDialog(ReplayForm):
+    replay = Signal(object)
+
+    def __init__(self, capture_id: int, signing: Signing, settings: QSettings,
+                 profiles: Mapping[str, Profile], parent: QWidget | None = None) -> None:
+        super().__init__(f"Replay capture #{capture_id}", signing, settings, profiles,
+                         "Replay", parent)
+        self.capture_id = capture_id
+        self.resize(640, self.sizeHint().height())
+
+    def confirm(self) -> bool:
+        chosen = self.target()
+        if chosen is None:
+            return False
+        url, resign = chosen
         remember_target(self.settings, url)
         self.replay.emit(ReplayRequest(self.capture_id, url, resign))
-        self.accept()
+        return True

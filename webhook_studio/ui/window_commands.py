@@ -37,6 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from webhook_studio.ui import theme
+from webhook_studio.ui.command_doors import (
+    register_doors,
+    register_edit_doors,
+    register_file_doors,
+)
 from webhook_studio.ui.commands import CommandRegistry
 from webhook_studio.ui.menu_bar import build_menu_bar
 from webhook_studio.ui.notices import NOTIFICATION_KINDS
@@ -304,6 +309,7 @@ def register(window: Any, wc: WindowCommands) -> CommandRegistry:
               group="har", keywords="open load archive")
     r.command("file.export_har", "Export shown captures as HAR…", "File",
               lambda: ops.export_har(), group="har", keywords="save archive")
+    register_file_doors(r, window)
     r.command("file.quit", "Quit", "File", window.close, SK.Quit, group="quit",
               menu_role=QAction.MenuRole.QuitRole, keywords="exit close")
 
@@ -316,6 +322,7 @@ def register(window: Any, wc: WindowCommands) -> CommandRegistry:
               enabled_when=lambda: search_field(
                   window.sections[window.current_section()]) is not None,
               tip="Focus the section's search or filter")
+    register_edit_doors(r, window)
     r.command("edit.delete", "Delete…", "Edit", lambda: delete(window), SK.Delete,
               group="delete", enabled_when=lambda: can_delete(window),
               tip="Delete what is selected (asks first)", keywords="remove")
@@ -360,6 +367,8 @@ def register(window: Any, wc: WindowCommands) -> CommandRegistry:
                   checked_when=partial(wc.attention.enabled, setting),
                   keywords="notify notification alert tray")
 
+    register_doors(r, window)  # Capture, Delivery, Receiver: the sections' own buttons
+
     # Go
     for index, (key, title, blurb) in enumerate(SECTIONS):
         r.command(f"go.{key}", title, "Go", partial(window.show_section, key),
@@ -397,6 +406,7 @@ def _take_keys_from_buttons(window: Any) -> None:
     inspector = window.inbox.inspector
     _take_key(getattr(inspector, "replay", None))
     _take_key(getattr(inspector, "edit", None))
+    _take_key(getattr(inspector, "copy_curl", None))  # Capture ▸ Copy as ▸ cURL owns it
     _take_key(getattr(window.inbox, "delete_action", None))
     for page in window.sections.values():
         for action in page.findChildren(QAction):

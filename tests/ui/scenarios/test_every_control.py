@@ -45,6 +45,8 @@ async def test_every_action_and_button_is_connected_and_safe_to_click(
         caplog: pytest.LogCaptureFixture, qtbot: Any) -> None:
     for name in ("save_file", "open_file", "ask_text", "ask_port", "confirm"):
         monkeypatch.setattr(dialogs, name, lambda *args: None)  # the person cancels
+    # Receiver ▸ Public URL ▸ localhost.run… would open a tunnel to the internet
+    monkeypatch.setattr(window.public_url, "open", lambda spec: None)
     httpserver.expect_request("/hook").respond_with_data("ok")
     create_endpoint(ctx.store, name="GitHub", path="/gh", profile="github", scheme="github",
                     secrets=["s3cret"])

@@ -34,7 +34,8 @@ async def test_a_received_webhook_shows_its_verdict_in_the_inspector(
     assert inspector.verdict.text() == "✔ github: Signature is valid."
     await select_capture(qtbot, window, 0)
     assert "trailing newline" in inspector.verdict.text()
-    assert window.inbox.model.data(window.inbox.model.index(0, 4)) == "✘ trailing newline added"
+    verdict = window.inbox.model.index(0, 5)
+    assert window.inbox.model.data(verdict) == "✘ trailing newline added"
     assert window.health_label.text() == f"Receiver: listening on {window.base_url}"
 
 

@@ -68,6 +68,7 @@ COLUMNS = [
     Column("Method", lambda r: r.method),
     Column("Path", lambda r: r.path + (f"?{r.query}" if r.query else ""),
            tooltip=lambda r: r.path + (f"?{r.query}" if r.query else "")),
+    Column("Endpoint", lambda r: r.endpoint, tooltip=lambda r: r.endpoint),
     Column("Verdict", lambda r: fmt.verdict_text(r.verify_valid, r.state, r.reason),
            foreground=lambda r: fmt.verdict_colour(r.verify_valid, r.state)),
     Column("Status", lambda r: str(r.response_status or ""), align_right=True),
@@ -171,10 +172,13 @@ class InboxSection(QWidget):
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
         self.view.horizontalHeader().setMinimumSectionSize(36)
-        for col, width in ((0, 44), (1, 92), (2, 58), (4, 150), (5, 50), (6, 64), (7, 50)):
+        for col, width in ((0, 44), (1, 92), (2, 58), (4, 110), (5, 150), (6, 50), (7, 64),
+                           (8, 50)):
             self.view.setColumnWidth(col, width)
-        # The path keeps room; Dup, then Status, then Size go when the list is narrow.
-        self.columns = ResponsiveColumns(self.view, stretch=3, minimum=150, optional=(7, 5, 6))
+        # The path keeps room; Dup, then Status, then Size, then Endpoint go when the list
+        # is narrow.
+        self.columns = ResponsiveColumns(self.view, stretch=3, minimum=150,
+                                         optional=(8, 6, 7, 4))
         self._number_digits = 0
         self._fit_number_column()
         self.view.selectionModel().selectionChanged.connect(self._selected)
@@ -197,7 +201,7 @@ class InboxSection(QWidget):
         self.splitter.addWidget(self.inspector)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 480])
+        self.splitter.setSizes([800, 400])  # the list: path, endpoint, verdict, status…
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
