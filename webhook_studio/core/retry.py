@@ -336,9 +336,9 @@ def parse_policy(text: str) -> Policy:
         return _exponential(text)
     parts = [p for p in text.split(",")]
     if not text.strip() or (len(parts) == 1 and not re.search(r"\d", text)):
-        raise PolicyError(f"{text.strip()!r} is not a retry policy; write a preset "
-                          f"({', '.join(sorted(PRESETS))}), a comma list of delays like "
-                          f"0,1m,5m, or an exponential policy like {EXAMPLE}.")
+        raise PolicyError(f"{text.strip()!r} is neither a preset ({', '.join(sorted(PRESETS))}),"
+                          f" a comma list of delays like 0,1m,5m, nor an exponential policy "
+                          f"like {EXAMPLE}.")
     if any(not p.strip() for p in parts):
         raise PolicyError(f"{text!r} has an empty delay between commas; write a comma list "
                           "of delays like 0,1m,5m.")
