@@ -4,14 +4,34 @@ and followed by the sender."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.api.conftest import Api
+from tests.conftest import REPO
+from webhook_studio import paths
+from webhook_studio.context import AppContext
 
 NEW = {"url": "https://example.com/hook", "events": ["user.created"]}
 JITTERY = "exp 30s x2 cap 1h 10 attempts jitter 20%"
+
+
+@pytest.fixture
+def ctx(db_url: str, tmp_path: Path) -> Iterator[AppContext]:
+    """The API's workspace, with a user's profile whose retry is the exponential form."""
+    stripe = (REPO / "resources" / "profiles" / "stripe.toml").read_text(encoding="utf-8")
+    acme = stripe.replace('name = "stripe"', 'name = "acme"').replace(
+        'title = "Stripe"', 'title = "Acme"').replace('retry = "stripe"', f'retry = "{JITTERY}"')
+    folder = paths.profiles_dir(tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "acme.toml").write_text(acme, encoding="utf-8")
+    c = AppContext.open(db_url, data_dir=tmp_path)
+    yield c
+    c.close()
 
 
 async def create(api: Api, **over: Any) -> dict[str, Any]:
@@ -67,3 +87,9 @@ async def test_the_sender_follows_a_custom_exponential_policy(api: Api,
     assert await asyncio.wait_for(api.dispatcher.wait_final(delivery_id), 30) == "failed"
     _, delivery = await api.call("GET", f"/deliveries/{delivery_id}")
     assert [a["status"] for a in delivery["attempts"]] == [500, 500, 500]
+
+
+async def test_a_profile_file_s_exponential_retry_reaches_its_subscriptions(api: Api) -> None:
+    assert api.ctx.profiles.get("acme").retry == JITTERY, api.ctx.profiles.errors
+    sub = await create(api, profile="acme")
+    assert sub["profile"] == "acme" and sub["retry_policy"] == JITTERY
