@@ -52,6 +52,10 @@ FACTOR = Range(1, 100, whole=False)
 #: Jitter in per cent of each wait (stored as a fraction, 0.2 = ±20 %).
 JITTER_PERCENT = Range(0, 100, whole=False)
 EXAMPLE = "exp 30s x2 cap 1h 10 attempts jitter 20%"
+#: The three forms in one sentence, for a field's tooltip or a command's help.
+HELP = ("A preset (svix, stripe, seed-004…), a comma list of delays between attempts "
+        "(0,1m,5m,1h), or exponential back-off: exp FIRST-DELAY xFACTOR cap MAX-DELAY "
+        f"N attempts jitter P%, e.g. {EXAMPLE}")
 
 
 def parse_delay(text: str) -> float:

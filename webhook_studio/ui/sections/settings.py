@@ -18,7 +18,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -32,9 +31,9 @@ from PySide6.QtWidgets import (
 
 from webhook_studio.context import AppContext
 from webhook_studio.core import limits
-from webhook_studio.core.retry import PRESETS
 from webhook_studio.ui.controllers.settings import SettingsController, setting
 from webhook_studio.ui.theme import set_tone
+from webhook_studio.ui.widgets.retry_field import retry_combo
 
 __all__ = ["SettingsSection", "setting"]
 
@@ -58,11 +57,8 @@ class SettingsSection(QWidget):
         self.port = QSpinBox(minimum=0, maximum=65535)
         self.port.setToolTip("0 picks any free port at every start")
         self.tls = QCheckBox("Serve HTTPS with a self-signed certificate")
-        self.retry = QComboBox()
-        self.retry.setEditable(True)
-        self.retry.addItems(sorted(PRESETS))
-        self.retry.setToolTip("A preset or a comma list of delays like 0,1m,5m; prefills new "
-                              "subscriptions and ad-hoc sends from the Composer")
+        self.retry = retry_combo("Prefills new subscriptions and ad-hoc sends from the "
+                                 "Composer.")
         # the subscription's own range (core/limits.py): any value saved here prefills a
         # subscription the editor then accepts
         self.timeout = QDoubleSpinBox(minimum=limits.TIMEOUT_SECONDS.low,
