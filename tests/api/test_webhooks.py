@@ -48,7 +48,7 @@ async def test_create_422_names_each_field(api: Api) -> None:
     fields = body["fields"]
     assert fields["url"] == "Enter a full http:// or https:// URL."
     assert "not an event pattern" in fields["events"]
-    assert "is not a delay" in fields["retry_policy"]
+    assert "is neither a preset" in fields["retry_policy"]
     assert set(fields) == {"url", "events", "retry_policy", "timeout", "rate_per_minute",
                            "headers", "bogus"}
     status, body = await api.call("POST", "/webhooks", {})

@@ -39,7 +39,8 @@ SUBSCRIPTION_OUT = Schema("SubscriptionOut", (
           "its own (hmac, asymmetric, ...)"),
     Field("profile", _NULLABLE_STR, required=True),
     Field("retry_policy", string(), required=True,
-          description="the preset's name, or the delays as a comma list"),
+          description="the preset's name, the delays as a comma list, or "
+                      "exp 30s x2 cap 1h 10 attempts jitter 20%: text retry_policy accepts"),
     Field("disabled_reason", _NULLABLE_STR, required=True),
     Field("created_at", _TIME, required=True),
     Field("updated_at", _plain({"type": ["string", "null"], "format": "date-time"}),

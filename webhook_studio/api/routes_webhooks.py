@@ -15,9 +15,14 @@ from webhook_studio.api.models import SUBSCRIPTION_OUT
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.validation import choice, q_bool, q_int, q_str
-from webhook_studio.core.errors import CoreError
+from webhook_studio.core.errors import CoreError, PolicyError
 from webhook_studio.core.matching import matches
-from webhook_studio.core.retry import PRESETS, format_delay, parse_delay, parse_policy
+from webhook_studio.core.retry import (
+    format_policy,
+    parse_delay,
+    parse_policy,
+    policy_from_dict,
+)
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.specs import SpecError, core_text
 from webhook_studio.core.specs_records import (
@@ -55,15 +60,12 @@ STATS_WINDOW = 86400.0
 
 
 def policy_text(stored: dict[str, Any]) -> str:
-    if not stored:
-        return "standard-webhooks"
-    for name, policy in PRESETS.items():
-        if policy.to_dict() == stored:
-            return name
-    if stored.get("kind") == "schedule":
-        return ",".join("0" if float(d) == 0 else format_delay(float(d))
-                        for d in stored.get("delays", []))
-    return str(stored.get("kind"))
+    """What ``retry_policy`` reads back as: text ``parse_policy`` turns into the stored policy
+    (a preset's name, a schedule or ``exp 30s x2 cap 1h 10 attempts jitter 20%``)."""
+    try:
+        return format_policy(policy_from_dict(stored))
+    except PolicyError:
+        return str(stored.get("kind"))  # damaged: say what kind it was, never fail the read
 
 
 def subscription_to_dict(sub: Subscription) -> dict[str, Any]:

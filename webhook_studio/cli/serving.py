@@ -5,6 +5,11 @@ Contract: ``serve`` prints ``listening on http://HOST:PORT`` (the receiver) and 
 the API, flushes every capture, stops the sender and exits 0. Health changes (``sender
 degraded: ...``, ``store ok: ...``) are logged to stderr once each, not per retry. The API
 token is never printed by ``serve``; ``webhook-studio token`` prints it.
+
+``--tls``: the receiver serves HTTPS (``listening on https://...``) with the self-signed
+certificate kept in the data folder, the same pair ``listen --tls`` and the window's Serve
+HTTPS use; its path and SHA-256 fingerprint go to stderr first, as ``listen --tls`` prints
+them. The API stays plain HTTP: it listens on loopback unless ``--allow-remote``.
 """
 
 from __future__ import annotations
@@ -46,6 +51,17 @@ def _check_args(args: argparse.Namespace) -> str:
     return str(api_host)
 
 
+def _tls_context(ctx: AppContext) -> Any:
+    """The kept certificate (made on first use), announced as ``listen --tls`` does."""
+    from webhook_studio import paths
+    from webhook_studio.receiver.tls import ensure_certificate, server_context
+
+    certificate = ensure_certificate(paths.tls_dir(ctx.data_dir))
+    print(f"TLS certificate {certificate.cert_path} (SHA-256 {certificate.fingerprint})",
+          file=sys.stderr, flush=True)
+    return server_context(certificate)
+
+
 def _log_to_stderr() -> None:
     """Health changes (``sender degraded: ...``) and engine errors, one line each."""
     import logging
@@ -76,7 +92,8 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
         token = load_or_create_token(ctx.data_dir)
         health = Health(ctx.clock.now)
         receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
-                            default_endpoint=EndpointConfig(path="/", name="serve"))
+                            default_endpoint=EndpointConfig(path="/", name="serve"),
+                            ssl_context=_tls_context(ctx) if args.tls else None)
         extras = attach_receiver_extras(receiver, ctx)
         stack.push_async_callback(extras.close)
         envelope_for, header_hook = sender_hooks(ctx)
@@ -129,6 +146,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--api-host", metavar="HOST",
                        help="address of the management API (default: --host)")
     serve.add_argument("--api-port", type=int, default=8001, help="API port; 0 picks one")
+    serve.add_argument("--tls", action="store_true",
+                       help="receive over HTTPS with the kept self-signed certificate "
+                       "(its SHA-256 fingerprint is printed to stderr)")
     add_db_option(serve)
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow the API on an address other machines can reach")

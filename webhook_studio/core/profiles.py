@@ -10,7 +10,8 @@ parsed and validated here from text — no file I/O in the core. The format::
     scheme = "stripe"                   # a name from core.schemes
     scheme_options = { … }              # for the generic "hmac" scheme
     secret_format = "literal"           # literal | whsec (how the secret is used)
-    retry = "stripe"                    # a retry preset or schedule (core.retry)
+    retry = "stripe"                    # any retry policy text (core.retry): a preset,
+                                        # 0,1m,5m or exp 30s x2 cap 1h 10 attempts
     timeout = 30                        # seconds per attempt
     format = "json"                     # json | form (the body's encoding)
     handshake = "none"                  # none | slack_url_verification |

@@ -5,24 +5,57 @@ Two kinds, both plain values that serialise to JSON for the store:
 * ``SchedulePolicy``: explicit delays from the first attempt's due time to each attempt, e.g.
   ``0,1m,5m,10m,30m,1h`` — attempt 1 immediately, attempt 2 one minute after attempt 1 failed…
   (each delay is counted from the previous attempt, as the seeds describe their schedules).
-* ``ExponentialPolicy``: ``initial * multiplier**(n-2)`` capped, with optional jitter.
+* ``ExponentialPolicy``: attempt 1 at once, then ``initial * factor**(n-2)`` capped, with
+  optional jitter.
 
-``parse_policy`` takes a preset name or a schedule; presets carry each seed system's schedule
-and the Standard Webhooks/Svix one.
+Every door (the window's retry boxes, ``send --retry``, the API's ``retry_policy``, a
+profile's ``retry``) reads the same text through :func:`parse_policy`, one of:
+
+* a preset name: ``svix``, ``stripe``, ``seed-004``… (:data:`PRESETS`, :data:`ALIASES`);
+* a schedule: a comma list of delays, ``0,1m,5m,10m,30m,1h``;
+* an exponential policy: ``exp 30s x2 cap 1h 10 attempts jitter 20%``, read as "the first
+  retry 30 s after the first attempt, each wait twice the one before, no wait over an hour,
+  10 attempts in all, each wait moved at random by up to ±20 %". Only the first delay is
+  required; the clauses after it come in any order (commas between them are fine) and
+  default to ``x2``, no cap beyond the 30-day limit on any one delay (``cap 30d``),
+  ``6 attempts`` and no jitter. ``x1.5``, ``*1.5``, ``factor 1.5`` and ``multiplier 1.5`` all
+  say the factor; ``attempts 10`` is ``10 attempts``; jitter is a percentage (``jitter 20%``,
+  ``jitter ±20%``), 0 to 100 %.
+
+Words a human wrote are read forgivingly; :func:`format_policy` writes a policy back in the
+one canonical form (a preset's name when it equals one), which :func:`parse_policy` reads back
+to the same policy, so an API read shows what was set and an editor can reopen it.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from webhook_studio.core.errors import PolicyError
+from webhook_studio.core.limits import Range
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)?\s*$")
 MAX_ATTEMPTS = 100
+#: Attempts in all, the first included, for either kind of policy.
+ATTEMPTS = Range(1, MAX_ATTEMPTS)
+#: Seconds before any one attempt (a schedule's delays, an exponential's first delay and cap).
+DELAY_SECONDS = Range(0, 30 * 86400, whole=False)
+#: An exponential policy's factor: 1 keeps every wait at the first delay; beyond 100 the cap
+#: is reached by the third retry anyway.
+FACTOR = Range(1, 100, whole=False)
+#: Jitter in per cent of each wait (stored as a fraction, 0.2 = ±20 %).
+JITTER_PERCENT = Range(0, 100, whole=False)
+EXAMPLE = "exp 30s x2 cap 1h 10 attempts jitter 20%"
+#: The three forms in one sentence, for a field's tooltip or a command's help.
+HELP = ("A preset (svix, stripe, seed-004…), a comma list of delays between attempts "
+        "(0,1m,5m,1h), or exponential back-off: exp FIRST-DELAY xFACTOR cap MAX-DELAY "
+        f"N attempts jitter P%, e.g. {EXAMPLE}")
 
 
 def parse_delay(text: str) -> float:
@@ -31,17 +64,40 @@ def parse_delay(text: str) -> float:
     if not match:
         raise PolicyError(f"{text.strip()!r} is not a delay; write it like 0, 30s, 5m, 2h or 1d.")
     value = float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if value > 30 * 86400:
+    if value > DELAY_SECONDS.high:
         raise PolicyError(f"{text.strip()!r} is longer than 30 days; use a shorter delay.")
     return value
 
 
+def _plain(value: float) -> str:
+    """The shortest decimal that reads back as ``value``, never in exponent notation (the
+    parsers do not read ``1e-05``)."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def format_delay(seconds: float) -> str:
+    """``parse_delay``'s input for ``seconds``, exactly: ``format_delay(x)`` parses to ``x``."""
+    if seconds == 0:
+        return "0"  # as schedules are written: 0,1m,5m
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    text = f"{seconds:.3f}".rstrip("0").rstrip(".")  # never exponent notation: 1e+06 won't parse
-    return f"{text}s"
+    return f"{_plain(seconds)}s"
+
+
+def _percent(fraction: float) -> str:
+    """``0.2`` as ``20``: decimal arithmetic, so ``_fraction(_percent(x)) == x`` exactly."""
+    return _plain_decimal(Decimal(repr(float(fraction))) * 100)
+
+
+def _plain_decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _fraction(percent: str) -> float:
+    return float(Decimal(percent) / 100)
 
 
 @dataclass(frozen=True)
@@ -51,9 +107,10 @@ class SchedulePolicy:
     delays: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        if not 1 <= len(self.delays) <= MAX_ATTEMPTS:
-            raise PolicyError(f"A schedule needs 1 to {MAX_ATTEMPTS} attempts.")
-        if any(not 0 <= d <= 30 * 86400 for d in self.delays):
+        if len(self.delays) not in ATTEMPTS:
+            raise PolicyError(f"A schedule needs {ATTEMPTS.text()} attempts.")
+        if any(not (isinstance(d, int | float) and math.isfinite(d) and d in DELAY_SECONDS)
+               for d in self.delays):
             raise PolicyError("Schedule delays must be from 0 to 30 days.")
 
     @property
@@ -73,6 +130,7 @@ class SchedulePolicy:
         return {"kind": "schedule", "delays": list(self.delays)}
 
     def describe(self) -> str:
+        """The schedule as :func:`parse_policy` reads it."""
         return ",".join(format_delay(d) for d in self.delays)
 
 
@@ -80,7 +138,9 @@ class SchedulePolicy:
 class ExponentialPolicy:
     """Attempt 1 at once; then ``initial``, ``initial*multiplier``, … capped at ``cap``.
 
-    ``jitter`` is a fraction (0.2 = ±20 %) applied with the injected random generator.
+    ``jitter`` is a fraction (0.2 = ±20 %) applied with the injected random generator. The
+    messages name the parts as the text form writes them (``x2``, ``cap 1h``…): that is how
+    people meet them.
     """
 
     initial: float = 1.0
@@ -90,19 +150,42 @@ class ExponentialPolicy:
     jitter: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.initial < 0 or self.multiplier < 1 or self.cap <= 0:
-            raise PolicyError("Exponential retry needs initial >= 0, multiplier >= 1, cap > 0.")
-        if not 1 <= self.max_attempts <= MAX_ATTEMPTS:
-            raise PolicyError(f"max_attempts must be 1 to {MAX_ATTEMPTS}.")
+        for name in ("initial", "multiplier", "cap", "jitter"):
+            value = getattr(self, name)
+            if (isinstance(value, bool) or not isinstance(value, int | float)
+                    or not math.isfinite(value)):
+                raise PolicyError(f"An exponential retry policy's {name} must be a number, "
+                                  f"not {value!r}.")
+        if self.initial not in DELAY_SECONDS:
+            raise PolicyError(f"The first retry's delay must be {DELAY_SECONDS.text()} "
+                              f"seconds (30 days); {format_delay(abs(self.initial))} is not.")
+        if self.multiplier not in FACTOR:
+            advice = ("x1 keeps every retry at the first delay" if self.multiplier < 1
+                      else "the cap is reached within a few retries anyway")
+            raise PolicyError(f"The factor x{_plain(self.multiplier)} is out of range: write "
+                              f"x1 to x100 ({advice}).")
+        if not 0 < self.cap <= DELAY_SECONDS.high:
+            raise PolicyError("The cap must be more than 0 and at most 30 days (cap 30d).")
+        if self.cap < self.initial:
+            raise PolicyError(f"The cap {format_delay(self.cap)} is shorter than the first "
+                              f"retry's delay {format_delay(self.initial)}; write cap "
+                              f"{format_delay(self.initial)} or more.")
+        if isinstance(self.max_attempts, bool) or self.max_attempts not in ATTEMPTS:
+            raise PolicyError(f"The number of attempts must be a whole number "
+                              f"{ATTEMPTS.text()}; {self.max_attempts!r} is not.")
         if not 0 <= self.jitter <= 1:
-            raise PolicyError("jitter is a fraction from 0 to 1 (0.2 = ±20 %).")
+            raise PolicyError(f"Jitter must be {JITTER_PERCENT.text()} % (jitter 20% moves "
+                              f"each wait by up to ±20 %); {_percent(self.jitter)} % is not.")
 
     def delay_before(self, attempt: int, rng: random.Random | None = None) -> float | None:
         if not 1 <= attempt <= self.max_attempts:
             return None
         if attempt == 1:
             return 0.0
-        delay = min(self.cap, self.initial * self.multiplier ** (attempt - 2))
+        try:
+            delay = min(self.cap, self.initial * self.multiplier ** (attempt - 2))
+        except OverflowError:
+            delay = self.cap
         if self.jitter and rng is not None:
             delay *= 1 + rng.uniform(-self.jitter, self.jitter)
         return max(0.0, delay)
@@ -115,8 +198,11 @@ class ExponentialPolicy:
                 "cap": self.cap, "max_attempts": self.max_attempts, "jitter": self.jitter}
 
     def describe(self) -> str:
-        return (f"exponential from {format_delay(self.initial)} x{self.multiplier:g}, "
-                f"cap {format_delay(self.cap)}, {self.max_attempts} attempts")
+        """The canonical text form, e.g. ``exp 30s x2 cap 1h 10 attempts jitter 20%``."""
+        attempts = "1 attempt" if self.max_attempts == 1 else f"{self.max_attempts} attempts"
+        text = (f"exp {format_delay(self.initial)} x{_plain(self.multiplier)} "
+                f"cap {format_delay(self.cap)} {attempts}")
+        return f"{text} jitter {_percent(self.jitter)}%" if self.jitter else text
 
 
 Policy = SchedulePolicy | ExponentialPolicy
@@ -150,19 +236,128 @@ ALIASES = {"seed-000": "paissive", "seed-001": "envoyou", "seed-002": "brainsait
            "seed-003": "leads", "seed-004": "ops-center"}
 
 
+_EXP_WORD = re.compile(r"^\s*exp(?:onential)?(?![a-z])", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$", re.ASCII)
+_FACTOR_MARK = re.compile(r"^(?:x|×|\*)(.*)$")
+_PERCENT = re.compile(r"^(?:±|\+-|\+/-)?(\d+(?:\.\d+)?)%$", re.ASCII)
+_ATTEMPT_WORDS = ("attempts", "attempt")
+
+
+def _attempts(count: str) -> int:
+    amount = Decimal(count) if _NUMBER.match(count) else None
+    if amount is not None and amount == amount.to_integral_value() and amount > ATTEMPTS.high:
+        raise PolicyError(f"{count} attempts is too many: at most {MAX_ATTEMPTS}, the first "
+                          "attempt included.")
+    if (amount is None or amount != amount.to_integral_value()
+            or not ATTEMPTS.low <= amount <= ATTEMPTS.high):
+        raise PolicyError(f"{count!r} is not a number of attempts; write a whole number "
+                          f"{ATTEMPTS.text()} (the first attempt included), like 10 attempts.")
+    return int(amount)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of an exponential policy: commas are spaces, ``20 %`` is ``20%``, ``30 s`` is
+    ``30s`` (a number followed by a unit)."""
+    words = text.replace(",", " ").lower().split()
+    out: list[str] = []
+    for word in words:
+        glued = (word == "%" or (word in _UNITS and _NUMBER.match(out[-1]))
+                 or out[-1] in ("±", "+-", "+/-")) if out else False
+        if glued:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
+def _exponential(text: str) -> ExponentialPolicy:
+    """``exp 30s x2 cap 1h 10 attempts jitter 20%`` (see the module docstring)."""
+    shown = text.strip()
+    words = _tokens(_EXP_WORD.sub("", text, count=1))
+    if not words:
+        raise PolicyError(f"Write the first retry's delay after {shown.split()[0]!r}, like "
+                          f"{EXAMPLE}.")
+    initial = parse_delay(words.pop(0))
+    found: dict[str, Any] = {}
+
+    def once(name: str, value: Any, said: str) -> None:
+        if name in found:
+            raise PolicyError(f"{shown!r} gives the {said} twice; keep one.")
+        found[name] = value
+
+    def following(word: str, what: str) -> str:
+        if not words:
+            raise PolicyError(f"{word!r} needs {what} after it, as in {EXAMPLE}.")
+        return words.pop(0)
+
+    def factor(value: str) -> float:
+        if not _NUMBER.match(value):
+            raise PolicyError(f"{value!r} is not a factor; write it like x2 or x1.5.")
+        if float(value) not in FACTOR:
+            raise PolicyError(f"The factor x{value} is out of range: write x1 (every retry "
+                              f"waits the first delay) to x100.")
+        return float(value)
+
+    while words:
+        word = words.pop(0)
+        if mark := _FACTOR_MARK.match(word):
+            once("multiplier", factor(mark.group(1) or following(word, "a factor")), "factor")
+        elif word in ("factor", "multiplier"):
+            once("multiplier", factor(following(word, "a factor")), "factor")
+        elif word == "cap":
+            once("cap", parse_delay(following(word, "a delay")), "cap")
+        elif word in _ATTEMPT_WORDS or (_NUMBER.match(word) and words
+                                        and words[0] in _ATTEMPT_WORDS):
+            count = following(word, "a number") if word in _ATTEMPT_WORDS else word
+            if word not in _ATTEMPT_WORDS:
+                words.pop(0)  # the word "attempts" itself
+            once("max_attempts", _attempts(count), "number of attempts")
+        elif word == "jitter":
+            value = following(word, "a percentage")
+            percent = _PERCENT.match(value)
+            if not percent:
+                raise PolicyError(f"Write jitter as a percentage, like jitter 20% (each wait "
+                                  f"moves by up to ±20 %); {value!r} is not one.")
+            if float(percent.group(1)) not in JITTER_PERCENT:
+                raise PolicyError(f"Jitter must be {JITTER_PERCENT.text()} %; "
+                                  f"{percent.group(1)} % is not.")
+            once("jitter", _fraction(percent.group(1)), "jitter")
+        else:
+            raise PolicyError(f"{word!r} in {shown!r} is not part of an exponential policy; "
+                              f"write it like {EXAMPLE}.")
+    found.setdefault("cap", float(DELAY_SECONDS.high))
+    return ExponentialPolicy(initial=initial, **found)
+
+
 def parse_policy(text: str) -> Policy:
-    """A preset name (``svix``, ``seed-004``…) or a comma list of delays (``0,1s,5m,1h``)."""
+    """A preset name (``svix``, ``seed-004``…), a comma list of delays (``0,1s,5m,1h``) or an
+    exponential policy (``exp 30s x2 cap 1h 10 attempts jitter 20%``)."""
     name = text.strip().lower()
     name = ALIASES.get(name, name)
     if name in PRESETS:
         return PRESETS[name]
+    if _EXP_WORD.match(text):
+        return _exponential(text)
     parts = [p for p in text.split(",")]
-    if not text.strip() or any(not p.strip() for p in parts):
-        raise PolicyError(f"{text!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a "
-                          "comma list of delays like 0,1m,5m.")
-    if len(parts) > MAX_ATTEMPTS:
+    if not text.strip() or (len(parts) == 1 and not re.search(r"\d", text)):
+        raise PolicyError(f"{text.strip()!r} is neither a preset ({', '.join(sorted(PRESETS))}),"
+                          f" a comma list of delays like 0,1m,5m, nor an exponential policy "
+                          f"like {EXAMPLE}.")
+    if any(not p.strip() for p in parts):
+        raise PolicyError(f"{text!r} has an empty delay between commas; write a comma list "
+                          "of delays like 0,1m,5m.")
+    if len(parts) not in ATTEMPTS:
         raise PolicyError(f"At most {MAX_ATTEMPTS} attempts in a schedule.")
     return SchedulePolicy(tuple(parse_delay(p) for p in parts))
+
+
+def format_policy(policy: Policy) -> str:
+    """The text :func:`parse_policy` reads back to ``policy``: a preset's name when it is one
+    (the first such name, so ``svix`` shows as ``standard-webhooks``), else its canonical form."""
+    for name, preset in PRESETS.items():
+        if preset == policy:
+            return name
+    return policy.describe()
 
 
 def policy_from_dict(data: dict[str, Any] | None) -> Policy:

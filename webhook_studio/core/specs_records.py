@@ -168,8 +168,10 @@ SUBSCRIPTION = Schema("Subscription", (
     Field("profile", PROFILE_NAME, patchable=False,
           description="a provider profile (webhook-studio profiles list): deliveries are "
                       "signed, shaped and retried as that provider's; overrides scheme"),
-    Field("retry_policy", core_text(parse_policy, {"examples": ["0,1m,5m", "svix"]}),
-          description="a preset name or a comma list of delays", label="The retry policy"),
+    Field("retry_policy", core_text(parse_policy, {"examples": [
+              "0,1m,5m", "svix", "exp 30s x2 cap 1h 10 attempts jitter 20%"]}),
+          description="a preset name, a comma list of delays, or exponential back-off "
+                      "(docs/retry-policies.md)", label="The retry policy"),
     Field("timeout", TIMEOUT, description=f"seconds per attempt, "
           f"{limits.TIMEOUT_SECONDS.text()}", label="The timeout"),
     Field("rate_per_minute", within(limits.RATE_PER_MINUTE), nullable=True,

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import PRESETS, parse_policy
+from webhook_studio.core.retry import parse_policy
 
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
 DEFAULTS = {"receiver/host": "127.0.0.1", "receiver/port": 8000, "receiver/tls": "false",
@@ -41,10 +41,7 @@ def retry_problem(text: str) -> str | None:
     try:
         parse_policy(text)
     except CoreError as exc:
-        if "," in text or any(c.isdigit() for c in text):
-            return str(exc)  # meant as a schedule: the sentence names the bad delay
-        return (f"{text.strip()!r} is neither a preset ({', '.join(sorted(PRESETS))}) nor a "
-                "comma list of delays like 0,1m,5m.")
+        return str(exc)  # names the bad part, and the three forms when none was recognised
     return None
 
 

@@ -18,7 +18,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -30,11 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from webhook_studio import paths
 from webhook_studio.context import AppContext
 from webhook_studio.core import limits
-from webhook_studio.core.retry import PRESETS
 from webhook_studio.ui.controllers.settings import SettingsController, setting
 from webhook_studio.ui.theme import set_tone
+from webhook_studio.ui.widgets.certificate_box import CertificateBox
+from webhook_studio.ui.widgets.retry_field import retry_combo
 
 __all__ = ["SettingsSection", "setting"]
 
@@ -58,11 +59,12 @@ class SettingsSection(QWidget):
         self.port = QSpinBox(minimum=0, maximum=65535)
         self.port.setToolTip("0 picks any free port at every start")
         self.tls = QCheckBox("Serve HTTPS with a self-signed certificate")
-        self.retry = QComboBox()
-        self.retry.setEditable(True)
-        self.retry.addItems(sorted(PRESETS))
-        self.retry.setToolTip("A preset or a comma list of delays like 0,1m,5m; prefills new "
-                              "subscriptions and ad-hoc sends from the Composer")
+        self.tls_dir = paths.tls_dir(ctx.data_dir)
+        self.certificate = CertificateBox()
+        self.certificate.hide()
+        self.tls.toggled.connect(self._show_certificate)
+        self.retry = retry_combo("Prefills new subscriptions and ad-hoc sends from the "
+                                 "Composer.")
         # the subscription's own range (core/limits.py): any value saved here prefills a
         # subscription the editor then accepts
         self.timeout = QDoubleSpinBox(minimum=limits.TIMEOUT_SECONDS.low,
@@ -92,7 +94,8 @@ class SettingsSection(QWidget):
         form.addRow("Database", location)
         rows: tuple[tuple[str, QWidget, str | None], ...] = (
             ("Receiver address", self.host, "host"), ("Receiver port", self.port, "port"),
-            ("", self.tls, None), ("Default retry policy", self.retry, "retry"),
+            ("", self.tls, None), ("", self.certificate, None),
+            ("Default retry policy", self.retry, "retry"),
             ("Default timeout", self.timeout, "timeout"), ("", self.api_enabled, None),
             ("API port", self.api_port, "api_port"))
         for label, field_widget, key in rows:
@@ -141,10 +144,32 @@ class SettingsSection(QWidget):
         self.host.setText(setting(self.settings, "receiver/host"))
         self.port.setValue(int(setting(self.settings, "receiver/port")))
         self.tls.setChecked(setting(self.settings, "receiver/tls") == "true")
+        self._show_certificate(self.tls.isChecked())
         self.retry.setCurrentText(setting(self.settings, "defaults/retry"))
         self.timeout.setValue(float(setting(self.settings, "defaults/timeout")))
         self.api_enabled.setChecked(setting(self.settings, "api/enabled") == "true")
         self.api_port.setValue(int(setting(self.settings, "api/port")))
+
+    def _show_certificate(self, on: bool) -> None:
+        """Ticking Serve HTTPS makes (or reads) the kept certificate at once, so its
+        fingerprint can be checked before the receiver serves it."""
+        self.certificate.setVisible(on)
+        if not on:
+            return
+        from webhook_studio.errors import describe_error
+        from webhook_studio.receiver.tls import ensure_certificate
+
+        try:
+            certificate = ensure_certificate(self.tls_dir)
+        except Exception as exc:  # a sentence under the box, never a traceback
+            self.certificate.show_problem(f"The certificate cannot be made or read: "
+                                          f"{describe_error(exc)[0]}")
+            return
+        served = setting(self.settings, "receiver/tls") == "true"
+        self.certificate.show_certificate(
+            certificate, "The receiver serves this certificate; clients that pin it compare "
+            "this fingerprint." if served else
+            "Kept in the data folder; the receiver serves it once you Save.")
 
     def _reveal(self, on: bool) -> None:
         self.token.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
@@ -174,6 +199,7 @@ class SettingsSection(QWidget):
             self.note.setText(f"Not saved: {len(errors)} field(s) need attention.")
             return None
         changed = self.controller.store(values)
+        self._show_certificate(self.tls.isChecked())
         set_tone(self.note, None)
         self.note.setText("Saved." if changed else "Saved (nothing changed).")
         self.restart_button.hide()

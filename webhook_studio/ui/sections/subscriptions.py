@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 
 from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import PRESETS, parse_policy, preview
+from webhook_studio.core.retry import (
+    ExponentialPolicy,
+    format_policy,
+    parse_policy,
+    policy_from_dict,
+    preview,
+)
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.timeline import format_duration
 from webhook_studio.core.validation import SubscriptionForm
@@ -46,6 +52,7 @@ from webhook_studio.ui.widgets.editor_page import (
     show_errors,
 )
 from webhook_studio.ui.widgets.empty_state import section_empty_state
+from webhook_studio.ui.widgets.retry_field import retry_combo
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 from webhook_studio.ui.widgets.scheme_field import CHOICES, SchemeField
 
@@ -120,9 +127,7 @@ class SubscriptionsSection(QWidget):
         secret_row = QHBoxLayout()
         for widget in (self.secret, self.reveal, generate, copy, self.rotate):
             secret_row.addWidget(widget)
-        self.retry = QComboBox()
-        self.retry.setEditable(True)
-        self.retry.addItems(sorted(PRESETS))
+        self.retry = retry_combo("What is planned shows below as attempt times.")
         self.retry.setCurrentText("standard-webhooks")
         self.retry.currentTextChanged.connect(self.update_preview)
         self.preview = RetryTimeline()
@@ -255,8 +260,6 @@ class SubscriptionsSection(QWidget):
         self.controller.load(sub_id)
 
     def _show_subscription(self, found: Any) -> None:
-        from webhook_studio.core.retry import policy_from_dict
-
         sub = found.subscription
         # one stored subscription into the form
         self.current = sub.id
@@ -273,7 +276,7 @@ class SubscriptionsSection(QWidget):
             self.fixed = None
             self.signature.release(sub.scheme)
         self.secret.setText(found.secret)
-        self.retry.setCurrentText(policy_from_dict(sub.retry_policy).describe())
+        self.retry.setCurrentText(format_policy(policy_from_dict(sub.retry_policy)))
         self.timeout.setText(f"{sub.timeout_seconds:g}")
         self.rate_per_minute.setText(str(sub.rate_per_minute or ""))
         self.rate_per_hour.setText(str(sub.rate_per_hour or ""))
@@ -324,8 +327,12 @@ class SubscriptionsSection(QWidget):
         self.preview.set_delivery([], times)
         parts = ["at once" if t - now < 0.05 else f"+{t - now:.1f} s" if t - now < 1
                  else f"+{format_duration(t - now)}" for t in times]
-        self.preview_text.setText(f"{len(times)} attempts if every one fails: "
-                                  + ", ".join(parts))
+        attempts = "1 attempt" if len(times) == 1 else f"{len(times)} attempts"
+        text = f"{attempts} if every one fails: " + ", ".join(parts)
+        if isinstance(policy, ExponentialPolicy) and policy.jitter:
+            # the sender draws each wait anew; the preview shows the middle of the range
+            text += f", each wait ±{policy.jitter * 100:g} % at random"
+        self.preview_text.setText(text)
 
     def form(self) -> SubscriptionForm:
         return SubscriptionForm(
