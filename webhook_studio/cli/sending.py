@@ -444,9 +444,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                        help="provider profile: its scheme, envelope, headers, retry schedule, "
                        "timeout and rate limits (profiles list)")
     send.add_argument("--secret", metavar="S", help="signing secret (generated if omitted)")
-    send.add_argument("--retry", metavar="SCHEDULE",
-                      help="comma list of delays (0,1s,5m,1h) or a preset name "
-                      "(default standard-webhooks)")
+    send.add_argument("--retry", metavar="POLICY",
+                      help="a preset name, a comma list of delays (0,1s,5m,1h) or "
+                      "'exp 30s x2 cap 1h 10 attempts jitter 20%%' (default standard-webhooks)")
     send.add_argument("--timeout", type=_positive_delay, metavar="SECONDS",
                       help="per-attempt deadline, connect to last byte of the answer "
                       "(default 15)")
