@@ -124,8 +124,7 @@ def test_forward_retry_schedule_is_the_one_given(tmp_path: Path,
     (["--forward-mode", "proxy"], "--forward-mode proxy answers with a target's response: "
                                   "give the target with --forward-to URL."),
     (["--forward-to", "http://127.0.0.1:9/", "--forward-retry", "soon"],
-     "--forward-retry: 'soon' is not a delay; write it like 0, 30s, 5m, 2h or 1d. Or name a "
-     "preset: "),
+     "--forward-retry: 'soon' is neither a preset (brainsait, envoyou, leads, none, "),
     (["--forward-to", "http://127.0.0.1:9/", "--forward-retry", "0,1s,x"],
      "--forward-retry: 'x' is not a delay"),
 ])

@@ -134,13 +134,12 @@ def forward_retry_policy(args: argparse.Namespace) -> Any:
     text = getattr(args, "forward_retry", None)
     if text is None:
         return None
-    from webhook_studio.core.retry import PRESETS, parse_policy
+    from webhook_studio.core.retry import parse_policy
 
     try:
         return parse_policy(text)
-    except CoreError as exc:
-        presets = "" if "," in text else f" Or name a preset: {', '.join(sorted(PRESETS))}."
-        raise UsageError(f"--forward-retry: {exc}{presets}") from exc
+    except CoreError as exc:  # its sentence names the presets where they could be meant
+        raise UsageError(f"--forward-retry: {exc}") from exc
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
