@@ -137,14 +137,15 @@ async def test_picking_paissive_fills_the_editor_and_saves_what_the_api_would(
     await click_text(qtbot, composer, "Send")
     assert composer.result.text() == "Queued 1 delivery: see Deliveries."
 
-    def attempt() -> tuple[int | None, list[tuple[str, str]], bytes] | None:
+    def attempt() -> tuple[int | None, tuple[tuple[str, str], ...], bytes] | None:
         with ctx.store.session() as session:
             delivery = session.query(Delivery).filter_by(subscription_id=sub_id).one_or_none()
             done = (session.query(Attempt).filter_by(delivery_id=delivery.id).first()
                     if delivery else None)
             if done is None:
                 return None
-            return (done.response_status, [tuple(h) for h in done.request_headers],
+            return (done.response_status,
+                    tuple((str(name), str(value)) for name, value in done.request_headers),
                     bytes(done.request_body or b""))
 
     await pump(lambda: attempt() is not None, 45.0, "no attempt was recorded")
