@@ -23,6 +23,7 @@ from tests.ui.scenarios.helpers import (
     pick_list_row,
     pump,
     retype,
+    settle,
 )
 from webhook_studio.api import ApiServer, ApiServices, load_or_create_token
 from webhook_studio.context import AppContext
@@ -263,3 +264,28 @@ def test_the_profile_box_puts_back_text_that_names_no_profile(qtbot: QtBot) -> N
     qtbot.keyClicks(line, "zzz")
     qtbot.keyClick(line, Qt.Key.Key_Return)
     assert box.currentText() == "Stripe" and box.name() == "stripe"
+
+
+async def pick_event(qtbot: QtBot, picker: Any, text: str) -> None:
+    """Open the picker's list, rest on ``text`` and press Return (the box goes back to its
+    prompt after: a click on its long list lands offscreen but is not taken as a choice)."""
+    assert picker.findText(text) > 0, text
+    index = picker.model().index(picker.findText(text), 0)
+    picker.showPopup()
+    view = picker.view()
+    view.scrollTo(index)
+    view.setCurrentIndex(index)  # where the pointer rests on the list
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    await settle()
+
+
+async def test_picking_event_types_from_the_catalog_builds_the_list(
+        window: MainWindow, qtbot: QtBot) -> None:
+    editor = await new_subscription(qtbot, window, "http://127.0.0.1:9/events")
+    assert editor.events.text() == "*"
+    await pick_event(qtbot, editor.picker, f"{PAISSIVE} · Users › user.created")
+    assert editor.events.text() == "user.created"  # a named type replaces "everything"
+    assert editor.picker.currentText() == "Add an event type…"
+    await pick_event(qtbot, editor.picker, f"{PAISSIVE} · Users › user.deleted")
+    await pick_event(qtbot, editor.picker, f"{PAISSIVE} · Users › user.created")
+    assert editor.events.text() == "user.created, user.deleted"  # no duplicates

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -48,12 +47,12 @@ from webhook_studio.ui.widgets.retry_field import retry_combo
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 from webhook_studio.ui.widgets.scheme_field import CHOICES, SchemeField
 from webhook_studio.ui.widgets.subscription_fields import (
+    EventPicker,
     ProfileCombo,
     SecretField,
     limit_fields,
     mark_filled,
     plan_text,
-    with_event,
 )
 
 FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
@@ -95,17 +94,7 @@ class SubscriptionsSection(QWidget):
         self.description = QLineEdit(placeholderText="What this endpoint is for")
         self.events = QLineEdit(placeholderText="user.created, payment.*  or  *")
         self.events.setMinimumWidth(160)
-        self.picker = QComboBox()
-        self.picker.addItem("Add an event type…", None)
-        for category, events in catalog(controller.library):
-            for event in events:
-                self.picker.addItem(f"{category} › {event}", event)
-        self.picker.activated.connect(self._add_event)
-        # "Provider · Category › event" names are long: they scroll in the popup instead of
-        # widening the window.
-        self.picker.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.picker.setMinimumContentsLength(14)
+        self.picker = EventPicker(self.events, catalog(controller.library))
         self.profile = ProfileCombo()
         self.profile.set_profiles(controller.profile_titles())
         self.profile.currentIndexChanged.connect(self._profile_picked)
@@ -285,12 +274,6 @@ class SubscriptionsSection(QWidget):
         self.update_preview()
 
     # -- fields -------------------------------------------------------------------------------
-    def _add_event(self, index: int) -> None:
-        event = self.picker.itemData(index)
-        if event:
-            self.events.setText(with_event(self.events.text(), event))
-        self.picker.setCurrentIndex(0)
-
     def _profile_picked(self) -> None:
         """A profile decides the scheme and fills retry, timeout and rates with what the API
         would store for it; None gives the scheme back to the person."""

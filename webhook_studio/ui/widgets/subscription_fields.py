@@ -74,6 +74,31 @@ class ProfileCombo(QComboBox):
             self.setEditText(self.itemText(self.currentIndex()))
 
 
+class EventPicker(QComboBox):
+    """"Add an event type…": the catalog's types by category; picking one adds it to
+    ``events`` (:func:`with_event`) and the box says "Add an event type…" again."""
+
+    def __init__(self, events: QLineEdit, groups: list[tuple[str, list[str]]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.events = events
+        self.addItem("Add an event type…", None)
+        for category, types in groups:
+            for event in types:
+                self.addItem(f"{category} › {event}", event)
+        self.activated.connect(self._add)
+        # "Provider · Category › event" names are long: they scroll in the popup instead of
+        # widening the window.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(14)
+
+    def _add(self, index: int) -> None:
+        event = self.itemData(index)
+        if event:
+            self.events.setText(with_event(self.events.text(), event))
+        self.setCurrentIndex(0)
+
+
 def limit_fields() -> tuple[QLineEdit, QLineEdit, QLineEdit, QLineEdit]:
     """Timeout, per minute, per hour and concurrency, each saying its range."""
     timeout = QLineEdit(f"{limits.DEFAULT_TIMEOUT_SECONDS:g}")
