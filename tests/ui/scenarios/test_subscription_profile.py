@@ -289,3 +289,29 @@ async def test_picking_event_types_from_the_catalog_builds_the_list(
     await pick_event(qtbot, editor.picker, f"{PAISSIVE} · Users › user.deleted")
     await pick_event(qtbot, editor.picker, f"{PAISSIVE} · Users › user.created")
     assert editor.events.text() == "user.created, user.deleted"  # no duplicates
+
+
+async def test_a_subscription_whose_profile_file_is_gone_keeps_it(
+        window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    """Its profile was removed from the profiles folder since: the editor still names it,
+    keeps its scheme fixed, and Save changes nothing about how it signs."""
+    from webhook_studio.store.sender_queries import create_subscription
+
+    options = {"header": "X-Gone-Signature", "encoding": "hex"}
+    sub_id = create_subscription(ctx.store, secret="s3cret-value", url="http://127.0.0.1:9/g",
+                                 events=["*"], profile="gone-provider", scheme="hmac",
+                                 scheme_options=options)
+    await go_to(qtbot, window, "Subscriptions")
+    editor = window.subscriptions
+    await pump(lambda: editor.list.count() == 1)
+    await pick_list_row(qtbot, editor.list, 0)
+    await pump(lambda: editor.current == sub_id)
+    assert editor.profile.currentText() == "gone-provider"
+    assert not editor.scheme.isEnabled()
+    assert editor.signature.note.text() == "set by the gone-provider profile"
+    retype(qtbot, editor.timeout, "4")
+    await click_text(qtbot, editor, "Save")
+    assert editor.status.text() == "Saved.", editor.status.text()
+    saved = stored(ctx, sub_id)
+    assert (saved["profile"], saved["scheme"], saved["scheme_options"],
+            saved["timeout_seconds"]) == ("gone-provider", "hmac", options, 4.0)
