@@ -177,7 +177,12 @@ async def test_changed_fields_win_and_reopening_shows_the_profile_until_none_let
     offered = [completer.completionModel().index(i, 0).data()
                for i in range(completer.completionCount())]
     assert "Stripe" in offered and PAISSIVE not in offered
-    await choose(qtbot, editor.profile, "Stripe")
+    # and the offered one is picked from the keyboard, as from the list
+    popup = completer.popup()
+    await pump(lambda: popup.isVisible())
+    popup.setCurrentIndex(completer.completionModel().index(offered.index("Stripe"), 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    await pump(lambda: editor.profile.name() == "stripe")
     assert editor.profile.currentText() == "Stripe"
     assert editor.retry.currentText() == "stripe" and editor.timeout.text() == "20"
     assert editor.scheme.currentText().startswith("stripe") and not editor.scheme.isEnabled()
