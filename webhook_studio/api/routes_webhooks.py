@@ -17,6 +17,7 @@ from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.validation import choice, q_bool, q_int, q_str
 from webhook_studio.core.errors import CoreError, PolicyError
 from webhook_studio.core.matching import matches
+from webhook_studio.core.profile_subscription import apply_profile
 from webhook_studio.core.retry import (
     format_policy,
     parse_delay,
@@ -140,12 +141,8 @@ def create(call: Call) -> Result:
     fields = _store_fields(body)
     if body.get("profile"):
         profile = named_profile(call.services.profiles, body["profile"])
-        scheme, options, retry = profile.scheme, profile.scheme_options, profile.retry
-        fields.update(scheme=scheme, scheme_options=options)
-        fields.setdefault("timeout_seconds", profile.timeout)
-        # and sends at most as often as its provider does (a field given, even null, wins)
-        fields.setdefault("rate_per_minute", profile.rate_per_minute)
-        fields.setdefault("rate_per_hour", profile.rate_per_hour)
+        scheme, options = profile.scheme, profile.scheme_options
+        apply_profile(fields, profile)  # the same rule as the window's editor
     secret = body.get("secret") or get_scheme(scheme, options).generate_secret()
     if problem := subscription_secret_problem({"secret": secret}, scheme=scheme,
                                               options=options):

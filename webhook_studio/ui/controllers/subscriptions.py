@@ -15,6 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from webhook_studio.core.errors import CoreError
+from webhook_studio.core.profile_subscription import apply_profile
+from webhook_studio.core.profiles import Profile
 from webhook_studio.core.validation import SubscriptionForm, secret_problem, validate_subscription
 from webhook_studio.store import Store
 from webhook_studio.store import window_reads as reads
@@ -44,6 +47,39 @@ class SubscriptionsController(QObject):
         self.queries = Queries(runner)
         self.library = profiles  # the window's ctx.profiles (None: read from disk)
 
+    def _profiles(self) -> Any:
+        if self.library is None:
+            from webhook_studio.profile_library import ProfileLibrary
+
+            self.library = ProfileLibrary.load()
+        return self.library
+
+    def profile_titles(self) -> list[tuple[str, str]]:
+        """``(name, title)`` of every provider profile the editor offers (none when the
+        profiles cannot be read: the editor still works with plain schemes)."""
+        try:
+            library = self._profiles()
+            return [(name, library.get(name).title) for name in library.names()]
+        except Exception:  # profiles are optional here, as in ui/controllers/catalog.py
+            return []
+
+    def profile(self, name: str) -> Profile | None:
+        """The named profile, or None when its file is gone (a subscription keeps its name)."""
+        try:
+            return self._profiles().get(name)  # type: ignore[no-any-return]
+        except (CoreError, OSError):
+            return None
+
+    def profile_defaults(self, profile: Profile) -> dict[str, Any]:
+        """The store fields a subscription made with ``profile`` starts with: what the API
+        stores for ``POST /webhooks`` with this ``profile`` and nothing else."""
+        return apply_profile({}, profile)
+
+    @staticmethod
+    def secret_problem(scheme: str, secret: str, options: dict[str, Any] | None) -> str | None:
+        """Why ``secret`` cannot sign under ``scheme`` (the API's and the CLI's rule)."""
+        return secret_problem(scheme, secret, options)
+
     def reload(self) -> None:
         self.queries.run("list", lambda: reads.subscriptions(self.store), self.listed.emit)
 
@@ -65,7 +101,18 @@ class SubscriptionsController(QObject):
                 errors["secret"] = problem
         return fields, errors
 
-    def save(self, sub_id: str | None, secret: str, fields: dict[str, Any]) -> str:
+    def save(self, sub_id: str | None, secret: str, fields: dict[str, Any], *,
+             profile: str | None = None, fixed: Fixed | None = None) -> str:
+        """``profile`` picked: stored as the API stores it (``apply_profile``; the form's
+        retry, timeout and rates win, as fields given to the API do). A profile whose file is
+        gone keeps what is stored. No profile and no ``fixed`` scheme: the person's scheme,
+        and a profile picked before is let go."""
+        fields = dict(fields)
+        known = self.profile(profile) if profile else None
+        if known is not None:
+            apply_profile(fields, known)
+        elif profile is None and fixed is None:
+            fields.update(profile=None, scheme_options=None)
         if sub_id is None:
             sub_id = create_subscription(self.store, secret=secret, **fields)
         else:

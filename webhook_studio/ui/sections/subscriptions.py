@@ -10,10 +10,9 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,17 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from webhook_studio.core import limits
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import (
-    ExponentialPolicy,
-    format_policy,
-    parse_policy,
-    policy_from_dict,
-    preview,
-)
+from webhook_studio.core.retry import format_policy, parse_policy, policy_from_dict, preview
 from webhook_studio.core.schemes import get_scheme
-from webhook_studio.core.timeline import format_duration
 from webhook_studio.core.validation import SubscriptionForm
 from webhook_studio.ui import dialogs
 from webhook_studio.ui import format as fmt
@@ -55,6 +46,14 @@ from webhook_studio.ui.widgets.empty_state import section_empty_state
 from webhook_studio.ui.widgets.retry_field import retry_combo
 from webhook_studio.ui.widgets.retry_timeline import RetryTimeline
 from webhook_studio.ui.widgets.scheme_field import CHOICES, SchemeField
+from webhook_studio.ui.widgets.subscription_fields import (
+    EventPicker,
+    ProfileCombo,
+    SecretField,
+    limit_fields,
+    mark_filled,
+    plan_text,
+)
 
 FIELDS = ("url", "events", "scheme", "secret", "retry", "timeout", "rate_per_minute",
           "rate_per_hour", "headers")
@@ -95,38 +94,20 @@ class SubscriptionsSection(QWidget):
         self.description = QLineEdit(placeholderText="What this endpoint is for")
         self.events = QLineEdit(placeholderText="user.created, payment.*  or  *")
         self.events.setMinimumWidth(160)
-        self.picker = QComboBox()
-        self.picker.addItem("Add an event type…", None)
-        for category, events in catalog(controller.library):
-            for event in events:
-                self.picker.addItem(f"{category} › {event}", event)
-        self.picker.activated.connect(self._add_event)
-        # "Provider · Category › event" names are long: they scroll in the popup instead of
-        # widening the window.
-        self.picker.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.picker.setMinimumContentsLength(14)
+        self.picker = EventPicker(self.events, catalog(controller.library))
+        self.profile = ProfileCombo()
+        self.profile.set_profiles(controller.profile_titles())
+        self.profile.currentIndexChanged.connect(self._profile_picked)
         self.signature = SchemeField()
         self.scheme = self.signature.combo
         #: ``(scheme, options, profile title)`` when a provider profile decides the scheme
-        #: (a subscription made through the API or the CLI with ``--profile``).
+        #: (picked above, or a subscription made through the API or ``send --profile``).
         self.fixed: tuple[str, dict[str, Any] | None, str] | None = None
-        self.secret = QLineEdit()
-        self.secret.setMinimumWidth(160)
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reveal = QPushButton("Reveal")
-        self.reveal.setCheckable(True)
-        self.reveal.toggled.connect(self._reveal)
-        generate = QPushButton("Generate")
-        generate.clicked.connect(self.generate_secret)
-        copy = QPushButton("Copy")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.secret.text()))
-        self.rotate = QPushButton("Rotate…")
-        self.rotate.setToolTip("Make a new secret current; the old one keeps signing 7 days")
+        secret_row = SecretField()
+        self.secret, self.reveal, self.rotate = secret_row.secret, secret_row.reveal, \
+            secret_row.rotate
+        secret_row.generate.clicked.connect(self.generate_secret)
         self.rotate.clicked.connect(self.rotate_secret)
-        secret_row = QHBoxLayout()
-        for widget in (self.secret, self.reveal, generate, copy, self.rotate):
-            secret_row.addWidget(widget)
         self.retry = retry_combo("What is planned shows below as attempt times.")
         self.retry.setCurrentText("standard-webhooks")
         self.retry.currentTextChanged.connect(self.update_preview)
@@ -137,16 +118,11 @@ class SubscriptionsSection(QWidget):
         self.preview_text.setWordWrap(True)
         self.preview_text.setSizePolicy(QSizePolicy.Policy.Expanding,
                                         QSizePolicy.Policy.Preferred)
-        self.timeout = QLineEdit(f"{limits.DEFAULT_TIMEOUT_SECONDS:g}")
-        self.rate_per_minute = QLineEdit(placeholderText="no limit")
-        self.rate_per_hour = QLineEdit(placeholderText="no limit")
-        self.concurrency = QLineEdit(placeholderText=f"{limits.DEFAULT_CONCURRENCY}")
-        for field, rng, what in (
-                (self.timeout, limits.TIMEOUT_SECONDS, "Seconds one attempt may take"),
-                (self.rate_per_minute, limits.RATE_PER_MINUTE, "Deliveries a minute"),
-                (self.rate_per_hour, limits.RATE_PER_HOUR, "Deliveries an hour"),
-                (self.concurrency, limits.MAX_CONCURRENCY, "Requests in flight at once")):
-            field.setToolTip(f"{what}, {rng.text()} (the same limits as the API and the CLI)")
+        (self.timeout, self.rate_per_minute, self.rate_per_hour,
+         self.concurrency) = limit_fields()
+        #: what picking a profile fills (the person may still change them before Save)
+        self.filled: list[QWidget] = [self.retry, self.timeout, self.rate_per_minute,
+                                      self.rate_per_hour]
         self.headers = QPlainTextEdit(placeholderText="Authorization: Bearer …\nX-Env: test")
         self.headers.setFixedHeight(64)
         self.active = QCheckBox("Active")
@@ -164,6 +140,7 @@ class SubscriptionsSection(QWidget):
         events_row.addWidget(self.events, 2)
         events_row.addWidget(self.picker, 1)
         row("Event types", events_row, "events")
+        row("Provider profile", self.profile, "profile")
         row("Signature", self.signature, "scheme")
         row("Secret", secret_row, "secret")
         row("Retry policy", self.retry, "retry")
@@ -234,6 +211,8 @@ class SubscriptionsSection(QWidget):
         self.description.clear()
         self.events.setText("*")
         self.fixed = None
+        self.profile.show_profile(None)
+        mark_filled(self.filled, None)
         self.signature.release("standard-webhooks")
         self.generate_secret()
         self.retry.setCurrentText(self.default_retry)
@@ -266,6 +245,9 @@ class SubscriptionsSection(QWidget):
         self.url.setText(sub.url)
         self.description.setText(sub.description)
         self.events.setText(", ".join(sub.events or []))
+        self.profile.show_profile(sub.profile, sub.profile and
+                                  profile_title(sub.profile, self.controller.library))
+        mark_filled(self.filled, None)
         if sub.profile or sub.scheme not in CHOICES:
             title = profile_title(sub.profile, self.controller.library) if sub.profile else "stored"
             self.fixed = (sub.scheme, sub.scheme_options, title)
@@ -292,20 +274,40 @@ class SubscriptionsSection(QWidget):
         self.update_preview()
 
     # -- fields -------------------------------------------------------------------------------
-    def _add_event(self, index: int) -> None:
-        event = self.picker.itemData(index)
-        if event:
-            current = [e.strip() for e in self.events.text().split(",") if e.strip()]
-            if event == "*":
-                current = ["*"]
-            elif event not in current:
-                current = [e for e in current if e != "*"] + [event]
-            self.events.setText(", ".join(current))
-        self.picker.setCurrentIndex(0)
+    def _profile_picked(self) -> None:
+        """A profile decides the scheme and fills retry, timeout and rates with what the API
+        would store for it; None gives the scheme back to the person."""
+        name = self.profile.name()
+        profile = self.controller.profile(name) if name else None
+        if profile is None:
+            kept = self.fixed[0] if self.fixed and self.fixed[0] in CHOICES else None
+            self.fixed = None
+            self.signature.release(kept or "standard-webhooks")
+            mark_filled(self.filled, None)
+        else:
+            self.fixed = (profile.scheme, profile.scheme_options, profile.title)
+            self.signature.fix(fmt.scheme_label(profile.scheme, profile.scheme_options),
+                               f"set by the {profile.title} profile")
+            starts = self.controller.profile_defaults(profile)
+            self.retry.setCurrentText(format_policy(policy_from_dict(starts["retry_policy"])))
+            self.timeout.setText(f"{starts['timeout_seconds']:g}")
+            self.rate_per_minute.setText(str(starts["rate_per_minute"] or ""))
+            self.rate_per_hour.setText(str(starts["rate_per_hour"] or ""))
+            mark_filled(self.filled, profile.title)
+        self._fit_secret()
 
-    def _reveal(self, on: bool) -> None:
-        self.secret.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
-        self.reveal.setText("Hide" if on else "Reveal")
+    def _fit_secret(self) -> None:
+        """A new subscription gets a secret the new scheme signs with; a stored one's secret
+        changes only by Rotate…, so the person is told."""
+        scheme, options = (self.fixed[0], self.fixed[1]) if self.fixed else \
+            (self.signature.choice(), None)
+        if not self.controller.secret_problem(scheme, self.secret.text().strip(), options):
+            return
+        if self.current is None:
+            self.generate_secret()
+        else:
+            self.status.setText("The current secret cannot sign this way: Rotate… gives the "
+                                "subscription one that can, then Save.")
 
     def _signer(self) -> Any:
         if self.fixed is not None:
@@ -325,14 +327,7 @@ class SubscriptionsSection(QWidget):
         now = time.time()
         times = preview(policy, now)
         self.preview.set_delivery([], times)
-        parts = ["at once" if t - now < 0.05 else f"+{t - now:.1f} s" if t - now < 1
-                 else f"+{format_duration(t - now)}" for t in times]
-        attempts = "1 attempt" if len(times) == 1 else f"{len(times)} attempts"
-        text = f"{attempts} if every one fails: " + ", ".join(parts)
-        if isinstance(policy, ExponentialPolicy) and policy.jitter:
-            # the sender draws each wait anew; the preview shows the middle of the range
-            text += f", each wait ±{policy.jitter * 100:g} % at random"
-        self.preview_text.setText(text)
+        self.preview_text.setText(plan_text(policy, times, now))
 
     def form(self) -> SubscriptionForm:
         return SubscriptionForm(
@@ -358,7 +353,8 @@ class SubscriptionsSection(QWidget):
             self.status.setText(f"Not saved: {fmt.count(len(errors), 'field needs', 'fields need')}"
                                 " attention.")
             return None
-        self.current = self.controller.save(self.current, self.secret.text().strip(), fields)
+        self.current = self.controller.save(self.current, self.secret.text().strip(), fields,
+                                            profile=self.profile.name(), fixed=self.fixed)
         self.status.setText("Saved.")
         self.rotate.setEnabled(True)
         self.delete_button.setEnabled(True)
