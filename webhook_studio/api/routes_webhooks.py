@@ -15,15 +15,10 @@ from webhook_studio.api.models import SUBSCRIPTION_OUT
 from webhook_studio.api.profiles import named_profile
 from webhook_studio.api.routes import Call, Result, Route, off_loop
 from webhook_studio.api.validation import choice, q_bool, q_int, q_str
-from webhook_studio.core.errors import CoreError, PolicyError
+from webhook_studio.core.errors import PolicyError
 from webhook_studio.core.matching import matches
 from webhook_studio.core.profile_subscription import apply_profile
-from webhook_studio.core.retry import (
-    format_policy,
-    parse_delay,
-    parse_policy,
-    policy_from_dict,
-)
+from webhook_studio.core.retry import format_policy, parse_policy, policy_from_dict
 from webhook_studio.core.schemes import get_scheme
 from webhook_studio.core.specs import SpecError, core_text
 from webhook_studio.core.specs_records import (
@@ -31,9 +26,11 @@ from webhook_studio.core.specs_records import (
     EVENT_TYPE,
     RETRY_DEAD_LETTERS,
     ROTATE,
+    STATS_WINDOW,
     SUBSCRIPTION,
     check_subscription,
     secret_problem,
+    stats_window,
     subscription_secret_problem,
 )
 from webhook_studio.core.vocabulary import DeliveryState
@@ -56,8 +53,6 @@ from webhook_studio.store.sender_queries import (
 )
 
 DELIVERY_STATES = (*(s.value for s in DeliveryState), DEAD_LETTER)
-#: How far back ``GET /deliveries/stats`` looks without ``since``: seed 004's 24 hours.
-STATS_WINDOW = 86400.0
 
 
 def policy_text(stored: dict[str, Any]) -> str:
@@ -253,15 +248,6 @@ async def emit(call: Call) -> Result:
     return 202, {"delivery_ids": grouped[0]}
 
 
-def _stats_window(text: str) -> float:
-    """A duration longer than 0 (30m, 2h, 7d), or ``all`` (read as 0)."""
-    if text == "all":
-        return 0.0
-    if (seconds := parse_delay(text)) <= 0:
-        raise CoreError("Give a duration longer than 0 (30m, 2h, 7d) or all.")
-    return seconds
-
-
 def delivery_stats_route(call: Call) -> Result:
     """Seed 004's monitoring query per event type, plus attempt latency percentiles."""
     window = call.query["since"]  # None: not given; 0: all
@@ -366,7 +352,7 @@ ROUTES = (
           "Per event type: total_deliveries, successful, avg_attempts and attempt latency "
           "percentiles (latency_ms p50/p95/p99) of subscriptions' deliveries (replays are "
           "not counted)", "deliveries",
-          query=(q_str("since", core_text(_stats_window, {"examples": ["24h", "7d", "all"]},
+          query=(q_str("since", core_text(stats_window, {"examples": ["24h", "7d", "all"]},
                                           max_len=40),
                        "only deliveries created this long ago or less (default 24h; all)"),),
           errors=(422,)),

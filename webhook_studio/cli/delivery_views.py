@@ -18,13 +18,12 @@ from typing import Any
 from webhook_studio.cli.common import EXIT_OK, add_db_option, print_json
 from webhook_studio.context import AppContext
 from webhook_studio.core.errors import CoreError
-from webhook_studio.core.retry import format_delay, parse_delay
+from webhook_studio.core.retry import format_delay
+from webhook_studio.core.specs_records import STATS_WINDOW, stats_window
 from webhook_studio.store.sender_queries import delivery_stats
 
 #: Lines of the handler's body ``deliveries show`` prints (``--json`` has it all).
 BODY_LINES = 20
-#: What ``--since`` means when it is not given: seed 004 looks at the last 24 hours.
-DEFAULT_SINCE = 86400.0
 
 
 def response_lines(attempt: dict[str, Any]) -> list[str]:
@@ -59,16 +58,12 @@ def response_lines(attempt: dict[str, Any]) -> list[str]:
 
 
 def _since(text: str) -> float | None:
-    """``all``, or a duration (30m, 2h, 7d): how far back the stats look."""
-    if text == "all":
-        return None
+    """``all`` (None), or a duration (30m, 2h, 7d): how far back the stats look; the API's
+    rule (``stats_window``)."""
     try:
-        seconds = parse_delay(text)
+        return stats_window(text) or None
     except CoreError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError("give a duration longer than 0 (30m, 2h, 7d) or all")
-    return seconds
 
 
 def _ms(value: float | None) -> str:
@@ -115,7 +110,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Per event type: deliveries made, how many were delivered, the average "
         "attempts each took and the attempts' latency percentiles (p50/p95/p99).")
     add_db_option(stats)
-    stats.add_argument("--since", type=_since, default=DEFAULT_SINCE, metavar="DURATION",
+    stats.add_argument("--since", type=_since, default=STATS_WINDOW, metavar="DURATION",
                        help="only deliveries created in the last DURATION (30m, 2h, 7d; "
                        "default 24h) or all")
     stats.add_argument("--json", action="store_true", help="print them as JSON")

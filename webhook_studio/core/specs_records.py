@@ -189,6 +189,20 @@ ROTATE = Schema("RotateSecret", (
           description="how long the old secret keeps signing (default 7 days)"),
 ))
 
+#: How far back the per-event-type stats look when not told: seed 004's 24 hours.
+STATS_WINDOW = 86400.0
+
+
+def stats_window(text: str) -> float:
+    """``deliveries stats --since`` and ``GET /deliveries/stats?since=``: a duration longer
+    than 0 (30m, 2h, 7d) in seconds, or ``all`` (0.0: no limit)."""
+    if text == "all":
+        return 0.0
+    if (seconds := parse_delay(text)) <= 0:
+        raise CoreError("Give a duration longer than 0 (30m, 2h, 7d) or all.")
+    return seconds
+
+
 RETRY_DEAD_LETTERS = Schema("RetryDeadLetters", (
     Field("since", core_text(parse_delay, {"examples": ["2h", "1d"]}, max_len=40),
           description="only dead letters created this long ago or less (all when absent)",
