@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from webhook_studio.context import AppContext
     from webhook_studio.profile_library import ProfileLibrary
 
 from webhook_studio.core.errors import WebhookStudioError
@@ -86,6 +87,18 @@ def quiet_closed_stdout() -> int:
     except (OSError, ValueError):  # no real file descriptor (a test's captured stdout)
         pass
     return EXIT_OK
+
+
+def tls_context(ctx: AppContext) -> Any:
+    """``listen --tls`` and ``serve --tls``: the certificate kept in the data folder (made on
+    first use), its path and SHA-256 fingerprint printed to stderr, as an SSL context."""
+    from webhook_studio import paths
+    from webhook_studio.receiver.tls import ensure_certificate, server_context
+
+    certificate = ensure_certificate(paths.tls_dir(ctx.data_dir))
+    print(f"TLS certificate {certificate.cert_path} (SHA-256 {certificate.fingerprint})",
+          file=sys.stderr, flush=True)
+    return server_context(certificate)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> int:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from typing import Any
 
-from webhook_studio import paths
 from webhook_studio.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -21,6 +19,7 @@ from webhook_studio.cli.common import (
     fail,
     print_json,
     profile_library,
+    tls_context,
     wait_for_stop_signal,
 )
 from webhook_studio.cli.public import add_public_options, parse_public, start_public
@@ -82,16 +81,9 @@ async def run_listen(args: argparse.Namespace) -> int:
 
     endpoint = default_endpoint_from(args)
     ctx = AppContext.open(args.db, profiles=profile_library(args))
-    ssl_context = None
-    if args.tls:
-        from webhook_studio.receiver.tls import ensure_certificate, server_context
-
-        certificate = ensure_certificate(paths.tls_dir(ctx.data_dir))
-        ssl_context = server_context(certificate)
-        print(f"TLS certificate {certificate.cert_path} (SHA-256 {certificate.fingerprint})",
-              file=sys.stderr, flush=True)
     receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
-                        default_endpoint=endpoint, ssl_context=ssl_context)
+                        default_endpoint=endpoint,
+                        ssl_context=tls_context(ctx) if args.tls else None)
     from webhook_studio.wiring import attach_receiver_extras
 
     extras = attach_receiver_extras(receiver, ctx, forward_retry=forward_retry_policy(args))

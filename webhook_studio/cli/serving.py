@@ -26,6 +26,7 @@ from webhook_studio.cli.common import (
     UsageError,
     add_db_option,
     fail,
+    tls_context,
     wait_for_stop_signal,
 )
 from webhook_studio.context import AppContext
@@ -49,17 +50,6 @@ def _check_args(args: argparse.Namespace) -> str:
               "reached from other machines; anyone with the token controls this workspace.",
               file=sys.stderr, flush=True)
     return str(api_host)
-
-
-def _tls_context(ctx: AppContext) -> Any:
-    """The kept certificate (made on first use), announced as ``listen --tls`` does."""
-    from webhook_studio import paths
-    from webhook_studio.receiver.tls import ensure_certificate, server_context
-
-    certificate = ensure_certificate(paths.tls_dir(ctx.data_dir))
-    print(f"TLS certificate {certificate.cert_path} (SHA-256 {certificate.fingerprint})",
-          file=sys.stderr, flush=True)
-    return server_context(certificate)
 
 
 def _log_to_stderr() -> None:
@@ -93,7 +83,7 @@ async def run_serve(args: argparse.Namespace, api_host: str) -> int:
         health = Health(ctx.clock.now)
         receiver = Receiver(ctx.store, ctx.clock, host=args.host, port=args.port,
                             default_endpoint=EndpointConfig(path="/", name="serve"),
-                            ssl_context=_tls_context(ctx) if args.tls else None)
+                            ssl_context=tls_context(ctx) if args.tls else None)
         extras = attach_receiver_extras(receiver, ctx)
         stack.push_async_callback(extras.close)
         envelope_for, header_hook = sender_hooks(ctx)
