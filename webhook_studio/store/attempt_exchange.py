@@ -31,15 +31,16 @@ def _text(body: bytes, truncated: bool) -> str | None:
     return None
 
 
-def is_truncated(attempt: Attempt) -> bool:
-    return (attempt.response_size or 0) > len(attempt.response_body or b"")
+def was_cut(response_size: int | None, kept: bytes) -> bool:
+    """The handler sent more than the 64 KiB kept."""
+    return (response_size or 0) > len(kept)
 
 
 def response_fields(attempt: Attempt) -> dict[str, Any]:
     """The handler's answer to one attempt, for the JSON doors (``response_body`` is text, or
     null with ``response_body_base64`` when the bytes are not UTF-8)."""
     body = bytes(attempt.response_body or b"")
-    truncated = is_truncated(attempt)
+    truncated = was_cut(attempt.response_size, body)
     text = _text(body, truncated)
     out: dict[str, Any] = {
         "response_headers": {str(n): str(v) for n, v in attempt.response_headers or ()},
@@ -72,7 +73,7 @@ class AttemptExchange:
 
     @property
     def truncated(self) -> bool:
-        return (self.response_size or 0) > len(self.response_body)
+        return was_cut(self.response_size, self.response_body)
 
 
 def attempt_exchange(store: Store, delivery_id: str, number: int | None = None
