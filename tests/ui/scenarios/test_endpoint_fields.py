@@ -22,20 +22,13 @@ from tests.ui.scenarios.helpers import (
     pump,
     retype,
 )
+from tests.ui.scenarios.test_endpoints_editor import stored
 from webhook_studio.context import AppContext
-from webhook_studio.store.receiver_models import Endpoint
 from webhook_studio.store.receiver_queries import create_endpoint
 from webhook_studio.ui.main_window import MainWindow
 from webhook_studio.ui.sections.endpoints import EndpointsSection
 
 pytestmark = OFFSCREEN_POPUPS
-
-
-def stored(ctx: AppContext) -> list[Endpoint]:
-    with ctx.store.session() as session:
-        rows = session.query(Endpoint).order_by(Endpoint.id).all()
-        session.expunge_all()
-        return rows
 
 
 def type_lines(qtbot: QtBot, field: Any, *lines: str) -> None:

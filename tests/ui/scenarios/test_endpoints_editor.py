@@ -28,7 +28,7 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 def stored(ctx: AppContext) -> list[Endpoint]:
     with ctx.store.session() as session:
-        rows = session.query(Endpoint).all()
+        rows = session.query(Endpoint).order_by(Endpoint.id).all()
         session.expunge_all()
         return rows
 
