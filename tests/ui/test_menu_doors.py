@@ -5,7 +5,6 @@ and chosen from the menu it does what the button does, in the button's section."
 from __future__ import annotations
 
 import functools
-import socket
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from tests.ui.scenarios.helpers import (
-    click,
     click_row,
+    port_taken_and_saved,
     pump,
     reads_done,
     select_capture,
@@ -325,15 +324,8 @@ async def test_receiver_menu_restarts_opens_copies_and_stops(
     pick(qtbot, page.workspace.local)
 
     assert not enabled(window, actions["receiver.restart"]), "nothing to restart for"
-    with socket.socket() as other:
-        other.bind(("127.0.0.1", 0))
-        other.listen()
-        taken = other.getsockname()[1]
-        page.port.setFocus()
-        qtbot.keyClick(page.port, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClicks(page.port, str(taken))
-        click(qtbot, page.save_button)
-        await pump(lambda: page.restart_button.isVisibleTo(page), within=30)
+    async with port_taken_and_saved(qtbot, page) as taken:
+        pass  # saved while another program held it; free again for the restart below
     window.show_section("inbox")
     assert enabled(window, actions["receiver.restart"])
     actions["receiver.restart"].trigger()

@@ -5,8 +5,10 @@ item, answer a question. The fixtures are in ``tests/ui/conftest.py``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -251,3 +253,20 @@ def github_endpoint(window: Any, ctx: Any) -> tuple[dict[str, str], dict[str, st
     window._endpoints_changed()
     scheme = get_scheme("github")
     return scheme.sign(GH, SignInput(GH_BODY)), scheme.sign(GH, SignInput(GH_BODY + b"\n"))
+
+
+@contextlib.asynccontextmanager
+async def port_taken_and_saved(qtbot: QtBot, page: Any) -> AsyncIterator[int]:
+    """Another program listens on a port; the person types it into Settings ▸ Port and
+    saves, and the page offers Restart receiver. Yields the port, still taken; it is free
+    again after the block."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        page.port.setFocus()
+        qtbot.keyClick(page.port, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(page.port, str(taken))
+        click(qtbot, page.save_button)
+        await pump(lambda: page.restart_button.isVisibleTo(page), within=30)
+        yield taken

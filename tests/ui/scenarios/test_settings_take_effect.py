@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QPushButton
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from tests.ui.scenarios.helpers import click, pump
+from tests.ui.scenarios.helpers import click, port_taken_and_saved, pump
 from webhook_studio.context import AppContext
 from webhook_studio.core.limits import TIMEOUT_SECONDS
 from webhook_studio.core.retry import SchedulePolicy, policy_from_dict
@@ -95,20 +95,10 @@ async def test_serve_https_restarts_the_receiver_live(window: Any, qtbot: QtBot)
 
 async def test_a_port_that_cannot_be_applied_says_so_with_a_restart_button(
         window: Any, qtbot: QtBot) -> None:
-    import socket
-
     page = window.settings_page
     window.show_section("settings")
     running = window.base_url
-    with socket.socket() as other:
-        other.bind(("127.0.0.1", 0))
-        other.listen()
-        taken = other.getsockname()[1]
-        page.port.setFocus()
-        qtbot.keyClick(page.port, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClicks(page.port, str(taken))
-        click(qtbot, page.save_button)
-        await pump(lambda: page.restart_button.isVisibleTo(page), within=30)
+    async with port_taken_and_saved(qtbot, page) as taken:
         assert "applies after a restart" in page.note.text()
         assert window.port_banner.isVisible()  # and the window says why nothing is received
         assert int(str(window.settings.value("receiver/port"))) == taken  # saved, not swapped
