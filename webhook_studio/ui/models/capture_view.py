@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from webhook_studio.store import Store
 from webhook_studio.store.window_reads import capture_for_view
 from webhook_studio.ui.format import hex_dump, pretty_body
+from webhook_studio.ui.models.forward_rows import history_text
 
 #: Bodies larger than this are shown cut, with a "Show all" button. The Raw tab never shows
 #: more (a text view lays out one 10 MiB line for ten seconds); export the body for all of it.
@@ -76,9 +77,7 @@ def read_view(store: Store, capture_id: int, full: bool = False) -> CaptureView:
         f"{k}: {val}" for k, val in c.response_headers or []]
     response = ("\n".join(response_lines) + "\n\n"
                 + (c.response_body or b"").decode("utf-8", "replace"))
-    forwards = "\n".join(
-        f"{f.get('url')}: {f.get('status') or f.get('error')} "
-        f"({f.get('duration_ms')} ms)" for f in c.forwards or []) or "Not forwarded."
+    forwards = history_text(list(c.forwards or []))  # as the Forwards tab lists them
     if truncated:
         pretty, is_json = body.decode("utf-8", "replace"), False
     else:

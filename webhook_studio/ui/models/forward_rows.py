@@ -48,6 +48,11 @@ def _line(record: dict[str, Any]) -> str:
             f"  {outcome(record)}  ({how})")
 
 
+def history_text(records: list[dict[str, Any]], empty: str = "Not forwarded.") -> str:
+    """Every forward of a capture, a line each, in order (``empty`` when there is none)."""
+    return "\n".join(_line(r) for r in records) or empty
+
+
 def read_forwards(store: Store, capture_id: int) -> ForwardRows:
     """The capture's targets and forwards, read on the caller's (worker) thread."""
     records, targets = capture_forwards(store, capture_id)
@@ -57,6 +62,5 @@ def read_forwards(store: Store, capture_id: int) -> ForwardRows:
         latest = mine[-1] if mine else None
         rows.append(TargetRow(target, outcome(latest) if latest else "not forwarded yet",
                               len(mine), bool(latest["ok"]) if latest else None))
-    history = "\n".join(_line(r) for r in records) or (
-        "Not forwarded." if not rows else "Not forwarded yet.")
+    history = history_text(records, "Not forwarded." if not rows else "Not forwarded yet.")
     return ForwardRows(capture_id, rows, history)
