@@ -34,7 +34,9 @@ class ProfileCombo(QComboBox):
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(14)
+        # wide enough for "None (choose the signature yourself)" and the longer titles: at 14
+        # characters an editable box scrolled "None (…" out of sight, even at 1440 px
+        self.setMinimumContentsLength(len(NO_PROFILE))
         completer = QCompleter(self.model(), self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
